@@ -1,0 +1,427 @@
+//! Opening cases and applying commands, each in one transaction.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use pantau_workflow::{
+    Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sha2::Digest;
+
+use crate::entity::{case, definition, event, outbox, reminder, request, tranche, visit};
+use crate::{Store, StoreError, chain};
+
+/// How often a command that lost a race is tried again before giving up.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new event, committed with its effects.
+    Applied {
+        case: Box<Case>,
+        event: Event,
+        effects: Vec<Effect>,
+    },
+    /// The idempotency key was applied before: this is the event it made. Nothing new was written.
+    Repeated { case_id: String, event: Event },
+}
+
+impl Outcome {
+    pub fn event(&self) -> &Event {
+        match self {
+            Outcome::Applied { event, .. } | Outcome::Repeated { event, .. } => event,
+        }
+    }
+}
+
+/// A new case to open.
+#[derive(Debug, Clone)]
+pub struct Opening<'a> {
+    pub case_id: String,
+    pub key: String,
+    pub region: Option<String>,
+    pub definition: &'a Definition,
+    /// The definition's text, pinned the first time a case opens on its version.
+    pub source: &'a str,
+}
+
+impl Store {
+    /// Opens a case. The same key twice opens one case.
+    pub async fn open_case(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
+        retry(|| self.try_open(o, cx)).await
+    }
+
+    /// Applies `cmd` to a case. When `expected_seq` is given and the case
+    /// has moved past it, nothing is written and the answer is a conflict.
+    /// The same key twice has one effect, even from two processes at once.
+    pub async fn apply(
+        &self,
+        catalog: &Catalog,
+        case_id: &str,
+        cmd: &Command,
+        cx: &Context,
+        expected_seq: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
+        let result = retry(|| self.try_apply(catalog, case_id, cmd, cx, expected_seq)).await;
+        match result {
+            Err(StoreError::Stale) => Err(self.conflict(case_id).await),
+            other => other,
+        }
+    }
+
+    async fn conflict(&self, case_id: &str) -> StoreError {
+        match case::Entity::find_by_id(case_id).one(&self.db).await {
+            Ok(Some(c)) => StoreError::Conflict {
+                case_id: case_id.into(),
+                state: c.state,
+                seq: c.seq,
+            },
+            Ok(None) => StoreError::NotFound(case_id.into()),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// A write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never fails on upgrade.
+    async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            isolation_level: None,
+            access_mode: None,
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        };
+        Ok(self.db.begin_with_options(options).await?)
+    }
+
+    async fn try_open(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
+        let txn = self.begin().await?;
+        if let Some(first) = repeated(&txn, &o.key).await? {
+            txn.commit().await?;
+            return Ok(first);
+        }
+        pin_definition(&txn, o.definition, o.source, cx.now).await?;
+        let (case, event, effects) =
+            engine::open(o.definition, &o.case_id, &o.key, cx).map_err(StoreError::Refused)?;
+        let body = serde_json::to_string(&event)?;
+        let hash = chain::hash(&o.case_id, 1, chain::GENESIS, &body);
+        case::Entity::insert(case::ActiveModel {
+            id: Set(o.case_id.clone()),
+            workflow: Set(o.definition.id.clone()),
+            workflow_version: Set(o.definition.version as i32),
+            region: Set(o.region.clone()),
+            state: Set(case.state.clone()),
+            seq: Set(1),
+            snapshot: Set(serde_json::to_string(&case)?),
+            head_hash: Set(hash.clone()),
+            opened_at: Set(cx.now),
+            updated_at: Set(cx.now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        append(&txn, &o.case_id, &event, body, chain::GENESIS, hash).await?;
+        persist_effects(&txn, &o.case_id, &event, &effects, cx.now).await?;
+        txn.commit().await?;
+        Ok(Outcome::Applied {
+            case: Box::new(case),
+            event,
+            effects,
+        })
+    }
+
+    async fn try_apply(
+        &self,
+        catalog: &Catalog,
+        case_id: &str,
+        cmd: &Command,
+        cx: &Context,
+        expected_seq: Option<i64>,
+    ) -> Result<Outcome, StoreError> {
+        let txn = self.begin().await?;
+        if let Some(first) = repeated(&txn, &cmd.key).await? {
+            txn.commit().await?;
+            return Ok(first);
+        }
+        let row = case::Entity::find_by_id(case_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(case_id.into()))?;
+        if let Some(seq) = expected_seq
+            && seq != row.seq
+        {
+            return Err(StoreError::Conflict {
+                case_id: case_id.into(),
+                state: row.state,
+                seq: row.seq,
+            });
+        }
+        let version = u32::try_from(row.workflow_version).unwrap_or_default();
+        let def =
+            catalog
+                .get(&row.workflow, version)
+                .ok_or_else(|| StoreError::MissingDefinition {
+                    case_id: case_id.into(),
+                    workflow: row.workflow.clone(),
+                    version,
+                })?;
+        let mut case: Case = serde_json::from_str(&row.snapshot)?;
+        let (event, effects) =
+            match engine::decide(def, &case, cmd, cx).map_err(StoreError::Refused)? {
+                Decision::Apply { event, effects } => (event, effects),
+                Decision::AlreadyApplied { seq } => {
+                    let event = load_event(&txn, case_id, seq as i64).await?;
+                    txn.commit().await?;
+                    return Ok(Outcome::Repeated {
+                        case_id: case_id.into(),
+                        event,
+                    });
+                }
+            };
+        case.apply(&event);
+        let body = serde_json::to_string(&event)?;
+        let seq = event.seq as i64;
+        let hash = chain::hash(case_id, seq, &row.head_hash, &body);
+        let updated = case::Entity::update_many()
+            .col_expr(case::Column::State, Expr::value(case.state.clone()))
+            .col_expr(case::Column::Seq, Expr::value(seq))
+            .col_expr(
+                case::Column::Snapshot,
+                Expr::value(serde_json::to_string(&case)?),
+            )
+            .col_expr(case::Column::HeadHash, Expr::value(hash.clone()))
+            .col_expr(case::Column::UpdatedAt, Expr::value(cx.now))
+            .filter(case::Column::Id.eq(case_id))
+            .filter(case::Column::Seq.eq(row.seq))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected != 1 {
+            return Err(StoreError::Stale);
+        }
+        append(&txn, case_id, &event, body, &row.head_hash, hash).await?;
+        persist_effects(&txn, case_id, &event, &effects, cx.now).await?;
+        txn.commit().await?;
+        Ok(Outcome::Applied {
+            case: Box::new(case),
+            event,
+            effects,
+        })
+    }
+}
+
+/// Runs `attempt` until it does not lose a race, with a short growing pause.
+async fn retry<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut n = 0;
+    loop {
+        match attempt().await {
+            Err(e) if e.is_race() && n + 1 < MAX_ATTEMPTS => {
+                n += 1;
+                tokio::time::sleep(Duration::from_millis(2u64 << n)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The first result of `key`, when it was applied before.
+async fn repeated(txn: &DatabaseTransaction, key: &str) -> Result<Option<Outcome>, StoreError> {
+    let Some(req) = request::Entity::find_by_id(key).one(txn).await? else {
+        return Ok(None);
+    };
+    let event = load_event(txn, &req.case_id, req.seq).await?;
+    Ok(Some(Outcome::Repeated {
+        case_id: req.case_id,
+        event,
+    }))
+}
+
+async fn load_event(
+    txn: &DatabaseTransaction,
+    case_id: &str,
+    seq: i64,
+) -> Result<Event, StoreError> {
+    let row = event::Entity::find_by_id((case_id.to_string(), seq))
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("case {case_id} has no event {seq}")))?;
+    Ok(serde_json::from_str(&row.body)?)
+}
+
+/// Records the definition text for its version, or checks it is unchanged.
+async fn pin_definition(
+    txn: &DatabaseTransaction,
+    def: &Definition,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sha = hex::encode(sha2::Sha256::digest(source.as_bytes()));
+    match definition::Entity::find_by_id((def.id.clone(), def.version as i32))
+        .one(txn)
+        .await?
+    {
+        Some(pinned) if pinned.sha256 == sha => Ok(()),
+        Some(_) => Err(StoreError::DefinitionChanged {
+            workflow: def.id.clone(),
+            version: def.version,
+        }),
+        None => {
+            definition::Entity::insert(definition::ActiveModel {
+                workflow: Set(def.id.clone()),
+                version: Set(def.version as i32),
+                sha256: Set(sha),
+                source: Set(source.to_string()),
+                pinned_at: Set(now),
+            })
+            .exec_without_returning(txn)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Appends the event and records its idempotency key.
+async fn append(
+    txn: &DatabaseTransaction,
+    case_id: &str,
+    e: &Event,
+    body: String,
+    prev_hash: &str,
+    hash: String,
+) -> Result<(), StoreError> {
+    let seq = e.seq as i64;
+    event::Entity::insert(event::ActiveModel {
+        case_id: Set(case_id.to_string()),
+        seq: Set(seq),
+        at: Set(e.at),
+        actor_user: Set(e.actor.user.clone()),
+        actor_role: Set(e.actor.role.as_str().to_string()),
+        action: Set(e.action.clone()),
+        idem_key: Set(e.key.clone()),
+        from_state: Set(e.from.clone()),
+        to_state: Set(e.to.clone()),
+        body: Set(body),
+        prev_hash: Set(prev_hash.to_string()),
+        hash: Set(hash),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    request::Entity::insert(request::ActiveModel {
+        key: Set(e.key.clone()),
+        case_id: Set(case_id.to_string()),
+        seq: Set(seq),
+        created_at: Set(e.at),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// Writes what the engine asked for, in the same transaction as the event.
+async fn persist_effects(
+    txn: &DatabaseTransaction,
+    case_id: &str,
+    e: &Event,
+    effects: &[Effect],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut reminders = Vec::new();
+    for effect in effects {
+        match effect {
+            Effect::ArmReminder(r) => reminders.push(reminder::ActiveModel {
+                key: Set(r.key.clone()),
+                case_id: Set(case_id.to_string()),
+                entered_seq: Set(r.entered_seq as i64),
+                state: Set(r.state.clone()),
+                fire_at: Set(r.fire_at),
+                to_role: Set(r.to.as_str().to_string()),
+                template: Set(r.template.clone()),
+                step: Set(i32::from(r.step)),
+                status: Set("pending".into()),
+            }),
+            Effect::DisarmReminders { entered_seq } => {
+                reminder::Entity::update_many()
+                    .col_expr(reminder::Column::Status, Expr::value("void"))
+                    .filter(reminder::Column::CaseId.eq(case_id))
+                    .filter(reminder::Column::EnteredSeq.eq(*entered_seq as i64))
+                    .filter(reminder::Column::Status.eq("pending"))
+                    .exec(txn)
+                    .await?;
+            }
+            Effect::ScheduleVisit {
+                no,
+                checklist,
+                due_at,
+                tranche,
+            } => {
+                visit::Entity::insert(visit::ActiveModel {
+                    case_id: Set(case_id.to_string()),
+                    no: Set(*no as i32),
+                    checklist: Set(checklist.clone()),
+                    due_at: Set(*due_at),
+                    tranche: Set(tranche.map(i32::from)),
+                    done_at: Set(None),
+                    done_seq: Set(None),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            Effect::CompleteVisit { no } => {
+                visit::Entity::update_many()
+                    .col_expr(visit::Column::DoneAt, Expr::value(e.at))
+                    .col_expr(visit::Column::DoneSeq, Expr::value(e.seq as i64))
+                    .filter(visit::Column::CaseId.eq(case_id))
+                    .filter(visit::Column::No.eq(*no as i32))
+                    .exec(txn)
+                    .await?;
+            }
+            Effect::PayTranche { no, amount } => {
+                tranche::Entity::insert(tranche::ActiveModel {
+                    case_id: Set(case_id.to_string()),
+                    no: Set(i32::from(*no)),
+                    amount: Set(amount.get()),
+                    paid_at: Set(e.at),
+                    event_seq: Set(e.seq as i64),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+            Effect::Notify { key, to, template } => {
+                let payload =
+                    serde_json::json!({ "case_id": case_id, "seq": e.seq, "action": e.action });
+                outbox::Entity::insert(outbox::ActiveModel {
+                    id: Set(
+                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string(),
+                    ),
+                    key: Set(key.clone()),
+                    case_id: Set(Some(case_id.to_string())),
+                    kind: Set("notify".into()),
+                    to_role: Set(to.as_str().to_string()),
+                    template: Set(template.clone()),
+                    payload: Set(payload.to_string()),
+                    status: Set("queued".into()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    locked_until: Set(None),
+                    last_error: Set(None),
+                    sent_at: Set(None),
+                    created_at: Set(now),
+                })
+                .exec_without_returning(txn)
+                .await?;
+            }
+        }
+    }
+    if !reminders.is_empty() {
+        reminder::Entity::insert_many(reminders)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! Pantau's store: cases and their events on SQLite (the embedded default)
+//! or PostgreSQL (several app instances on one database).
+//!
+//! Applying a command is one transaction: load the case, let the engine
+//! decide, append the event with its hash, update the case under a version
+//! check, record the idempotency key, and write the effects (visits,
+//! reminders, tranches, outbox), all or nothing. See [`Store::apply`].
+//!
+//! Architecture invariant: this is the only crate that knows the database.
+
+mod apply;
+pub mod chain;
+mod connect;
+pub mod entity;
+mod error;
+pub mod migration;
+mod query;
+
+pub use apply::{Opening, Outcome};
+pub use chain::{Broken, GENESIS};
+pub use connect::{Settings, Synchronous};
+pub use error::StoreError;
+pub use query::CaseView;
+
+use sea_orm::{DatabaseConnection, DbBackend};
+
+/// A connection pool with the schema migrated.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+}

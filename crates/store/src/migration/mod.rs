@@ -1,0 +1,15 @@
+//! Schema migrations, run on every start and by `pantau db migrate`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_cases_and_events;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_cases_and_events::Migration)]
+    }
+}

@@ -1,0 +1,493 @@
+//! The store suite, run against every backend available: a fresh SQLite
+//! file always, and a fresh PostgreSQL database when one answers (the
+//! machine's own at 127.0.0.1:5432, or `PANTAU_TEST_POSTGRES_URL`).
+//! Under `PANTAU_REQUIRE_ALL=1` a missing PostgreSQL fails the suite.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use pantau_domain::Role;
+use pantau_store::{Opening, Outcome, Settings, Store, StoreError};
+use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use sea_orm::{ConnectionTrait, Statement};
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+struct Fixture {
+    catalog: Catalog,
+    sources: Vec<(String, String)>,
+}
+
+fn fixture() -> Fixture {
+    let templates = std::fs::read_dir(repo().join("templates/email"))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .split('.')
+                .next()
+                .map(str::to_string)
+        })
+        .collect();
+    let mut sources = Vec::new();
+    for e in std::fs::read_dir(repo().join("workflows")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            sources.push((
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            ));
+        }
+    }
+    let catalog = Catalog::load(
+        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
+        &Known { templates },
+    )
+    .unwrap();
+    Fixture { catalog, sources }
+}
+
+impl Fixture {
+    fn source(&self, program: &str) -> &str {
+        &self
+            .sources
+            .iter()
+            .find(|(f, _)| f.ends_with(&format!("/{program}.toml")))
+            .unwrap()
+            .1
+    }
+}
+
+/// A fresh database on every backend that answers.
+async fn backends() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Settings::new(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("pantau.db").display()
+    ));
+    let mut out = vec![("sqlite", Store::open(&sqlite).await.unwrap(), Some(dir))];
+    match fresh_postgres().await {
+        Ok(url) => out.push((
+            "postgres",
+            Store::open(&Settings::new(url)).await.unwrap(),
+            None,
+        )),
+        Err(why) => {
+            if std::env::var("PANTAU_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+                panic!("PostgreSQL is required (PANTAU_REQUIRE_ALL=1) but: {why}");
+            }
+            eprintln!("SKIPPED on PostgreSQL: {why}");
+        }
+    }
+    out
+}
+
+/// Creates an empty database on the test server and returns its URL.
+async fn fresh_postgres() -> Result<String, String> {
+    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let db = sea_orm::Database::connect(admin.as_str())
+        .await
+        .map_err(|e| format!("cannot reach {admin}: {e}"))?;
+    let name = format!("pantau_test_{}", uuid::Uuid::new_v4().simple());
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
+}
+
+fn cx(minutes: i64, user: &str, role: Role) -> Context {
+    Context {
+        now: t0() + TimeDelta::minutes(minutes),
+        actor: Actor {
+            user: user.into(),
+            role,
+        },
+        remaining_allocation: None,
+    }
+}
+
+fn cmd(key: &str, action: &str, inputs: &[(&str, &str)]) -> Command {
+    Command {
+        key: key.into(),
+        action: action.into(),
+        inputs: inputs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+async fn open(store: &Store, f: &Fixture, id: &str) -> Outcome {
+    let def = f.catalog.latest("bansos").unwrap();
+    let o = Opening {
+        case_id: id.into(),
+        key: format!("open-{id}"),
+        region: Some("18.71".into()),
+        definition: def,
+        source: f.source("bansos"),
+    };
+    store
+        .open_case(&o, &cx(0, "rina", Role::ManagerRegency))
+        .await
+        .unwrap()
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(store.backend(), sql.to_string()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// The bansos happy path up to the monev visit, as (role, command).
+fn bansos_path() -> Vec<(Role, Command)> {
+    vec![
+        (
+            Role::ManagerRegency,
+            cmd(
+                "k1",
+                "submit",
+                &[
+                    ("amount_requested", "Rp 150.000.000"),
+                    ("proposal_doc", "u.pdf"),
+                    ("in_craft_centre", "ya"),
+                ],
+            ),
+        ),
+        (Role::Verifier, cmd("k2", "start_verification", &[])),
+        (
+            Role::Verifier,
+            cmd(
+                "k3",
+                "verify",
+                &[("legal_entity_valid", "ya"), ("rat_held_last_year", "ya")],
+            ),
+        ),
+        (
+            Role::Verifier,
+            cmd("k4", "approve", &[("amount_approved", "Rp 120.000.000")]),
+        ),
+        (
+            Role::ManagerRegency,
+            cmd("k5", "assign_officer", &[("officer", "dedi")]),
+        ),
+        (
+            Role::ManagerProvince,
+            cmd(
+                "k6",
+                "disburse",
+                &[("transfer_ref", "SP2D-1"), ("transfer_date", "2026-01-20")],
+            ),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_runs_end_to_end_and_its_chain_verifies() {
+    let f = fixture();
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        for (i, (role, c)) in bansos_path().into_iter().enumerate() {
+            let out = store
+                .apply(&f.catalog, "C-1", &c, &cx(i as i64 + 1, "u", role), None)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(matches!(out, Outcome::Applied { .. }), "{name}");
+        }
+        let view = store.case("C-1").await.unwrap().unwrap();
+        assert_eq!(
+            (view.row.state.as_str(), view.row.seq, view.events.len()),
+            ("disbursed", 7, 7),
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM tranches WHERE amount = 120000000"
+            )
+            .await,
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM visits WHERE done_at IS NULL").await,
+            1,
+            "{name}"
+        );
+        // Reminders of states the case left are void; those of `disbursed` pend.
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM reminders WHERE status = 'pending'"
+            )
+            .await,
+            4,
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM outbox WHERE template = 'case_approved'"
+            )
+            .await,
+            1,
+            "{name}"
+        );
+        assert_eq!(store.verify().await.unwrap(), Ok(7), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_key_returns_the_first_result_without_a_new_event() {
+    let f = fixture();
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        let again = open(&store, &f, "C-1").await;
+        assert!(
+            matches!(again, Outcome::Repeated { .. }),
+            "{name}: opening twice"
+        );
+        let path = bansos_path();
+        for (i, (role, c)) in path.iter().enumerate() {
+            store
+                .apply(&f.catalog, "C-1", c, &cx(i as i64 + 1, "u", *role), None)
+                .await
+                .unwrap();
+        }
+        let (role, last) = path.last().unwrap();
+        let first = store
+            .case("C-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .last()
+            .cloned()
+            .unwrap();
+        let out = store
+            .apply(&f.catalog, "C-1", last, &cx(99, "u", *role), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            out,
+            Outcome::Repeated {
+                case_id: "C-1".into(),
+                event: first
+            },
+            "{name}"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM tranches").await,
+            1,
+            "{name}: paid twice"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM events").await,
+            7,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_key_from_many_writers_at_once_has_one_effect() {
+    let f = Arc::new(fixture());
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        let path = bansos_path();
+        for (i, (role, c)) in path[..5].iter().enumerate() {
+            store
+                .apply(&f.catalog, "C-1", c, &cx(i as i64 + 1, "u", *role), None)
+                .await
+                .unwrap();
+        }
+        let (role, disburse) = path[5].clone();
+        let mut tasks = Vec::new();
+        for w in 0..8 {
+            let (store, f, disburse) = (store.clone(), f.clone(), disburse.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .apply(
+                        &f.catalog,
+                        "C-1",
+                        &disburse,
+                        &cx(10 + w, "hendra", role),
+                        None,
+                    )
+                    .await
+            }));
+        }
+        let mut applied = 0;
+        for t in tasks {
+            match t.await.unwrap().unwrap_or_else(|e| panic!("{name}: {e}")) {
+                Outcome::Applied { .. } => applied += 1,
+                Outcome::Repeated { event, .. } => assert_eq!(event.seq, 7, "{name}"),
+            }
+        }
+        assert_eq!(applied, 1, "{name}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM tranches").await,
+            1,
+            "{name}: disbursed twice"
+        );
+        assert_eq!(store.verify().await.unwrap(), Ok(7), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn different_commands_racing_on_one_case_never_overwrite() {
+    let f = Arc::new(fixture());
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        // Eight submissions with different keys: one moves the case, the rest are refused in the new state.
+        let mut tasks = Vec::new();
+        for w in 0..8 {
+            let (store, f) = (store.clone(), f.clone());
+            tasks.push(tokio::spawn(async move {
+                let c = cmd(
+                    &format!("submit-{w}"),
+                    "submit",
+                    &[
+                        ("amount_requested", "1000"),
+                        ("proposal_doc", "u.pdf"),
+                        ("in_craft_centre", "ya"),
+                    ],
+                );
+                store
+                    .apply(
+                        &f.catalog,
+                        "C-1",
+                        &c,
+                        &cx(1, "rina", Role::ManagerRegency),
+                        None,
+                    )
+                    .await
+            }));
+        }
+        let mut applied = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(Outcome::Applied { .. }) => applied += 1,
+                Err(StoreError::Refused(r)) => assert_eq!(r.code(), "wrong_state", "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert_eq!(applied, 1, "{name}");
+        assert_eq!(store.verify().await.unwrap(), Ok(2), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_version_is_a_conflict_and_a_refusal_writes_nothing() {
+    let f = fixture();
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        let (role, submit) = bansos_path().remove(0);
+        let err = store
+            .apply(&f.catalog, "C-1", &submit, &cx(1, "rina", role), Some(5))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Conflict { ref state, seq: 1, .. } if state == "draft"),
+            "{name}: {err:?}"
+        );
+        let err = store
+            .apply(
+                &f.catalog,
+                "C-1",
+                &cmd("x", "approve", &[]),
+                &cx(1, "rina", Role::Verifier),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Refused(_)), "{name}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM events").await,
+            1,
+            "{name}"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM requests").await,
+            1,
+            "{name}"
+        );
+        assert!(
+            matches!(
+                store
+                    .apply(&f.catalog, "nope", &submit, &cx(1, "rina", role), None)
+                    .await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_names_the_first_altered_event() {
+    let f = fixture();
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        open(&store, &f, "C-2").await;
+        for (i, (role, c)) in bansos_path().into_iter().take(3).enumerate() {
+            store
+                .apply(&f.catalog, "C-2", &c, &cx(i as i64 + 1, "u", role), None)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.verify().await.unwrap(), Ok(5), "{name}");
+        store
+            .connection()
+            .execute_unprepared("UPDATE events SET body = REPLACE(body, 'Rp 150.000.000', 'Rp 950.000.000') WHERE case_id = 'C-2' AND seq = 2")
+            .await
+            .unwrap();
+        store.connection().execute_unprepared("UPDATE events SET body = REPLACE(body, '150000000', '950000000') WHERE case_id = 'C-2' AND seq = 2").await.unwrap();
+        let broken = store.verify().await.unwrap().unwrap_err();
+        assert_eq!(
+            (broken.case_id.as_str(), broken.seq),
+            ("C-2", 2),
+            "{name}: {broken}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_definition_needs_a_new_version() {
+    let f = fixture();
+    for (name, store, _dir) in backends().await {
+        open(&store, &f, "C-1").await;
+        let def = f.catalog.latest("bansos").unwrap();
+        let changed = format!("{}\n# edited\n", f.source("bansos"));
+        let o = Opening {
+            case_id: "C-2".into(),
+            key: "open-C-2".into(),
+            region: None,
+            definition: def,
+            source: &changed,
+        };
+        let err = store
+            .open_case(&o, &cx(0, "rina", Role::ManagerRegency))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::DefinitionChanged { .. }),
+            "{name}: {err:?}"
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! Every definition Pantau knows, by program id and version.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::definition::Definition;
+use crate::diagnostic::Diagnostic;
+use crate::load::load;
+use crate::lower::Known;
+
+/// The loaded definitions. A running case stays on the version it started
+/// with, so older versions stay here beside the newest.
+#[derive(Debug, Default, Clone)]
+pub struct Catalog {
+    by_key: BTreeMap<(String, u32), Arc<Definition>>,
+}
+
+impl Catalog {
+    /// Loads every `(file name, source)` pair, reporting every problem of every file.
+    pub fn load<'a>(
+        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
+        known: &Known,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        let mut catalog = Catalog::default();
+        let mut files: BTreeMap<(String, u32), &str> = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (file, source) in sources {
+            match load(file, source, known) {
+                Ok(def) => {
+                    let key = (def.id.clone(), def.version);
+                    if let Some(first) = files.get(&key) {
+                        problems.push(Diagnostic {
+                            file: file.to_string(),
+                            line: 1,
+                            col: 1,
+                            message: format!(
+                                "workflow `{}` version {} is also defined in {first}",
+                                key.0, key.1
+                            ),
+                        });
+                        continue;
+                    }
+                    files.insert(key.clone(), file);
+                    catalog.by_key.insert(key, Arc::new(def));
+                }
+                Err(mut d) => problems.append(&mut d),
+            }
+        }
+        if problems.is_empty() {
+            Ok(catalog)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The newest version of a program.
+    pub fn latest(&self, id: &str) -> Option<&Arc<Definition>> {
+        self.by_key
+            .range((id.to_string(), 0)..=(id.to_string(), u32::MAX))
+            .next_back()
+            .map(|(_, d)| d)
+    }
+
+    /// One exact version, as a running case needs.
+    pub fn get(&self, id: &str, version: u32) -> Option<&Arc<Definition>> {
+        self.by_key.get(&(id.to_string(), version))
+    }
+
+    /// All definitions, ordered by id then version.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Definition>> {
+        self.by_key.values()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}

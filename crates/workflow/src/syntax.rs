@@ -1,0 +1,157 @@
+//! The workflow file as written: plain serde structs that keep every span.
+//!
+//! Nothing here is checked beyond TOML's own types; [`crate::lower`] turns a
+//! [`RawDefinition`] into a checked [`crate::Definition`]. Only externally
+//! tagged shapes are used, so every value keeps its line and column.
+
+use serde::Deserialize;
+use serde_spanned::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDefinition {
+    pub id: S<String>,
+    pub version: S<i64>,
+    pub label: RawLabel,
+    pub beneficiary: S<String>,
+    pub initial: S<String>,
+    /// The roles that may open a case of this program.
+    pub opened_by: S<Vec<S<String>>>,
+    /// When this program's reminders go out, as a cron expression in the region's zone.
+    pub reminder_schedule: Option<S<String>>,
+    pub disbursement: Option<RawDisbursement>,
+    #[serde(default)]
+    pub states: Vec<RawState>,
+    #[serde(default)]
+    pub actions: Vec<RawAction>,
+    #[serde(default)]
+    pub checklists: Vec<RawChecklist>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabel {
+    pub id: S<String>,
+    pub en: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisbursement {
+    /// Percent of the approved amount paid in each tranche (tahap), in order.
+    pub tranches: S<Vec<S<i64>>>,
+    /// Tranche N+1 waits for the monev report on tranche N.
+    #[serde(default = "yes")]
+    pub monev_between_tranches: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawState {
+    pub id: S<String>,
+    pub label: RawLabel,
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+    #[serde(default)]
+    pub reminders: Vec<RawReminder>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReminder {
+    pub to: S<String>,
+    pub template: S<String>,
+    /// Fire this long after the case entered the state.
+    pub after_entered: Option<S<String>>,
+    /// Fire this long before the open visit falls due.
+    pub before_due: Option<S<String>>,
+    /// Fire this long after the open visit fell due.
+    pub after_due: Option<S<String>>,
+    #[serde(default)]
+    pub escalate: Vec<RawEscalation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEscalation {
+    pub to: S<String>,
+    /// How long after the previous step this one fires.
+    pub after: S<String>,
+    pub template: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAction {
+    pub id: S<String>,
+    pub label: RawLabel,
+    pub from: S<Vec<S<String>>>,
+    /// Absent: the case stays in the state it is in.
+    pub to: Option<S<String>>,
+    pub roles: S<Vec<S<String>>>,
+    #[serde(default)]
+    pub fields: Vec<RawField>,
+    /// The checklist whose answers this action records.
+    pub checklist: Option<S<String>>,
+    #[serde(default)]
+    pub guards: Vec<S<String>>,
+    /// A rupiah field of this action that becomes the requested amount.
+    pub requests: Option<S<String>>,
+    /// A rupiah field of this action that becomes the approved amount.
+    pub approves: Option<S<String>>,
+    /// Approval through a decree (SK) that lists many cases.
+    #[serde(default)]
+    pub by_decree: bool,
+    /// Pays the next tranche of the approved amount.
+    #[serde(default)]
+    pub pays_tranche: bool,
+    pub schedules_visit: Option<RawVisitRule>,
+    /// Marks the earliest open visit done.
+    #[serde(default)]
+    pub completes_visit: bool,
+    /// A user field of this action naming the field officer assigned to the case.
+    pub assigns_officer: Option<S<String>>,
+    #[serde(default)]
+    pub notify: Vec<RawNotify>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVisitRule {
+    pub checklist: S<String>,
+    pub due_after: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    pub to: S<String>,
+    pub template: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChecklist {
+    pub id: S<String>,
+    pub label: RawLabel,
+    pub questions: Vec<RawField>,
+}
+
+/// A field of an action, or a question of a checklist.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawField {
+    pub id: S<String>,
+    #[serde(rename = "type")]
+    pub kind: S<String>,
+    pub label: RawLabel,
+    #[serde(default = "yes")]
+    pub required: bool,
+    pub options: Option<S<Vec<S<String>>>>,
+}

@@ -1,0 +1,182 @@
+//! Typed answers: what an action's field or a checklist question holds.
+
+use chrono::NaiveDate;
+use pantau_domain::{GeoPoint, Rupiah};
+use serde::{Deserialize, Serialize};
+
+/// The type of a field or checklist answer, as named in workflow files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    /// A whole number.
+    Number,
+    Rupiah,
+    /// Ya / tidak.
+    YesNo,
+    /// One of the options the field lists.
+    Choice,
+    /// A calendar date, `YYYY-MM-DD` or `DD/MM/YYYY`.
+    Date,
+    /// A reference to a stored document (a scan, a PDF).
+    Document,
+    /// A reference to a stored photo.
+    Photo,
+    /// Latitude,longitude.
+    Gps,
+    /// A user's login name.
+    User,
+}
+
+impl FieldType {
+    pub const ALL: [FieldType; 10] = [
+        FieldType::Text,
+        FieldType::Number,
+        FieldType::Rupiah,
+        FieldType::YesNo,
+        FieldType::Choice,
+        FieldType::Date,
+        FieldType::Document,
+        FieldType::Photo,
+        FieldType::Gps,
+        FieldType::User,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::Number => "number",
+            FieldType::Rupiah => "rupiah",
+            FieldType::YesNo => "yes_no",
+            FieldType::Choice => "choice",
+            FieldType::Date => "date",
+            FieldType::Document => "document",
+            FieldType::Photo => "photo",
+            FieldType::Gps => "gps",
+            FieldType::User => "user",
+        }
+    }
+
+    pub fn parse_name(name: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// A parsed answer. Every variant compares exactly (no floats), so a case
+/// rebuilt from its events equals the case that made them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Value {
+    Text(String),
+    Number(i64),
+    Rupiah(Rupiah),
+    YesNo(bool),
+    Choice(String),
+    Date(NaiveDate),
+    Document(String),
+    Photo(String),
+    Gps(GeoPoint),
+    User(String),
+}
+
+impl Value {
+    /// Parses `text` as an answer of type `kind`; `options` applies to choices.
+    /// The error is a reason a user can act on.
+    pub fn parse(kind: FieldType, text: &str, options: &[String]) -> Result<Value, String> {
+        let t = text.trim();
+        Ok(match kind {
+            FieldType::Text => Value::Text(t.to_string()),
+            FieldType::Number => Value::Number(
+                t.parse()
+                    .map_err(|_| format!("`{t}` is not a whole number"))?,
+            ),
+            FieldType::Rupiah => Value::Rupiah(Rupiah::parse(t).map_err(|e| e.to_string())?),
+            FieldType::YesNo => Value::YesNo(match t.to_lowercase().as_str() {
+                "ya" | "yes" | "y" | "true" | "1" => true,
+                "tidak" | "no" | "n" | "false" | "0" => false,
+                _ => return Err(format!("`{t}` is not yes or no (ya/tidak)")),
+            }),
+            FieldType::Choice => match options.iter().find(|o| o.as_str() == t) {
+                Some(o) => Value::Choice(o.clone()),
+                None => return Err(format!("`{t}` is not one of: {}", options.join(", "))),
+            },
+            FieldType::Date => Value::Date(
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+                    .map_err(|_| format!("`{t}` is not a date (write 2026-11-22 or 22/11/2026)"))?,
+            ),
+            FieldType::Document => Value::Document(reference(t)?),
+            FieldType::Photo => Value::Photo(reference(t)?),
+            FieldType::Gps => Value::Gps(GeoPoint::parse(t).map_err(|e| e.to_string())?),
+            FieldType::User => Value::User(reference(t)?),
+        })
+    }
+
+    /// The value as a person reads it.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Text(s)
+            | Value::Choice(s)
+            | Value::Document(s)
+            | Value::Photo(s)
+            | Value::User(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Rupiah(r) => r.to_string(),
+            Value::YesNo(b) => if *b { "ya" } else { "tidak" }.to_string(),
+            Value::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Value::Gps(p) => p.to_string(),
+        }
+    }
+
+    pub fn as_rupiah(&self) -> Option<pantau_domain::Rupiah> {
+        match self {
+            Value::Rupiah(r) => Some(*r),
+            _ => None,
+        }
+    }
+}
+
+/// A reference to something stored elsewhere: one line, no control characters.
+fn reference(t: &str) -> Result<String, String> {
+    if t.chars().any(char::is_control) {
+        return Err("contains control characters".to_string());
+    }
+    if t.len() > 500 {
+        return Err("is longer than 500 characters".to_string());
+    }
+    Ok(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_type() {
+        let opts = ["aktif".to_string(), "tidak aktif".to_string()];
+        assert_eq!(
+            Value::parse(FieldType::YesNo, "Ya", &[]),
+            Ok(Value::YesNo(true))
+        );
+        assert_eq!(
+            Value::parse(FieldType::Number, " 42 ", &[]),
+            Ok(Value::Number(42))
+        );
+        assert_eq!(
+            Value::parse(FieldType::Choice, "aktif", &opts),
+            Ok(Value::Choice("aktif".into()))
+        );
+        assert!(
+            Value::parse(FieldType::Choice, "bubar", &opts)
+                .unwrap_err()
+                .contains("aktif, tidak aktif")
+        );
+        assert_eq!(
+            Value::parse(FieldType::Date, "22/11/2026", &[]),
+            Ok(Value::Date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()))
+        );
+        assert!(Value::parse(FieldType::Gps, "100,0", &[]).is_err());
+        assert!(Value::parse(FieldType::Rupiah, "Rp 1,5", &[]).is_err());
+        assert!(Value::parse(FieldType::Photo, "a\nb", &[]).is_err());
+    }
+}

@@ -1,0 +1,103 @@
+//! One module per subcommand.
+
+pub mod case;
+pub mod workflow;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use pantau_workflow::{Catalog, Diagnostic, Known};
+
+/// Where the workflow files are, and the templates they may name.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Sources {
+    /// Folder of workflow definitions.
+    #[arg(
+        long = "workflows",
+        env = "PANTAU_WORKFLOWS",
+        default_value = "workflows"
+    )]
+    pub dir: PathBuf,
+    /// Folder of templates (default: `templates` beside the workflows folder).
+    #[arg(long, env = "PANTAU_TEMPLATES")]
+    pub templates: Option<PathBuf>,
+}
+
+impl Sources {
+    pub fn templates_dir(&self, workflows: &Path) -> PathBuf {
+        self.templates.clone().unwrap_or_else(|| {
+            let base = if workflows.is_file() {
+                workflows.parent().and_then(Path::parent)
+            } else {
+                workflows.parent()
+            };
+            base.unwrap_or(Path::new(".")).join("templates")
+        })
+    }
+}
+
+/// Reads the workflow files at `path` (a folder's top-level `*.toml`, or one
+/// file) and the template names; loads them all.
+pub fn load_catalog(
+    path: &Path,
+    templates: &Path,
+) -> anyhow::Result<Result<Catalog, Vec<Diagnostic>>> {
+    let files = workflow_files(path)?;
+    let mut sources = Vec::new();
+    for file in &files {
+        let text =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        sources.push((
+            file.display().to_string(),
+            String::from_utf8_lossy(&text).into_owned(),
+        ));
+    }
+    let known = Known {
+        templates: template_names(templates),
+    };
+    Ok(Catalog::load(
+        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
+        &known,
+    ))
+}
+
+fn workflow_files(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(path)
+        .with_context(|| format!("cannot read workflow folder {}", path.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no workflow files (*.toml) in {}",
+        path.display()
+    );
+    Ok(files)
+}
+
+/// Email template names: `templates/email/NAME.*.hbs` gives `NAME`.
+fn template_names(dir: &Path) -> std::collections::BTreeSet<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("email")) else {
+        return Default::default();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".hbs"))
+        .filter_map(|n| n.split('.').next().map(str::to_string))
+        .collect()
+}
+
+/// Prints diagnostics to stderr with a count.
+pub fn report(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{d}");
+    }
+    eprintln!("{} problem(s) found", diagnostics.len());
+}

@@ -1,0 +1,45 @@
+//! `pantau`: the command-line face of Pantau. Each subcommand lives in its
+//! own module under `cmd/`; this file only parses arguments and maps
+//! results to exit codes (0 fine, 1 problems found, 2 could not run).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pantau",
+    version,
+    about = "Pantau: monitoring dan evaluasi (monev) program bantuan Koperasi dan UMKM"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check and draw the workflow definitions (workflows/*.toml).
+    #[command(subcommand)]
+    Workflow(cmd::workflow::WorkflowCmd),
+    /// Work with cases: simulate a script in memory.
+    #[command(subcommand)]
+    Case(cmd::case::CaseCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Workflow(c) => cmd::workflow::run(c),
+        Command::Case(c) => cmd::case::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pantau: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
