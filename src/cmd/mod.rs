@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod case;
+pub mod db;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -100,4 +102,24 @@ pub fn report(diagnostics: &[Diagnostic]) {
         eprintln!("{d}");
     }
     eprintln!("{} problem(s) found", diagnostics.len());
+}
+
+/// Runs a future to completion on the process's one runtime (the CLI does
+/// one thing at a time; a database pool must live on a single runtime).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let rt = RUNTIME.get_or_init(|| {
+        match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                eprintln!("pantau: cannot start the async runtime: {e}");
+                std::process::exit(2)
+            }
+        }
+    });
+    rt.block_on(f)
 }

@@ -77,7 +77,7 @@ pub fn run(cmd: WorkflowCmd) -> anyhow::Result<ExitCode> {
             version,
             sources,
         } => {
-            let def = super::case::definition(&sources, &program, version)?;
+            let def = super::case::definition(&super::case::load(&sources)?, &program, version)?;
             let format = match format {
                 GraphFormat::Mermaid => Format::Mermaid,
                 GraphFormat::Dot => Format::Dot,

@@ -55,6 +55,7 @@ pub struct Opening<'a> {
 impl Store {
     /// Opens a case. The same key twice opens one case.
     pub async fn open_case(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
+        let cx = &stored_precision(cx);
         retry(|| self.try_open(o, cx)).await
     }
 
@@ -69,6 +70,7 @@ impl Store {
         cx: &Context,
         expected_seq: Option<i64>,
     ) -> Result<Outcome, StoreError> {
+        let cx = &stored_precision(cx);
         let result = retry(|| self.try_apply(catalog, case_id, cmd, cx, expected_seq)).await;
         match result {
             Err(StoreError::Stale) => Err(self.conflict(case_id).await),
@@ -209,6 +211,16 @@ impl Store {
             event,
             effects,
         })
+    }
+}
+
+/// The context with its time cut to microseconds, the precision both
+/// databases keep, so an event's body and its columns agree.
+fn stored_precision(cx: &Context) -> Context {
+    use chrono::SubsecRound;
+    Context {
+        now: cx.now.trunc_subsecs(6),
+        ..cx.clone()
     }
 }
 

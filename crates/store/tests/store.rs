@@ -64,43 +64,20 @@ impl Fixture {
     }
 }
 
+#[path = "../../../tests/support/db.rs"]
+mod db;
+
 /// A fresh database on every backend that answers.
-async fn backends() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Settings::new(format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("pantau.db").display()
-    ));
-    let mut out = vec![("sqlite", Store::open(&sqlite).await.unwrap(), Some(dir))];
-    match fresh_postgres().await {
-        Ok(url) => out.push((
-            "postgres",
-            Store::open(&Settings::new(url)).await.unwrap(),
-            None,
-        )),
-        Err(why) => {
-            if std::env::var("PANTAU_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-                panic!("PostgreSQL is required (PANTAU_REQUIRE_ALL=1) but: {why}");
-            }
-            eprintln!("SKIPPED on PostgreSQL: {why}");
-        }
+async fn backends() -> Vec<(&'static str, Store, db::TestDb)> {
+    let mut out = Vec::new();
+    for t in db::test_databases().await {
+        out.push((
+            t.name,
+            Store::open(&Settings::new(t.url.clone())).await.unwrap(),
+            t,
+        ));
     }
     out
-}
-
-/// Creates an empty database on the test server and returns its URL.
-async fn fresh_postgres() -> Result<String, String> {
-    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = sea_orm::Database::connect(admin.as_str())
-        .await
-        .map_err(|e| format!("cannot reach {admin}: {e}"))?;
-    let name = format!("pantau_test_{}", uuid::Uuid::new_v4().simple());
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Ok(format!("{base}/{name}"))
 }
 
 fn t0() -> DateTime<Utc> {

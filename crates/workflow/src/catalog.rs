@@ -13,6 +13,7 @@ use crate::lower::Known;
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
     by_key: BTreeMap<(String, u32), Arc<Definition>>,
+    sources: BTreeMap<(String, u32), Arc<str>>,
 }
 
 impl Catalog {
@@ -41,6 +42,7 @@ impl Catalog {
                         continue;
                     }
                     files.insert(key.clone(), file);
+                    catalog.sources.insert(key.clone(), Arc::from(source));
                     catalog.by_key.insert(key, Arc::new(def));
                 }
                 Err(mut d) => problems.append(&mut d),
@@ -64,6 +66,11 @@ impl Catalog {
     /// One exact version, as a running case needs.
     pub fn get(&self, id: &str, version: u32) -> Option<&Arc<Definition>> {
         self.by_key.get(&(id.to_string(), version))
+    }
+
+    /// The text a definition was loaded from, which a store pins with its cases.
+    pub fn source(&self, id: &str, version: u32) -> Option<&str> {
+        self.sources.get(&(id.to_string(), version)).map(|s| &**s)
     }
 
     /// All definitions, ordered by id then version.

@@ -24,6 +24,7 @@ mod refusal;
 pub mod schedule;
 pub mod simulate;
 mod syntax;
+pub mod timeline;
 mod value;
 
 pub use case::{Actor, Case, Change, Event, ReplayError, Tranche, Visit};

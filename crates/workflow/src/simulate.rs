@@ -34,6 +34,7 @@ use crate::diagnostic::{Diagnostic, Reporter};
 use crate::effect::Effect;
 use crate::engine::{self, Command, Context, Decision};
 use crate::refusal::Refusal;
+use crate::timeline;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -263,46 +264,28 @@ fn toml_text(v: &toml::Value) -> String {
 
 /// The run as a timeline a person reads.
 pub fn render(def: &Definition, run: &Run, lang: Lang, zone: Zone) -> String {
-    let state = |id: &str| {
-        def.state(id).map_or_else(
-            || id.to_string(),
-            |s| format!("{id} ({})", s.label.get(lang)),
-        )
-    };
     let mut out = String::new();
     let _ = writeln!(out, "{} v{}: {}", def.id, def.version, def.label.get(lang));
     for (at, outcome) in &run.outcomes {
-        let when = zone.format_short(*at);
         match outcome {
             Outcome::Applied { event, effects } => {
-                let from = event
-                    .from
-                    .as_deref()
-                    .map(|f| format!("{} → ", state(f)))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "{when}  #{} {}: {from}{}  [{} / {}]",
-                    event.seq,
-                    event.action,
-                    state(&event.to),
-                    event.actor.user,
-                    event.actor.role
-                );
-                for (k, v) in &event.fields {
-                    let _ = writeln!(out, "        {k} = {}", v.display());
-                }
+                out.push_str(&timeline::event(def, event, lang, zone));
                 for e in effects {
-                    let _ = writeln!(out, "        → {}", effect_line(e, zone));
+                    let _ = writeln!(out, "        → {}", timeline::effect(e, zone));
                 }
             }
             Outcome::Duplicate { seq } => {
-                let _ = writeln!(out, "{when}  (duplicate of #{seq}: nothing changed)");
+                let _ = writeln!(
+                    out,
+                    "{}  (duplicate of #{seq}: nothing changed)",
+                    zone.format_short(*at)
+                );
             }
             Outcome::Refused { action, refusal } => {
                 let _ = writeln!(
                     out,
-                    "{when}  REFUSED {action} [{}]: {}",
+                    "{}  REFUSED {action} [{}]: {}",
+                    zone.format_short(*at),
                     refusal.code(),
                     refusal.message(lang)
                 );
@@ -310,53 +293,7 @@ pub fn render(def: &Definition, run: &Run, lang: Lang, zone: Zone) -> String {
         }
     }
     if let Some(case) = &run.case {
-        let _ = writeln!(
-            out,
-            "end: {}; approved {}; disbursed {} in {} tranche(s); visits done {}/{}",
-            state(&case.state),
-            case.approved
-                .map_or_else(|| "-".to_string(), |a| a.to_string()),
-            case.disbursed(),
-            case.tranches.len(),
-            case.visits.iter().filter(|v| v.done_at.is_some()).count(),
-            case.visits.len()
-        );
+        let _ = writeln!(out, "end: {}", timeline::summary(def, case, lang));
     }
     out
-}
-
-fn effect_line(e: &Effect, zone: Zone) -> String {
-    match e {
-        Effect::ArmReminder(r) => format!(
-            "remind {} at {} ({}{})",
-            r.to,
-            zone.format_short(r.fire_at),
-            r.template,
-            if r.step > 0 {
-                format!(", escalation {}", r.step)
-            } else {
-                String::new()
-            }
-        ),
-        Effect::DisarmReminders { entered_seq } => {
-            format!("cancel reminders of the state entered at #{entered_seq}")
-        }
-        Effect::ScheduleVisit {
-            no,
-            checklist,
-            due_at,
-            tranche,
-        } => {
-            format!(
-                "monev visit {no} ({checklist}) due {}{}",
-                zone.format_short(*due_at),
-                tranche
-                    .map(|t| format!(" for tranche {t}"))
-                    .unwrap_or_default()
-            )
-        }
-        Effect::CompleteVisit { no } => format!("monev visit {no} done"),
-        Effect::PayTranche { no, amount } => format!("pay tranche {no}: {amount}"),
-        Effect::Notify { to, template, .. } => format!("email {to} now ({template})"),
-    }
 }

@@ -1,0 +1,338 @@
+//! `pantau case`, `pantau audit verify` and crash safety, through the real
+//! binary on a fresh SQLite file and a fresh PostgreSQL database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/db.rs"]
+mod db;
+mod support;
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::repo;
+
+const PROGRAMS: [&str; 6] = [
+    "bansos",
+    "perkuatan_permodalan",
+    "revitalisasi_pasar",
+    "pkl",
+    "wirausaha_pemula",
+    "plut",
+];
+
+/// One step of a shipped simulation script.
+#[derive(Debug, Clone)]
+struct Step {
+    program: &'static str,
+    action: String,
+    role: String,
+    user: String,
+    key: String,
+    inputs: Vec<String>,
+    expect: Option<String>,
+}
+
+fn steps(program: &'static str) -> Vec<Step> {
+    let text =
+        std::fs::read_to_string(repo().join(format!("workflows/simulations/{program}.toml")))
+            .unwrap();
+    let script: toml::Table = toml::from_str(&text).unwrap();
+    let text_of = |v: &toml::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    script["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let s = s.as_table().unwrap();
+            let role = s["role"].as_str().unwrap().to_string();
+            Step {
+                program,
+                action: s["action"].as_str().unwrap().into(),
+                user: s
+                    .get("user")
+                    .and_then(|u| u.as_str())
+                    .unwrap_or(&role)
+                    .to_string(),
+                role,
+                key: s
+                    .get("key")
+                    .and_then(|k| k.as_str())
+                    .map_or_else(|| format!("{program}-step-{}", i + 1), str::to_string),
+                inputs: s
+                    .get("inputs")
+                    .and_then(|t| t.as_table())
+                    .map_or_else(Vec::new, |t| {
+                        t.iter()
+                            .map(|(k, v)| format!("{k}={}", text_of(v)))
+                            .collect()
+                    }),
+                expect: s.get("expect").and_then(|e| e.as_str()).map(str::to_string),
+            }
+        })
+        .collect()
+}
+
+/// `pantau` against the database at `url`.
+fn cli(url: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pantau"));
+    c.current_dir(repo())
+        .env("PANTAU_DATABASE_URL", url)
+        .env_remove("PANTAU_DATA_DIR")
+        .stdin(Stdio::null());
+    c
+}
+
+fn step_args(step: &Step, case: &str) -> Vec<String> {
+    let mut args = if step.action == "open" {
+        vec!["case".into(), "create".into(), step.program.into()]
+    } else {
+        let mut a = vec![
+            "case".into(),
+            "apply".into(),
+            case.into(),
+            step.action.clone(),
+        ];
+        a.extend(step.inputs.iter().cloned());
+        a
+    };
+    args.extend([
+        "--as".into(),
+        step.role.clone(),
+        "--user".into(),
+        step.user.clone(),
+        "--key".into(),
+        step.key.clone(),
+    ]);
+    args
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn case_id(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("case: "))
+        .expect("a case id")
+        .to_string()
+}
+
+fn show_json(url: &str, case: &str) -> serde_json::Value {
+    let out = cli(url)
+        .args(["case", "show", case, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shipped_workflow_runs_end_to_end_through_the_cli() {
+    for t in db::test_databases().await {
+        for program in PROGRAMS {
+            let mut case = String::new();
+            for step in steps(program) {
+                // Refusals that depend on the script's allocation or clock are the simulator's to show.
+                if step.expect.as_deref() == Some("refused") {
+                    continue;
+                }
+                let out = cli(&t.url).args(step_args(&step, &case)).output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{} {program} {}: {}",
+                    t.name,
+                    step.action,
+                    text(&out)
+                );
+                if step.action == "open" {
+                    case = case_id(&out);
+                }
+                if step.expect.as_deref() == Some("duplicate") {
+                    assert!(
+                        text(&out).contains("already applied as event #"),
+                        "{}",
+                        text(&out)
+                    );
+                }
+            }
+            let shown = show_json(&t.url, &case);
+            assert_eq!(shown["case"]["state"], "closed", "{} {program}", t.name);
+        }
+        let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
+        assert!(
+            out.status.success() && text(&out).contains("every chain intact"),
+            "{}",
+            text(&out)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_an_edited_event() {
+    use sea_orm::ConnectionTrait;
+    for t in db::test_databases().await {
+        let s = steps("bansos");
+        let out = cli(&t.url).args(step_args(&s[0], "")).output().unwrap();
+        let case = case_id(&out);
+        let submit = s
+            .iter()
+            .find(|x| x.action == "submit" && x.expect.as_deref() == Some("applied"))
+            .unwrap();
+        assert!(
+            cli(&t.url)
+                .args(step_args(submit, &case))
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+        let conn = sea_orm::Database::connect(t.url.as_str()).await.unwrap();
+        conn.execute_unprepared(&format!("UPDATE events SET body = REPLACE(body, '150000000', '950000000') WHERE case_id = '{case}' AND seq = 2")).await.unwrap();
+        let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}: {}", t.name, text(&out));
+        assert!(
+            text(&out).contains(&format!("case {case} event 2")),
+            "{}",
+            text(&out)
+        );
+    }
+}
+
+/// Runs `args`, killing the process (SIGKILL) after `kill_after` if it is still running.
+/// Returns the output when it finished on its own.
+fn run_or_kill(url: &str, args: &[String], kill_after: Duration) -> Option<Output> {
+    let mut child = cli(url)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if started.elapsed() >= kill_after {
+            child.kill().unwrap(); // SIGKILL on Unix
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_transitions_survive_sigkill_at_random_points() {
+    let seed = std::env::var("PANTAU_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("crash test seed: {seed} (PANTAU_CRASH_SEED={seed} repeats it)");
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for t in db::test_databases().await {
+        // How long one uninterrupted transition takes here, to aim the kills inside it.
+        let begun = Instant::now();
+        cli(&t.url).args(["db", "migrate"]).output().unwrap();
+        let span = begun.elapsed().as_micros() as u64 * 2;
+        let script: Vec<Step> = ["bansos", "perkuatan_permodalan"]
+            .iter()
+            .flat_map(|p| steps(p))
+            .filter(|s| s.expect.is_none() || s.expect.as_deref() == Some("applied"))
+            .collect();
+        let mut case = String::new();
+        let (mut kills, mut acked) = (0, Vec::new());
+        for step in &script {
+            loop {
+                let kill_after = Duration::from_micros(rng.u64(0..=span));
+                match run_or_kill(&t.url, &step_args(step, &case), kill_after) {
+                    None => {
+                        kills += 1;
+                        // After a crash nothing is half-applied: every chain verifies and each case matches its events.
+                        let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{} after a kill: {}",
+                            t.name,
+                            text(&out)
+                        );
+                    }
+                    Some(out) => {
+                        assert!(
+                            out.status.success(),
+                            "{} {}: {}",
+                            t.name,
+                            step.action,
+                            text(&out)
+                        );
+                        if step.action == "open" {
+                            case = case_id(&out);
+                        }
+                        let line = text(&out);
+                        let seq = line
+                            .lines()
+                            .find_map(|l| {
+                                l.split_once("  #")
+                                    .and_then(|(_, r)| r.split(' ').next()?.parse::<u64>().ok())
+                            })
+                            .or_else(|| {
+                                line.split("already applied as event #")
+                                    .nth(1)?
+                                    .split(' ')
+                                    .next()?
+                                    .parse()
+                                    .ok()
+                            })
+                            .expect("an event number");
+                        acked.push((case.clone(), step.clone(), seq));
+                        break;
+                    }
+                }
+            }
+        }
+        // Every acknowledged transition is there, exactly once, with the number it was acknowledged with.
+        for (case, step, seq) in &acked {
+            let shown = show_json(&t.url, case);
+            let events = shown["events"].as_array().unwrap();
+            let matching: Vec<_> = events
+                .iter()
+                .filter(|e| e["key"] == step.key.as_str())
+                .collect();
+            assert_eq!(matching.len(), 1, "{} {}", t.name, step.key);
+            assert_eq!(
+                matching[0]["seq"].as_u64(),
+                Some(*seq),
+                "{} {}",
+                t.name,
+                step.key
+            );
+        }
+        // A retry of an acknowledged key returns the first result without a new event.
+        let (case, step, seq) = acked.last().unwrap();
+        let out = cli(&t.url).args(step_args(step, case)).output().unwrap();
+        assert!(
+            text(&out).contains(&format!("already applied as event #{seq} ")),
+            "{}",
+            text(&out)
+        );
+        let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        eprintln!(
+            "{}: {} transitions acknowledged, {} processes killed mid-way",
+            t.name,
+            acked.len(),
+            kills
+        );
+        assert!(
+            kills > 0,
+            "{}: no process was killed; the kill window missed",
+            t.name
+        );
+    }
+}
