@@ -68,7 +68,7 @@ fn dot(def: &Definition, lang: Lang) -> String {
     let _ = writeln!(out, "digraph {} {{", quote(&def.id));
     let _ = writeln!(
         out,
-        "  label={};\n  labelloc=t;\n  rankdir=LR;",
+        "  label={};\n  labelloc=t;\n  rankdir=TB;",
         quote(&format!("{} (v{})", def.label.get(lang), def.version))
     );
     let _ = writeln!(
