@@ -336,3 +336,79 @@ async fn acknowledged_transitions_survive_sigkill_at_random_points() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_key_from_two_processes_at_once_has_one_effect() {
+    for t in db::test_databases().await {
+        let s = steps("bansos");
+        let case = case_id(&cli(&t.url).args(step_args(&s[0], "")).output().unwrap());
+        let submit = s
+            .iter()
+            .find(|x| x.action == "submit" && x.expect.as_deref() == Some("applied"))
+            .unwrap();
+        for round in 0..5 {
+            let step = Step {
+                key: format!("{}-{round}", submit.key),
+                ..submit.clone()
+            };
+            let children: Vec<_> = (0..2)
+                .map(|_| {
+                    cli(&t.url)
+                        .args(step_args(&step, &case))
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            let outs: Vec<String> = children
+                .into_iter()
+                .map(|c| text(&c.wait_with_output().unwrap()))
+                .collect();
+            let applied = outs
+                .iter()
+                .filter(|o| o.contains(&format!("#{} submit: ", 2 + 3 * round)))
+                .count();
+            let repeated = outs
+                .iter()
+                .filter(|o| o.contains("already applied as event #"))
+                .count();
+            assert_eq!(
+                (applied, repeated),
+                (1, 1),
+                "{} round {round}: {outs:?}",
+                t.name
+            );
+            // Back to a state where submit applies again.
+            for (action, key) in [("start_verification", "sv"), ("request_revision", "rr")] {
+                let mut args = vec![
+                    "case".to_string(),
+                    "apply".into(),
+                    case.clone(),
+                    action.into(),
+                ];
+                if action == "request_revision" {
+                    args.push("reason=lengkapi".into());
+                }
+                args.extend([
+                    "--as".into(),
+                    "verifier".into(),
+                    "--user".into(),
+                    "agus".into(),
+                    "--key".into(),
+                    format!("{key}-{round}"),
+                ]);
+                let out = cli(&t.url).args(&args).output().unwrap();
+                assert!(out.status.success(), "{}", text(&out));
+            }
+        }
+        assert!(
+            cli(&t.url)
+                .args(["audit", "verify"])
+                .output()
+                .unwrap()
+                .status
+                .success()
+        );
+    }
+}

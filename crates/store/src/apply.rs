@@ -104,7 +104,8 @@ impl Store {
         let txn = self.begin().await?;
         if let Some(first) = repeated(&txn, &o.key).await? {
             txn.commit().await?;
-            return Ok(first);
+            // A retried opening may carry a new case id each time; the key alone names the case.
+            return same_command(first, None, "open");
         }
         pin_definition(&txn, o.definition, o.source, cx.now).await?;
         let (case, event, effects) =
@@ -146,7 +147,7 @@ impl Store {
         let txn = self.begin().await?;
         if let Some(first) = repeated(&txn, &cmd.key).await? {
             txn.commit().await?;
-            return Ok(first);
+            return same_command(first, Some(case_id), &cmd.action);
         }
         let row = case::Entity::find_by_id(case_id)
             .one(&txn)
@@ -240,6 +241,30 @@ where
             other => return other,
         }
     }
+}
+
+/// The first result of a key, when the retry is the same command; a key
+/// reused for another case or action is refused rather than silently answered.
+fn same_command(
+    first: Outcome,
+    case_id: Option<&str>,
+    action: &str,
+) -> Result<Outcome, StoreError> {
+    let Outcome::Repeated {
+        case_id: first_case,
+        event,
+    } = &first
+    else {
+        return Ok(first);
+    };
+    if event.action != action || case_id.is_some_and(|c| c != first_case) {
+        return Err(StoreError::KeyReused {
+            key: event.key.clone(),
+            case_id: first_case.clone(),
+            action: event.action.clone(),
+        });
+    }
+    Ok(first)
 }
 
 /// The first result of `key`, when it was applied before.

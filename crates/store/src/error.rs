@@ -14,6 +14,15 @@ pub enum StoreError {
         state: String,
         seq: i64,
     },
+    /// An idempotency key sent again with another case or action: a client bug, refused so it is seen.
+    #[error(
+        "key `{key}` was already used for `{action}` on case {case_id}; use a new key for a new command"
+    )]
+    KeyReused {
+        key: String,
+        case_id: String,
+        action: String,
+    },
     #[error("no case {0}")]
     NotFound(String),
     #[error(
