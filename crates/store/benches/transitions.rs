@@ -1,0 +1,920 @@
+//! Transitions committed per second through the store, next to the same
+//! writes as hand-written SQL and next to raw single-row INSERT commits,
+//! all measured in one run on the same databases with the same settings.
+//!
+//! Run (release profile; about a minute after the build):
+//!
+//! ```text
+//! cargo bench -p pantau-store --bench transitions
+//! cargo bench -p pantau-store --bench transitions -- sqlite-normal postgres
+//! ```
+//!
+//! Words after `--` pick configurations (`sqlite-full`, `sqlite-normal`,
+//! `postgres`); without any, all three run. The table goes to stdout;
+//! progress, the sizes chosen and the CPU time this process spent per
+//! transaction (on SQLite that includes SQLite's own work, on PostgreSQL
+//! only the client's) go to stderr.
+//!
+//! Configurations: SQLite on a fresh file in a temporary directory, WAL,
+//! once with `synchronous=FULL` and once with `synchronous=NORMAL`
+//! (`Settings::synchronous`); PostgreSQL on a fresh database created for
+//! the run (and dropped after) on `postgres://postgres@127.0.0.1:5432/postgres`
+//! or the server named by `PANTAU_TEST_POSTGRES_URL`; when it does not
+//! answer, a line under the table says it was skipped and why. All through
+//! `Store::open`, with the store's pool of 8 connections.
+//!
+//! Each configuration is measured with 1 and with 4 concurrent clients
+//! (tokio tasks sharing the pool; on SQLite the writers serialize on the
+//! database lock, `BEGIN IMMEDIATE` with a busy timeout). Each client works
+//! on its own cases, so there are no conflicts. A short sizing run per
+//! client count (not reported; it also warms the pool and its statement
+//! caches) picks the number of transactions so a store measurement lasts
+//! about a second (400 to 40,000); the hand-written measurement uses the
+//! same number, the raw inserts their own. Every measurement is repeated in
+//! 3 rounds (alternating whether store or hand-written goes first); a cell
+//! shows the median and, in brackets, the lowest and highest round.
+//!
+//! Columns:
+//!
+//! - `clients`: concurrent clients (tokio tasks).
+//! - `store tx/s`: `Store::apply` calls committed per second, on `bansos`
+//!   cases opened beforehand (not timed), cycling submit →
+//!   start_verification → request_revision → submit … round-robin over the
+//!   client's cases (about 3 per case per round, so cases stay near 10
+//!   events), each command with a unique idempotency key. Each is one
+//!   transaction doing what the store does: look the key up, read the case,
+//!   let the engine decide, update the case (version check, new snapshot,
+//!   head hash), append the event with its SHA-256 chain hash, record the
+//!   key, and write the effects: void the left state's reminders and arm
+//!   the entered state's (every step here), and an outbox row
+//!   (request_revision notifies: one step in three). That is 7 to 8
+//!   statements between BEGIN and COMMIT.
+//! - `hand-written tx/s`: the same number of transactions as plain SQL
+//!   through the same pool (sea-orm raw statements, cached prepared
+//!   statements, `BEGIN IMMEDIATE` on SQLite like the store) on the store's
+//!   own tables, on other cases: SELECT the case row, UPDATE it with a
+//!   version check, INSERT the event (a body taken from the store's own
+//!   events, its hash computed in Rust with `chain::hash`), INSERT the
+//!   idempotency key, INSERT an outbox row. Five statements.
+//! - `raw insert/s`: single-row INSERTs into a two-column table, each its
+//!   own autocommit transaction: the price of one commit.
+//! - `store/hand`: store tx/s ÷ hand-written tx/s (of the medians). The
+//!   target is at least 0.5; the last lines say for each row whether it is met.
+//!
+//! Before finishing, the bench checks that the events table holds exactly
+//! the transitions it counted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use pantau_domain::Role;
+use pantau_store::{Opening, Outcome, Settings, Store, Synchronous, chain};
+use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use sea_orm::{
+    ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait, Value,
+};
+
+/// Rounds per measurement; cells show the median.
+const ROUNDS: usize = 3;
+/// Client counts measured on every configuration.
+const CLIENTS: [usize; 2] = [1, 4];
+/// Connections in the pool (the store's default).
+const POOL: u32 = 8;
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+struct Fixture {
+    catalog: Catalog,
+    source: String,
+}
+
+fn fixture() -> Fixture {
+    let templates = std::fs::read_dir(repo().join("templates/email"))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .split('.')
+                .next()
+                .map(str::to_string)
+        })
+        .collect();
+    let file = repo().join("workflows/bansos.toml");
+    let source = std::fs::read_to_string(&file).unwrap();
+    let name = file.display().to_string();
+    let catalog = Catalog::load([(name.as_str(), source.as_str())], &Known { templates })
+        .unwrap_or_else(|d| panic!("bansos.toml does not load: {d:?}"));
+    Fixture { catalog, source }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
+}
+
+fn cx(step: u32, role: Role) -> Context {
+    Context {
+        now: t0() + TimeDelta::minutes(i64::from(step) + 1),
+        actor: Actor {
+            user: "bench".into(),
+            role,
+        },
+        remaining_allocation: None,
+    }
+}
+
+/// The repeating pattern, by step number since opening: submit →
+/// start_verification → request_revision (notifies: an outbox row) → submit …
+fn command(case_id: &str, step: u32) -> (Role, Command) {
+    let (role, action, inputs): (Role, &str, &[(&str, &str)]) = match step % 3 {
+        0 => (
+            Role::ManagerRegency,
+            "submit",
+            &[
+                ("amount_requested", "Rp 150.000.000"),
+                ("proposal_doc", "usulan.pdf"),
+                ("in_craft_centre", "ya"),
+            ],
+        ),
+        1 => (Role::Verifier, "start_verification", &[]),
+        _ => (
+            Role::Verifier,
+            "request_revision",
+            &[("reason", "lengkapi akta pendirian")],
+        ),
+    };
+    let cmd = Command {
+        key: format!("{case_id}:{step}"),
+        action: action.into(),
+        inputs: inputs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    (role, cmd)
+}
+
+/// (body kind, action, from, to) of the hand-written transaction at `step`, matching [`command`].
+fn hand_step(step: u32) -> (usize, &'static str, &'static str, &'static str) {
+    match step % 3 {
+        0 if step == 0 => (0, "submit", "draft", "submitted"),
+        0 => (0, "submit", "revision_requested", "submitted"),
+        1 => (1, "start_verification", "submitted", "in_verification"),
+        _ => (
+            2,
+            "request_revision",
+            "in_verification",
+            "revision_requested",
+        ),
+    }
+}
+
+/// Opens `count` cases named `{prefix}-{i}`, 4 at a time. Not timed.
+async fn open_cases(store: &Store, f: &Arc<Fixture>, prefix: &str, count: usize) -> Vec<String> {
+    let ids: Vec<String> = (0..count).map(|i| format!("{prefix}-{i}")).collect();
+    let chunks: Vec<Vec<String>> = ids
+        .chunks(count.div_ceil(4).max(1))
+        .map(<[String]>::to_vec)
+        .collect();
+    let mut tasks = Vec::new();
+    for chunk in chunks {
+        let (store, f) = (store.clone(), f.clone());
+        tasks.push(tokio::spawn(async move {
+            let def = f.catalog.latest("bansos").unwrap();
+            for id in chunk {
+                let o = Opening {
+                    case_id: id.clone(),
+                    key: format!("open:{id}"),
+                    region: Some("18.71".into()),
+                    definition: def,
+                    source: &f.source,
+                };
+                let out = store
+                    .open_case(&o, &cx(0, Role::ManagerRegency))
+                    .await
+                    .unwrap_or_else(|e| panic!("opening {id}: {e}"));
+                assert!(matches!(out, Outcome::Applied { .. }), "{id} opened twice");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    ids
+}
+
+/// One client's cases, where each stands, and how many commands it committed.
+struct Lane {
+    cases: Vec<(String, u32)>,
+    next: usize,
+    done: usize,
+}
+
+impl Lane {
+    fn new(ids: &[String]) -> Lane {
+        Lane {
+            cases: ids.iter().map(|id| (id.clone(), 0)).collect(),
+            next: 0,
+            done: 0,
+        }
+    }
+
+    /// `ids` split into one lane per client.
+    fn split(ids: &[String], clients: usize) -> Vec<Lane> {
+        let lanes: Vec<Lane> = ids
+            .chunks(ids.len().div_ceil(clients))
+            .map(Lane::new)
+            .collect();
+        assert_eq!(lanes.len(), clients, "too few cases for {clients} clients");
+        lanes
+    }
+
+    /// The next case, round-robin, and its step number (then advanced).
+    fn take(&mut self) -> (String, u32) {
+        let i = self.next % self.cases.len();
+        self.next += 1;
+        let (id, step) = &mut self.cases[i];
+        let out = (id.clone(), *step);
+        *step += 1;
+        out
+    }
+
+    /// Whether to go on after `done` commands: up to `n`, and until `until`.
+    fn more(&self, n: usize, until: Option<Instant>) -> bool {
+        self.done < n && until.is_none_or(|t| Instant::now() < t)
+    }
+}
+
+/// What one measurement took: wall time, commands committed, and the CPU
+/// time this process used meanwhile (on SQLite that includes SQLite's work).
+struct Took {
+    wall: Duration,
+    done: usize,
+    cpu: Option<Duration>,
+}
+
+impl Took {
+    fn rate(&self) -> f64 {
+        self.done as f64 / self.wall.as_secs_f64()
+    }
+
+    fn cpu_us_per_tx(&self) -> Option<f64> {
+        self.cpu
+            .map(|c| c.as_secs_f64() * 1e6 / self.done.max(1) as f64)
+    }
+}
+
+/// User + system CPU time of this process so far (Linux; `None` elsewhere).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 (utime) and 15 (stime), counted from 1, in clock ticks of 1/100 s.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Runs `work` once per lane, concurrently, until all finished.
+async fn timed<Fut>(lanes: Vec<Lane>, work: impl Fn(Lane) -> Fut) -> (Vec<Lane>, Took)
+where
+    Fut: Future<Output = Lane> + Send + 'static,
+{
+    let cpu0 = cpu_time();
+    let start = Instant::now();
+    let tasks: Vec<_> = lanes
+        .into_iter()
+        .map(|mut l| {
+            l.done = 0;
+            tokio::spawn(work(l))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    let wall = start.elapsed();
+    let cpu = cpu0.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    let done = out.iter().map(|l| l.done).sum();
+    (out, Took { wall, done, cpu })
+}
+
+async fn store_work(
+    store: Store,
+    f: Arc<Fixture>,
+    mut lane: Lane,
+    n: usize,
+    until: Option<Instant>,
+) -> Lane {
+    while lane.more(n, until) {
+        let (id, step) = lane.take();
+        let (role, cmd) = command(&id, step);
+        match store
+            .apply(&f.catalog, &id, &cmd, &cx(step, role), None)
+            .await
+        {
+            Ok(Outcome::Applied { .. }) => lane.done += 1,
+            other => panic!("{id} {}: {other:?}", cmd.action),
+        }
+    }
+    lane
+}
+
+/// The hand-written transaction's statements and precomputed values.
+struct Hand {
+    backend: DbBackend,
+    select: String,
+    update: String,
+    event: String,
+    request: String,
+    outbox: String,
+    /// Event bodies by step kind, taken from the store's own events.
+    bodies: [String; 3],
+    /// A case snapshot taken from the store, a few events in.
+    snapshot: String,
+}
+
+/// `?` placeholders as the backend wants them.
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Hand {
+    async fn new(store: &Store, sample_case: &str) -> Hand {
+        let backend = store.backend();
+        let db = store.connection();
+        let mut bodies: [String; 3] = Default::default();
+        for (i, action) in ["submit", "start_verification", "request_revision"]
+            .into_iter()
+            .enumerate()
+        {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    placeholders(backend, "SELECT body FROM events WHERE case_id = ? AND action = ? ORDER BY seq LIMIT 1"),
+                    [sample_case.into(), action.into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("no {action} event on {sample_case}"));
+            bodies[i] = row.try_get::<String>("", "body").unwrap();
+        }
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(backend, "SELECT snapshot FROM cases WHERE id = ?"),
+                [sample_case.into()],
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let snapshot = row.try_get::<String>("", "snapshot").unwrap();
+        let p = |s: &str| placeholders(backend, s);
+        Hand {
+            backend,
+            select: p("SELECT seq, head_hash FROM cases WHERE id = ?"),
+            update: p(
+                "UPDATE cases SET state = ?, seq = ?, snapshot = ?, head_hash = ?, updated_at = ? WHERE id = ? AND seq = ?",
+            ),
+            event: p(
+                "INSERT INTO events (case_id, seq, at, actor_user, actor_role, action, idem_key, from_state, to_state, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ),
+            request: p("INSERT INTO requests (key, case_id, seq, created_at) VALUES (?, ?, ?, ?)"),
+            outbox: p(
+                "INSERT INTO outbox (id, key, case_id, kind, to_role, template, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ),
+            bodies,
+            snapshot,
+        }
+    }
+
+    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, values)
+    }
+
+    /// One command as five statements in one transaction.
+    async fn transition(&self, store: &Store, id: &str, step: u32) {
+        let (kind, action, from, to) = hand_step(step);
+        let now = cx(step, Role::Verifier).now;
+        let txn = store
+            .connection()
+            .begin_with_options(TransactionOptions {
+                isolation_level: None,
+                access_mode: None,
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            })
+            .await
+            .unwrap();
+        let row = txn
+            .query_one_raw(self.stmt(&self.select, vec![id.into()]))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no case {id}"));
+        let seq: i64 = row.try_get("", "seq").unwrap();
+        let prev: String = row.try_get("", "head_hash").unwrap();
+        let new_seq = seq + 1;
+        let body = &self.bodies[kind];
+        let hash = chain::hash(id, new_seq, &prev, body);
+        let updated = txn
+            .execute_raw(self.stmt(
+                &self.update,
+                vec![
+                    to.into(),
+                    new_seq.into(),
+                    self.snapshot.clone().into(),
+                    hash.clone().into(),
+                    now.into(),
+                    id.into(),
+                    seq.into(),
+                ],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(updated.rows_affected(), 1, "{id} moved under the bench");
+        let key = format!("{id}:{step}");
+        txn.execute_raw(self.stmt(
+            &self.event,
+            vec![
+                id.into(),
+                new_seq.into(),
+                now.into(),
+                "bench".into(),
+                "verifier".into(),
+                action.into(),
+                key.clone().into(),
+                from.into(),
+                to.into(),
+                body.clone().into(),
+                prev.into(),
+                hash.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+        txn.execute_raw(self.stmt(
+            &self.request,
+            vec![key.into(), id.into(), new_seq.into(), now.into()],
+        ))
+        .await
+        .unwrap();
+        let okey = format!("{id}:{new_seq}:notify:0");
+        let payload = format!(r#"{{"action":"{action}","case_id":"{id}","seq":{new_seq}}}"#);
+        txn.execute_raw(self.stmt(
+            &self.outbox,
+            vec![
+                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, okey.as_bytes())
+                    .to_string()
+                    .into(),
+                okey.into(),
+                id.into(),
+                "notify".into(),
+                "manager_regency".into(),
+                "revision_requested".into(),
+                payload.into(),
+                "queued".into(),
+                0i32.into(),
+                now.into(),
+                now.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+    }
+}
+
+async fn hand_work(
+    store: Store,
+    hand: Arc<Hand>,
+    mut lane: Lane,
+    n: usize,
+    until: Option<Instant>,
+) -> Lane {
+    while lane.more(n, until) {
+        let (id, step) = lane.take();
+        hand.transition(&store, &id, step).await;
+        lane.done += 1;
+    }
+    lane
+}
+
+async fn raw_work(
+    store: Store,
+    next_id: Arc<AtomicI64>,
+    mut lane: Lane,
+    n: usize,
+    until: Option<Instant>,
+) -> Lane {
+    let backend = store.backend();
+    let sql = placeholders(backend, "INSERT INTO bench_raw (id, v) VALUES (?, ?)");
+    while lane.more(n, until) {
+        let id = next_id.fetch_add(1, Ordering::Relaxed);
+        store
+            .connection()
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                &sql,
+                [id.into(), "x".into()],
+            ))
+            .await
+            .unwrap();
+        lane.done += 1;
+    }
+    lane
+}
+
+/// One kind of measurement over the rounds.
+#[derive(Default)]
+struct Rates {
+    rates: Vec<f64>,
+    cpu_us: Vec<f64>,
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+impl Rates {
+    fn push(&mut self, took: &Took) {
+        self.rates.push(took.rate());
+        self.cpu_us.extend(took.cpu_us_per_tx());
+    }
+
+    fn median(&self) -> f64 {
+        median(&self.rates)
+    }
+
+    fn cell(&self) -> String {
+        let min = self.rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = self.rates.iter().copied().fold(0.0, f64::max);
+        format!(
+            "{} [{}–{}]",
+            thousands(self.median()),
+            thousands(min),
+            thousands(max)
+        )
+    }
+
+    fn cpu(&self) -> String {
+        if self.cpu_us.is_empty() {
+            "?".into()
+        } else {
+            format!("{:.0} µs", median(&self.cpu_us))
+        }
+    }
+}
+
+fn thousands(x: f64) -> String {
+    let s = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+struct Row {
+    config: String,
+    clients: usize,
+    store: Rates,
+    hand: Rates,
+    raw: Rates,
+}
+
+impl Row {
+    fn ratio(&self) -> f64 {
+        self.store.median() / self.hand.median()
+    }
+}
+
+/// How long the sizing run of each kind lasts, per client count.
+const PILOT: Duration = Duration::from_millis(400);
+/// About how long one timed store measurement should last.
+const TARGET_SECS: f64 = 1.0;
+/// Bounds on the transactions per measurement.
+const MIN_N: usize = 400;
+const MAX_N: usize = 40_000;
+
+/// `rate × TARGET_SECS`, bounded, a multiple of `clients`.
+fn size(rate: f64, clients: usize) -> usize {
+    let n = ((rate * TARGET_SECS) as usize).clamp(MIN_N, MAX_N);
+    n / clients * clients
+}
+
+/// Measures one database (already opened) with 1 and 4 clients.
+async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
+    let db = store.connection();
+    db.execute_unprepared("CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
+        .await
+        .unwrap();
+    let next_raw = Arc::new(AtomicI64::new(1));
+    // Transitions committed, checked against the events table at the end.
+    let mut committed = 0;
+
+    // The hand-written SQL writes the store's own event bodies and a
+    // snapshot of a case 6 events in (the timed cases end near 10).
+    let sample = open_cases(store, f, "X", 1).await;
+    let lane = store_work(store.clone(), f.clone(), Lane::new(&sample), 5, None).await;
+    committed += lane.done;
+    let hand = Arc::new(Hand::new(store, &sample[0]).await);
+
+    let mut rows = Vec::new();
+    for clients in CLIENTS {
+        // Sizing run, not reported: fills the pool and its statement caches
+        // and measures roughly how fast each kind goes, so each timed
+        // measurement lasts about TARGET_SECS on any machine.
+        let pilot = 20 * clients;
+        let ids = open_cases(store, f, &format!("PS{clients}"), pilot).await;
+        let until = Some(Instant::now() + PILOT);
+        let (s, f2) = (store.clone(), f.clone());
+        let (_, took) = timed(Lane::split(&ids, clients), |l| {
+            store_work(s.clone(), f2.clone(), l, usize::MAX, until)
+        })
+        .await;
+        committed += took.done;
+        let n = size(took.rate(), clients);
+        let ids = open_cases(store, f, &format!("PH{clients}"), pilot).await;
+        let until = Some(Instant::now() + PILOT);
+        let (s, h) = (store.clone(), hand.clone());
+        let (_, took) = timed(Lane::split(&ids, clients), |l| {
+            hand_work(s.clone(), h.clone(), l, usize::MAX, until)
+        })
+        .await;
+        committed += took.done;
+        let until = Some(Instant::now() + PILOT);
+        let (s, r) = (store.clone(), next_raw.clone());
+        let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
+        let (_, took) = timed(raw_lanes(), |l| {
+            raw_work(s.clone(), r.clone(), l, usize::MAX, until)
+        })
+        .await;
+        let raw_n = size(took.rate(), clients);
+
+        // The timed cases: about 3 transitions per case and round, so
+        // cases end near 10 events and their snapshots stay small.
+        let per_client = n / clients;
+        let cases = (n / 3).max(clients);
+        let store_ids = open_cases(store, f, &format!("S{clients}"), cases).await;
+        let hand_ids = open_cases(store, f, &format!("H{clients}"), cases).await;
+        let mut store_lanes = Lane::split(&store_ids, clients);
+        let mut hand_lanes = Lane::split(&hand_ids, clients);
+        let mut row = Row {
+            config: config.to_string(),
+            clients,
+            store: Rates::default(),
+            hand: Rates::default(),
+            raw: Rates::default(),
+        };
+        for round in 0..ROUNDS {
+            for part in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+                if part == 0 {
+                    let (s, f2) = (store.clone(), f.clone());
+                    let (lanes, took) = timed(store_lanes, |l| {
+                        store_work(s.clone(), f2.clone(), l, per_client, None)
+                    })
+                    .await;
+                    store_lanes = lanes;
+                    assert_eq!(took.done, n);
+                    committed += took.done;
+                    row.store.push(&took);
+                } else {
+                    let (s, h) = (store.clone(), hand.clone());
+                    let (lanes, took) = timed(hand_lanes, |l| {
+                        hand_work(s.clone(), h.clone(), l, per_client, None)
+                    })
+                    .await;
+                    hand_lanes = lanes;
+                    assert_eq!(took.done, n);
+                    committed += took.done;
+                    row.hand.push(&took);
+                }
+            }
+            let (s, r) = (store.clone(), next_raw.clone());
+            let (_, took) = timed(raw_lanes(), |l| {
+                raw_work(s.clone(), r.clone(), l, raw_n / clients, None)
+            })
+            .await;
+            row.raw.push(&took);
+        }
+        eprintln!(
+            "  {config}, {clients} client(s), {n} transactions and {raw_n} inserts per measurement:\n    \
+             store {}/s, hand-written {}/s, raw {}/s; CPU of this process per transaction: \
+             store {}, hand-written {}, raw insert {}",
+            thousands(row.store.median()),
+            thousands(row.hand.median()),
+            thousands(row.raw.median()),
+            row.store.cpu(),
+            row.hand.cpu(),
+            row.raw.cpu(),
+        );
+        rows.push(row);
+    }
+    // Every transition counted was committed.
+    let row = db
+        .query_one_raw(Statement::from_string(
+            store.backend(),
+            "SELECT COUNT(*) FROM events WHERE action <> 'open'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let events: i64 = row.try_get_by_index(0).unwrap();
+    assert_eq!(events as usize, committed, "{config}: events missing");
+    rows
+}
+
+async fn sqlite(f: &Arc<Fixture>, sync: Synchronous) -> Vec<Row> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::new(format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    ));
+    settings.synchronous = sync;
+    settings.max_connections = POOL;
+    let store = Store::open(&settings).await.unwrap();
+    let name = match sync {
+        Synchronous::Full => "SQLite WAL sync=FULL",
+        Synchronous::Normal => "SQLite WAL sync=NORMAL",
+    };
+    let rows = measure(&store, f, name).await;
+    store.connection().clone().close().await.unwrap();
+    rows
+}
+
+/// Creates an empty database for this run; returns (admin URL, its name, its URL).
+async fn fresh_postgres() -> Result<(String, String, String), String> {
+    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut opts = sea_orm::ConnectOptions::new(admin.clone());
+    opts.connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let db = sea_orm::Database::connect(opts)
+        .await
+        .map_err(|e| format!("cannot reach {admin}: {e}"))?;
+    let name = format!("pantau_bench_{}", uuid::Uuid::new_v4().simple());
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(|e| format!("cannot create a database on {admin}: {e}"))?;
+    db.close().await.ok();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    Ok((admin, name, url))
+}
+
+async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
+    let (admin, name, url) = fresh_postgres().await?;
+    let mut settings = Settings::new(url);
+    settings.max_connections = POOL;
+    let store = Store::open(&settings).await.map_err(|e| e.to_string())?;
+    let db = store.connection();
+    let show = |what: &'static str| async move {
+        db.query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SHOW {what}"),
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get_by_index::<String>(0).ok())
+        .unwrap_or_else(|| "?".into())
+    };
+    let config = format!(
+        "PostgreSQL synchronous_commit={}",
+        show("synchronous_commit").await
+    );
+    let rows = measure(&store, f, &config).await;
+    store.connection().clone().close().await.unwrap();
+    if let Ok(admin_db) = sea_orm::Database::connect(admin.as_str()).await {
+        admin_db
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        admin_db.close().await.ok();
+    }
+    Ok(rows)
+}
+
+fn print(rows: &[Row], skipped: &[String]) {
+    let head = [
+        "backend / settings",
+        "clients",
+        "store tx/s",
+        "hand-written tx/s",
+        "raw insert/s",
+        "store/hand",
+    ];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.config.clone(),
+                r.clients.to_string(),
+                r.store.cell(),
+                r.hand.cell(),
+                r.raw.cell(),
+                format!("{:.2}", r.ratio()),
+            ]
+        })
+        .collect();
+    let mut width = head.map(|h| h.chars().count());
+    for row in &cells {
+        for (w, c) in width.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        let mut s = String::new();
+        for (i, (c, w)) in row.iter().zip(width).enumerate() {
+            let pad = " ".repeat(w - c.chars().count());
+            if i == 0 {
+                s.push_str(&format!("{c}{pad}"));
+            } else {
+                s.push_str(&format!("  {pad}{c}"));
+            }
+        }
+        s
+    };
+    println!();
+    println!("Transitions committed per second (median [lowest–highest] of {ROUNDS} rounds)");
+    println!();
+    println!("{}", line(&head.map(str::to_string)));
+    println!(
+        "{}",
+        "-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1))
+    );
+    for row in &cells {
+        println!("{}", line(row));
+    }
+    for s in skipped {
+        println!("{s}");
+    }
+    println!();
+    for r in rows {
+        let ratio = r.ratio();
+        println!(
+            "{} with {} client{}: store/hand-written = {ratio:.2}: target (>= 0.50) {}",
+            r.config,
+            r.clients,
+            if r.clients == 1 { "" } else { "s" },
+            if ratio >= 0.5 { "MET" } else { "NOT MET" }
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; other words pick configurations.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    let f = Arc::new(fixture());
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    if wanted("sqlite-full") {
+        eprintln!("SQLite, synchronous=FULL …");
+        rows.extend(sqlite(&f, Synchronous::Full).await);
+    }
+    if wanted("sqlite-normal") {
+        eprintln!("SQLite, synchronous=NORMAL …");
+        rows.extend(sqlite(&f, Synchronous::Normal).await);
+    }
+    if wanted("postgres") {
+        eprintln!("PostgreSQL …");
+        match postgres(&f).await {
+            Ok(r) => rows.extend(r),
+            Err(why) => skipped.push(format!("PostgreSQL: SKIPPED ({why})")),
+        }
+    }
+    print(&rows, &skipped);
+    println!();
+    println!("whole run: {:.0} s", started.elapsed().as_secs_f64());
+}
