@@ -33,6 +33,9 @@ enum Command {
     /// The database: migrate.
     #[command(subcommand)]
     Db(cmd::db::DbCmd),
+    /// Import registry data: beneficiaries from CSV.
+    #[command(subcommand)]
+    Import(cmd::import::ImportCmd),
     /// Check the tamper-evident event log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Case(c) => cmd::case::run(c, &cli.db),
         Command::Db(c) => cmd::db::run(c, &cli.db),
         Command::Audit(c) => cmd::audit::run(c, &cli.db),
+        Command::Import(c) => cmd::import::run(c, &cli.db),
     };
     match result {
         Ok(code) => code,

@@ -47,6 +47,12 @@ pub enum CaseCmd {
         /// The Kemendagri code of the region the case belongs to, e.g. 18.71.
         #[arg(long)]
         region: Option<String>,
+        /// A registered program (with allocations) the case draws on; its workflow must be PROGRAM.
+        #[arg(long)]
+        program_id: Option<String>,
+        /// The registered beneficiary the case is about.
+        #[arg(long)]
+        beneficiary: Option<String>,
         #[command(flatten)]
         actor: ActorArgs,
         #[command(flatten)]
@@ -104,20 +110,46 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
         CaseCmd::Create {
             program,
             region,
+            program_id,
+            beneficiary,
             actor,
             view,
             sources,
         } => {
             let catalog = catalog(&sources)?;
-            let def = latest(&catalog, &program)?;
-            let source = catalog.source(&def.id, def.version).unwrap_or_default();
             let store = open(db)?;
+            let def = match &program_id {
+                None => latest(&catalog, &program)?,
+                Some(id) => {
+                    let p = block_on(store.program(id))?
+                        .ok_or_else(|| anyhow!("no registered program `{id}`"))?;
+                    if p.workflow != program {
+                        bail!(
+                            "program `{id}` runs on workflow `{}`, not `{program}`",
+                            p.workflow
+                        );
+                    }
+                    if region.is_none() {
+                        bail!(
+                            "a case of program `{id}` needs --region, the kabupaten/kota whose allocation it draws on"
+                        );
+                    }
+                    definition(
+                        &catalog,
+                        &p.workflow,
+                        u32::try_from(p.workflow_version).ok(),
+                    )?
+                }
+            };
+            let source = catalog.source(&def.id, def.version).unwrap_or_default();
             let case_id = uuid::Uuid::new_v4().to_string();
             let key = key(&actor);
             let opening = Opening {
                 case_id,
                 key: key.clone(),
                 region,
+                program_id,
+                beneficiary_id: beneficiary,
                 definition: &def,
                 source,
             };

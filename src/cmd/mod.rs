@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod case;
 pub mod db;
+pub mod import;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};

@@ -7,12 +7,14 @@
 //! This crate does no I/O and reads no clock.
 
 mod geo;
+mod ids;
 mod lang;
 mod role;
 mod rupiah;
 mod zone;
 
 pub use geo::{GeoError, GeoPoint};
+pub use ids::{IdError, IdProblem, LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode};
 pub use lang::{Label, Lang};
 pub use role::{Role, UnknownRole};
 pub use rupiah::{Rupiah, RupiahError};

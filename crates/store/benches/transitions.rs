@@ -193,6 +193,8 @@ async fn open_cases(store: &Store, f: &Arc<Fixture>, prefix: &str, count: usize)
             for id in chunk {
                 let o = Opening {
                     case_id: id.clone(),
+                    program_id: None,
+                    beneficiary_id: None,
                     key: format!("open:{id}"),
                     region: Some("18.71".into()),
                     definition: def,

@@ -4,17 +4,20 @@ use std::future::Future;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use pantau_domain::Rupiah;
 use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::Digest;
 
-use crate::entity::{case, definition, event, outbox, reminder, request, tranche, visit};
+use crate::entity::{
+    allocation, case, definition, event, outbox, reminder, request, tranche, visit,
+};
 use crate::{Store, StoreError, chain};
 
 /// How often a command that lost a race is tried again before giving up.
@@ -47,6 +50,9 @@ pub struct Opening<'a> {
     pub case_id: String,
     pub key: String,
     pub region: Option<String>,
+    /// The program (with its allocations) and the beneficiary, when registered.
+    pub program_id: Option<String>,
+    pub beneficiary_id: Option<String>,
     pub definition: &'a Definition,
     /// The definition's text, pinned the first time a case opens on its version.
     pub source: &'a str,
@@ -117,8 +123,12 @@ impl Store {
             workflow: Set(o.definition.id.clone()),
             workflow_version: Set(o.definition.version as i32),
             region: Set(o.region.clone()),
+            program_id: Set(o.program_id.clone()),
+            beneficiary_id: Set(o.beneficiary_id.clone()),
             state: Set(case.state.clone()),
             seq: Set(1),
+            approved_amount: Set(None),
+            disbursed_amount: Set(0),
             snapshot: Set(serde_json::to_string(&case)?),
             head_hash: Set(hash.clone()),
             opened_at: Set(cx.now),
@@ -172,6 +182,22 @@ impl Store {
                     version,
                 })?;
         let mut case: Case = serde_json::from_str(&row.snapshot)?;
+        let approving = def
+            .action(&cmd.action)
+            .is_some_and(|a| a.approves.is_some());
+        let with_allocation;
+        let cx = match (&row.program_id, approving) {
+            (Some(program), true) => {
+                let region = row.region.as_deref().unwrap_or_default();
+                let remaining = remaining_allocation(&txn, program, region, case_id).await?;
+                with_allocation = Context {
+                    remaining_allocation: Some(remaining),
+                    ..cx.clone()
+                };
+                &with_allocation
+            }
+            _ => cx,
+        };
         let (event, effects) =
             match engine::decide(def, &case, cmd, cx).map_err(StoreError::Refused)? {
                 Decision::Apply { event, effects } => (event, effects),
@@ -191,6 +217,14 @@ impl Store {
         let updated = case::Entity::update_many()
             .col_expr(case::Column::State, Expr::value(case.state.clone()))
             .col_expr(case::Column::Seq, Expr::value(seq))
+            .col_expr(
+                case::Column::ApprovedAmount,
+                Expr::value(case.approved.map(|a| a.get())),
+            )
+            .col_expr(
+                case::Column::DisbursedAmount,
+                Expr::value(case.disbursed().get()),
+            )
             .col_expr(
                 case::Column::Snapshot,
                 Expr::value(serde_json::to_string(&case)?),
@@ -289,6 +323,37 @@ async fn load_event(
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("case {case_id} has no event {seq}")))?;
     Ok(serde_json::from_str(&row.body)?)
+}
+
+/// What is left of a program's allocation to a region once every other
+/// case's approved amount is counted. Locks the allocation row on
+/// PostgreSQL, so two approvals in one region cannot both spend the same
+/// rupiah (SQLite's `BEGIN IMMEDIATE` already serializes writers).
+pub(crate) async fn remaining_allocation(
+    txn: &DatabaseTransaction,
+    program: &str,
+    region: &str,
+    except_case: &str,
+) -> Result<Rupiah, StoreError> {
+    let allocation = allocation::Entity::find_by_id((program.to_string(), region.to_string()))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .map_or(0, |a| a.amount);
+    let approved: Option<i64> = case::Entity::find()
+        .select_only()
+        .column_as(case::Column::ApprovedAmount.sum(), "sum")
+        .filter(case::Column::ProgramId.eq(program))
+        .filter(case::Column::Region.eq(region))
+        .filter(case::Column::Id.ne(except_case))
+        .into_tuple::<Option<i64>>()
+        .one(txn)
+        .await?
+        .flatten();
+    Ok(
+        Rupiah::new(allocation.saturating_sub(approved.unwrap_or(0)).max(0))
+            .unwrap_or(Rupiah::ZERO),
+    )
 }
 
 /// Records the definition text for its version, or checks it is unchanged.

@@ -77,6 +77,10 @@ impl Store {
         });
         let db = Database::connect(opts).await?;
         Migrator::up(&db, None).await?;
-        Ok(Store { db })
+        let store = Store { db };
+        let regions = pantau_registry::regions::Regions::embedded()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        store.seed_regions(&regions).await?;
+        Ok(store)
     }
 }

@@ -15,6 +15,7 @@ pub mod entity;
 mod error;
 pub mod migration;
 mod query;
+pub mod registry;
 
 pub use apply::{Opening, Outcome};
 pub use chain::{Broken, GENESIS};

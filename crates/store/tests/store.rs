@@ -110,6 +110,8 @@ async fn open(store: &Store, f: &Fixture, id: &str) -> Outcome {
     let def = f.catalog.latest("bansos").unwrap();
     let o = Opening {
         case_id: id.into(),
+        program_id: None,
+        beneficiary_id: None,
         key: format!("open-{id}"),
         region: Some("18.71".into()),
         definition: def,
@@ -453,6 +455,8 @@ async fn a_changed_definition_needs_a_new_version() {
         let changed = format!("{}\n# edited\n", f.source("bansos"));
         let o = Opening {
             case_id: "C-2".into(),
+            program_id: None,
+            beneficiary_id: None,
             key: "open-C-2".into(),
             region: None,
             definition: def,

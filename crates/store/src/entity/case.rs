@@ -11,9 +11,14 @@ pub struct Model {
     pub workflow: String,
     pub workflow_version: i32,
     pub region: Option<String>,
+    pub program_id: Option<String>,
+    pub beneficiary_id: Option<String>,
     pub state: String,
     /// The number of events; the version checked on every update.
     pub seq: i64,
+    /// Copied from the snapshot on every change, so sums need no JSON.
+    pub approved_amount: Option<i64>,
+    pub disbursed_amount: i64,
     pub snapshot: String,
     /// The hash of the last event, which the next one chains to.
     pub head_hash: String,

@@ -1,9 +1,15 @@
 //! sea-orm entities, one module per table. Times are UTC.
 
+pub mod allocation;
+pub mod beneficiary;
 pub mod case;
+pub mod decree;
+pub mod decree_item;
 pub mod definition;
 pub mod event;
 pub mod outbox;
+pub mod program;
+pub mod region;
 pub mod reminder;
 pub mod request;
 pub mod tranche;

@@ -2,7 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 
-mod m20261123_000001_cases_and_events;
+mod m20261123_000001_schema;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -10,6 +10,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_cases_and_events::Migration)]
+        vec![Box::new(m20261123_000001_schema::Migration)]
     }
 }

@@ -1,4 +1,5 @@
-//! Cases, their events (hash-chained), idempotency keys, visits, reminders,
+//! The registry (regions, beneficiaries, programs, allocations, decrees),
+//! cases, their events (hash-chained), idempotency keys, visits, reminders,
 //! tranches, the outbox, and the pinned workflow definitions. Foreign keys
 //! are created here, up front, because SQLite cannot add them later.
 
@@ -19,14 +20,101 @@ enum Definitions {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+enum Regions {
+    Table,
+    Code,
+    Name,
+    Level,
+    ProvinceCode,
+    Zone,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Beneficiaries {
+    Table,
+    Id,
+    Kind,
+    NaturalKey,
+    RegionCode,
+    Name,
+    NikKoperasi,
+    LegalEntityNumber,
+    CoopKind,
+    Members,
+    Active,
+    LastRatYear,
+    Nib,
+    OwnerNik,
+    Scale,
+    Nik,
+    MarketLocation,
+    LatMicro,
+    LonMicro,
+    CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Programs {
+    Table,
+    Id,
+    Name,
+    Workflow,
+    WorkflowVersion,
+    FiscalYear,
+    FundingSource,
+    BudgetCeiling,
+    ProvinceCode,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Allocations {
+    Table,
+    ProgramId,
+    RegionCode,
+    Amount,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Decrees {
+    Table,
+    Id,
+    Number,
+    DecreeDate,
+    SignerName,
+    SignerPosition,
+    SignerNip,
+    PdfPath,
+    PdfSha256,
+    ProgramId,
+    Amends,
+    CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum DecreeItems {
+    Table,
+    DecreeId,
+    CaseId,
+    Change,
+    Amount,
+    Tranches,
+    Outcome,
+    Reason,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 enum Cases {
     Table,
     Id,
     Workflow,
     WorkflowVersion,
     Region,
+    ProgramId,
+    BeneficiaryId,
     State,
     Seq,
+    ApprovedAmount,
+    DisbursedAmount,
     Snapshot,
     HeadHash,
     OpenedAt,
@@ -147,13 +235,150 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_table(
             Table::create()
+                .table(Regions::Table)
+                .col(
+                    ColumnDef::new(Regions::Code)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Regions::Name).string().not_null())
+                .col(ColumnDef::new(Regions::Level).string().not_null())
+                .col(ColumnDef::new(Regions::ProvinceCode).string().not_null())
+                .col(ColumnDef::new(Regions::Zone).string().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Beneficiaries::Table)
+                .col(
+                    ColumnDef::new(Beneficiaries::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Beneficiaries::Kind).string().not_null())
+                .col(
+                    ColumnDef::new(Beneficiaries::NaturalKey)
+                        .string()
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(
+                    ColumnDef::new(Beneficiaries::RegionCode)
+                        .string()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Beneficiaries::Name).string().not_null())
+                .col(ColumnDef::new(Beneficiaries::NikKoperasi).string().null())
+                .col(
+                    ColumnDef::new(Beneficiaries::LegalEntityNumber)
+                        .string()
+                        .null(),
+                )
+                .col(ColumnDef::new(Beneficiaries::CoopKind).string().null())
+                .col(ColumnDef::new(Beneficiaries::Members).integer().null())
+                .col(ColumnDef::new(Beneficiaries::Active).boolean().null())
+                .col(ColumnDef::new(Beneficiaries::LastRatYear).integer().null())
+                .col(ColumnDef::new(Beneficiaries::Nib).string().null())
+                .col(ColumnDef::new(Beneficiaries::OwnerNik).string().null())
+                .col(ColumnDef::new(Beneficiaries::Scale).string().null())
+                .col(ColumnDef::new(Beneficiaries::Nik).string().null())
+                .col(
+                    ColumnDef::new(Beneficiaries::MarketLocation)
+                        .string()
+                        .null(),
+                )
+                .col(ColumnDef::new(Beneficiaries::LatMicro).integer().null())
+                .col(ColumnDef::new(Beneficiaries::LonMicro).integer().null())
+                .col(
+                    ColumnDef::new(Beneficiaries::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Beneficiaries::Table, Beneficiaries::RegionCode)
+                        .to(Regions::Table, Regions::Code),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Programs::Table)
+                .col(
+                    ColumnDef::new(Programs::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Programs::Name).string().not_null())
+                .col(ColumnDef::new(Programs::Workflow).string().not_null())
+                .col(
+                    ColumnDef::new(Programs::WorkflowVersion)
+                        .integer()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Programs::FiscalYear).integer().not_null())
+                .col(ColumnDef::new(Programs::FundingSource).string().not_null())
+                .col(
+                    ColumnDef::new(Programs::BudgetCeiling)
+                        .big_integer()
+                        .not_null(),
+                )
+                .col(ColumnDef::new(Programs::ProvinceCode).string().not_null())
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Programs::Table, Programs::ProvinceCode)
+                        .to(Regions::Table, Regions::Code),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Allocations::Table)
+                .col(ColumnDef::new(Allocations::ProgramId).string().not_null())
+                .col(ColumnDef::new(Allocations::RegionCode).string().not_null())
+                .col(ColumnDef::new(Allocations::Amount).big_integer().not_null())
+                .primary_key(
+                    Index::create()
+                        .col(Allocations::ProgramId)
+                        .col(Allocations::RegionCode),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Allocations::Table, Allocations::ProgramId)
+                        .to(Programs::Table, Programs::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Allocations::Table, Allocations::RegionCode)
+                        .to(Regions::Table, Regions::Code),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
                 .table(Cases::Table)
                 .col(ColumnDef::new(Cases::Id).string().not_null().primary_key())
                 .col(ColumnDef::new(Cases::Workflow).string().not_null())
                 .col(ColumnDef::new(Cases::WorkflowVersion).integer().not_null())
                 .col(ColumnDef::new(Cases::Region).string().null())
+                .col(ColumnDef::new(Cases::ProgramId).string().null())
+                .col(ColumnDef::new(Cases::BeneficiaryId).string().null())
                 .col(ColumnDef::new(Cases::State).string().not_null())
                 .col(ColumnDef::new(Cases::Seq).big_integer().not_null())
+                .col(ColumnDef::new(Cases::ApprovedAmount).big_integer().null())
+                .col(
+                    ColumnDef::new(Cases::DisbursedAmount)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
                 .col(ColumnDef::new(Cases::Snapshot).text().not_null())
                 .col(ColumnDef::new(Cases::HeadHash).string().not_null())
                 .col(
@@ -218,6 +443,71 @@ impl MigrationTrait for Migration {
                         .not_null(),
                 )
                 .foreign_key(&mut case_fk(Requests::Table, Requests::CaseId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Decrees::Table)
+                .col(
+                    ColumnDef::new(Decrees::Id)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(
+                    ColumnDef::new(Decrees::Number)
+                        .string()
+                        .not_null()
+                        .unique_key(),
+                )
+                .col(ColumnDef::new(Decrees::DecreeDate).date().not_null())
+                .col(ColumnDef::new(Decrees::SignerName).string().not_null())
+                .col(ColumnDef::new(Decrees::SignerPosition).string().not_null())
+                .col(ColumnDef::new(Decrees::SignerNip).string().null())
+                .col(ColumnDef::new(Decrees::PdfPath).string().null())
+                .col(ColumnDef::new(Decrees::PdfSha256).string().null())
+                .col(ColumnDef::new(Decrees::ProgramId).string().not_null())
+                .col(ColumnDef::new(Decrees::Amends).string().null())
+                .col(
+                    ColumnDef::new(Decrees::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Decrees::Table, Decrees::ProgramId)
+                        .to(Programs::Table, Programs::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Decrees::Table, Decrees::Amends)
+                        .to(Decrees::Table, Decrees::Id),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DecreeItems::Table)
+                .col(ColumnDef::new(DecreeItems::DecreeId).string().not_null())
+                .col(ColumnDef::new(DecreeItems::CaseId).string().not_null())
+                .col(ColumnDef::new(DecreeItems::Change).string().not_null())
+                .col(ColumnDef::new(DecreeItems::Amount).big_integer().null())
+                .col(ColumnDef::new(DecreeItems::Tranches).string().null())
+                .col(ColumnDef::new(DecreeItems::Outcome).string().not_null())
+                .col(ColumnDef::new(DecreeItems::Reason).text().null())
+                .primary_key(
+                    Index::create()
+                        .col(DecreeItems::DecreeId)
+                        .col(DecreeItems::CaseId),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(DecreeItems::Table, DecreeItems::DecreeId)
+                        .to(Decrees::Table, Decrees::Id),
+                )
+                .foreign_key(&mut case_fk(DecreeItems::Table, DecreeItems::CaseId))
                 .to_owned(),
         )
         .await?;
@@ -341,6 +631,9 @@ impl MigrationTrait for Migration {
             "CREATE INDEX idx_outbox_ready ON outbox (next_attempt_at) WHERE status = 'queued'",
             "CREATE INDEX idx_cases_workflow_state ON cases (workflow, state)",
             "CREATE INDEX idx_cases_region ON cases (region)",
+            "CREATE INDEX idx_cases_program_region ON cases (program_id, region)",
+            "CREATE INDEX idx_beneficiaries_region_kind ON beneficiaries (region_code, kind)",
+            "CREATE INDEX idx_decree_items_case ON decree_items (case_id)",
         ] {
             db.execute_unprepared(sql).await?;
         }

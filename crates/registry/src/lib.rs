@@ -1,0 +1,9 @@
+//! The registry's logic, with no I/O: Indonesia's provinces and
+//! kabupaten/kota (shipped in `data/regions.csv`), and beneficiary records
+//! parsed and validated from CSV rows.
+//!
+//! Architecture invariant: like `domain` and `workflow`, this crate reads no
+//! clock and touches no database; `store` keeps what it produces.
+
+pub mod beneficiary;
+pub mod regions;

@@ -1,0 +1,38 @@
+use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+
+/// A cooperative, UMKM, PKL or new entrepreneur; `natural_key` (e.g.
+/// `koperasi:1871…`) makes registering the same one twice find the first.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "beneficiaries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    /// `cooperative`, `umkm`, `pkl` or `entrepreneur`.
+    pub kind: String,
+    #[sea_orm(unique)]
+    pub natural_key: String,
+    pub region_code: String,
+    pub name: String,
+    pub nik_koperasi: Option<String>,
+    pub legal_entity_number: Option<String>,
+    /// KSP, KUD, pesantren, desa_wisata, …
+    pub coop_kind: Option<String>,
+    pub members: Option<i32>,
+    pub active: Option<bool>,
+    pub last_rat_year: Option<i32>,
+    pub nib: Option<String>,
+    pub owner_nik: Option<String>,
+    /// micro, small or medium.
+    pub scale: Option<String>,
+    pub nik: Option<String>,
+    pub market_location: Option<String>,
+    pub lat_micro: Option<i32>,
+    pub lon_micro: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
