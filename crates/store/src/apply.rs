@@ -15,9 +15,8 @@ use sea_orm::{
 };
 use sha2::Digest;
 
-use crate::entity::{
-    allocation, case, definition, event, outbox, reminder, request, tranche, visit,
-};
+use crate::entity::{allocation, case, definition, event, request};
+use crate::write::Writes;
 use crate::{Store, StoreError, chain};
 
 /// How often a command that lost a race is tried again before giving up.
@@ -96,18 +95,8 @@ impl Store {
         }
     }
 
-    /// A write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never fails on upgrade.
-    async fn begin(&self) -> Result<DatabaseTransaction, StoreError> {
-        let options = TransactionOptions {
-            isolation_level: None,
-            access_mode: None,
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        };
-        Ok(self.db.begin_with_options(options).await?)
-    }
-
     async fn try_open(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
-        let txn = self.begin().await?;
+        let txn = begin(&self.db).await?;
         if let Some(first) = repeated(&txn, &o.key).await? {
             txn.commit().await?;
             // A retried opening may carry a new case id each time; the key alone names the case.
@@ -116,28 +105,26 @@ impl Store {
         pin_definition(&txn, o.definition, o.source, cx.now).await?;
         let (case, event, effects) =
             engine::open(o.definition, &o.case_id, &o.key, cx).map_err(StoreError::Refused)?;
-        let body = serde_json::to_string(&event)?;
-        let hash = chain::hash(&o.case_id, 1, chain::GENESIS, &body);
-        case::Entity::insert(case::ActiveModel {
-            id: Set(o.case_id.clone()),
-            workflow: Set(o.definition.id.clone()),
-            workflow_version: Set(o.definition.version as i32),
-            region: Set(o.region.clone()),
-            program_id: Set(o.program_id.clone()),
-            beneficiary_id: Set(o.beneficiary_id.clone()),
-            state: Set(case.state.clone()),
-            seq: Set(1),
-            approved_amount: Set(None),
-            disbursed_amount: Set(0),
-            snapshot: Set(serde_json::to_string(&case)?),
-            head_hash: Set(hash.clone()),
-            opened_at: Set(cx.now),
-            updated_at: Set(cx.now),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        append(&txn, &o.case_id, &event, body, chain::GENESIS, hash).await?;
-        persist_effects(&txn, &o.case_id, &event, &effects, cx.now).await?;
+        // A case that does not exist yet: version 0, chained to the genesis hash.
+        let before = case::Model {
+            id: o.case_id.clone(),
+            workflow: o.definition.id.clone(),
+            workflow_version: o.definition.version as i32,
+            region: o.region.clone(),
+            program_id: o.program_id.clone(),
+            beneficiary_id: o.beneficiary_id.clone(),
+            state: String::new(),
+            seq: 0,
+            approved_amount: None,
+            disbursed_amount: 0,
+            snapshot: String::new(),
+            head_hash: chain::GENESIS.to_string(),
+            opened_at: cx.now,
+            updated_at: cx.now,
+        };
+        let mut writes = Writes::default();
+        writes.add(&before, &case, &event, &effects, cx.now)?;
+        writes.flush(&txn).await?;
         txn.commit().await?;
         Ok(Outcome::Applied {
             case: Box::new(case),
@@ -154,7 +141,7 @@ impl Store {
         cx: &Context,
         expected_seq: Option<i64>,
     ) -> Result<Outcome, StoreError> {
-        let txn = self.begin().await?;
+        let txn = begin(&self.db).await?;
         if let Some(first) = repeated(&txn, &cmd.key).await? {
             txn.commit().await?;
             return same_command(first, Some(case_id), &cmd.action);
@@ -211,35 +198,9 @@ impl Store {
                 }
             };
         case.apply(&event);
-        let body = serde_json::to_string(&event)?;
-        let seq = event.seq as i64;
-        let hash = chain::hash(case_id, seq, &row.head_hash, &body);
-        let updated = case::Entity::update_many()
-            .col_expr(case::Column::State, Expr::value(case.state.clone()))
-            .col_expr(case::Column::Seq, Expr::value(seq))
-            .col_expr(
-                case::Column::ApprovedAmount,
-                Expr::value(case.approved.map(|a| a.get())),
-            )
-            .col_expr(
-                case::Column::DisbursedAmount,
-                Expr::value(case.disbursed().get()),
-            )
-            .col_expr(
-                case::Column::Snapshot,
-                Expr::value(serde_json::to_string(&case)?),
-            )
-            .col_expr(case::Column::HeadHash, Expr::value(hash.clone()))
-            .col_expr(case::Column::UpdatedAt, Expr::value(cx.now))
-            .filter(case::Column::Id.eq(case_id))
-            .filter(case::Column::Seq.eq(row.seq))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(StoreError::Stale);
-        }
-        append(&txn, case_id, &event, body, &row.head_hash, hash).await?;
-        persist_effects(&txn, case_id, &event, &effects, cx.now).await?;
+        let mut writes = Writes::default();
+        writes.add(&row, &case, &event, &effects, cx.now)?;
+        writes.flush(&txn).await?;
         txn.commit().await?;
         Ok(Outcome::Applied {
             case: Box::new(case),
@@ -259,8 +220,20 @@ fn stored_precision(cx: &Context) -> Context {
     }
 }
 
+/// A write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never fails on upgrade.
+pub(crate) async fn begin(
+    db: &sea_orm::DatabaseConnection,
+) -> Result<DatabaseTransaction, StoreError> {
+    let options = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
 /// Runs `attempt` until it does not lose a race, with a short growing pause.
-async fn retry<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+pub(crate) async fn retry<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, StoreError>>,
@@ -342,7 +315,7 @@ pub(crate) async fn remaining_allocation(
         .map_or(0, |a| a.amount);
     let approved: Option<i64> = case::Entity::find()
         .select_only()
-        .column_as(case::Column::ApprovedAmount.sum(), "sum")
+        .column_as(Expr::cust("CAST(SUM(approved_amount) AS BIGINT)"), "sum")
         .filter(case::Column::ProgramId.eq(program))
         .filter(case::Column::Region.eq(region))
         .filter(case::Column::Id.ne(except_case))
@@ -386,144 +359,4 @@ async fn pin_definition(
             Ok(())
         }
     }
-}
-
-/// Appends the event and records its idempotency key.
-async fn append(
-    txn: &DatabaseTransaction,
-    case_id: &str,
-    e: &Event,
-    body: String,
-    prev_hash: &str,
-    hash: String,
-) -> Result<(), StoreError> {
-    let seq = e.seq as i64;
-    event::Entity::insert(event::ActiveModel {
-        case_id: Set(case_id.to_string()),
-        seq: Set(seq),
-        at: Set(e.at),
-        actor_user: Set(e.actor.user.clone()),
-        actor_role: Set(e.actor.role.as_str().to_string()),
-        action: Set(e.action.clone()),
-        idem_key: Set(e.key.clone()),
-        from_state: Set(e.from.clone()),
-        to_state: Set(e.to.clone()),
-        body: Set(body),
-        prev_hash: Set(prev_hash.to_string()),
-        hash: Set(hash),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    request::Entity::insert(request::ActiveModel {
-        key: Set(e.key.clone()),
-        case_id: Set(case_id.to_string()),
-        seq: Set(seq),
-        created_at: Set(e.at),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
-}
-
-/// Writes what the engine asked for, in the same transaction as the event.
-async fn persist_effects(
-    txn: &DatabaseTransaction,
-    case_id: &str,
-    e: &Event,
-    effects: &[Effect],
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let mut reminders = Vec::new();
-    for effect in effects {
-        match effect {
-            Effect::ArmReminder(r) => reminders.push(reminder::ActiveModel {
-                key: Set(r.key.clone()),
-                case_id: Set(case_id.to_string()),
-                entered_seq: Set(r.entered_seq as i64),
-                state: Set(r.state.clone()),
-                fire_at: Set(r.fire_at),
-                to_role: Set(r.to.as_str().to_string()),
-                template: Set(r.template.clone()),
-                step: Set(i32::from(r.step)),
-                status: Set("pending".into()),
-            }),
-            Effect::DisarmReminders { entered_seq } => {
-                reminder::Entity::update_many()
-                    .col_expr(reminder::Column::Status, Expr::value("void"))
-                    .filter(reminder::Column::CaseId.eq(case_id))
-                    .filter(reminder::Column::EnteredSeq.eq(*entered_seq as i64))
-                    .filter(reminder::Column::Status.eq("pending"))
-                    .exec(txn)
-                    .await?;
-            }
-            Effect::ScheduleVisit {
-                no,
-                checklist,
-                due_at,
-                tranche,
-            } => {
-                visit::Entity::insert(visit::ActiveModel {
-                    case_id: Set(case_id.to_string()),
-                    no: Set(*no as i32),
-                    checklist: Set(checklist.clone()),
-                    due_at: Set(*due_at),
-                    tranche: Set(tranche.map(i32::from)),
-                    done_at: Set(None),
-                    done_seq: Set(None),
-                })
-                .exec_without_returning(txn)
-                .await?;
-            }
-            Effect::CompleteVisit { no } => {
-                visit::Entity::update_many()
-                    .col_expr(visit::Column::DoneAt, Expr::value(e.at))
-                    .col_expr(visit::Column::DoneSeq, Expr::value(e.seq as i64))
-                    .filter(visit::Column::CaseId.eq(case_id))
-                    .filter(visit::Column::No.eq(*no as i32))
-                    .exec(txn)
-                    .await?;
-            }
-            Effect::PayTranche { no, amount } => {
-                tranche::Entity::insert(tranche::ActiveModel {
-                    case_id: Set(case_id.to_string()),
-                    no: Set(i32::from(*no)),
-                    amount: Set(amount.get()),
-                    paid_at: Set(e.at),
-                    event_seq: Set(e.seq as i64),
-                })
-                .exec_without_returning(txn)
-                .await?;
-            }
-            Effect::Notify { key, to, template } => {
-                let payload =
-                    serde_json::json!({ "case_id": case_id, "seq": e.seq, "action": e.action });
-                outbox::Entity::insert(outbox::ActiveModel {
-                    id: Set(
-                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string(),
-                    ),
-                    key: Set(key.clone()),
-                    case_id: Set(Some(case_id.to_string())),
-                    kind: Set("notify".into()),
-                    to_role: Set(to.as_str().to_string()),
-                    template: Set(template.clone()),
-                    payload: Set(payload.to_string()),
-                    status: Set("queued".into()),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    locked_until: Set(None),
-                    last_error: Set(None),
-                    sent_at: Set(None),
-                    created_at: Set(now),
-                })
-                .exec_without_returning(txn)
-                .await?;
-            }
-        }
-    }
-    if !reminders.is_empty() {
-        reminder::Entity::insert_many(reminders)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
 }

@@ -11,11 +11,13 @@
 mod apply;
 pub mod chain;
 mod connect;
+pub mod decree;
 pub mod entity;
 mod error;
 pub mod migration;
 mod query;
 pub mod registry;
+mod write;
 
 pub use apply::{Opening, Outcome};
 pub use chain::{Broken, GENESIS};

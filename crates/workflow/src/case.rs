@@ -92,6 +92,7 @@ pub enum Change {
     Approved {
         amount: Rupiah,
     },
+    ApprovalRevoked,
     TranchePaid {
         no: u8,
         amount: Rupiah,
@@ -185,6 +186,7 @@ impl Case {
                 Change::Opened { .. } => {}
                 Change::Requested { amount } => self.requested = Some(*amount),
                 Change::Approved { amount } => self.approved = Some(*amount),
+                Change::ApprovalRevoked => self.approved = None,
                 Change::TranchePaid { no, amount } => self.tranches.push(Tranche {
                     no: *no,
                     amount: *amount,

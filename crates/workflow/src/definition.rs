@@ -98,6 +98,7 @@ pub struct Action {
     pub requests: Option<String>,
     pub approves: Option<String>,
     pub by_decree: bool,
+    pub revokes_approval: bool,
     pub pays_tranche: bool,
     pub schedules_visit: Option<VisitRule>,
     pub completes_visit: bool,

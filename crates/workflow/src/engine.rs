@@ -244,6 +244,16 @@ fn changes(
         }
         out.push(Change::Approved { amount });
     }
+    if action.revokes_approval {
+        let disbursed = case.disbursed();
+        if disbursed > Rupiah::ZERO {
+            return Err(Refusal::Guard(GuardFailure::BelowDisbursed {
+                approved: Rupiah::ZERO,
+                disbursed,
+            }));
+        }
+        out.push(Change::ApprovalRevoked);
+    }
     if let Some(user) = action.assigns_officer.as_ref().and_then(|n| fields.get(n)) {
         out.push(Change::OfficerAssigned {
             user: user.display(),

@@ -370,6 +370,23 @@ impl Lower<'_, '_, '_> {
                 );
             }
         }
+        if a.by_decree {
+            for (name, kind) in [
+                ("decree_number", FieldType::Text),
+                ("decree_date", FieldType::Date),
+            ] {
+                if !fields.iter().any(|f| f.id == name && f.kind == kind) {
+                    self.r.error(
+                        a.id.span(),
+                        format!(
+                            "action `{}` is taken by decree, so it needs a {} field `{name}`",
+                            a.id.get_ref(),
+                            kind.as_str()
+                        ),
+                    );
+                }
+            }
+        }
         let schedules_visit = a.schedules_visit.as_ref().map(|v| {
             self.checklist_ref(&v.checklist, checklists);
             VisitRule {
@@ -403,6 +420,7 @@ impl Lower<'_, '_, '_> {
             requests: a.requests.as_ref().map(|s| s.get_ref().clone()),
             approves: a.approves.as_ref().map(|s| s.get_ref().clone()),
             by_decree: a.by_decree,
+            revokes_approval: a.revokes_approval,
             pays_tranche: a.pays_tranche,
             schedules_visit,
             completes_visit: a.completes_visit,

@@ -105,9 +105,14 @@ pub struct RawAction {
     pub requests: Option<S<String>>,
     /// A rupiah field of this action that becomes the approved amount.
     pub approves: Option<S<String>>,
-    /// Approval through a decree (SK) that lists many cases.
+    /// Approval through a decree (SK) that lists many cases; needs the
+    /// fields `decree_number` (text) and `decree_date` (date).
     #[serde(default)]
     pub by_decree: bool,
+    /// Withdraws the approval (e.g. removed from an amending decree), giving
+    /// the amount back to the allocation; refused once money was paid.
+    #[serde(default)]
+    pub revokes_approval: bool,
     /// Pays the next tranche of the approved amount.
     #[serde(default)]
     pub pays_tranche: bool,

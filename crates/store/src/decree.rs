@@ -1,0 +1,328 @@
+//! Decrees (SK): one record approving many cases, applied in batches, and
+//! amending decrees (SK perubahan) that add cases, change amounts or
+//! remove cases. Each case goes through the engine like any other command;
+//! the decree reports the ones it could not approve and why.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use pantau_domain::{Lang, Rupiah};
+use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, engine};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::apply::{begin, remaining_allocation, retry};
+use crate::entity::{case, decree, decree_item};
+use crate::write::Writes;
+use crate::{Store, StoreError};
+
+/// Cases per transaction.
+const CHUNK: usize = 500;
+
+#[derive(Debug, Clone)]
+pub struct NewDecree {
+    pub number: String,
+    pub date: NaiveDate,
+    pub signer_name: String,
+    pub signer_position: String,
+    pub signer_nip: Option<String>,
+    pub pdf_path: Option<String>,
+    pub pdf_sha256: Option<String>,
+    pub program_id: String,
+    /// The number of the decree this one amends.
+    pub amends: Option<String>,
+}
+
+/// What a decree does to one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Approve at an amount (an original decree, or a case an amendment adds).
+    Approve,
+    /// Change an approved amount.
+    Amount,
+    /// Withdraw the approval.
+    Remove,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Approve => "approve",
+            Change::Amount => "amount",
+            Change::Remove => "remove",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DecreeLine {
+    pub case_id: String,
+    pub change: Change,
+    pub amount: Option<Rupiah>,
+    /// Percent per tranche as the decree lists it, e.g. `40,30,30`.
+    pub tranches: Option<String>,
+}
+
+/// What a decree did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecreeReport {
+    pub decree_id: String,
+    /// Cases this run approved, changed or removed.
+    pub done: usize,
+    /// Cases a previous run of the same decree already handled.
+    pub already: usize,
+    /// (case id, reason) for each case the decree could not take.
+    pub refused: Vec<(String, String)>,
+}
+
+impl Store {
+    /// Records the decree (once: the same number again resumes it) and
+    /// applies it to every listed case, `CHUNK` cases per transaction.
+    pub async fn apply_decree(
+        &self,
+        catalog: &Catalog,
+        d: &NewDecree,
+        lines: &[DecreeLine],
+        cx: &Context,
+    ) -> Result<DecreeReport, StoreError> {
+        let decree_id = self.record_decree(d, cx).await?;
+        let mut report = DecreeReport {
+            decree_id: decree_id.clone(),
+            ..DecreeReport::default()
+        };
+        for (i, chunk) in lines.chunks(CHUNK).enumerate() {
+            let part =
+                retry(|| self.decree_chunk(catalog, d, &decree_id, chunk, i * CHUNK, cx)).await?;
+            report.done += part.done;
+            report.already += part.already;
+            report.refused.extend(part.refused);
+        }
+        Ok(report)
+    }
+
+    async fn record_decree(&self, d: &NewDecree, cx: &Context) -> Result<String, StoreError> {
+        if let Some(existing) = decree::Entity::find()
+            .filter(decree::Column::Number.eq(d.number.as_str()))
+            .one(&self.db)
+            .await?
+        {
+            return Ok(existing.id);
+        }
+        let amends = match &d.amends {
+            None => None,
+            Some(number) => Some(
+                decree::Entity::find()
+                    .filter(decree::Column::Number.eq(number.as_str()))
+                    .one(&self.db)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("decree {number}")))?
+                    .id,
+            ),
+        };
+        let id = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("decree:{}", d.number).as_bytes(),
+        )
+        .to_string();
+        decree::Entity::insert(decree::ActiveModel {
+            id: Set(id.clone()),
+            number: Set(d.number.clone()),
+            decree_date: Set(d.date),
+            signer_name: Set(d.signer_name.clone()),
+            signer_position: Set(d.signer_position.clone()),
+            signer_nip: Set(d.signer_nip.clone()),
+            pdf_path: Set(d.pdf_path.clone()),
+            pdf_sha256: Set(d.pdf_sha256.clone()),
+            program_id: Set(d.program_id.clone()),
+            amends: Set(amends),
+            created_at: Set(cx.now),
+        })
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok(id)
+    }
+
+    async fn decree_chunk(
+        &self,
+        catalog: &Catalog,
+        d: &NewDecree,
+        decree_id: &str,
+        lines: &[DecreeLine],
+        first_row: usize,
+        cx: &Context,
+    ) -> Result<DecreeReport, StoreError> {
+        let txn = begin(&self.db).await?;
+        let ids: Vec<String> = lines.iter().map(|l| l.case_id.clone()).collect();
+        let done: BTreeSet<String> = decree_item::Entity::find()
+            .filter(decree_item::Column::DecreeId.eq(decree_id))
+            .filter(decree_item::Column::CaseId.is_in(ids.clone()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|i| i.case_id)
+            .collect();
+        let rows: BTreeMap<String, case::Model> = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+        let mut remaining: BTreeMap<String, Rupiah> = BTreeMap::new();
+        let mut report = DecreeReport::default();
+        let mut writes = Writes::default();
+        let mut items = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            if done.contains(&line.case_id) {
+                report.already += 1;
+                continue;
+            }
+            let outcome = match rows.get(&line.case_id) {
+                None => Err(format!("kasus {} tidak ada (no such case)", line.case_id)),
+                Some(row) if row.program_id.as_deref() != Some(d.program_id.as_str()) => {
+                    Err(format!(
+                        "kasus ini bukan bagian program {} (case belongs to another program)",
+                        d.program_id
+                    ))
+                }
+                Some(row) => {
+                    let region = row.region.clone().unwrap_or_default();
+                    if !remaining.contains_key(&region) {
+                        let left = remaining_allocation(&txn, &d.program_id, &region, "").await?;
+                        remaining.insert(region.clone(), left);
+                    }
+                    let left = remaining.get(&region).copied().unwrap_or(Rupiah::ZERO);
+                    self.decide_line(
+                        catalog,
+                        d,
+                        line,
+                        first_row + n + 1,
+                        row,
+                        left,
+                        cx,
+                        &mut writes,
+                    )
+                    .map(|(change, new_left)| {
+                        remaining.insert(region, new_left);
+                        change
+                    })
+                }
+            };
+            let (result, reason) = match outcome {
+                Ok(done) => {
+                    report.done += 1;
+                    (done, None)
+                }
+                Err(reason) => {
+                    report.refused.push((line.case_id.clone(), reason.clone()));
+                    ("refused", Some(reason))
+                }
+            };
+            items.push(decree_item::ActiveModel {
+                decree_id: Set(decree_id.to_string()),
+                case_id: Set(line.case_id.clone()),
+                change: Set(line.change.as_str().to_string()),
+                amount: Set(line.amount.map(Rupiah::get)),
+                tranches: Set(line.tranches.clone()),
+                outcome: Set(result.to_string()),
+                reason: Set(reason),
+            });
+        }
+        writes.flush(&txn).await?;
+        // Items of cases that no longer exist cannot reference them; they stay in the report only.
+        let items: Vec<_> = items
+            .into_iter()
+            .filter(|i| matches!(&i.case_id, Set(c) if rows.contains_key(c)))
+            .collect();
+        for chunk in items.chunks(CHUNK) {
+            decree_item::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(report)
+    }
+
+    /// Decides one line; on success adds its writes and returns the outcome
+    /// word and what is left of the region's allocation afterwards.
+    #[allow(clippy::too_many_arguments)]
+    fn decide_line(
+        &self,
+        catalog: &Catalog,
+        d: &NewDecree,
+        line: &DecreeLine,
+        row_no: usize,
+        row: &case::Model,
+        left: Rupiah,
+        cx: &Context,
+        writes: &mut Writes,
+    ) -> Result<(&'static str, Rupiah), String> {
+        let version = u32::try_from(row.workflow_version).unwrap_or_default();
+        let def = catalog.get(&row.workflow, version).ok_or_else(|| {
+            format!(
+                "alur {} v{version} tidak dimuat (workflow not loaded)",
+                row.workflow
+            )
+        })?;
+        let mut case: Case = serde_json::from_str(&row.snapshot).map_err(|e| e.to_string())?;
+        let action = decree_action(def, &case, line.change).ok_or_else(|| format!("kasus berstatus `{}` tidak dapat di-{} dengan SK (no decree action from this state)", case.state, line.change.as_str()))?;
+        let mut inputs = BTreeMap::from([
+            ("decree_number".to_string(), d.number.clone()),
+            (
+                "decree_date".to_string(),
+                d.date.format("%Y-%m-%d").to_string(),
+            ),
+        ]);
+        if let (Some(field), Some(amount)) = (&action.approves, line.amount) {
+            inputs.insert(field.clone(), amount.get().to_string());
+        }
+        if def.inputs(action).any(|f| f.id == "decree_annex_row") {
+            inputs.insert("decree_annex_row".into(), row_no.to_string());
+        }
+        let before = case.approved.unwrap_or(Rupiah::ZERO);
+        let cmd = Command {
+            key: format!("decree:{}:{}", d.number, row.id),
+            action: action.id.clone(),
+            inputs,
+        };
+        let cx = Context {
+            remaining_allocation: Some(left.checked_add(before).unwrap_or(left)),
+            ..cx.clone()
+        };
+        match engine::decide(def, &case, &cmd, &cx) {
+            Ok(Decision::Apply { event, effects }) => {
+                case.apply(&event);
+                writes
+                    .add(row, &case, &event, &effects, cx.now)
+                    .map_err(|e| e.to_string())?;
+                let after = case.approved.unwrap_or(Rupiah::ZERO);
+                let new_left = left
+                    .checked_add(before)
+                    .and_then(|l| l.checked_sub(after))
+                    .unwrap_or(Rupiah::ZERO);
+                let word = match line.change {
+                    Change::Approve => "approved",
+                    Change::Amount => "changed",
+                    Change::Remove => "removed",
+                };
+                Ok((word, new_left))
+            }
+            Ok(Decision::AlreadyApplied { .. }) => Ok(("approved", left)),
+            Err(refusal) => Err(refusal.message(Lang::Id)),
+        }
+    }
+}
+
+/// The by-decree action that makes `change` from the case's state.
+fn decree_action<'a>(
+    def: &'a Definition,
+    case: &'a Case,
+    change: Change,
+) -> Option<&'a pantau_workflow::Action> {
+    def.actions_from(&case.state).find(|a| {
+        a.by_decree
+            && match change {
+                Change::Approve | Change::Amount => a.approves.is_some(),
+                Change::Remove => a.revokes_approval,
+            }
+    })
+}

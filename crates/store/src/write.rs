@@ -1,0 +1,230 @@
+//! Everything one or many transitions write, gathered first and then sent
+//! as one batched statement per table, in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use pantau_workflow::{Case, Effect, Event};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use crate::entity::{case, event, outbox, reminder, request, tranche, visit};
+use crate::{StoreError, chain};
+
+/// Rows per INSERT, well under SQLite's 32,766 bind parameters.
+const ROWS: usize = 500;
+
+/// The rows a set of transitions will write.
+#[derive(Debug, Default)]
+pub(crate) struct Writes {
+    cases: Vec<case::ActiveModel>,
+    events: Vec<event::ActiveModel>,
+    requests: Vec<request::ActiveModel>,
+    disarm: Vec<String>,
+    reminders: Vec<reminder::ActiveModel>,
+    visits: Vec<visit::ActiveModel>,
+    completed: Vec<(String, u32, DateTime<Utc>, i64)>,
+    tranches: Vec<tranche::ActiveModel>,
+    outbox: Vec<outbox::ActiveModel>,
+}
+
+impl Writes {
+    /// Adds one transition: `before` is the case row as read (its `seq` is
+    /// the version the write checks), `case` the case after `e`.
+    pub fn add(
+        &mut self,
+        before: &case::Model,
+        case: &Case,
+        e: &Event,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let body = serde_json::to_string(e)?;
+        let seq = e.seq as i64;
+        let hash = chain::hash(&before.id, seq, &before.head_hash, &body);
+        let id = before.id.clone();
+        self.cases.push(case::ActiveModel {
+            id: Set(id.clone()),
+            workflow: Set(before.workflow.clone()),
+            workflow_version: Set(before.workflow_version),
+            region: Set(before.region.clone()),
+            program_id: Set(before.program_id.clone()),
+            beneficiary_id: Set(before.beneficiary_id.clone()),
+            state: Set(case.state.clone()),
+            seq: Set(seq),
+            approved_amount: Set(case.approved.map(|a| a.get())),
+            disbursed_amount: Set(case.disbursed().get()),
+            snapshot: Set(serde_json::to_string(case)?),
+            head_hash: Set(hash.clone()),
+            opened_at: Set(before.opened_at),
+            updated_at: Set(now),
+        });
+        self.events.push(event::ActiveModel {
+            case_id: Set(id.clone()),
+            seq: Set(seq),
+            at: Set(e.at),
+            actor_user: Set(e.actor.user.clone()),
+            actor_role: Set(e.actor.role.as_str().to_string()),
+            action: Set(e.action.clone()),
+            idem_key: Set(e.key.clone()),
+            from_state: Set(e.from.clone()),
+            to_state: Set(e.to.clone()),
+            body: Set(body),
+            prev_hash: Set(before.head_hash.clone()),
+            hash: Set(hash),
+        });
+        self.requests.push(request::ActiveModel {
+            key: Set(e.key.clone()),
+            case_id: Set(id.clone()),
+            seq: Set(seq),
+            created_at: Set(e.at),
+        });
+        for effect in effects {
+            self.effect(&id, e, effect, now);
+        }
+        Ok(())
+    }
+
+    fn effect(&mut self, case_id: &str, e: &Event, effect: &Effect, now: DateTime<Utc>) {
+        let id = || Set(case_id.to_string());
+        match effect {
+            Effect::ArmReminder(r) => self.reminders.push(reminder::ActiveModel {
+                key: Set(r.key.clone()),
+                case_id: id(),
+                entered_seq: Set(r.entered_seq as i64),
+                state: Set(r.state.clone()),
+                fire_at: Set(r.fire_at),
+                to_role: Set(r.to.as_str().to_string()),
+                template: Set(r.template.clone()),
+                step: Set(i32::from(r.step)),
+                status: Set("pending".into()),
+            }),
+            // Only the current state's reminders are ever pending, so leaving it voids them all.
+            Effect::DisarmReminders { .. } => self.disarm.push(case_id.to_string()),
+            Effect::ScheduleVisit {
+                no,
+                checklist,
+                due_at,
+                tranche,
+            } => self.visits.push(visit::ActiveModel {
+                case_id: id(),
+                no: Set(*no as i32),
+                checklist: Set(checklist.clone()),
+                due_at: Set(*due_at),
+                tranche: Set(tranche.map(i32::from)),
+                done_at: Set(None),
+                done_seq: Set(None),
+            }),
+            Effect::CompleteVisit { no } => {
+                self.completed
+                    .push((case_id.to_string(), *no, e.at, e.seq as i64))
+            }
+            Effect::PayTranche { no, amount } => self.tranches.push(tranche::ActiveModel {
+                case_id: id(),
+                no: Set(i32::from(*no)),
+                amount: Set(amount.get()),
+                paid_at: Set(e.at),
+                event_seq: Set(e.seq as i64),
+            }),
+            Effect::Notify { key, to, template } => {
+                let payload =
+                    serde_json::json!({ "case_id": case_id, "seq": e.seq, "action": e.action });
+                self.outbox.push(outbox::ActiveModel {
+                    id: Set(
+                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string(),
+                    ),
+                    key: Set(key.clone()),
+                    case_id: Set(Some(case_id.to_string())),
+                    kind: Set("notify".into()),
+                    to_role: Set(to.as_str().to_string()),
+                    template: Set(template.clone()),
+                    payload: Set(payload.to_string()),
+                    status: Set("queued".into()),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    locked_until: Set(None),
+                    last_error: Set(None),
+                    sent_at: Set(None),
+                    created_at: Set(now),
+                });
+            }
+        }
+    }
+
+    /// Writes everything. The case rows go first, each only where its
+    /// stored `seq` is still the one read: when any case moved meanwhile,
+    /// the answer is [`StoreError::Stale`] and the caller rolls back.
+    pub async fn flush(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
+        let expected = self.cases.len() as u64;
+        let mut updated = 0;
+        for chunk in chunks(self.cases) {
+            updated += case::Entity::insert_many(chunk)
+                .on_conflict(
+                    OnConflict::column(case::Column::Id)
+                        .update_columns([
+                            case::Column::State,
+                            case::Column::Seq,
+                            case::Column::ApprovedAmount,
+                            case::Column::DisbursedAmount,
+                            case::Column::Snapshot,
+                            case::Column::HeadHash,
+                            case::Column::UpdatedAt,
+                        ])
+                        .action_and_where(Expr::cust(r#""cases"."seq" = excluded."seq" - 1"#))
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
+        if updated != expected {
+            return Err(StoreError::Stale);
+        }
+        insert_all::<event::Entity>(txn, self.events).await?;
+        insert_all::<request::Entity>(txn, self.requests).await?;
+        for ids in self.disarm.chunks(ROWS) {
+            reminder::Entity::update_many()
+                .col_expr(reminder::Column::Status, Expr::value("void"))
+                .filter(reminder::Column::CaseId.is_in(ids.iter().cloned()))
+                .filter(reminder::Column::Status.eq("pending"))
+                .exec(txn)
+                .await?;
+        }
+        insert_all::<reminder::Entity>(txn, self.reminders).await?;
+        insert_all::<visit::Entity>(txn, self.visits).await?;
+        for (case_id, no, at, seq) in self.completed {
+            visit::Entity::update_many()
+                .col_expr(visit::Column::DoneAt, Expr::value(at))
+                .col_expr(visit::Column::DoneSeq, Expr::value(seq))
+                .filter(visit::Column::CaseId.eq(case_id))
+                .filter(visit::Column::No.eq(no as i32))
+                .exec(txn)
+                .await?;
+        }
+        insert_all::<tranche::Entity>(txn, self.tranches).await?;
+        insert_all::<outbox::Entity>(txn, self.outbox).await?;
+        Ok(())
+    }
+}
+
+fn chunks<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    while rows.len() > ROWS {
+        let rest = rows.split_off(ROWS);
+        out.push(std::mem::replace(&mut rows, rest));
+    }
+    if !rows.is_empty() {
+        out.push(rows);
+    }
+    out
+}
+
+async fn insert_all<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    rows: Vec<E::ActiveModel>,
+) -> Result<(), StoreError>
+where
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    for chunk in chunks(rows) {
+        E::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}

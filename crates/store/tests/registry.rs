@@ -1,0 +1,284 @@
+//! Programs, allocations and decrees on SQLite and PostgreSQL: a decree of
+//! many cases approves what the allocation allows and says why for the
+//! rest; an amending decree changes amounts, adds and removes cases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use pantau_domain::{Role, Rupiah};
+use pantau_store::decree::{Change, DecreeLine, NewDecree};
+use pantau_store::registry::NewProgram;
+use pantau_store::{Opening, Settings, Store, StoreError};
+use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use sea_orm::{ConnectionTrait, Statement};
+
+#[path = "../../../tests/support/db.rs"]
+mod db;
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn catalog() -> Catalog {
+    let templates = std::fs::read_dir(repo().join("templates/email"))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .split('.')
+                .next()
+                .map(str::to_string)
+        })
+        .collect();
+    let sources: Vec<(String, String)> = std::fs::read_dir(repo().join("workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    Catalog::load(
+        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
+        &Known { templates },
+    )
+    .unwrap()
+}
+
+fn cx(role: Role) -> Context {
+    Context {
+        now: Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap(),
+        actor: Actor {
+            user: "u".into(),
+            role,
+        },
+        remaining_allocation: None,
+    }
+}
+
+fn rp(n: i64) -> Rupiah {
+    Rupiah::new(n).unwrap()
+}
+
+async fn sum_approved(store: &Store) -> i64 {
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            store.backend(),
+            "SELECT CAST(COALESCE(SUM(approved_amount), 0) AS BIGINT) FROM cases".to_string(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Opens `n` bansos cases of the program in Kota Bandar Lampung and brings them to `verified`.
+async fn verified_cases(store: &Store, catalog: &Catalog, n: usize) -> Vec<String> {
+    let def = catalog.latest("bansos").unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("K-{i}");
+        let o = Opening {
+            case_id: id.clone(),
+            key: format!("open-{i}"),
+            region: Some("18.71".into()),
+            program_id: Some("bansos-2026".into()),
+            beneficiary_id: None,
+            definition: def,
+            source: catalog.source("bansos", 1).unwrap(),
+        };
+        store
+            .open_case(&o, &cx(Role::ManagerRegency))
+            .await
+            .unwrap();
+        for (role, action, inputs) in [
+            (
+                Role::ManagerRegency,
+                "submit",
+                vec![
+                    ("amount_requested", "100000000"),
+                    ("proposal_doc", "u.pdf"),
+                    ("in_craft_centre", "ya"),
+                ],
+            ),
+            (Role::Verifier, "start_verification", vec![]),
+            (
+                Role::Verifier,
+                "verify",
+                vec![("legal_entity_valid", "ya"), ("rat_held_last_year", "ya")],
+            ),
+        ] {
+            let cmd = Command {
+                key: format!("{action}-{i}"),
+                action: action.into(),
+                inputs: inputs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            };
+            store
+                .apply(catalog, &id, &cmd, &cx(role), None)
+                .await
+                .unwrap();
+        }
+        ids.push(id);
+    }
+    ids
+}
+
+fn decree(number: &str, amends: Option<&str>) -> NewDecree {
+    NewDecree {
+        number: number.into(),
+        date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        signer_name: "Ir. Hendra Gunawan".into(),
+        signer_position: "Kepala Dinas Koperasi dan UKM Provinsi Lampung".into(),
+        signer_nip: Some("196805121994031007".into()),
+        pdf_path: None,
+        pdf_sha256: None,
+        program_id: "bansos-2026".into(),
+        amends: amends.map(str::to_string),
+    }
+}
+
+fn line(case: &str, change: Change, amount: Option<i64>) -> DecreeLine {
+    DecreeLine {
+        case_id: case.into(),
+        change,
+        amount: amount.map(rp),
+        tranches: Some("100".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
+    let catalog = catalog();
+    for t in db::test_databases().await {
+        let name = t.name;
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        let program = NewProgram {
+            id: "bansos-2026".into(),
+            name: "Bansos KUD 2026".into(),
+            workflow: "bansos".into(),
+            workflow_version: 1,
+            fiscal_year: 2026,
+            funding_source: "APBN".into(),
+            budget_ceiling: 1_000_000_000,
+            province: "18".into(),
+            allocations: vec![("18.71".into(), 300_000_000)],
+        };
+        assert!(store.add_program(&program).await.unwrap());
+        assert!(
+            !store.add_program(&program).await.unwrap(),
+            "{name}: registering twice changes nothing"
+        );
+        let ids = verified_cases(&store, &catalog, 5).await;
+
+        let mut lines: Vec<DecreeLine> = ids
+            .iter()
+            .map(|c| line(c, Change::Approve, Some(80_000_000)))
+            .collect();
+        lines.push(line("NO-SUCH-CASE", Change::Approve, Some(1)));
+        let report = store
+            .apply_decree(
+                &catalog,
+                &decree("800/123/V.19/2026", None),
+                &lines,
+                &cx(Role::Verifier),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.done, 3, "{name}: {report:?}");
+        let refused: Vec<&str> = report.refused.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(refused, ["K-3", "K-4", "NO-SUCH-CASE"], "{name}");
+        assert!(
+            report.refused[0]
+                .1
+                .contains("sisa alokasi wilayah Rp 60.000.000"),
+            "{name}: {}",
+            report.refused[0].1
+        );
+        assert_eq!(sum_approved(&store).await, 240_000_000, "{name}");
+
+        // The same decree again: nothing new (an unknown case is refused again, having no record to keep).
+        let again = store
+            .apply_decree(
+                &catalog,
+                &decree("800/123/V.19/2026", None),
+                &lines,
+                &cx(Role::Verifier),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.done, again.already, again.refused.len()),
+            (0, 5, 1),
+            "{name}: {again:?}"
+        );
+
+        // SK perubahan: K-0 down to 50 M, K-1 removed, K-3 added at 80 M (300 − 50 − 80 = 170 left before K-3).
+        let amendment = vec![
+            line("K-0", Change::Amount, Some(50_000_000)),
+            line("K-1", Change::Remove, None),
+            line("K-3", Change::Approve, Some(80_000_000)),
+        ];
+        let report = store
+            .apply_decree(
+                &catalog,
+                &decree("800/123a/V.19/2026", Some("800/123/V.19/2026")),
+                &amendment,
+                &cx(Role::Verifier),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.done, report.refused.len()),
+            (3, 0),
+            "{name}: {report:?}"
+        );
+        assert_eq!(
+            sum_approved(&store).await,
+            50_000_000 + 80_000_000 + 80_000_000,
+            "{name}"
+        );
+        let k1 = store.case("K-1").await.unwrap().unwrap();
+        assert_eq!(
+            (k1.case.state.as_str(), k1.case.approved),
+            ("cancelled", None),
+            "{name}"
+        );
+        let k0 = store.case("K-0").await.unwrap().unwrap();
+        let decrees: Vec<String> = k0
+            .events
+            .iter()
+            .filter_map(|e| e.fields.get("decree_number").map(|v| v.display()))
+            .collect();
+        assert_eq!(
+            decrees,
+            ["800/123/V.19/2026", "800/123a/V.19/2026"],
+            "{name}: both decrees stay on the timeline"
+        );
+        assert_eq!(store.verify().await.unwrap().map(|_| ()), Ok(()), "{name}");
+
+        // A single approval past the remaining allocation is refused too.
+        let cmd = Command {
+            key: "single".into(),
+            action: "approve".into(),
+            inputs: [("amount_approved".to_string(), "100000000".to_string())].into(),
+        };
+        let err = store
+            .apply(&catalog, "K-4", &cmd, &cx(Role::Verifier), None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Refused(ref r) if r.code() == "guard_failed"),
+            "{name}: {err:?}"
+        );
+    }
+}
