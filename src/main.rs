@@ -33,6 +33,14 @@ enum Command {
     /// The database: migrate.
     #[command(subcommand)]
     Db(cmd::db::DbCmd),
+    /// Programs and their allocations per kabupaten/kota.
+    #[command(subcommand)]
+    Program(cmd::program::ProgramCmd),
+    /// Approval by decree (SK) and amending decrees (SK perubahan).
+    #[command(subcommand)]
+    Decree(cmd::decree::DecreeCmd),
+    /// Fill the database with a realistic, repeatable picture to explore.
+    Demo(cmd::demo::DemoArgs),
     /// Import registry data: beneficiaries from CSV.
     #[command(subcommand)]
     Import(cmd::import::ImportCmd),
@@ -42,6 +50,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Workflow(c) => cmd::workflow::run(c),
@@ -49,6 +58,9 @@ fn main() -> ExitCode {
         Command::Db(c) => cmd::db::run(c, &cli.db),
         Command::Audit(c) => cmd::audit::run(c, &cli.db),
         Command::Import(c) => cmd::import::run(c, &cli.db),
+        Command::Demo(a) => cmd::demo::run(a, &cli.db),
+        Command::Program(c) => cmd::program::run(c, &cli.db),
+        Command::Decree(c) => cmd::decree::run(c, &cli.db),
     };
     match result {
         Ok(code) => code,
@@ -57,4 +69,21 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `pantau case list | head` closes our stdout early; end quietly, as other
+/// command-line tools do, instead of reporting a panic.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        if text.contains("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

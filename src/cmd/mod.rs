@@ -3,7 +3,10 @@
 pub mod audit;
 pub mod case;
 pub mod db;
+pub mod decree;
+pub mod demo;
 pub mod import;
+pub mod program;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};

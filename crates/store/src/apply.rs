@@ -212,7 +212,7 @@ impl Store {
 
 /// The context with its time cut to microseconds, the precision both
 /// databases keep, so an event's body and its columns agree.
-fn stored_precision(cx: &Context) -> Context {
+pub(crate) fn stored_precision(cx: &Context) -> Context {
     use chrono::SubsecRound;
     Context {
         now: cx.now.trunc_subsecs(6),

@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use pantau_domain::{Lang, Rupiah};
 use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, engine};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::apply::{begin, remaining_allocation, retry};
+use crate::apply::{begin, remaining_allocation, retry, stored_precision};
 use crate::entity::{case, decree, decree_item};
 use crate::write::Writes;
 use crate::{Store, StoreError};
@@ -84,6 +84,7 @@ impl Store {
         lines: &[DecreeLine],
         cx: &Context,
     ) -> Result<DecreeReport, StoreError> {
+        let cx = &stored_precision(cx);
         let decree_id = self.record_decree(d, cx).await?;
         let mut report = DecreeReport {
             decree_id: decree_id.clone(),
@@ -220,6 +221,7 @@ impl Store {
             items.push(decree_item::ActiveModel {
                 decree_id: Set(decree_id.to_string()),
                 case_id: Set(line.case_id.clone()),
+                line_no: Set(i32::try_from(first_row + n + 1).unwrap_or(i32::MAX)),
                 change: Set(line.change.as_str().to_string()),
                 amount: Set(line.amount.map(Rupiah::get)),
                 tranches: Set(line.tranches.clone()),
@@ -325,4 +327,41 @@ fn decree_action<'a>(
                 Change::Remove => a.revokes_approval,
             }
     })
+}
+
+impl Store {
+    /// A decree with every case it lists, and the decree it amends, if any.
+    pub async fn decree(
+        &self,
+        number: &str,
+    ) -> Result<
+        Option<(
+            decree::Model,
+            Vec<decree_item::Model>,
+            Option<decree::Model>,
+        )>,
+        StoreError,
+    > {
+        let Some(d) = decree::Entity::find()
+            .filter(decree::Column::Number.eq(number))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let items = decree_item::Entity::find()
+            .filter(decree_item::Column::DecreeId.eq(d.id.as_str()))
+            .order_by_asc(decree_item::Column::LineNo)
+            .all(&self.db)
+            .await?;
+        let amends = match &d.amends {
+            Some(id) => {
+                decree::Entity::find_by_id(id.as_str())
+                    .one(&self.db)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Some((d, items, amends)))
+    }
 }

@@ -115,3 +115,29 @@ fn consistent(c: &case::Model, rows: &[event::Model]) -> Result<(), Broken> {
     }
     Ok(())
 }
+
+impl Store {
+    /// Monev visits (done, open and due from `now`, open and overdue at `now`).
+    pub async fn visit_counts(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(usize, usize, usize), StoreError> {
+        use crate::entity::visit;
+        use sea_orm::PaginatorTrait;
+        let done = visit::Entity::find()
+            .filter(visit::Column::DoneAt.is_not_null())
+            .count(&self.db)
+            .await?;
+        let due = visit::Entity::find()
+            .filter(visit::Column::DoneAt.is_null())
+            .filter(visit::Column::DueAt.gte(now))
+            .count(&self.db)
+            .await?;
+        let overdue = visit::Entity::find()
+            .filter(visit::Column::DoneAt.is_null())
+            .filter(visit::Column::DueAt.lt(now))
+            .count(&self.db)
+            .await?;
+        Ok((done as usize, due as usize, overdue as usize))
+    }
+}

@@ -186,3 +186,44 @@ fn row(id: &str, b: &Beneficiary, now: DateTime<Utc>) -> beneficiary::ActiveMode
     }
     m
 }
+
+/// One allocation with what is approved and disbursed against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllocationUse {
+    pub region_code: String,
+    pub allocation: i64,
+    pub approved: i64,
+    pub disbursed: i64,
+    pub cases: i64,
+}
+
+impl Store {
+    /// Each region's allocation of a program, with the sums of its cases.
+    pub async fn allocation_use(&self, program_id: &str) -> Result<Vec<AllocationUse>, StoreError> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let sql = "SELECT a.region_code, a.amount, \
+                   CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT), CAST(COALESCE(SUM(c.disbursed_amount), 0) AS BIGINT), COUNT(c.id) \
+                   FROM allocations a LEFT JOIN cases c ON c.program_id = a.program_id AND c.region = a.region_code \
+                   WHERE a.program_id = $1 GROUP BY a.region_code, a.amount ORDER BY a.region_code";
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                self.backend(),
+                sql,
+                [program_id.into()],
+            ))
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AllocationUse {
+                    region_code: r.try_get_by_index(0)?,
+                    allocation: r.try_get_by_index(1)?,
+                    approved: r.try_get_by_index(2)?,
+                    disbursed: r.try_get_by_index(3)?,
+                    cases: r.try_get_by_index(4)?,
+                })
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+}

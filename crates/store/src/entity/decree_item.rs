@@ -8,6 +8,8 @@ pub struct Model {
     pub decree_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub case_id: String,
+    /// The case's row in the decree's list, from 1.
+    pub line_no: i32,
     /// `approve`, `amount` (an amended amount) or `remove`.
     pub change: String,
     pub amount: Option<i64>,

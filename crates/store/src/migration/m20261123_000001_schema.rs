@@ -95,6 +95,7 @@ enum DecreeItems {
     Table,
     DecreeId,
     CaseId,
+    LineNo,
     Change,
     Amount,
     Tranches,
@@ -492,6 +493,7 @@ impl MigrationTrait for Migration {
                 .table(DecreeItems::Table)
                 .col(ColumnDef::new(DecreeItems::DecreeId).string().not_null())
                 .col(ColumnDef::new(DecreeItems::CaseId).string().not_null())
+                .col(ColumnDef::new(DecreeItems::LineNo).integer().not_null())
                 .col(ColumnDef::new(DecreeItems::Change).string().not_null())
                 .col(ColumnDef::new(DecreeItems::Amount).big_integer().null())
                 .col(ColumnDef::new(DecreeItems::Tranches).string().null())

@@ -1,0 +1,261 @@
+//! Lampung's cooperatives and UMKM, West Sumatra's PKL, new entrepreneurs.
+
+use chrono::Utc;
+use pantau_domain::{LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode};
+use pantau_registry::beneficiary::{Beneficiary, Details, Scale};
+use pantau_store::{Store, StoreError};
+
+use crate::{Options, Summary};
+
+/// Lampung's kabupaten/kota with a weight for how many cooperatives and UMKM each has.
+pub const LAMPUNG: [(&str, u32); 15] = [
+    ("18.01", 9),  // Lampung Barat
+    ("18.02", 10), // Tanggamus
+    ("18.03", 11), // Lampung Selatan
+    ("18.04", 10), // Lampung Timur
+    ("18.05", 12), // Lampung Tengah
+    ("18.06", 6),  // Lampung Utara
+    ("18.07", 5),  // Way Kanan
+    ("18.08", 5),  // Tulang Bawang
+    ("18.09", 4),  // Pesawaran
+    ("18.10", 4),  // Pringsewu
+    ("18.11", 3),  // Mesuji
+    ("18.12", 3),  // Tulang Bawang Barat
+    ("18.13", 3),  // Pesisir Barat
+    ("18.71", 12), // Kota Bandar Lampung
+    ("18.72", 3),  // Kota Metro
+];
+
+/// West Sumatra's kabupaten/kota in the 2014 PKL allocation.
+pub const PKL_REGIONS: [(&str, &str); 5] = [
+    ("13.03", "Pasar Muaro Sijunjung"),
+    ("13.12", "Pasar Simpang Ampek"),
+    ("13.10", "Pasar Sungai Dareh"),
+    ("13.77", "Pasar Pariaman"),
+    ("13.72", "Pasar Raya Solok"),
+];
+
+const COOPERATIVES: f64 = 2_016.0;
+const UMKM: f64 = 168_938.0;
+
+const COOP_WORDS: [&str; 12] = [
+    "Maju Bersama",
+    "Sinar Tani",
+    "Harapan Jaya",
+    "Sejahtera",
+    "Mitra Usaha",
+    "Karya Mandiri",
+    "Tunas Harapan",
+    "Bina Usaha",
+    "Sumber Rejeki",
+    "Makmur Abadi",
+    "Tani Sejahtera",
+    "Mekar Sari",
+];
+const COOP_KINDS: [(&str, &str, u32); 6] = [
+    ("ksp", "KSP", 30),
+    ("kud", "KUD", 25),
+    ("konsumen", "Koperasi Konsumen", 20),
+    ("produsen", "Koperasi Produsen", 12),
+    ("kopontren", "Kopontren", 8),
+    ("desa_wisata", "Koperasi Desa Wisata", 5),
+];
+const UMKM_WORDS: [&str; 10] = [
+    "Keripik Pisang",
+    "Kopi Robusta",
+    "Tapis",
+    "Kemplang",
+    "Sulam Usus",
+    "Lada Hitam",
+    "Gula Aren",
+    "Batik",
+    "Bengkel",
+    "Warung Makan",
+];
+const NAMES: [&str; 12] = [
+    "Sari", "Budi", "Rina", "Agus", "Dedi", "Wati", "Yusuf", "Nur", "Hendra", "Siti", "Joko", "Ani",
+];
+
+/// Ids of beneficiaries the cases can be about, by kind and region.
+#[derive(Debug, Default)]
+pub struct People {
+    pub kud: Vec<(String, String)>,
+    pub ksp: Vec<(String, String)>,
+    pub pkl: Vec<(String, String)>,
+    pub entrepreneurs: Vec<(String, String)>,
+}
+
+impl People {
+    /// The first id of `list` in `region`, rotating by `n`.
+    pub fn pick(list: &[(String, String)], region: &str, n: usize) -> Option<String> {
+        let here: Vec<&String> = list
+            .iter()
+            .filter(|(r, _)| r == region)
+            .map(|(_, id)| id)
+            .collect();
+        (!here.is_empty()).then(|| here[n % here.len()].clone())
+    }
+}
+
+fn id(b: &Beneficiary) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b.natural_key().as_bytes()).to_string()
+}
+
+fn nik(rng: &mut fastrand::Rng, region: &RegionCode) -> Option<Nik> {
+    let text = format!(
+        "{}{:02}{:02}{:02}{:02}{:04}",
+        region.digits(),
+        rng.u32(1..=20),
+        rng.u32(1..=28) + if rng.bool() { 40 } else { 0 },
+        rng.u32(1..=12),
+        rng.u32(60..=99),
+        rng.u32(1..=9999)
+    );
+    Nik::parse(&text).ok()
+}
+
+pub async fn fill(
+    store: &Store,
+    rng: &mut fastrand::Rng,
+    opts: &Options,
+    summary: &mut Summary,
+) -> Result<People, StoreError> {
+    let total_weight: u32 = LAMPUNG.iter().map(|(_, w)| w).sum();
+    let mut people = People::default();
+    let mut batch = Vec::new();
+    let now = Utc::now();
+    let mut serial = 0u32;
+    for (code, weight) in LAMPUNG {
+        let region = RegionCode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let share = f64::from(weight) / f64::from(total_weight) * opts.scale;
+        let coops = (COOPERATIVES * share).round() as u32;
+        for i in 0..coops {
+            serial += 1;
+            let (kind, prefix, _) = pick_weighted(rng, &COOP_KINDS);
+            let nik = NikKoperasi::parse(&format!(
+                "{}{:06}{:06}",
+                region.digits(),
+                rng.u32(100..999_999),
+                serial
+            ))
+            .ok();
+            let legal = LegalEntityNumber::parse(&format!(
+                "{}/BH/X.{}/{}",
+                100 + serial,
+                rng.u32(1..9),
+                rng.u32(1990..=2024)
+            ))
+            .ok();
+            let (Some(nik), Some(legal_entity)) = (nik, legal) else {
+                continue;
+            };
+            let active = rng.u32(0..100) < 72;
+            let b = Beneficiary {
+                region: region.clone(),
+                name: format!(
+                    "{prefix} {} {}",
+                    COOP_WORDS[rng.usize(..COOP_WORDS.len())],
+                    i + 1
+                ),
+                location: None,
+                details: Details::Cooperative {
+                    nik,
+                    legal_entity,
+                    coop_kind: kind.to_string(),
+                    members: rng.u32(20..800),
+                    active,
+                    last_rat_year: active.then(|| 2023 + rng.u16(0..3)),
+                },
+            };
+            let entry = (code.to_string(), id(&b));
+            match kind {
+                "kud" => people.kud.push(entry),
+                "ksp" => people.ksp.push(entry),
+                _ => {}
+            }
+            summary.cooperatives += 1;
+            batch.push((id(&b), b));
+        }
+        let umkm = (UMKM * share).round() as u32;
+        for i in 0..umkm {
+            serial += 1;
+            let Some(owner) = nik(rng, &region) else {
+                continue;
+            };
+            let Ok(nib) = Nib::parse(&format!("{:013}", 9_120_000_000_000u64 + u64::from(serial)))
+            else {
+                continue;
+            };
+            let scale = match rng.u32(0..100) {
+                0..=89 => Scale::Micro,
+                90..=98 => Scale::Small,
+                _ => Scale::Medium,
+            };
+            let b = Beneficiary {
+                region: region.clone(),
+                name: format!(
+                    "{} {} {}",
+                    UMKM_WORDS[rng.usize(..UMKM_WORDS.len())],
+                    NAMES[rng.usize(..NAMES.len())],
+                    i + 1
+                ),
+                location: None,
+                details: Details::Umkm { nib, owner, scale },
+            };
+            summary.umkm += 1;
+            batch.push((id(&b), b));
+            if batch.len() >= 5_000 {
+                store.import_beneficiaries(&batch, now).await?;
+                batch.clear();
+            }
+        }
+        for i in 0..6 {
+            let Some(nik) = nik(rng, &region) else {
+                continue;
+            };
+            let b = Beneficiary {
+                region: region.clone(),
+                name: format!("{} Wirausaha {}", NAMES[rng.usize(..NAMES.len())], i + 1),
+                location: None,
+                details: Details::Entrepreneur { nik },
+            };
+            people.entrepreneurs.push((code.to_string(), id(&b)));
+            summary.entrepreneurs += 1;
+            batch.push((id(&b), b));
+        }
+    }
+    for (code, market) in PKL_REGIONS {
+        let region = RegionCode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for i in 0..((40.0 * opts.scale).round() as u32).max(4) {
+            let Some(nik) = nik(rng, &region) else {
+                continue;
+            };
+            let b = Beneficiary {
+                region: region.clone(),
+                name: format!("{} (PKL {})", NAMES[rng.usize(..NAMES.len())], i + 1),
+                location: None,
+                details: Details::Pkl {
+                    nik,
+                    market_location: market.to_string(),
+                },
+            };
+            people.pkl.push((code.to_string(), id(&b)));
+            summary.pkl += 1;
+            batch.push((id(&b), b));
+        }
+    }
+    store.import_beneficiaries(&batch, now).await?;
+    Ok(people)
+}
+
+fn pick_weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, T, u32)]) -> (T, T, u32) {
+    let total: u32 = items.iter().map(|i| i.2).sum();
+    let mut roll = rng.u32(0..total);
+    for item in items {
+        if roll < item.2 {
+            return *item;
+        }
+        roll -= item.2;
+    }
+    items[0]
+}

@@ -1,0 +1,224 @@
+//! Cases in every state of every workflow, each driven there through the
+//! store by the shortest sequence of actions the engine accepts.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use pantau_domain::Role;
+use pantau_store::{Opening, Store};
+use pantau_workflow::{
+    Action, Actor, Case, Catalog, Command, Context, Decision, Definition, FieldType, engine,
+};
+
+use crate::beneficiaries::People;
+use crate::programs::Program;
+use crate::{DemoError, Options, Summary};
+
+/// The inputs a demo user would type for `action`.
+fn inputs(
+    def: &Definition,
+    action: &Action,
+    amount: i64,
+    officer: &str,
+    when: DateTime<Utc>,
+) -> BTreeMap<String, String> {
+    def.inputs(action)
+        .map(|f| {
+            let money =
+                action.requests.as_ref() == Some(&f.id) || action.approves.as_ref() == Some(&f.id);
+            let value = match f.kind {
+                FieldType::Rupiah if money => amount.to_string(),
+                FieldType::Rupiah => (amount / 10 * 9).to_string(),
+                FieldType::Number if f.id.contains("year") || f.id.contains("tahun") => {
+                    "2025".into()
+                }
+                FieldType::Number
+                    if f.id.contains("percent")
+                        || f.id.contains("progress")
+                        || f.id.contains("persen") =>
+                {
+                    "75".into()
+                }
+                FieldType::Number => "12".into(),
+                FieldType::YesNo => "ya".into(),
+                FieldType::Choice => f.options.first().cloned().unwrap_or_default(),
+                FieldType::Date => when.format("%Y-%m-%d").to_string(),
+                FieldType::Document => format!("{}.pdf", f.id.replace('_', "-")),
+                FieldType::Photo => format!("foto-{}.jpg", f.id.replace('_', "-")),
+                FieldType::Gps => "-5.4292,105.2619".into(),
+                FieldType::User => officer.into(),
+                FieldType::Text if f.id.contains("reason") || f.id.contains("notes") => {
+                    "Lengkapi dokumen pendukung dan laporan RAT".into()
+                }
+                FieldType::Text => "Sesuai rencana kerja".into(),
+            };
+            (f.id.clone(), value)
+        })
+        .collect()
+}
+
+/// The shortest accepted action sequence from a new case to each state.
+fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec<String>> {
+    let actor = |role: Role| Actor {
+        user: if role == Role::FieldOfficer {
+            "petugas".into()
+        } else {
+            role.as_str().into()
+        },
+        role,
+    };
+    let cx = |role: Role| Context {
+        now: t0,
+        actor: actor(role),
+        remaining_allocation: None,
+    };
+    let Ok((start, _, _)) = engine::open(def, "P", "o", &cx(def.opened_by[0])) else {
+        return BTreeMap::new();
+    };
+    let key = |c: &Case| {
+        (
+            c.state.clone(),
+            c.tranches.len(),
+            c.visits.len(),
+            c.visits.iter().filter(|v| v.done_at.is_some()).count(),
+            c.officer.is_some(),
+            c.approved.is_some(),
+        )
+    };
+    let mut seen = BTreeSet::from([key(&start)]);
+    let mut out: BTreeMap<String, Vec<String>> =
+        BTreeMap::from([(start.state.clone(), Vec::new())]);
+    let mut queue = VecDeque::from([(start, Vec::<String>::new())]);
+    while let Some((case, path)) = queue.pop_front() {
+        for action in def.actions_from(&case.state) {
+            let role = action.roles[0];
+            let cmd = Command {
+                key: format!("k{}", path.len()),
+                action: action.id.clone(),
+                inputs: inputs(def, action, 100_000_000, "petugas", t0),
+            };
+            let mut next = case.clone();
+            if let Ok(Decision::Apply { .. }) = engine::step(def, &mut next, &cmd, &cx(role))
+                && seen.insert(key(&next))
+            {
+                let mut p = path.clone();
+                p.push(action.id.clone());
+                out.entry(next.state.clone()).or_insert_with(|| p.clone());
+                queue.push_back((next, p));
+            }
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn fill(
+    store: &Store,
+    catalog: &Catalog,
+    programs: &[Program],
+    people: &People,
+    rng: &mut fastrand::Rng,
+    opts: &Options,
+    summary: &mut Summary,
+) -> Result<(), DemoError> {
+    for program in programs {
+        let Some(def) = catalog.latest(&program.workflow) else {
+            continue;
+        };
+        let paths = paths(def, opts.as_of);
+        let total = def.states.len() * opts.cases_per_state;
+        let per_region = total.div_ceil(program.regions.len().max(1)) as i64;
+        let mut n = 0;
+        for state in &def.states {
+            let path = paths.get(&state.id).ok_or_else(|| DemoError::Unreachable {
+                workflow: def.id.clone(),
+                state: state.id.clone(),
+            })?;
+            for k in 0..opts.cases_per_state {
+                let (region, allocation) = program.regions[n % program.regions.len()].clone();
+                n += 1;
+                let amount = allocation / (per_region + 1) / 1_000_000 * 1_000_000;
+                let beneficiary = match def.id.as_str() {
+                    "bansos" => People::pick(&people.kud, &region, n),
+                    "perkuatan_permodalan" => People::pick(&people.ksp, &region, n),
+                    "wirausaha_pemula" => People::pick(&people.entrepreneurs, &region, n),
+                    "pkl" => People::pick(&people.pkl, &region, n),
+                    _ => None,
+                };
+                let officer = format!("petugas.{}", region.replace('.', ""));
+                // The last step lands within 100 days before `as_of`, the steps before it 2–12 days apart.
+                let mut when = opts.as_of - TimeDelta::days(i64::from(rng.u32(0..100)));
+                let mut times: Vec<DateTime<Utc>> = (0..=path.len())
+                    .map(|_| {
+                        let t = when;
+                        when -= TimeDelta::days(i64::from(rng.u32(2..12)))
+                            + TimeDelta::minutes(i64::from(rng.u32(0..600)));
+                        t
+                    })
+                    .collect();
+                times.reverse();
+                let case_id = uuid::Uuid::new_v5(
+                    &uuid::Uuid::NAMESPACE_OID,
+                    format!("demo:{}:{}:{}:{k}", opts.seed, program.id, state.id).as_bytes(),
+                )
+                .to_string();
+                let actor = |role: Role| Actor {
+                    user: if role == Role::FieldOfficer {
+                        officer.clone()
+                    } else {
+                        format!("{}.{}", role.as_str(), region.replace('.', ""))
+                    },
+                    role,
+                };
+                let opening = Opening {
+                    case_id: case_id.clone(),
+                    key: format!("{case_id}:open"),
+                    region: Some(region.clone()),
+                    program_id: Some(program.id.clone()),
+                    beneficiary_id: beneficiary,
+                    definition: def,
+                    source: catalog.source(&def.id, def.version).unwrap_or_default(),
+                };
+                store
+                    .open_case(
+                        &opening,
+                        &Context {
+                            now: times[0],
+                            actor: actor(def.opened_by[0]),
+                            remaining_allocation: None,
+                        },
+                    )
+                    .await?;
+                for (i, action_id) in path.iter().enumerate() {
+                    let Some(action) = def.action(action_id) else {
+                        continue;
+                    };
+                    let at = times[i + 1];
+                    let cmd = Command {
+                        key: format!("{case_id}:{i}"),
+                        action: action_id.clone(),
+                        inputs: inputs(def, action, amount, &officer, at),
+                    };
+                    let cx = Context {
+                        now: at,
+                        actor: actor(action.roles[0]),
+                        remaining_allocation: None,
+                    };
+                    store.apply(catalog, &case_id, &cmd, &cx, None).await?;
+                }
+                summary.cases += 1;
+                summary.transitions += path.len() + 1;
+            }
+            summary
+                .states
+                .push((def.id.clone(), state.id.clone(), opts.cases_per_state));
+        }
+    }
+    let (done, due, overdue) = store.visit_counts(opts.as_of).await?;
+    (
+        summary.visits_done,
+        summary.visits_due,
+        summary.visits_overdue,
+    ) = (done, due, overdue);
+    Ok(())
+}
