@@ -18,4 +18,4 @@ pub use ids::{IdError, IdProblem, LegalEntityNumber, Nib, Nik, NikKoperasi, Regi
 pub use lang::{Label, Lang};
 pub use role::{Role, UnknownRole};
 pub use rupiah::{Rupiah, RupiahError};
-pub use zone::Zone;
+pub use zone::{Zone, long_date};

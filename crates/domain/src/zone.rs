@@ -46,6 +46,16 @@ impl Zone {
         }
     }
 
+    /// `22 November 2026 14:05 WIB` (English month names with `Lang::En`).
+    pub fn format_long(self, at: DateTime<Utc>, lang: crate::Lang) -> String {
+        let local = at.with_timezone(&self.offset());
+        format!(
+            "{} {}",
+            long_date(local.date_naive(), lang),
+            local.format("%H:%M ")
+        ) + self.as_str()
+    }
+
     /// `22/11/2026 14:05 WIB`
     pub fn format_short(self, at: DateTime<Utc>) -> String {
         format!(
@@ -88,5 +98,59 @@ mod tests {
         assert_eq!(Zone::Wita.format_short(at), "22/11/2026 08:00 WITA");
         assert_eq!(Zone::Wit.format_short(at), "22/11/2026 09:00 WIT");
         assert_eq!("wita".parse::<Zone>(), Ok(Zone::Wita));
+    }
+}
+
+/// `22 November 2026`, `1 Januari 2027`; English: `1 January 2027`.
+pub fn long_date(d: chrono::NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    const ID: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let months = if lang == crate::Lang::En { EN } else { ID };
+    format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
+}
+
+#[cfg(test)]
+mod long_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn long_dates_in_indonesian_and_english() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 31, 18, 30, 0).unwrap();
+        assert_eq!(
+            Zone::Wib.format_long(at, crate::Lang::Id),
+            "1 Januari 2027 01:30 WIB"
+        );
+        assert_eq!(
+            Zone::Wit.format_long(at, crate::Lang::En),
+            "1 January 2027 03:30 WIT"
+        );
     }
 }

@@ -17,6 +17,7 @@ mod error;
 pub mod migration;
 mod query;
 pub mod registry;
+pub mod remind;
 mod write;
 
 pub use apply::{Opening, Outcome};

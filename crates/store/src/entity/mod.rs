@@ -13,4 +13,5 @@ pub mod region;
 pub mod reminder;
 pub mod request;
 pub mod tranche;
+pub mod user;
 pub mod visit;

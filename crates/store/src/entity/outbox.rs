@@ -13,7 +13,11 @@ pub struct Model {
     pub case_id: Option<String>,
     pub kind: String,
     pub to_role: String,
+    /// The user it goes to, once a sweep resolved the role to people.
+    pub to_user: Option<String>,
     pub template: String,
+    /// `id` or `en`, the recipient's setting.
+    pub lang: String,
     pub payload: String,
     pub status: String,
     pub attempts: i32,

@@ -30,6 +30,22 @@ enum Regions {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Login,
+    Name,
+    Email,
+    Role,
+    RegionCode,
+    Lang,
+    Digest,
+    PasswordHash,
+    Active,
+    LastDigestOn,
+    CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 enum Beneficiaries {
     Table,
     Id,
@@ -192,7 +208,9 @@ enum Outbox {
     CaseId,
     Kind,
     ToRole,
+    ToUser,
     Template,
+    Lang,
     Payload,
     Status,
     Attempts,
@@ -247,6 +265,37 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Regions::Level).string().not_null())
                 .col(ColumnDef::new(Regions::ProvinceCode).string().not_null())
                 .col(ColumnDef::new(Regions::Zone).string().not_null())
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Users::Table)
+                .col(
+                    ColumnDef::new(Users::Login)
+                        .string()
+                        .not_null()
+                        .primary_key(),
+                )
+                .col(ColumnDef::new(Users::Name).string().not_null())
+                .col(ColumnDef::new(Users::Email).string().not_null())
+                .col(ColumnDef::new(Users::Role).string().not_null())
+                .col(ColumnDef::new(Users::RegionCode).string().null())
+                .col(ColumnDef::new(Users::Lang).string().not_null())
+                .col(ColumnDef::new(Users::Digest).boolean().not_null())
+                .col(ColumnDef::new(Users::PasswordHash).string().null())
+                .col(ColumnDef::new(Users::Active).boolean().not_null())
+                .col(ColumnDef::new(Users::LastDigestOn).date().null())
+                .col(
+                    ColumnDef::new(Users::CreatedAt)
+                        .timestamp_with_time_zone()
+                        .not_null(),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Users::Table, Users::RegionCode)
+                        .to(Regions::Table, Regions::Code),
+                )
                 .to_owned(),
         )
         .await?;
@@ -590,7 +639,9 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Outbox::CaseId).string().null())
                 .col(ColumnDef::new(Outbox::Kind).string().not_null())
                 .col(ColumnDef::new(Outbox::ToRole).string().not_null())
+                .col(ColumnDef::new(Outbox::ToUser).string().null())
                 .col(ColumnDef::new(Outbox::Template).string().not_null())
+                .col(ColumnDef::new(Outbox::Lang).string().not_null())
                 .col(ColumnDef::new(Outbox::Payload).text().not_null())
                 .col(ColumnDef::new(Outbox::Status).string().not_null())
                 .col(
@@ -636,6 +687,8 @@ impl MigrationTrait for Migration {
             "CREATE INDEX idx_cases_program_region ON cases (program_id, region)",
             "CREATE INDEX idx_beneficiaries_region_kind ON beneficiaries (region_code, kind)",
             "CREATE INDEX idx_decree_items_case ON decree_items (case_id)",
+            "CREATE INDEX idx_users_role_region ON users (role, region_code)",
+            "CREATE INDEX idx_outbox_to_user ON outbox (to_user, status)",
         ] {
             db.execute_unprepared(sql).await?;
         }
