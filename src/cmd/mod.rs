@@ -95,7 +95,7 @@ fn template_names(dir: &Path) -> std::collections::BTreeSet<String> {
     entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .filter(|n| n.ends_with(".hbs"))
+        .filter(|n| n.ends_with(".hbs") && !n.starts_with('_'))
         .filter_map(|n| n.split('.').next().map(str::to_string))
         .collect()
 }

@@ -13,6 +13,7 @@
 mod beneficiaries;
 mod cases;
 mod programs;
+pub mod users;
 
 use chrono::{DateTime, Utc};
 use pantau_store::{Store, StoreError};
@@ -39,6 +40,7 @@ pub struct Summary {
     pub entrepreneurs: u64,
     pub programs: Vec<(String, String, i64)>,
     pub cases: usize,
+    pub users: usize,
     pub transitions: usize,
     /// (workflow, state, cases) for every state of every workflow.
     pub states: Vec<(String, String, usize)>,
@@ -88,6 +90,7 @@ pub async fn fill(store: &Store, catalog: &Catalog, opts: &Options) -> Result<Su
     let mut rng = fastrand::Rng::with_seed(opts.seed);
     let mut summary = Summary::default();
     let people = beneficiaries::fill(store, &mut rng, opts, &mut summary).await?;
+    summary.users = users::fill(store, opts.as_of).await?;
     let programs = programs::fill(store, catalog, &mut summary).await?;
     cases::fill(
         store,
