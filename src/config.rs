@@ -31,9 +31,30 @@ struct File {
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
     sqlite_synchronous: Option<String>,
+    #[serde(default)]
+    mail: MailFile,
+}
+
+/// `[mail]` in `pantau.toml`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailFile {
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_security: Option<String>,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    pub from: Option<String>,
+    pub base_url: Option<String>,
+    pub reminder_schedule: Option<String>,
 }
 
 impl DbArgs {
+    /// The `[mail]` table of `pantau.toml` (empty when there is none).
+    pub fn mail_file(&self) -> anyhow::Result<MailFile> {
+        Ok(self.file()?.mail)
+    }
+
     fn file(&self) -> anyhow::Result<File> {
         let (path, required) = match &self.config {
             Some(p) => (p.clone(), true),

@@ -41,6 +41,11 @@ enum Command {
     Decree(cmd::decree::DecreeCmd),
     /// Fill the database with a realistic, repeatable picture to explore.
     Demo(cmd::demo::DemoArgs),
+    /// Sweep due reminders into the outbox and send them (`--once`, or on the schedule).
+    Remind(cmd::remind::RemindArgs),
+    /// Emails that could not be sent: list and resend.
+    #[command(subcommand)]
+    Outbox(cmd::remind::OutboxCmd),
     /// Import registry data: beneficiaries from CSV.
     #[command(subcommand)]
     Import(cmd::import::ImportCmd),
@@ -59,6 +64,8 @@ fn main() -> ExitCode {
         Command::Audit(c) => cmd::audit::run(c, &cli.db),
         Command::Import(c) => cmd::import::run(c, &cli.db),
         Command::Demo(a) => cmd::demo::run(a, &cli.db),
+        Command::Remind(a) => cmd::remind::run(a, &cli.db),
+        Command::Outbox(c) => cmd::remind::outbox(c, &cli.db),
         Command::Program(c) => cmd::program::run(c, &cli.db),
         Command::Decree(c) => cmd::decree::run(c, &cli.db),
     };

@@ -7,6 +7,7 @@ pub mod decree;
 pub mod demo;
 pub mod import;
 pub mod program;
+pub mod remind;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};

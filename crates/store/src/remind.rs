@@ -148,7 +148,6 @@ impl Store {
                     r.to_role.clone(),
                     r.template.clone(),
                     r.step,
-                    r.fire_at,
                     Some(r.key.clone()),
                 )
             })
@@ -159,11 +158,10 @@ impl Store {
                     n.to_role.clone(),
                     n.template.clone(),
                     0,
-                    n.created_at,
                     None,
                 )
             }));
-        for (key, case_id, role, template, step, since, reminder_key) in jobs {
+        for (key, case_id, role, template, step, reminder_key) in jobs {
             let Some(c) = cases.get(&case_id) else {
                 continue;
             };
@@ -184,7 +182,7 @@ impl Store {
             let context = CaseContext::load(&txn, catalog, c, &template).await?;
             for u in recipients {
                 let lang: Lang = u.lang.parse().unwrap_or_default();
-                let payload = context.payload(&u, lang, zone, links, since, step > 0);
+                let payload = context.payload(&u, lang, zone, links, step > 0);
                 let held = u.digest && reminder_key.is_some();
                 rows.push(outbox_row(
                     &format!("{key}:{}", u.login),
@@ -287,6 +285,7 @@ struct CaseContext {
     state: (String, String),
     approved: Option<i64>,
     due_at: Option<DateTime<Utc>>,
+    entered_at: DateTime<Utc>,
     reason: String,
 }
 
@@ -334,18 +333,18 @@ impl CaseContext {
             state,
             approved: c.approved_amount,
             due_at: snapshot.open_visit().map(|v| v.due_at),
+            entered_at: snapshot.entered_at,
             reason,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// The template context for one recipient; `since` is when the case entered its state.
     fn payload(
         &self,
         to: &user::Model,
         lang: Lang,
         zone: Zone,
         links: &Links,
-        since: DateTime<Utc>,
         escalation: bool,
     ) -> serde_json::Value {
         let short: String = self.id.chars().take(8).collect();
@@ -359,7 +358,7 @@ impl CaseContext {
             },
             "program": self.program,
             "state": if lang == Lang::En { &self.state.1 } else { &self.state.0 },
-            "since": zone.format_long(since, lang),
+            "since": zone.format_long(self.entered_at, lang),
             "due_at": self.due_at.map(|d| zone.format_long(d, lang)).unwrap_or_else(|| "-".into()),
             "link": format!("{}/kasus/{}", links.base_url.trim_end_matches('/'), self.id),
             "reason": self.reason,
