@@ -42,7 +42,7 @@ impl Smtp {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let child = Command::new(PYTHON)
+        let mut child = Command::new(PYTHON)
             .arg(repo().join("crates/notify/tests/smtp_server.py"))
             .arg(dir.path())
             .stdout(Stdio::null())
@@ -57,6 +57,8 @@ impl Smtp {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        child.kill().ok();
+        child.wait().ok();
         panic!("the SMTP server did not start");
     }
 
