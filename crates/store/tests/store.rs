@@ -406,6 +406,11 @@ async fn a_stale_version_is_a_conflict_and_a_refusal_writes_nothing() {
             1,
             "{name}"
         );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM outbox").await,
+            0,
+            "{name}: no email for a refused command"
+        );
         assert!(
             matches!(
                 store
