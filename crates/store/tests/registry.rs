@@ -4,51 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-
 use chrono::{NaiveDate, TimeZone, Utc};
 use pantau_domain::{Role, Rupiah};
 use pantau_store::decree::{Change, DecreeLine, NewDecree};
 use pantau_store::registry::NewProgram;
 use pantau_store::{Opening, Settings, Store, StoreError};
-use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};
 
 #[path = "../../../tests/support/db.rs"]
 mod db;
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 fn catalog() -> Catalog {
-    let templates = std::fs::read_dir(repo().join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let sources: Vec<(String, String)> = std::fs::read_dir(repo().join("workflows"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    Catalog::load(
-        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
-        &Known { templates },
-    )
-    .unwrap()
+    shipped::catalog()
 }
 
 fn cx(role: Role) -> Context {

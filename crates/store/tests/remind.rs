@@ -4,47 +4,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use pantau_domain::{Lang, Role};
 use pantau_store::remind::{Links, NewUser};
 use pantau_store::{Opening, Settings, Store};
-use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use pantau_workflow::{Actor, Catalog, Command, Context};
 
 #[path = "../../../tests/support/db.rs"]
 mod db;
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 fn catalog() -> Catalog {
-    let repo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
-    let templates = std::fs::read_dir(repo.join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let sources: Vec<(String, String)> = std::fs::read_dir(repo.join("workflows"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
-    Catalog::load(
-        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
-        &Known { templates },
-    )
-    .unwrap()
+    shipped::catalog()
 }
 
 fn t0() -> DateTime<Utc> {

@@ -5,62 +5,32 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use pantau_domain::Role;
 use pantau_store::{Opening, Outcome, Settings, Store, StoreError};
-use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 struct Fixture {
     catalog: Catalog,
-    sources: Vec<(String, String)>,
 }
 
 fn fixture() -> Fixture {
-    let templates = std::fs::read_dir(repo().join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let mut sources = Vec::new();
-    for e in std::fs::read_dir(repo().join("workflows")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            sources.push((
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            ));
-        }
+    Fixture {
+        catalog: shipped::catalog(),
     }
-    let catalog = Catalog::load(
-        sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
-        &Known { templates },
-    )
-    .unwrap();
-    Fixture { catalog, sources }
 }
 
 impl Fixture {
     fn source(&self, program: &str) -> &str {
-        &self
-            .sources
-            .iter()
-            .find(|(f, _)| f.ends_with(&format!("/{program}.toml")))
-            .unwrap()
-            .1
+        self.catalog
+            .source(program, 1)
+            .expect("a shipped definition")
     }
 }
 
