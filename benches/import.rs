@@ -2,7 +2,7 @@
 //! SQLite file: rows per second and the importing process's peak memory,
 //! then the same file again (nothing new to add), measured in one run.
 //!
-//! Run (release profile; about a minute after the build):
+//! Run (release profile; a few minutes after the build):
 //!
 //! ```text
 //! cargo bench --bench import
@@ -26,11 +26,14 @@
 //! `synchronous=FULL`). The wall time is from spawning the process to its
 //! exit (it includes opening and migrating the database). The peak memory
 //! is the process's maximum resident set size, `ru_maxrss` from
-//! `getrusage(RUSAGE_CHILDREN)`: each import runs under a small wrapper (this
-//! bench binary started again with `PANTAU_BENCH_IMPORT_CHILD=1`) whose only
-//! child is `pantau`, so the figure is that one run's own.
+//! `getrusage(RUSAGE_CHILDREN)` (through `nix`, as the workspace forbids
+//! `unsafe`): each import runs under a small wrapper (this bench binary
+//! started again with `PANTAU_BENCH_IMPORT_CHILD=1`) whose only child is
+//! `pantau`, so the figure is that one run's own.
 //!
-//! Targets: at least 100,000 rows/s on the first import; under 200 MB peak.
+//! Under the table: the targets (at least 100,000 rows/s on the first
+//! import, under 200 MB peak). The columns `CPU user + sys` and `written to
+//! disk` (`ru_utime`, `ru_stime`, `ru_oublock`) show where the wall time goes.
 //! The second import must add 0 rows. After each run the bench counts the
 //! rows in the `beneficiaries` table.
 
@@ -203,9 +206,13 @@ fn child() -> ExitCode {
         .unwrap();
     let wall = started.elapsed();
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).unwrap();
-    // Linux reports ru_maxrss in kilobytes.
+    let cpu = |t: nix::sys::time::TimeVal| t.tv_sec() as u64 * 1_000_000 + t.tv_usec() as u64;
+    // Linux reports ru_maxrss in kilobytes and ru_oublock in 512-byte blocks.
     println!("bench-wall-us={}", wall.as_micros());
     println!("bench-maxrss-kb={}", usage.max_rss());
+    println!("bench-user-us={}", cpu(usage.user_time()));
+    println!("bench-sys-us={}", cpu(usage.system_time()));
+    println!("bench-written-blocks={}", usage.block_writes());
     std::io::stdout().flush().unwrap();
     if status.success() {
         ExitCode::SUCCESS
@@ -218,6 +225,10 @@ fn child() -> ExitCode {
 struct Run {
     wall: Duration,
     maxrss_kb: u64,
+    /// User and system CPU time of `pantau`.
+    cpu: (Duration, Duration),
+    /// Bytes `pantau` caused to be written to storage.
+    written: u64,
     /// pantau's own summary line.
     summary: String,
     new: u64,
@@ -262,6 +273,11 @@ fn import(dir: &Path, csv: &Path) -> Run {
     Run {
         wall: Duration::from_micros(value("bench-wall-us=")),
         maxrss_kb: value("bench-maxrss-kb="),
+        cpu: (
+            Duration::from_micros(value("bench-user-us=")),
+            Duration::from_micros(value("bench-sys-us=")),
+        ),
+        written: value("bench-written-blocks=") * 512,
         summary,
         new,
         in_table: count_rows(&dir.join("data/pantau.db")),
@@ -353,8 +369,10 @@ fn main() -> ExitCode {
         "new rows",
         "rows in table",
         "peak RSS",
+        "CPU user + sys",
+        "written to disk",
     ];
-    let cells: Vec<[String; 6]> = [("first import", &first), ("same file again", &second)]
+    let cells: Vec<[String; 8]> = [("first import", &first), ("same file again", &second)]
         .iter()
         .map(|(name, r)| {
             [
@@ -364,6 +382,12 @@ fn main() -> ExitCode {
                 thousands(r.new as f64),
                 thousands(r.in_table as f64),
                 format!("{:.0} MB", r.maxrss_kb as f64 / 1024.0),
+                format!(
+                    "{:.1} + {:.1} s",
+                    r.cpu.0.as_secs_f64(),
+                    r.cpu.1.as_secs_f64()
+                ),
+                format!("{} MB", thousands(r.written as f64 / 1e6)),
             ]
         })
         .collect();
@@ -406,6 +430,13 @@ fn main() -> ExitCode {
     println!(
         "peak RSS: {peak_mb:.0} MB: target (< 200 MB) {}",
         met(peak_mb < 200.0)
+    );
+    println!(
+        "first import: {} new rows, {} in the table: expected {} {}",
+        thousands(first.new as f64),
+        thousands(first.in_table as f64),
+        thousands(rows as f64),
+        met(first.new == rows as u64 && first.in_table == rows as u64)
     );
     println!(
         "second import: {} new rows: target (0) {}",

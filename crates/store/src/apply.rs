@@ -8,10 +8,9 @@ use pantau_domain::Rupiah;
 use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ActiveValue::Set, DatabaseTransaction, EntityTrait, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use sha2::Digest;
 
@@ -176,7 +175,8 @@ impl Store {
         let cx = match (&row.program_id, approving) {
             (Some(program), true) => {
                 let region = row.region.as_deref().unwrap_or_default();
-                let remaining = remaining_allocation(&txn, program, region, case_id).await?;
+                let own = row.approved_amount.unwrap_or(0);
+                let remaining = remaining_allocation(&txn, program, region, own).await?;
                 with_allocation = Context {
                     remaining_allocation: Some(remaining),
                     ..cx.clone()
@@ -298,33 +298,25 @@ async fn load_event(
     Ok(serde_json::from_str(&row.body)?)
 }
 
-/// What is left of a program's allocation to a region once every other
-/// case's approved amount is counted. Locks the allocation row on
-/// PostgreSQL, so two approvals in one region cannot both spend the same
-/// rupiah (SQLite's `BEGIN IMMEDIATE` already serializes writers).
+/// What is left of a program's allocation to a region, counting every
+/// case's approved amount except `own` (the amount the case being decided
+/// holds already). Reads the running total kept on the allocation row, and
+/// locks that row on PostgreSQL, so two approvals in one region cannot both
+/// spend the same rupiah (SQLite's `BEGIN IMMEDIATE` already serializes writers).
 pub(crate) async fn remaining_allocation(
     txn: &DatabaseTransaction,
     program: &str,
     region: &str,
-    except_case: &str,
+    own: i64,
 ) -> Result<Rupiah, StoreError> {
-    let allocation = allocation::Entity::find_by_id((program.to_string(), region.to_string()))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .map_or(0, |a| a.amount);
-    let approved: Option<i64> = case::Entity::find()
-        .select_only()
-        .column_as(Expr::cust("CAST(SUM(approved_amount) AS BIGINT)"), "sum")
-        .filter(case::Column::ProgramId.eq(program))
-        .filter(case::Column::Region.eq(region))
-        .filter(case::Column::Id.ne(except_case))
-        .into_tuple::<Option<i64>>()
-        .one(txn)
-        .await?
-        .flatten();
+    let (amount, approved) =
+        allocation::Entity::find_by_id((program.to_string(), region.to_string()))
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .map_or((0, 0), |a| (a.amount, a.approved));
     Ok(
-        Rupiah::new(allocation.saturating_sub(approved.unwrap_or(0)).max(0))
+        Rupiah::new(amount.saturating_sub(approved).saturating_add(own).max(0))
             .unwrap_or(Rupiah::ZERO),
     )
 }

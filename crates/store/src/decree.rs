@@ -188,7 +188,7 @@ impl Store {
                 Some(row) => {
                     let region = row.region.clone().unwrap_or_default();
                     if !remaining.contains_key(&region) {
-                        let left = remaining_allocation(&txn, &d.program_id, &region, "").await?;
+                        let left = remaining_allocation(&txn, &d.program_id, &region, 0).await?;
                         remaining.insert(region.clone(), left);
                     }
                     let left = remaining.get(&region).copied().unwrap_or(Rupiah::ZERO);

@@ -113,6 +113,7 @@ impl Store {
                 program_id: Set(p.id.clone()),
                 region_code: Set(region.clone()),
                 amount: Set(*amount),
+                approved: Set(0),
             })
             .collect();
         if !rows.is_empty() {

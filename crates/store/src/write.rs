@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use pantau_workflow::{Case, Effect, Event};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use crate::entity::{case, event, outbox, reminder, request, tranche, visit};
+use crate::entity::{allocation, case, event, outbox, reminder, request, tranche, visit};
 use crate::{StoreError, chain};
 
 /// Rows per INSERT, well under SQLite's 32,766 bind parameters.
@@ -24,6 +24,8 @@ pub(crate) struct Writes {
     completed: Vec<(String, u32, DateTime<Utc>, i64)>,
     tranches: Vec<tranche::ActiveModel>,
     outbox: Vec<outbox::ActiveModel>,
+    /// Change of approved rupiah per (program, region), for the allocations' running totals.
+    approved: std::collections::BTreeMap<(String, String), i64>,
 }
 
 impl Writes {
@@ -39,6 +41,15 @@ impl Writes {
     ) -> Result<(), StoreError> {
         let body = serde_json::to_string(e)?;
         let seq = e.seq as i64;
+        let delta = case.approved.map_or(0, |a| a.get()) - before.approved_amount.unwrap_or(0);
+        if let (Some(program), Some(region), true) =
+            (&before.program_id, &before.region, delta != 0)
+        {
+            *self
+                .approved
+                .entry((program.clone(), region.clone()))
+                .or_default() += delta;
+        }
         let hash = chain::hash(&before.id, seq, &before.head_hash, &body);
         let id = before.id.clone();
         self.cases.push(case::ActiveModel {
@@ -178,6 +189,17 @@ impl Writes {
         }
         if updated != expected {
             return Err(StoreError::Stale);
+        }
+        for ((program, region), delta) in self.approved {
+            allocation::Entity::update_many()
+                .col_expr(
+                    allocation::Column::Approved,
+                    Expr::col(allocation::Column::Approved).add(delta),
+                )
+                .filter(allocation::Column::ProgramId.eq(program))
+                .filter(allocation::Column::RegionCode.eq(region))
+                .exec(txn)
+                .await?;
         }
         insert_all::<event::Entity>(txn, self.events).await?;
         insert_all::<request::Entity>(txn, self.requests).await?;

@@ -217,6 +217,22 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
             50_000_000 + 80_000_000 + 80_000_000,
             "{name}"
         );
+        let running = store.allocation_use("bansos-2026").await.unwrap();
+        assert_eq!(running[0].approved, 210_000_000, "{name}: the cases' sum");
+        let total = store
+            .connection()
+            .query_one_raw(Statement::from_string(
+                store.backend(),
+                "SELECT approved FROM allocations".to_string(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            total.try_get_by_index::<i64>(0).unwrap(),
+            210_000_000,
+            "{name}: the running total agrees with the cases"
+        );
         let k1 = store.case("K-1").await.unwrap().unwrap();
         assert_eq!(
             (k1.case.state.as_str(), k1.case.approved),

@@ -88,6 +88,7 @@ enum Allocations {
     ProgramId,
     RegionCode,
     Amount,
+    Approved,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -393,6 +394,12 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(Allocations::ProgramId).string().not_null())
                 .col(ColumnDef::new(Allocations::RegionCode).string().not_null())
                 .col(ColumnDef::new(Allocations::Amount).big_integer().not_null())
+                .col(
+                    ColumnDef::new(Allocations::Approved)
+                        .big_integer()
+                        .not_null()
+                        .default(0),
+                )
                 .primary_key(
                     Index::create()
                         .col(Allocations::ProgramId)
