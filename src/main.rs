@@ -52,6 +52,10 @@ enum Command {
     /// Check the tamper-evident event log.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// Serve the API and the web pages.
+    Serve(cmd::serve::ServeArgs),
+    #[command(subcommand)]
+    User(cmd::user::UserCmd),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,8 @@ fn main() -> ExitCode {
         Command::Outbox(c) => cmd::remind::outbox(c, &cli.db),
         Command::Program(c) => cmd::program::run(c, &cli.db),
         Command::Decree(c) => cmd::decree::run(c, &cli.db),
+        Command::Serve(a) => cmd::serve::run(a, &cli.db),
+        Command::User(c) => cmd::user::run(c, &cli.db),
     };
     match result {
         Ok(code) => code,

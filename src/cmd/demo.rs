@@ -10,6 +10,9 @@ use pantau_store::Store;
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
+/// Every demo user's password: the demo is for exploring, never for real data.
+pub const DEMO_PASSWORD: &str = "pantau-demo-2026";
+
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// The same seed gives the same data.
@@ -42,6 +45,10 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         scale: args.scale,
         as_of,
         cases_per_state: args.cases_per_state.max(1),
+        password_hash: Some(
+            block_on(pantau_server::password::hash(DEMO_PASSWORD.to_string()))
+                .map_err(anyhow::Error::msg)?,
+        ),
     };
     let s = block_on(pantau_demo::fill(&store, &catalog, &opts))?;
     println!(
@@ -75,6 +82,13 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     );
     println!(
         "explore: pantau case list | pantau program show bansos-kud-2026-lampung | pantau audit verify"
+    );
+    println!(
+        "sign in: `pantau serve`, open http://127.0.0.1:8080/ with password `{DEMO_PASSWORD}` as any of:"
+    );
+    println!("  admin, kementerian (Ministry, national), pengelola.18 (Lampung province manager),");
+    println!(
+        "  verifikator.18, pengelola.1871 (Kota Bandar Lampung manager), petugas.1871 (its field officer)"
     );
     Ok(ExitCode::SUCCESS)
 }

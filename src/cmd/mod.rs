@@ -8,6 +8,8 @@ pub mod demo;
 pub mod import;
 pub mod program;
 pub mod remind;
+pub mod serve;
+pub mod user;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};

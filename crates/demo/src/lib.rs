@@ -29,6 +29,8 @@ pub struct Options {
     pub as_of: DateTime<Utc>,
     /// Cases per state of each workflow.
     pub cases_per_state: usize,
+    /// The argon2id hash every demo user signs in with (none: they cannot sign in).
+    pub password_hash: Option<String>,
 }
 
 /// What the demo made.
@@ -90,7 +92,7 @@ pub async fn fill(store: &Store, catalog: &Catalog, opts: &Options) -> Result<Su
     let mut rng = fastrand::Rng::with_seed(opts.seed);
     let mut summary = Summary::default();
     let people = beneficiaries::fill(store, &mut rng, opts, &mut summary).await?;
-    summary.users = users::fill(store, opts.as_of).await?;
+    summary.users = users::fill(store, opts.as_of, opts.password_hash.as_deref()).await?;
     let programs = programs::fill(store, catalog, &mut summary).await?;
     cases::fill(
         store,

@@ -45,7 +45,11 @@ pub fn roster() -> Vec<(String, Role, Option<String>)> {
     out
 }
 
-pub async fn fill(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub async fn fill(
+    store: &Store,
+    now: DateTime<Utc>,
+    password_hash: Option<&str>,
+) -> Result<usize, StoreError> {
     let mut n = 0;
     for (login, role, region) in roster() {
         let user = NewUser {
@@ -61,7 +65,7 @@ pub async fn fill(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError
             login,
             role,
             region,
-            password_hash: None,
+            password_hash: password_hash.map(str::to_string),
         };
         n += usize::from(store.add_user(&user, now).await?);
     }

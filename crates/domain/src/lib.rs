@@ -6,6 +6,7 @@
 //!
 //! This crate does no I/O and reads no clock.
 
+pub mod access;
 mod geo;
 mod ids;
 mod lang;

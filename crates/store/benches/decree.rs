@@ -221,6 +221,7 @@ fn generate(def: &Definition, i: usize) -> Rows {
         head_hash: chain::GENESIS.to_string(),
         opened_at: open_cx.now,
         updated_at: open_cx.now,
+        officer: None,
     };
     let mut rows = Rows {
         case: row.clone(),

@@ -120,6 +120,7 @@ impl Store {
             head_hash: chain::GENESIS.to_string(),
             opened_at: cx.now,
             updated_at: cx.now,
+            officer: None,
         };
         let mut writes = Writes::default();
         writes.add(&before, &case, &event, &effects, cx.now)?;

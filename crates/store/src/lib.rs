@@ -9,6 +9,8 @@
 //! Architecture invariant: this is the only crate that knows the database.
 
 mod apply;
+pub mod auth;
+pub mod browse;
 pub mod chain;
 mod connect;
 pub mod decree;

@@ -109,6 +109,7 @@ fn consistent(c: &case::Model, rows: &[event::Model]) -> Result<(), Broken> {
     if replayed != snapshot
         || c.seq != last
         || c.state != replayed.state
+        || c.officer != replayed.officer
         || rows.last().is_some_and(|r| r.hash != c.head_hash)
     {
         return Err(broken(last, "the case record does not match its events"));

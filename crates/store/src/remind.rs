@@ -71,6 +71,8 @@ impl Store {
             active: Set(true),
             last_digest_on: Set(None),
             created_at: Set(now),
+            failed_logins: Set(0),
+            locked_until: Set(None),
         })
         .on_conflict(
             OnConflict::column(user::Column::Login)

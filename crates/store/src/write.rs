@@ -67,6 +67,7 @@ impl Writes {
             head_hash: Set(hash.clone()),
             opened_at: Set(before.opened_at),
             updated_at: Set(now),
+            officer: Set(case.officer.clone()),
         });
         self.events.push(event::ActiveModel {
             case_id: Set(id.clone()),
@@ -180,6 +181,7 @@ impl Writes {
                             case::Column::Snapshot,
                             case::Column::HeadHash,
                             case::Column::UpdatedAt,
+                            case::Column::Officer,
                         ])
                         .action_and_where(Expr::cust(r#""cases"."seq" = excluded."seq" - 1"#))
                         .to_owned(),

@@ -24,6 +24,8 @@ pub struct Model {
     pub head_hash: String,
     pub opened_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The field officer assigned, copied from the snapshot.
+    pub officer: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Times are UTC.
 
 pub mod allocation;
+pub mod attachment;
 pub mod beneficiary;
 pub mod case;
 pub mod decree;
@@ -12,6 +13,7 @@ pub mod program;
 pub mod region;
 pub mod reminder;
 pub mod request;
+pub mod session;
 pub mod tranche;
 pub mod user;
 pub mod visit;

@@ -21,6 +21,10 @@ pub struct Model {
     /// The day (in the user's zone) of the last digest sent.
     pub last_digest_on: Option<chrono::NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// Failed sign-ins since the last good one.
+    pub failed_logins: i32,
+    /// No sign-in is tried before this time (after too many failures).
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,123 @@
+//! Who may see and do what, decided in one place. Pure: the server asks,
+//! the store filters by the answer.
+//!
+//! A user sees their own region (a province covers its kabupaten/kota);
+//! the administrator and the Ministry see the whole country. Which role may
+//! take which transition comes from the workflow definitions; this module
+//! decides only where, and who may write at all.
+
+use crate::{RegionCode, Role};
+
+/// Where a user may look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    National,
+    Region(RegionCode),
+}
+
+impl Scope {
+    /// The scope of a user with `role` in `region` (none means national,
+    /// allowed only for the administrator and the Ministry).
+    pub fn of(role: Role, region: Option<&RegionCode>) -> Result<Scope, ScopeError> {
+        match (role, region) {
+            (Role::Admin | Role::Ministry, None) => Ok(Scope::National),
+            (_, Some(r)) => Ok(Scope::Region(r.clone())),
+            (role, None) => Err(ScopeError::RegionRequired(role)),
+        }
+    }
+
+    /// Whether a record of `region` is visible. A record with no region is
+    /// national: only a national scope sees it.
+    pub fn covers(&self, region: Option<&str>) -> bool {
+        match (self, region) {
+            (Scope::National, _) => true,
+            (Scope::Region(_), None) => false,
+            (Scope::Region(mine), Some(r)) => {
+                RegionCode::parse(r).is_ok_and(|other| mine.covers(&other))
+            }
+        }
+    }
+
+    /// The region, when the scope has one.
+    pub fn region(&self) -> Option<&RegionCode> {
+        match self {
+            Scope::National => None,
+            Scope::Region(r) => Some(r),
+        }
+    }
+}
+
+/// A user that cannot hold a scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("a user with role `{0}` must belong to a region")]
+    RegionRequired(Role),
+}
+
+/// What a request wants to do, beyond reading within its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read within the scope.
+    Read,
+    /// Take a workflow transition (the definition then names the roles).
+    Act,
+    /// Import beneficiaries.
+    Import,
+    /// Manage users.
+    Administer,
+}
+
+/// Whether `role` holds `permission` at all (where is [`Scope`]'s concern).
+pub fn allows(role: Role, permission: Permission) -> bool {
+    match permission {
+        Permission::Read => true,
+        Permission::Act => role != Role::Ministry,
+        Permission::Import => matches!(
+            role,
+            Role::Admin | Role::ManagerProvince | Role::ManagerRegency
+        ),
+        Permission::Administer => role == Role::Admin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_province_covers_its_kabupaten_and_not_its_neighbours() {
+        let lampung = Scope::Region(code("18"));
+        assert!(lampung.covers(Some("18")));
+        assert!(lampung.covers(Some("18.71")));
+        assert!(!lampung.covers(Some("13.03")));
+        assert!(!lampung.covers(Some("13")));
+        assert!(!lampung.covers(None), "national records stay national");
+        assert!(!lampung.covers(Some("garbage")));
+    }
+
+    #[test]
+    fn a_kabupaten_covers_only_itself() {
+        let kota = Scope::Region(code("18.71"));
+        assert!(kota.covers(Some("18.71")));
+        assert!(!kota.covers(Some("18")));
+        assert!(!kota.covers(Some("18.72")));
+    }
+
+    #[test]
+    fn only_the_admin_and_the_ministry_are_national() {
+        assert_eq!(Scope::of(Role::Ministry, None), Ok(Scope::National));
+        assert_eq!(Scope::of(Role::Admin, None), Ok(Scope::National));
+        assert_eq!(
+            Scope::of(Role::Verifier, None),
+            Err(ScopeError::RegionRequired(Role::Verifier))
+        );
+        assert!(!allows(Role::Ministry, Permission::Act));
+        assert!(!allows(Role::FieldOfficer, Permission::Import));
+        assert!(allows(Role::Admin, Permission::Administer));
+        assert!(!allows(Role::ManagerProvince, Permission::Administer));
+    }
+}

@@ -1,0 +1,602 @@
+//! Cases: the list, one case with its timeline and the actions the caller
+//! may take now, transitions (with an `Idempotency-Key`), and their files.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::WithRejection;
+use chrono::{DateTime, Utc};
+use pantau_domain::access::Permission;
+use pantau_domain::{Lang, Role};
+use pantau_store::Outcome;
+use pantau_store::browse::{CaseLine, CaseQuery};
+use pantau_workflow::{Command, Context, Definition, Event, engine};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Listing, Paging};
+use crate::error::{ApiError, ErrorBody};
+use crate::{App, Caller};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub workflow: String,
+    pub program_id: Option<String>,
+    pub region: Option<String>,
+    pub region_name: Option<String>,
+    pub beneficiary_id: Option<String>,
+    pub beneficiary_name: Option<String>,
+    pub state: String,
+    pub state_label: String,
+    /// The number of events: send as `expected_seq` to act only on what you saw.
+    pub seq: i64,
+    /// Rupiah.
+    pub approved_amount: Option<i64>,
+    pub disbursed_amount: i64,
+    pub officer: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseFilter {
+    pub program: Option<String>,
+    /// A state id of the program's workflow.
+    pub state: Option<String>,
+    /// A kabupaten/kota code within the caller's region.
+    pub region: Option<String>,
+    /// A field officer's login.
+    pub officer: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+}
+
+/// A field of an action or a question of its checklist.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldView {
+    pub id: String,
+    /// text, number, rupiah, yes_no, choice, date, document, photo, gps, user.
+    pub kind: String,
+    pub label: String,
+    pub required: bool,
+    pub options: Vec<String>,
+}
+
+/// An action the caller may take now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionView {
+    pub id: String,
+    pub label: String,
+    /// The state it leads to.
+    pub to: String,
+    pub fields: Vec<FieldView>,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    /// `at` in the caller's zone, as people read it.
+    pub at_local: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub action_label: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub to_label: String,
+    /// Each recorded field, as people read it.
+    pub fields: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrancheView {
+    pub no: u8,
+    pub amount: i64,
+    pub paid_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VisitLine {
+    pub no: u32,
+    pub checklist: String,
+    pub due_at: DateTime<Utc>,
+    pub tranche: Option<u8>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub workflow_label: String,
+    pub workflow_version: u32,
+    pub requested_amount: Option<i64>,
+    pub tranches: Vec<TrancheView>,
+    pub visits: Vec<VisitLine>,
+    /// The latest value of every recorded field.
+    pub fields: BTreeMap<String, String>,
+    pub timeline: Vec<EventView>,
+    /// What the caller may do now.
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionRequest {
+    /// An action id from the case's `actions`.
+    pub action: String,
+    /// Raw text per field, as typed.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, String>,
+    /// Act only if the case is still at this event number; else 409.
+    pub expected_seq: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionResult {
+    /// True when this key was applied before: nothing new happened.
+    pub repeated: bool,
+    pub event: EventView,
+    pub case: CaseDetail,
+}
+
+fn summary(app: &App, def: Option<&Definition>, c: CaseLine, lang: Lang) -> CaseSummary {
+    CaseSummary {
+        state_label: def
+            .and_then(|d| d.state(&c.state))
+            .map_or_else(|| c.state.clone(), |s| s.label.get(lang).to_string()),
+        region_name: c.region.as_deref().map(|r| app.region_name(r)),
+        beneficiary_name: None,
+        id: c.id,
+        workflow: c.workflow,
+        program_id: c.program_id,
+        region: c.region,
+        beneficiary_id: c.beneficiary_id,
+        state: c.state,
+        seq: c.seq,
+        approved_amount: c.approved_amount,
+        disbursed_amount: c.disbursed_amount,
+        officer: c.officer,
+        updated_at: c.updated_at,
+    }
+}
+
+/// The cases within the caller's region, newest change first.
+pub async fn list(
+    app: &App,
+    caller: &Caller,
+    f: &CaseFilter,
+) -> Result<Listing<CaseSummary>, ApiError> {
+    let (page, per_page) = Paging {
+        page: f.page.clone(),
+        per_page: f.per_page.clone(),
+    }
+    .parse()?;
+    let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
+    let q = CaseQuery {
+        scope: caller.scope.clone(),
+        program: nonempty(&f.program),
+        state: nonempty(&f.state),
+        region: nonempty(&f.region),
+        officer: nonempty(&f.officer),
+        page,
+        per_page,
+    };
+    let err = |e| ApiError::from_store(e, caller.lang);
+    let found = app.store.case_page(&q).await.map_err(err)?;
+    let names = app
+        .store
+        .beneficiary_names(found.items.iter().filter_map(|c| c.beneficiary_id.clone()))
+        .await
+        .map_err(err)?;
+    let items = found
+        .items
+        .into_iter()
+        .map(|c| {
+            let def = app.catalog.latest(&c.workflow).map(|d| d.as_ref());
+            let mut s = summary(app, def, c, caller.lang);
+            s.beneficiary_name = s
+                .beneficiary_id
+                .as_ref()
+                .and_then(|b| names.get(b).cloned());
+            s
+        })
+        .collect();
+    Ok(Listing {
+        items,
+        total: found.total,
+        page,
+        per_page,
+    })
+}
+
+/// Cases within the caller's region, newest change first.
+#[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter),
+    responses((status = 200, body = Listing<CaseSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list_cases(
+    State(app): State<App>,
+    caller: Caller,
+    WithRejection(Query(f), _): WithRejection<Query<CaseFilter>, ApiError>,
+) -> Result<Json<Listing<CaseSummary>>, ApiError> {
+    Ok(Json(list(&app, &caller, &f).await?))
+}
+
+pub fn field_views<'a>(
+    def: &'a Definition,
+    action: &'a pantau_workflow::Action,
+    lang: Lang,
+) -> impl Iterator<Item = FieldView> + 'a {
+    def.inputs(action).map(move |f| FieldView {
+        id: f.id.clone(),
+        kind: serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        label: f.label.get(lang).to_string(),
+        required: f.required,
+        options: f.options.clone(),
+    })
+}
+
+fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
+    let lang = caller.lang;
+    EventView {
+        seq: e.seq,
+        at: e.at,
+        at_local: caller.zone.format_long(e.at, lang),
+        actor: e.actor.user.clone(),
+        role: e.actor.role.as_str().into(),
+        action_label: def.action(&e.action).map_or_else(
+            || match (e.action.as_str(), lang) {
+                ("open", Lang::Id) => "Kasus dibuka".into(),
+                ("open", Lang::En) => "Case opened".into(),
+                (a, _) => a.to_string(),
+            },
+            |a| a.label.get(lang).to_string(),
+        ),
+        action: e.action.clone(),
+        from: e.from.clone(),
+        to_label: def
+            .state(&e.to)
+            .map_or_else(|| e.to.clone(), |s| s.label.get(lang).to_string()),
+        to: e.to.clone(),
+        fields: e
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.display()))
+            .collect(),
+    }
+}
+
+/// One case as `caller` may see it, or not found.
+pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDetail, ApiError> {
+    let lang = caller.lang;
+    let view = app
+        .store
+        .case(id)
+        .await
+        .map_err(|e| ApiError::from_store(e, lang))?;
+    let Some(view) = view else {
+        return Err(ApiError::not_found("kasus", id, lang));
+    };
+    caller.see(view.row.region.as_deref(), "kasus", id)?;
+    let Some(def) = app
+        .catalog
+        .get(&view.case.workflow, view.case.workflow_version)
+    else {
+        return Err(ApiError::Internal(format!(
+            "workflow {} version {} is not loaded",
+            view.case.workflow, view.case.workflow_version
+        )));
+    };
+    let case = &view.case;
+    let may_act = pantau_domain::access::allows(caller.role, Permission::Act)
+        && !(caller.role == Role::FieldOfficer
+            && case.officer.as_ref().is_some_and(|o| *o != caller.login));
+    let actions = if may_act {
+        engine::available(def, case, caller.role)
+            .map(|a| ActionView {
+                id: a.id.clone(),
+                label: a.label.get(lang).to_string(),
+                to: a.target(&case.state).to_string(),
+                fields: field_views(def, a, lang).collect(),
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let beneficiary_name = match &view.row.beneficiary_id {
+        Some(b) => app
+            .store
+            .beneficiary(b)
+            .await
+            .map_err(|e| ApiError::from_store(e, lang))?
+            .map(|b| b.name),
+        None => None,
+    };
+    let row = view.row.clone();
+    let mut s = summary(
+        app,
+        Some(def),
+        CaseLine {
+            id: row.id,
+            workflow: row.workflow,
+            program_id: row.program_id,
+            region: row.region,
+            beneficiary_id: row.beneficiary_id,
+            state: row.state,
+            seq: row.seq,
+            approved_amount: row.approved_amount,
+            disbursed_amount: row.disbursed_amount,
+            officer: row.officer,
+            updated_at: row.updated_at,
+        },
+        lang,
+    );
+    s.beneficiary_name = beneficiary_name;
+    Ok(CaseDetail {
+        summary: s,
+        workflow_label: def.label.get(lang).to_string(),
+        workflow_version: def.version,
+        requested_amount: case.requested.map(|r| r.get()),
+        tranches: case
+            .tranches
+            .iter()
+            .map(|t| TrancheView {
+                no: t.no,
+                amount: t.amount.get(),
+                paid_at: t.paid_at,
+            })
+            .collect(),
+        visits: case
+            .visits
+            .iter()
+            .map(|v| VisitLine {
+                no: v.no,
+                checklist: v.checklist.clone(),
+                due_at: v.due_at,
+                tranche: v.tranche,
+                done_at: v.done_at,
+            })
+            .collect(),
+        fields: case
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.display()))
+            .collect(),
+        timeline: view
+            .events
+            .iter()
+            .map(|e| event_view(def, e, caller))
+            .collect(),
+        actions,
+    })
+}
+
+/// One case: its data, timeline, and the actions the caller may take now.
+#[utoipa::path(get, path = "/api/cases/{id}", tag = "cases",
+    params(("id" = String, Path, description = "Case id")),
+    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_case(
+    State(app): State<App>,
+    caller: Caller,
+    WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    Ok(Json(case_detail(&app, &caller, &id).await?))
+}
+
+/// Takes `action` on case `id` for `caller`, once per `key`.
+pub async fn transition(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: &str,
+    req: TransitionRequest,
+) -> Result<TransitionResult, ApiError> {
+    let lang = caller.lang;
+    caller.require(Permission::Act)?;
+    let key = key.trim();
+    if key.is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "wajib diisi, 1–200 karakter (required, 1 to 200 characters)",
+        ));
+    }
+    // Visibility first: a case outside the caller's region does not exist for them.
+    case_detail(app, caller, id).await?;
+    let cmd = Command {
+        key: format!("{}:{key}", caller.login),
+        action: req.action,
+        inputs: req.inputs,
+    };
+    let cx = Context {
+        now: Utc::now(),
+        actor: caller.actor(),
+        remaining_allocation: None,
+    };
+    let outcome = app
+        .store
+        .apply(&app.catalog, id, &cmd, &cx, req.expected_seq)
+        .await
+        .map_err(|e| ApiError::from_store(e, lang))?;
+    let case = case_detail(app, caller, id).await?;
+    let def = app
+        .catalog
+        .latest(&case.summary.workflow)
+        .ok_or_else(|| ApiError::Internal("workflow not loaded".into()))?;
+    Ok(TransitionResult {
+        repeated: matches!(outcome, Outcome::Repeated { .. }),
+        event: event_view(def, outcome.event(), caller),
+        case,
+    })
+}
+
+/// Takes an action on a case. The same `Idempotency-Key` twice has one
+/// effect (the second answer says `repeated`).
+#[utoipa::path(post, path = "/api/cases/{id}/transitions", tag = "cases",
+    params(("id" = String, Path, description = "Case id"),
+           ("Idempotency-Key" = String, Header, description = "A new key per command; resend the same key to retry")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 201, body = TransitionResult, description = "Applied"),
+        (status = 200, body = TransitionResult, description = "Applied before with this key; nothing new"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The case moved on: its current state and seq"),
+        (status = 422, body = ErrorBody, description = "Refused by the workflow: why, per field where it applies"),
+    ))]
+pub async fn post_transition(
+    State(app): State<App>,
+    caller: Caller,
+    WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
+    headers: HeaderMap,
+    WithRejection(Json(req), _): WithRejection<Json<TransitionRequest>, ApiError>,
+) -> Result<(StatusCode, Json<TransitionResult>), ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let result = transition(&app, &caller, &id, key, req).await?;
+    let status = if result.repeated {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(result)))
+}
+
+/// Photos and scans accepted, with the bytes each must start with.
+const ACCEPTED: [(&str, &[u8]); 4] = [
+    ("image/jpeg", b"\xFF\xD8\xFF"),
+    ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ("image/webp", b"RIFF"),
+    ("application/pdf", b"%PDF-"),
+];
+
+/// The largest photo or scan, in bytes.
+pub const MAX_FILE: usize = 10 * 1024 * 1024;
+
+/// Checks a file's declared type against its bytes and its size.
+pub fn check_file(content_type: &str, data: &[u8]) -> Result<&'static str, ApiError> {
+    let declared = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((ty, magic)) = ACCEPTED.iter().find(|(t, _)| *t == declared) else {
+        return Err(ApiError::invalid(
+            "Content-Type",
+            format!(
+                "`{declared}` tidak diterima; kirim JPEG, PNG, WebP atau PDF (not accepted: send JPEG, PNG, WebP or PDF)"
+            ),
+        ));
+    };
+    if data.is_empty() || data.len() > MAX_FILE {
+        return Err(ApiError::invalid(
+            "file",
+            format!(
+                "ukuran {} byte; harus 1 byte sampai {} MB (size must be 1 byte to {} MB)",
+                data.len(),
+                MAX_FILE / (1024 * 1024),
+                MAX_FILE / (1024 * 1024)
+            ),
+        ));
+    }
+    if !data.starts_with(magic) {
+        return Err(ApiError::invalid(
+            "file",
+            format!("isi berkas bukan {ty} (the file's content is not {ty})"),
+        ));
+    }
+    Ok(ty)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attachment {
+    /// Put in a `photo` or `document` field of a transition.
+    pub id: String,
+    pub content_type: String,
+    pub size: usize,
+}
+
+/// Stores a file for `case` after checking type, content and size.
+pub async fn store_file(
+    app: &App,
+    caller: &Caller,
+    case: &str,
+    content_type: &str,
+    data: Vec<u8>,
+) -> Result<Attachment, ApiError> {
+    caller.require(Permission::Act)?;
+    case_detail(app, caller, case).await?;
+    let ty = check_file(content_type, &data)?;
+    let size = data.len();
+    let id = app
+        .store
+        .put_attachment(case, ty, data, &caller.login, Utc::now())
+        .await
+        .map_err(|e| ApiError::from_store(e, caller.lang))?;
+    Ok(Attachment {
+        id,
+        content_type: ty.into(),
+        size,
+    })
+}
+
+/// Uploads a photo or a scan for a case (the body is the file). The same
+/// file twice is stored once.
+#[utoipa::path(post, path = "/api/cases/{id}/attachments", tag = "cases",
+    params(("id" = String, Path, description = "Case id")),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG, PNG, WebP or PDF, at most 10 MB"),
+    responses((status = 201, body = Attachment), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, description = "Larger than the upload limit")))]
+pub async fn upload_attachment(
+    State(app): State<App>,
+    caller: Caller,
+    WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Attachment>), ApiError> {
+    let ty = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let a = store_file(&app, &caller, &id, ty, body.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// A file of a case.
+#[utoipa::path(get, path = "/api/cases/{id}/attachments/{attachment}", tag = "cases",
+    params(("id" = String, Path, description = "Case id"), ("attachment" = String, Path, description = "Attachment id")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_attachment(
+    State(app): State<App>,
+    caller: Caller,
+    WithRejection(Path((id, attachment)), _): WithRejection<Path<(String, String)>, ApiError>,
+) -> Result<Response, ApiError> {
+    case_detail(&app, &caller, &id).await?;
+    let found = app
+        .store
+        .attachment(&attachment)
+        .await
+        .map_err(|e| ApiError::from_store(e, caller.lang))?;
+    match found {
+        Some(a) if a.case_id == id => Ok((
+            [
+                (header::CONTENT_TYPE, a.content_type),
+                (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            ],
+            a.data,
+        )
+            .into_response()),
+        _ => Err(ApiError::not_found("berkas", &attachment, caller.lang)),
+    }
+}

@@ -1,0 +1,164 @@
+//! The program manager's dashboard: for each program, cases per state per
+//! kabupaten/kota, rupiah approved and disbursed against the allocation,
+//! and monev visits done, due and overdue. Only the caller's region counts.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::Utc;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ErrorBody};
+use crate::{App, Caller};
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Figures {
+    pub cases: i64,
+    /// Rupiah allocated, approved and disbursed.
+    pub allocation: i64,
+    pub approved: i64,
+    pub disbursed: i64,
+    /// Disbursed against the allocation, in hundredths of a percent (`1234` = 12,34 %).
+    pub realisation_bp: i64,
+    pub visits_done: i64,
+    pub visits_due: i64,
+    pub visits_overdue: i64,
+    /// Cases per state id.
+    pub states: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegionFigures {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StateColumn {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgramFigures {
+    pub id: String,
+    pub name: String,
+    pub fiscal_year: i32,
+    pub workflow: String,
+    /// The workflow's states, in order.
+    pub states: Vec<StateColumn>,
+    pub total: Figures,
+    pub regions: Vec<RegionFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub programs: Vec<ProgramFigures>,
+}
+
+impl Figures {
+    fn add(&mut self, other: &Figures) {
+        self.cases += other.cases;
+        self.allocation += other.allocation;
+        self.approved += other.approved;
+        self.disbursed += other.disbursed;
+        self.visits_done += other.visits_done;
+        self.visits_due += other.visits_due;
+        self.visits_overdue += other.visits_overdue;
+        for (s, n) in &other.states {
+            *self.states.entry(s.clone()).or_default() += n;
+        }
+    }
+
+    fn finish(&mut self) {
+        self.realisation_bp = if self.allocation > 0 {
+            // i128: rupiah × 10,000 can pass i64 for national sums.
+            (i128::from(self.disbursed) * 10_000 / i128::from(self.allocation)) as i64
+        } else {
+            0
+        };
+    }
+}
+
+/// The dashboard's figures for `caller`.
+pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
+    let err = |e| ApiError::from_store(e, caller.lang);
+    let scope = &caller.scope;
+    let programs = app.store.programs_in(scope).await.map_err(err)?;
+    let sums = app.store.state_sums(scope).await.map_err(err)?;
+    let visits = app.store.visit_sums(scope, Utc::now()).await.map_err(err)?;
+    let mut out = Vec::with_capacity(programs.len());
+    for p in programs {
+        let mut regions: BTreeMap<String, Figures> = BTreeMap::new();
+        for a in app.store.allocations_in(&p.id, scope).await.map_err(err)? {
+            regions.entry(a.region_code).or_default().allocation = a.amount;
+        }
+        for s in sums.iter().filter(|s| s.program_id == p.id) {
+            let f = regions.entry(s.region.clone()).or_default();
+            f.cases += s.cases;
+            f.approved += s.approved;
+            f.disbursed += s.disbursed;
+            *f.states.entry(s.state.clone()).or_default() += s.cases;
+        }
+        for v in visits.iter().filter(|v| v.program_id == p.id) {
+            let f = regions.entry(v.region.clone()).or_default();
+            f.visits_done += v.done;
+            f.visits_due += v.due;
+            f.visits_overdue += v.overdue;
+        }
+        let mut total = Figures::default();
+        let regions = regions
+            .into_iter()
+            .map(|(code, mut figures)| {
+                figures.finish();
+                total.add(&figures);
+                RegionFigures {
+                    name: app.region_name(&code),
+                    code,
+                    figures,
+                }
+            })
+            .collect();
+        total.finish();
+        let def = app
+            .catalog
+            .get(&p.workflow, p.workflow_version as u32)
+            .or_else(|| app.catalog.latest(&p.workflow));
+        let states = def
+            .map(|d| {
+                d.states
+                    .iter()
+                    .map(|s| StateColumn {
+                        id: s.id.clone(),
+                        label: s.label.get(caller.lang).to_string(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(ProgramFigures {
+            id: p.id,
+            name: p.name,
+            fiscal_year: p.fiscal_year,
+            workflow: p.workflow,
+            states,
+            total,
+            regions,
+        });
+    }
+    Ok(Dashboard { programs: out })
+}
+
+/// For each program within the caller's region: cases per state per
+/// kabupaten/kota, rupiah against the allocation, monev visits.
+#[utoipa::path(get, path = "/api/dashboard", tag = "dashboard",
+    responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody)))]
+pub async fn get_dashboard(
+    State(app): State<App>,
+    caller: Caller,
+) -> Result<Json<Dashboard>, ApiError> {
+    Ok(Json(build(&app, &caller).await?))
+}

@@ -1,0 +1,226 @@
+//! Every answer that is not a success, as JSON naming what was wrong.
+//! No input makes the server answer 500: that status is for the database
+//! going away, never for what a client sent.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pantau_domain::Lang;
+use pantau_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One bad input: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldIssue {
+    pub field: String,
+    pub reason: String,
+}
+
+impl FieldIssue {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        FieldIssue {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: `unauthenticated`, `forbidden`, `not_found`,
+    /// `invalid_input`, `refused`, `conflict`, `too_many_attempts`, `internal`.
+    pub error: String,
+    /// The reason, in the caller's language.
+    pub message: String,
+    /// Each bad field and why (for `invalid_input` and refused inputs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldIssue>,
+    /// The engine's refusal code, for `refused`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
+    /// The case's current state and event number, for `conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound(String),
+    Invalid(Vec<FieldIssue>),
+    Refused {
+        code: String,
+        message: String,
+        fields: Vec<FieldIssue>,
+    },
+    Conflict {
+        message: String,
+        state: Option<String>,
+        seq: Option<i64>,
+    },
+    TooManyAttempts {
+        retry_after_secs: i64,
+    },
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
+        ApiError::Invalid(vec![FieldIssue::new(field, reason)])
+    }
+
+    pub fn not_found(what: &str, id: &str, lang: Lang) -> ApiError {
+        ApiError::NotFound(match lang {
+            Lang::Id => format!("{what} `{id}` tidak ditemukan"),
+            Lang::En => format!("{what} `{id}` not found"),
+        })
+    }
+
+    /// A store error in the caller's language.
+    pub fn from_store(e: StoreError, lang: Lang) -> ApiError {
+        match e {
+            StoreError::Refused(r) => {
+                let fields = match &r {
+                    pantau_workflow::Refusal::Fields { errors } => errors
+                        .iter()
+                        .map(|f| FieldIssue::new(&f.field, f.message(lang)))
+                        .collect(),
+                    _ => vec![],
+                };
+                ApiError::Refused {
+                    code: r.code().to_string(),
+                    message: r.message(lang),
+                    fields,
+                }
+            }
+            StoreError::Conflict { state, seq, .. } => ApiError::Conflict {
+                message: e_conflict(lang),
+                state: Some(state),
+                seq: Some(seq),
+            },
+            e @ StoreError::KeyReused { .. } => ApiError::Conflict {
+                message: e.to_string(),
+                state: None,
+                seq: None,
+            },
+            StoreError::NotFound(id) => ApiError::not_found("kasus", &id, lang),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
+            ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let plain = |error: &str, message: &str| ErrorBody {
+            error: error.into(),
+            message: message.into(),
+            fields: vec![],
+            refusal: None,
+            state: None,
+            seq: None,
+        };
+        match self {
+            ApiError::Unauthenticated(m) => plain("unauthenticated", m),
+            ApiError::Forbidden(m) => plain("forbidden", m),
+            ApiError::NotFound(m) => plain("not_found", m),
+            ApiError::Invalid(fields) => ErrorBody {
+                fields: fields.clone(),
+                ..plain(
+                    "invalid_input",
+                    &fields
+                        .iter()
+                        .map(|f| format!("{}: {}", f.field, f.reason))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            },
+            ApiError::Refused {
+                code,
+                message,
+                fields,
+            } => ErrorBody {
+                fields: fields.clone(),
+                refusal: Some(code.clone()),
+                ..plain("refused", message)
+            },
+            ApiError::Conflict {
+                message,
+                state,
+                seq,
+            } => ErrorBody {
+                state: state.clone(),
+                seq: *seq,
+                ..plain("conflict", message)
+            },
+            ApiError::TooManyAttempts { retry_after_secs } => plain(
+                "too_many_attempts",
+                &format!(
+                    "terlalu banyak percobaan masuk yang gagal; coba lagi dalam {} menit (too many failed sign-ins)",
+                    (retry_after_secs + 59) / 60
+                ),
+            ),
+            ApiError::Internal(_) => plain(
+                "internal",
+                "kesalahan server; data Anda tidak berubah (server error; nothing was changed)",
+            ),
+        }
+    }
+}
+
+fn e_conflict(lang: Lang) -> String {
+    match lang {
+        Lang::Id => "kasus sudah berubah sejak Anda membukanya; muat ulang dan coba lagi".into(),
+        Lang::En => "the case changed since you opened it; reload and try again".into(),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            eprintln!("pantau serve: internal error: {e}");
+        }
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::TooManyAttempts { retry_after_secs } = self
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        ApiError::invalid("body", r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::invalid("query", r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::invalid("path", r.body_text())
+    }
+}

@@ -1,0 +1,91 @@
+//! Pantau's HTTP server: the JSON API (with its OpenAPI document generated
+//! from the handlers), sign-in with region-scoped roles, and the
+//! server-rendered pages for program managers and field officers.
+//!
+//! A thin adapter: handlers parse and check the request, ask [`Caller`]
+//! whether it may, call the store (which runs the workflow engine), and
+//! render. No handler decides access on its own.
+
+pub mod api;
+pub mod caller;
+pub mod error;
+pub mod pages;
+pub mod password;
+pub mod signin;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use pantau_domain::Zone;
+use pantau_registry::regions::Regions;
+use pantau_store::Store;
+use pantau_workflow::Catalog;
+
+pub use caller::Caller;
+pub use error::{ApiError, ApiResult};
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub pages: Arc<pages::Pages>,
+    zones: Arc<HashMap<String, Zone>>,
+    region_names: Arc<HashMap<String, String>>,
+}
+
+impl App {
+    /// The app on `store`, with the loaded workflows and the page templates in `templates`.
+    pub fn new(store: Store, catalog: Catalog, templates: &Path) -> Result<App, String> {
+        let regions = Regions::embedded().map_err(|e| e.to_string())?;
+        let zones = regions
+            .iter()
+            .map(|r| (r.code.to_string(), r.zone))
+            .collect();
+        let region_names = regions
+            .iter()
+            .map(|r| (r.code.to_string(), r.name.clone()))
+            .collect();
+        Ok(App {
+            store,
+            catalog: Arc::new(catalog),
+            pages: Arc::new(pages::Pages::load(templates)?),
+            zones: Arc::new(zones),
+            region_names: Arc::new(region_names),
+        })
+    }
+
+    /// The time zone of a region (WIB where unknown).
+    pub fn zone_of(&self, region: &str) -> Zone {
+        self.zones.get(region).copied().unwrap_or(Zone::Wib)
+    }
+
+    /// A region's name, or its code where unknown.
+    pub fn region_name(&self, code: &str) -> String {
+        self.region_names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// Every route: the API under `/api`, the pages at the root.
+pub fn router(app: App) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .layer(axum::extract::DefaultBodyLimit::max(api::MAX_UPLOAD))
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until ctrl-c.
+pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            tokio::signal::ctrl_c().await.ok();
+        })
+        .await
+}

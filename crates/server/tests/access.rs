@@ -1,0 +1,325 @@
+//! The access matrix: every endpoint, called by users of every role from
+//! two provinces (Lampung 18, West Sumatra 13) and by nobody. Nobody reads
+//! another region's data, nobody takes a transition their role does not
+//! allow, and an endpoint added without a row here fails the first test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use pantau_domain::access::Scope;
+use pantau_domain::{RegionCode, Role};
+use serde_json::{Value, json};
+use support::Running;
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user; what it shows is limited to their region.
+    Read,
+    /// A signed-in user whose role may act, on a record of their region.
+    Act,
+}
+
+/// Every route of the API, with its rule.
+const MATRIX: &[(&str, &str, Rule)] = &[
+    ("POST", "/api/tokens", Rule::Public),
+    ("DELETE", "/api/tokens", Rule::Read),
+    ("GET", "/api/openapi.json", Rule::Public),
+    ("GET", "/api/me", Rule::Read),
+    ("GET", "/api/regions", Rule::Read),
+    ("GET", "/api/programs", Rule::Read),
+    ("GET", "/api/programs/{id}", Rule::Read),
+    ("GET", "/api/beneficiaries", Rule::Read),
+    ("GET", "/api/beneficiaries/{id}", Rule::Read),
+    ("GET", "/api/cases", Rule::Read),
+    ("GET", "/api/cases/{id}", Rule::Read),
+    ("POST", "/api/cases/{id}/transitions", Rule::Act),
+    ("POST", "/api/cases/{id}/attachments", Rule::Act),
+    (
+        "GET",
+        "/api/cases/{id}/attachments/{attachment}",
+        Rule::Read,
+    ),
+    ("GET", "/api/visits", Rule::Read),
+    ("GET", "/api/dashboard", Rule::Read),
+];
+
+#[test]
+fn every_endpoint_is_in_the_matrix() {
+    let doc: Value = serde_json::from_str(pantau_server::api::openapi()).unwrap();
+    let mut served: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    served.insert(("GET".into(), "/api/openapi.json".into()));
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let missing: Vec<_> = served.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&served).collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints without a row in MATRIX (say who may call them): {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "rows for endpoints that are gone: {stale:?}"
+    );
+}
+
+/// The records the walk uses, one set per province.
+struct Fixture {
+    /// (case id, region, workflow, state, beneficiary id)
+    cases: Vec<(String, String, String, String, Option<String>)>,
+    attachments: Vec<String>,
+}
+
+async fn fixture(app: &Running) -> Fixture {
+    let admin = app.token("admin").await;
+    let mut cases = vec![];
+    let mut attachments = vec![];
+    for region in ["18.71", "13.03"] {
+        let (_, list) = app
+            .get(&admin, &format!("/api/cases?region={region}&per_page=200"))
+            .await;
+        let c = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["beneficiary_id"].is_string())
+            .or_else(|| list["items"].as_array().unwrap().first())
+            .unwrap_or_else(|| panic!("a case in {region}"))
+            .clone();
+        let id = c["id"].as_str().unwrap().to_string();
+        // The region's manager uploads a file to it.
+        let digits = region.replace('.', "");
+        let manager = app.token(&format!("pengelola.{digits}")).await;
+        let r = app
+            .http
+            .post(app.url(&format!("/api/cases/{id}/attachments")))
+            .bearer_auth(&manager)
+            .header("content-type", "application/pdf")
+            .body(b"%PDF-1.4 surat keputusan".to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        attachments.push(
+            r.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        cases.push((
+            id,
+            region.to_string(),
+            c["workflow"].as_str().unwrap().to_string(),
+            c["state"].as_str().unwrap().to_string(),
+            c["beneficiary_id"].as_str().map(str::to_string),
+        ));
+    }
+    Fixture { cases, attachments }
+}
+
+const USERS: [&str; 10] = [
+    "admin",
+    "kementerian",
+    "pengelola.18",
+    "verifikator.18",
+    "pengelola.1871",
+    "petugas.1871",
+    "pengelola.13",
+    "verifikator.13",
+    "pengelola.1303",
+    "petugas.1303",
+];
+
+fn scope_of(me: &Value) -> Scope {
+    let role: Role = me["role"].as_str().unwrap().parse().unwrap();
+    let region = me["region"].as_str().map(|r| RegionCode::parse(r).unwrap());
+    Scope::of(role, region.as_ref()).unwrap()
+}
+
+/// Every region a list answer mentions.
+fn regions_in(path: &str, body: &Value) -> Vec<String> {
+    let items = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    let field = |v: &Value, f: &str| v[f].as_str().map(str::to_string);
+    match path {
+        "/api/cases" => items(&body["items"])
+            .iter()
+            .filter_map(|c| field(c, "region"))
+            .collect(),
+        "/api/beneficiaries" => items(&body["items"])
+            .iter()
+            .filter_map(|c| field(c, "region_code"))
+            .collect(),
+        "/api/regions" => items(body)
+            .iter()
+            .filter_map(|r| field(r, "code"))
+            .collect(),
+        "/api/visits" => items(body)
+            .iter()
+            .filter_map(|v| field(v, "region"))
+            .collect(),
+        "/api/dashboard" => items(&body["programs"])
+            .iter()
+            .flat_map(|p| items(&p["regions"]))
+            .filter_map(|r| field(&r, "code"))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_reads_or_acts_outside_their_region_or_role() {
+    let catalog = support::catalog::catalog();
+    for app in support::apps().await {
+        let name = app.name;
+        let fx = fixture(&app).await;
+        for user in USERS {
+            let token = app.token(user).await;
+            let (_, me) = app.get(&token, "/api/me").await;
+            let scope = scope_of(&me);
+            let role: Role = me["role"].as_str().unwrap().parse().unwrap();
+            for &(method, template, rule) in MATRIX {
+                if rule == Rule::Public || template == "/api/tokens" {
+                    continue;
+                }
+                if !template.contains('{') {
+                    let (status, body) = app.get(&token, template).await;
+                    assert_eq!(status, 200, "{name} {user} {template}: {body}");
+                    for r in regions_in(template, &body) {
+                        assert!(
+                            scope.covers(Some(&r)),
+                            "{name}: {user} sees region {r} through {template}"
+                        );
+                    }
+                    continue;
+                }
+                for ((case, region, workflow, state, beneficiary), attachment) in
+                    fx.cases.iter().zip(&fx.attachments)
+                {
+                    let visible = scope.covers(Some(region));
+                    let path = template.replace("{attachment}", attachment).replace(
+                        "{id}",
+                        match template {
+                            t if t.starts_with("/api/programs") => {
+                                if region.starts_with("18") {
+                                    "bansos-kud-2026-lampung"
+                                } else {
+                                    "pkl-2014-sumbar"
+                                }
+                            }
+                            t if t.starts_with("/api/beneficiaries") => {
+                                beneficiary.as_deref().unwrap_or("none")
+                            }
+                            _ => case,
+                        },
+                    );
+                    let ctx = format!("{name}: {user} ({role}) {method} {path} [{region}]");
+                    match (method, rule) {
+                        ("GET", _) => {
+                            if template.starts_with("/api/beneficiaries") && beneficiary.is_none() {
+                                continue;
+                            }
+                            let (status, body) = app.get(&token, &path).await;
+                            let want = if visible { 200 } else { 404 };
+                            assert_eq!(status, want, "{ctx}: {body}");
+                            if visible && template == "/api/programs/{id}" {
+                                for a in body["allocations"].as_array().unwrap() {
+                                    let r = a["region_code"].as_str().unwrap();
+                                    assert!(scope.covers(Some(r)), "{ctx}: allocation of {r}");
+                                }
+                            }
+                        }
+                        ("POST", Rule::Act) if path.ends_with("/attachments") => {
+                            let r = app
+                                .http
+                                .post(app.url(&path))
+                                .bearer_auth(&token)
+                                .header("content-type", "application/pdf")
+                                .body(format!("%PDF-1.4 {user}").into_bytes())
+                                .send()
+                                .await
+                                .unwrap();
+                            let want = match (visible, role) {
+                                (_, Role::Ministry) => 403,
+                                (false, _) => 404,
+                                (true, _) => 201,
+                            };
+                            assert_eq!(r.status().as_u16(), want, "{ctx}");
+                        }
+                        ("POST", Rule::Act) => {
+                            let def = catalog.latest(workflow).unwrap();
+                            for action in def.actions_from(state) {
+                                let allowed = action.roles.contains(&role);
+                                let (status, body) = app
+                                    .post(
+                                        &token,
+                                        &path,
+                                        &format!("matrix-{user}-{}", action.id),
+                                        &json!({ "action": action.id, "inputs": {} }),
+                                    )
+                                    .await;
+                                let ctx = format!("{ctx} {}", action.id);
+                                assert!(
+                                    status >= 400,
+                                    "{ctx}: the matrix walk changes nothing: {body}"
+                                );
+                                match (visible, role, allowed) {
+                                    (_, Role::Ministry, _) => {
+                                        assert_eq!(status, 403, "{ctx}: {body}")
+                                    }
+                                    (false, _, _) => assert_eq!(status, 404, "{ctx}: {body}"),
+                                    (true, _, false) => {
+                                        assert_eq!(status, 422, "{ctx}: {body}");
+                                        assert_eq!(body["refusal"], "role_not_allowed", "{ctx}");
+                                    }
+                                    (true, _, true) => assert_ne!(
+                                        body["refusal"], "role_not_allowed",
+                                        "{ctx}: the definition allows {role}"
+                                    ),
+                                }
+                            }
+                        }
+                        other => panic!("no walk for {other:?} {template}"),
+                    }
+                }
+            }
+        }
+        // Nobody signed in: only the public routes answer.
+        for &(method, template, rule) in MATRIX {
+            let path = template
+                .replace("{id}", &fx.cases[0].0)
+                .replace("{attachment}", &fx.attachments[0]);
+            let r = app
+                .http
+                .request(method.parse().unwrap(), app.url(&path))
+                .header("content-type", "application/json")
+                .header("Idempotency-Key", "anon")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            if rule == Rule::Public {
+                assert_ne!(status, 401, "{name}: {method} {path} is public");
+            } else {
+                assert_eq!(status, 401, "{name}: {method} {path} without signing in");
+            }
+        }
+        assert!(app.store.verify().await.unwrap().is_ok());
+    }
+}

@@ -1,0 +1,124 @@
+//! The API harness: the app on port 0 on a fresh database (SQLite, and
+//! PostgreSQL when it answers), filled with a small demo whose users all
+//! sign in with [`PASSWORD`].
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../../../../tests/support/catalog.rs"]
+pub mod catalog;
+#[path = "../../../../tests/support/db.rs"]
+pub mod db;
+
+use chrono::{TimeZone, Utc};
+use pantau_server::App;
+use pantau_store::{Settings, Store};
+use serde_json::Value;
+
+pub const PASSWORD: &str = "kata-sandi-uji-coba";
+
+/// A running app.
+pub struct Running {
+    pub name: &'static str,
+    pub base: String,
+    pub store: Store,
+    pub http: reqwest::Client,
+    _db: db::TestDb,
+}
+
+/// The demo's "today".
+pub fn as_of() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()
+}
+
+/// Starts the app on `db`, filled with a small demo.
+pub async fn spawn(db: db::TestDb) -> Running {
+    let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
+    let catalog = catalog::catalog();
+    let hash = pantau_server::password::hash(PASSWORD.into())
+        .await
+        .unwrap();
+    let opts = pantau_demo::Options {
+        seed: 7,
+        scale: 0.01,
+        as_of: as_of(),
+        cases_per_state: 1,
+        password_hash: Some(hash),
+    };
+    pantau_demo::fill(&store, &catalog, &opts).await.unwrap();
+    let app = App::new(
+        store.clone(),
+        catalog,
+        &catalog::repo_root().join("templates"),
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, pantau_server::router(app)).await.ok();
+    });
+    Running {
+        name: db.name,
+        base,
+        store,
+        http: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+/// One running app per test database.
+pub async fn apps() -> Vec<Running> {
+    let mut out = vec![];
+    for db in db::test_databases().await {
+        out.push(spawn(db).await);
+    }
+    out
+}
+
+impl Running {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A bearer token for `login`.
+    pub async fn token(&self, login: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/tokens"))
+            .json(&serde_json::json!({ "login": login, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{login} signs in");
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// GET `path` as the holder of `token`: (status, JSON body or Null).
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON to `path` with an idempotency key.
+    pub async fn post(&self, token: &str, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}

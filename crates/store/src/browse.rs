@@ -1,0 +1,397 @@
+//! What the server reads, always within a [`Scope`]: case lists with
+//! filters and paging, the dashboard's sums, an officer's open visits,
+//! regions, programs, beneficiaries, and uploaded files.
+
+use chrono::{DateTime, Utc};
+use pantau_domain::access::Scope;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
+use sha2::Digest;
+
+use crate::entity::{allocation, attachment, beneficiary, case, program, region};
+use crate::{Store, StoreError};
+
+/// The rows of `col`'s region visible in `scope`.
+pub fn in_scope(col: impl IntoColumnRef + Clone, scope: &Scope) -> Condition {
+    match scope {
+        Scope::National => Condition::all(),
+        Scope::Region(r) if r.is_province() => Condition::any()
+            .add(Expr::col(col.clone()).eq(r.as_str()))
+            .add(Expr::col(col).like(format!("{r}.%"))),
+        Scope::Region(r) => Condition::all().add(Expr::col(col).eq(r.as_str())),
+    }
+}
+
+/// The same as [`in_scope`] as SQL text on `c.region`, with its values
+/// numbered from `$first`.
+fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
+    match scope {
+        Scope::National => ("TRUE".into(), vec![]),
+        Scope::Region(r) if r.is_province() => (
+            format!("(c.region = ${first} OR c.region LIKE ${})", first + 1),
+            vec![r.as_str().into(), format!("{r}.%").into()],
+        ),
+        Scope::Region(r) => (format!("c.region = ${first}"), vec![r.as_str().into()]),
+    }
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone)]
+pub struct CaseQuery {
+    pub scope: Scope,
+    pub program: Option<String>,
+    pub state: Option<String>,
+    pub region: Option<String>,
+    pub officer: Option<String>,
+    /// 1-based.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// One line of a case list (no snapshot: lists stay light).
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult, serde::Serialize)]
+pub struct CaseLine {
+    pub id: String,
+    pub workflow: String,
+    pub program_id: Option<String>,
+    pub region: Option<String>,
+    pub beneficiary_id: Option<String>,
+    pub state: String,
+    pub seq: i64,
+    pub approved_amount: Option<i64>,
+    pub disbursed_amount: i64,
+    pub officer: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of results and how many there are in all.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+/// Cases of one program, region and state, with their money.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateSum {
+    pub program_id: String,
+    pub region: String,
+    pub state: String,
+    pub cases: i64,
+    pub approved: i64,
+    pub disbursed: i64,
+}
+
+/// Monev visits of one program and region.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VisitSum {
+    pub program_id: String,
+    pub region: String,
+    pub done: i64,
+    pub due: i64,
+    pub overdue: i64,
+}
+
+/// An open visit assigned to an officer.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct OpenVisit {
+    pub case_id: String,
+    pub no: i32,
+    pub checklist: String,
+    pub due_at: DateTime<Utc>,
+    pub program_id: Option<String>,
+    pub region: Option<String>,
+    pub beneficiary_id: Option<String>,
+    pub state: String,
+    pub workflow: String,
+}
+
+impl Store {
+    /// A page of cases, newest change first.
+    pub async fn case_page(&self, q: &CaseQuery) -> Result<Page<CaseLine>, StoreError> {
+        let mut cond = in_scope(case::Column::Region, &q.scope);
+        if let Some(p) = &q.program {
+            cond = cond.add(case::Column::ProgramId.eq(p.as_str()));
+        }
+        if let Some(s) = &q.state {
+            cond = cond.add(case::Column::State.eq(s.as_str()));
+        }
+        if let Some(r) = &q.region {
+            cond = cond.add(case::Column::Region.eq(r.as_str()));
+        }
+        if let Some(o) = &q.officer {
+            cond = cond.add(case::Column::Officer.eq(o.as_str()));
+        }
+        let total = case::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await?;
+        let items = case::Entity::find()
+            .select_only()
+            .columns([
+                case::Column::Id,
+                case::Column::Workflow,
+                case::Column::ProgramId,
+                case::Column::Region,
+                case::Column::BeneficiaryId,
+                case::Column::State,
+                case::Column::Seq,
+                case::Column::ApprovedAmount,
+                case::Column::DisbursedAmount,
+                case::Column::Officer,
+                case::Column::UpdatedAt,
+            ])
+            .filter(cond)
+            .order_by_desc(case::Column::UpdatedAt)
+            .order_by_asc(case::Column::Id)
+            .offset(q.page.saturating_sub(1).saturating_mul(q.per_page))
+            .limit(q.per_page)
+            .into_model::<CaseLine>()
+            .all(&self.db)
+            .await?;
+        Ok(Page { items, total })
+    }
+
+    /// Cases, rupiah approved and disbursed, per program, region and state.
+    pub async fn state_sums(&self, scope: &Scope) -> Result<Vec<StateSum>, StoreError> {
+        let (clause, values) = scope_sql(scope, 1);
+        let sql = format!(
+            "SELECT c.program_id, c.region, c.state, COUNT(*), \
+             CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(c.disbursed_amount), 0) AS BIGINT) \
+             FROM cases c WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
+             GROUP BY c.program_id, c.region, c.state ORDER BY c.program_id, c.region, c.state"
+        );
+        let rows = self.raw(&sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StateSum {
+                    program_id: r.try_get_by_index(0)?,
+                    region: r.try_get_by_index(1)?,
+                    state: r.try_get_by_index(2)?,
+                    cases: r.try_get_by_index(3)?,
+                    approved: r.try_get_by_index(4)?,
+                    disbursed: r.try_get_by_index(5)?,
+                })
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Visits done, due (open, not yet late) and overdue at `now`, per program and region.
+    pub async fn visit_sums(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<VisitSum>, StoreError> {
+        let (clause, mut values) = scope_sql(scope, 2);
+        values.insert(0, now.into());
+        let sql = format!(
+            "SELECT c.program_id, c.region, \
+             CAST(SUM(CASE WHEN v.done_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN v.done_at IS NULL AND v.due_at >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN v.done_at IS NULL AND v.due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM visits v JOIN cases c ON c.id = v.case_id \
+             WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
+             GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"
+        );
+        let rows = self.raw(&sql, values).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VisitSum {
+                    program_id: r.try_get_by_index(0)?,
+                    region: r.try_get_by_index(1)?,
+                    done: r.try_get_by_index(2)?,
+                    due: r.try_get_by_index(3)?,
+                    overdue: r.try_get_by_index(4)?,
+                })
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+
+    async fn raw(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        Ok(self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(self.backend(), sql, values))
+            .await?)
+    }
+
+    /// The open visits of the cases assigned to `officer`, soonest due first.
+    pub async fn open_visits(&self, officer: &str) -> Result<Vec<OpenVisit>, StoreError> {
+        let sql = "SELECT v.case_id, v.no, v.checklist, v.due_at, c.program_id, c.region, \
+                   c.beneficiary_id, c.state, c.workflow \
+                   FROM visits v JOIN cases c ON c.id = v.case_id \
+                   WHERE v.done_at IS NULL AND c.officer = $1 ORDER BY v.due_at, v.case_id, v.no";
+        let rows = self.raw(sql, vec![officer.into()]).await?;
+        rows.iter()
+            .map(|r| OpenVisit::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Regions visible in `scope`: a province with its kabupaten/kota, or all.
+    pub async fn regions_in(&self, scope: &Scope) -> Result<Vec<region::Model>, StoreError> {
+        let cond = match scope {
+            Scope::National => Condition::all(),
+            Scope::Region(r) if r.is_province() => {
+                Condition::all().add(region::Column::ProvinceCode.eq(r.as_str()))
+            }
+            Scope::Region(r) => Condition::all().add(region::Column::Code.eq(r.as_str())),
+        };
+        Ok(region::Entity::find()
+            .filter(cond)
+            .order_by_asc(region::Column::Code)
+            .all(&self.db)
+            .await?)
+    }
+
+    pub async fn region(&self, code: &str) -> Result<Option<region::Model>, StoreError> {
+        Ok(region::Entity::find_by_id(code).one(&self.db).await?)
+    }
+
+    /// Programs with an allocation in `scope` (all programs for a national scope).
+    pub async fn programs_in(&self, scope: &Scope) -> Result<Vec<program::Model>, StoreError> {
+        let all = program::Entity::find()
+            .order_by_asc(program::Column::FiscalYear)
+            .order_by_asc(program::Column::Id)
+            .all(&self.db)
+            .await?;
+        let Some(r) = scope.region() else {
+            return Ok(all);
+        };
+        let visible: std::collections::HashSet<String> = allocation::Entity::find()
+            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| a.program_id)
+            .collect();
+        Ok(all
+            .into_iter()
+            .filter(|p| visible.contains(&p.id) || p.province_code == r.as_str())
+            .collect())
+    }
+
+    /// A program's allocations visible in `scope`.
+    pub async fn allocations_in(
+        &self,
+        program_id: &str,
+        scope: &Scope,
+    ) -> Result<Vec<allocation::Model>, StoreError> {
+        Ok(allocation::Entity::find()
+            .filter(allocation::Column::ProgramId.eq(program_id))
+            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .order_by_asc(allocation::Column::RegionCode)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// A page of beneficiaries in `scope`, optionally of one kind and with
+    /// `name` in their name (case-insensitive).
+    pub async fn beneficiary_page(
+        &self,
+        scope: &Scope,
+        kind: Option<&str>,
+        name: Option<&str>,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Page<beneficiary::Model>, StoreError> {
+        let mut cond = in_scope(beneficiary::Column::RegionCode, scope);
+        if let Some(k) = kind {
+            cond = cond.add(beneficiary::Column::Kind.eq(k));
+        }
+        if let Some(n) = name.filter(|n| !n.is_empty()) {
+            cond = cond.add(
+                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                    beneficiary::Column::Name,
+                )))
+                .like(format!("%{}%", n.to_lowercase())),
+            );
+        }
+        let total = beneficiary::Entity::find()
+            .filter(cond.clone())
+            .count(&self.db)
+            .await?;
+        let items = beneficiary::Entity::find()
+            .filter(cond)
+            .order_by_asc(beneficiary::Column::RegionCode)
+            .order_by_asc(beneficiary::Column::Name)
+            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .limit(per_page)
+            .all(&self.db)
+            .await?;
+        Ok(Page { items, total })
+    }
+
+    pub async fn beneficiary(&self, id: &str) -> Result<Option<beneficiary::Model>, StoreError> {
+        Ok(beneficiary::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Beneficiary names by id (for lists).
+    pub async fn beneficiary_names(
+        &self,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let ids: Vec<String> = ids.into_iter().collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        Ok(beneficiary::Entity::find()
+            .select_only()
+            .columns([beneficiary::Column::Id, beneficiary::Column::Name])
+            .filter(beneficiary::Column::Id.is_in(ids))
+            .into_tuple::<(String, String)>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .collect())
+    }
+
+    /// Stores a file of a case; the same bytes twice for one case are stored once. Returns its id.
+    pub async fn put_attachment(
+        &self,
+        case_id: &str,
+        content_type: &str,
+        data: Vec<u8>,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let sha = hex::encode(sha2::Sha256::digest(&data));
+        let id = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("{case_id}:{sha}").as_bytes(),
+        )
+        .simple()
+        .to_string();
+        attachment::Entity::insert(attachment::ActiveModel {
+            id: Set(id.clone()),
+            case_id: Set(case_id.to_string()),
+            content_type: Set(content_type.to_string()),
+            size: Set(data.len() as i64),
+            sha256: Set(sha),
+            data: Set(data),
+            uploaded_by: Set(by.to_string()),
+            created_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::column(attachment::Column::Id)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, StoreError> {
+        Ok(attachment::Entity::find_by_id(id).one(&self.db).await?)
+    }
+}

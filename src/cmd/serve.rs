@@ -1,0 +1,40 @@
+//! `pantau serve`: the API and the web pages on the configured database.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use pantau_server::App;
+use pantau_store::Store;
+
+use super::{Sources, block_on};
+use crate::config::{DbArgs, redact};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0: any free port, printed).
+    #[arg(long, env = "PANTAU_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    #[command(flatten)]
+    sources: Sources,
+}
+
+pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let catalog = super::case::load(&args.sources)?;
+    let templates = args.sources.templates_dir(&args.sources.dir);
+    let settings = db.settings()?;
+    block_on(async {
+        let store = Store::open(&settings).await?;
+        let app = App::new(store, catalog, &templates).map_err(anyhow::Error::msg)?;
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let addr = listener.local_addr()?;
+        println!(
+            "pantau serve: http://{addr}/ on {} (ctrl-c to stop)",
+            redact(&settings.url)
+        );
+        pantau_server::serve(listener, app).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

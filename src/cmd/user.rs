@@ -1,0 +1,119 @@
+//! `pantau user add` and `pantau user password`: accounts that sign in.
+
+use std::io::{BufRead as _, IsTerminal as _};
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::Subcommand;
+use pantau_domain::{Lang, RegionCode, Role};
+use pantau_store::Store;
+use pantau_store::remind::NewUser;
+
+use super::block_on;
+use crate::config::DbArgs;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Add a user (the first one: `--role admin`). The password is read
+    /// from standard input, or from PANTAU_PASSWORD.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// admin, manager_province, manager_regency, verifier, field_officer, ministry.
+        #[arg(long)]
+        role: Role,
+        /// Kemendagri code (`18`, `18.71`); required except for admin and ministry.
+        #[arg(long)]
+        region: Option<String>,
+        /// `id` (default) or `en`.
+        #[arg(long, default_value = "id")]
+        lang: String,
+    },
+    /// Set a user's password (read like `add`) and lift a sign-in lock.
+    Password { login: String },
+}
+
+pub fn run(cmd: UserCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let store = block_on(Store::open(&db.settings()?))?;
+    match cmd {
+        UserCmd::Add {
+            login,
+            name,
+            email,
+            role,
+            region,
+            lang,
+        } => {
+            let region = region
+                .as_deref()
+                .map(RegionCode::parse)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--region: {}", e.message(Lang::En)))?;
+            pantau_domain::access::Scope::of(role, region.as_ref())
+                .map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+            let lang = match lang.as_str() {
+                "id" => Lang::Id,
+                "en" => Lang::En,
+                other => anyhow::bail!("--lang: `{other}` is not `id` or `en`"),
+            };
+            let hash = block_on(pantau_server::password::hash(read_password()?))
+                .map_err(anyhow::Error::msg)?;
+            let user = NewUser {
+                login: login.clone(),
+                name,
+                email,
+                role,
+                region: region.map(|r| r.to_string()),
+                lang,
+                digest: false,
+                password_hash: Some(hash),
+            };
+            if block_on(store.add_user(&user, Utc::now()))? {
+                println!("user {login} added ({role})");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("user {login} already exists; nothing changed");
+                Ok(ExitCode::from(1))
+            }
+        }
+        UserCmd::Password { login } => {
+            let hash = block_on(pantau_server::password::hash(read_password()?))
+                .map_err(anyhow::Error::msg)?;
+            if block_on(store.set_password(&login, &hash))? {
+                println!("password of {login} set");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("no user {login}");
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+/// The password from PANTAU_PASSWORD or the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    let text = match std::env::var("PANTAU_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            if std::io::stdin().is_terminal() {
+                eprint!(
+                    "password (shown as you type; at least {} characters): ",
+                    pantau_server::password::MIN_LEN
+                );
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if text.chars().count() < pantau_server::password::MIN_LEN {
+        anyhow::bail!(
+            "the password must have at least {} characters",
+            pantau_server::password::MIN_LEN
+        );
+    }
+    Ok(text)
+}
