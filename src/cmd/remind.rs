@@ -72,7 +72,7 @@ pub enum OutboxCmd {
 /// Attempts before an email is parked as failed.
 const MAX_ATTEMPTS: i32 = 8;
 
-struct Sender {
+pub struct Sender {
     transport: Transport,
     from: String,
     links: Links,
@@ -80,7 +80,7 @@ struct Sender {
 }
 
 impl Sender {
-    fn new(
+    pub fn new(
         mail: &MailArgs,
         file: &MailFile,
         db: &DbArgs,
@@ -251,20 +251,49 @@ pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         println!("{line}");
         return Ok(ExitCode::SUCCESS);
     }
-    let expr = args
-        .schedule
-        .clone()
-        .or(file.reminder_schedule.clone())
-        .unwrap_or_else(|| "0 0 7 * * MON-FRI".into());
-    let schedule = pantau_workflow::schedule::parse(&expr).map_err(anyhow::Error::msg)?;
-    println!("sweeping on `{expr}` in each zone's own time (WIB, WITA, WIT); retries every minute");
-    block_on(async {
+    let schedule = Schedule::new(args.schedule.clone(), &file)?;
+    println!("{}", schedule.describe());
+    block_on(schedule.run(&store, &catalog, &sender))
+}
+
+/// When sweeps run, in each zone's own time.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    expr: String,
+    cron: cron::Schedule,
+}
+
+impl Schedule {
+    /// The schedule from the flag, else the settings file, else weekdays 07:00.
+    pub fn new(flag: Option<String>, file: &MailFile) -> anyhow::Result<Schedule> {
+        let expr = flag
+            .or(file.reminder_schedule.clone())
+            .unwrap_or_else(|| "0 0 7 * * MON-FRI".into());
+        let cron = pantau_workflow::schedule::parse(&expr).map_err(anyhow::Error::msg)?;
+        Ok(Schedule { expr, cron })
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "reminders: sweeping on `{}` in each zone's own time (WIB, WITA, WIT); retries every minute",
+            self.expr
+        )
+    }
+
+    /// Sweeps and sends on the schedule, forever. Several processes on one
+    /// PostgreSQL database may run this at once: each email is claimed once.
+    pub async fn run(
+        &self,
+        store: &Store,
+        catalog: &Catalog,
+        sender: &Sender,
+    ) -> anyhow::Result<ExitCode> {
         loop {
             let now = Utc::now();
             let next = [Zone::Wib, Zone::Wita, Zone::Wit]
                 .into_iter()
                 .filter_map(|z| {
-                    schedule
+                    self.cron
                         .after(&now.with_timezone(&z.offset()))
                         .next()
                         .map(|t| (t.with_timezone(&Utc), z))
@@ -280,9 +309,9 @@ pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             let now = Utc::now();
             let zone = next.filter(|(t, _)| *t <= now).map(|(_, z)| z);
             let line = match zone {
-                Some(z) => round(&store, &catalog, &sender, now, Some(z)).await?,
+                Some(z) => round(store, catalog, sender, now, Some(z)).await?,
                 None => {
-                    let (sent, retry, failed) = sender.send(&store, now).await?;
+                    let (sent, retry, failed) = sender.send(store, now).await?;
                     if sent + retry + failed == 0 {
                         continue;
                     }
@@ -291,7 +320,7 @@ pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             };
             println!("{} {line}", now.format("%Y-%m-%d %H:%M:%S UTC"));
         }
-    })
+    }
 }
 
 pub fn outbox(cmd: OutboxCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use pantau_server::App;
 use pantau_store::Store;
 
+use super::remind::{MailArgs, Schedule, Sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
@@ -15,6 +16,14 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0: any free port, printed).
     #[arg(long, env = "PANTAU_BIND", default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
+    /// Do not send reminders from this process (another one runs `pantau remind`).
+    #[arg(long)]
+    no_reminders: bool,
+    /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
+    #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
+    reminder_schedule: Option<String>,
+    #[command(flatten)]
+    mail: MailArgs,
     #[command(flatten)]
     sources: Sources,
 }
@@ -23,9 +32,28 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let catalog = super::case::load(&args.sources)?;
     let templates = args.sources.templates_dir(&args.sources.dir);
     let settings = db.settings()?;
+    let reminders = if args.no_reminders {
+        None
+    } else {
+        let file = db.mail_file()?;
+        let sender = Sender::new(&args.mail, &file, db, &args.sources)?;
+        Some((
+            Schedule::new(args.reminder_schedule.clone(), &file)?,
+            sender,
+        ))
+    };
     block_on(async {
         let store = Store::open(&settings).await?;
-        let app = App::new(store, catalog, &templates).map_err(anyhow::Error::msg)?;
+        let app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
+        if let Some((schedule, sender)) = reminders {
+            println!("{}", schedule.describe());
+            let catalog = app.catalog.clone();
+            tokio::spawn(async move {
+                if let Err(e) = schedule.run(&store, &catalog, &sender).await {
+                    eprintln!("pantau serve: reminders stopped: {e:#}");
+                }
+            });
+        }
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;

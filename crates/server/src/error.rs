@@ -207,6 +207,37 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Refuses `text` holding a NUL character, naming `field`: no stored text
+/// holds one, and PostgreSQL refuses it in a query's text (a 500 otherwise).
+pub fn no_nul(field: &str, text: &str) -> Result<(), ApiError> {
+    if text.contains('\0') {
+        Err(ApiError::invalid(field, NUL_REASON))
+    } else {
+        Ok(())
+    }
+}
+
+const NUL_REASON: &str = "berisi karakter NUL (contains a NUL character)";
+
+/// Middleware for routes with path parameters: refuses a path holding a NUL
+/// (`%00`, the only way to send one in a URL) with 400 before any handler
+/// reads it, as no record's id holds one and PostgreSQL refuses it in text.
+pub async fn refuse_nul_in_path(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request
+        .uri()
+        .path()
+        .as_bytes()
+        .windows(3)
+        .any(|w| w == b"%00")
+    {
+        return ApiError::invalid("path", NUL_REASON).into_response();
+    }
+    next.run(request).await
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         ApiError::invalid("body", r.body_text())

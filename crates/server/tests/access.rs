@@ -36,6 +36,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/beneficiaries", Rule::Read),
     ("GET", "/api/beneficiaries/{id}", Rule::Read),
     ("GET", "/api/cases", Rule::Read),
+    ("POST", "/api/cases", Rule::Act),
     ("GET", "/api/cases/{id}", Rule::Read),
     ("POST", "/api/cases/{id}/transitions", Rule::Act),
     ("POST", "/api/cases/{id}/attachments", Rule::Act),
@@ -195,6 +196,49 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             let role: Role = me["role"].as_str().unwrap().parse().unwrap();
             for &(method, template, rule) in MATRIX {
                 if rule == Rule::Public || template == "/api/tokens" {
+                    continue;
+                }
+                if (method, template) == ("POST", "/api/cases") {
+                    for (program, region) in [
+                        ("bansos-kud-2026-lampung", "18.71"),
+                        ("pkl-2014-sumbar", "13.03"),
+                    ] {
+                        let (status, body) = app
+                            .post(
+                                &token,
+                                template,
+                                &format!("open-{user}-{region}"),
+                                &json!({ "program_id": program, "region": region }),
+                            )
+                            .await;
+                        let def = catalog
+                            .latest(if program.starts_with("pkl") {
+                                "pkl"
+                            } else {
+                                "bansos"
+                            })
+                            .unwrap();
+                        let ctx = format!("{name}: {user} ({role}) opens a case in {region}");
+                        match (scope.covers(Some(region)), role) {
+                            (_, Role::Ministry) => assert_eq!(status, 403, "{ctx}: {body}"),
+                            (false, _) => {
+                                assert_eq!(status, 400, "{ctx}: {body}");
+                                assert!(
+                                    body["fields"][0]["field"] == "program_id"
+                                        || body["fields"][0]["field"] == "region",
+                                    "{ctx}: {body}"
+                                );
+                            }
+                            (true, r) if def.opened_by.contains(&r) => {
+                                assert_eq!(status, 201, "{ctx}: {body}");
+                                assert_eq!(body["case"]["region"], region, "{ctx}");
+                            }
+                            (true, _) => {
+                                assert_eq!(status, 422, "{ctx}: {body}");
+                                assert_eq!(body["refusal"], "role_not_allowed", "{ctx}");
+                            }
+                        }
+                    }
                     continue;
                 }
                 if !template.contains('{') {

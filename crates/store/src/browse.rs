@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
@@ -14,15 +14,32 @@ use sha2::Digest;
 use crate::entity::{allocation, attachment, beneficiary, case, program, region};
 use crate::{Store, StoreError};
 
-/// The rows of `col`'s region visible in `scope`.
+/// The rows of `col`'s region visible in `scope`: a condition that every
+/// further filter narrows (`.add` on it is AND, also for a province, whose
+/// own two alternatives are kept in a nested OR).
 pub fn in_scope(col: impl IntoColumnRef + Clone, scope: &Scope) -> Condition {
     match scope {
         Scope::National => Condition::all(),
-        Scope::Region(r) if r.is_province() => Condition::any()
-            .add(Expr::col(col.clone()).eq(r.as_str()))
-            .add(Expr::col(col).like(format!("{r}.%"))),
+        Scope::Region(r) if r.is_province() => Condition::all().add(
+            Condition::any()
+                .add(Expr::col(col.clone()).eq(r.as_str()))
+                .add(Expr::col(col).like(format!("{r}.%"))),
+        ),
         Scope::Region(r) => Condition::all().add(Expr::col(col).eq(r.as_str())),
     }
+}
+
+/// `text` as a LIKE pattern that matches it literally (`%`, `_` and `\`
+/// escaped with `\`).
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The same as [`in_scope`] as SQL text on `c.region`, with its values
@@ -313,7 +330,7 @@ impl Store {
                 Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
                     beneficiary::Column::Name,
                 )))
-                .like(format!("%{}%", n.to_lowercase())),
+                .like(LikeExpr::new(format!("%{}%", like_literal(&n.to_lowercase()))).escape('\\')),
             );
         }
         let total = beneficiary::Entity::find()

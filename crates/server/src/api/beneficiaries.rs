@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Listing, Paging};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,6 +73,7 @@ pub async fn list_beneficiaries(
         per_page: f.per_page.clone(),
     }
     .parse()?;
+    no_nul("name", f.name.as_deref().unwrap_or(""))?;
     let kind = f.kind.as_deref().filter(|k| !k.is_empty());
     if let Some(k) = kind
         && !KINDS.contains(&k)
@@ -98,7 +99,8 @@ pub async fn list_beneficiaries(
 /// One beneficiary.
 #[utoipa::path(get, path = "/api/beneficiaries/{id}", tag = "registry",
     params(("id" = String, Path, description = "Beneficiary id")),
-    responses((status = 200, body = BeneficiaryView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = BeneficiaryView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn get_beneficiary(
     State(app): State<App>,
     caller: Caller,

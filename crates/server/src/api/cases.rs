@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Listing, Paging};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -178,6 +178,14 @@ pub async fn list(
         per_page: f.per_page.clone(),
     }
     .parse()?;
+    for (field, value) in [
+        ("program", &f.program),
+        ("state", &f.state),
+        ("region", &f.region),
+        ("officer", &f.officer),
+    ] {
+        no_nul(field, value.as_deref().unwrap_or(""))?;
+    }
     let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
     let q = CaseQuery {
         scope: caller.scope.clone(),
@@ -382,13 +390,36 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
 /// One case: its data, timeline, and the actions the caller may take now.
 #[utoipa::path(get, path = "/api/cases/{id}", tag = "cases",
     params(("id" = String, Path, description = "Case id")),
-    responses((status = 200, body = CaseDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = CaseDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn get_case(
     State(app): State<App>,
     caller: Caller,
     WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     Ok(Json(case_detail(&app, &caller, &id).await?))
+}
+
+/// A client's idempotency key: 1 to 200 characters, no control characters.
+pub fn checked_key(key: &str) -> Result<&str, ApiError> {
+    let key = key.trim();
+    if key.is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            "wajib diisi, 1–200 karakter (required, 1 to 200 characters)",
+        ));
+    }
+    Ok(key)
+}
+
+/// The `Idempotency-Key` header, checked.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
+    checked_key(
+        headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    )
 }
 
 /// Takes `action` on case `id` for `caller`, once per `key`.
@@ -401,12 +432,11 @@ pub async fn transition(
 ) -> Result<TransitionResult, ApiError> {
     let lang = caller.lang;
     caller.require(Permission::Act)?;
-    let key = key.trim();
-    if key.is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "Idempotency-Key",
-            "wajib diisi, 1–200 karakter (required, 1 to 200 characters)",
-        ));
+    let key = checked_key(key)?;
+    no_nul("action", &req.action)?;
+    for (field, value) in &req.inputs {
+        no_nul("inputs", field)?;
+        no_nul(&format!("inputs.{field}"), value)?;
     }
     // Visibility first: a case outside the caller's region does not exist for them.
     case_detail(app, caller, id).await?;
@@ -458,10 +488,7 @@ pub async fn post_transition(
     headers: HeaderMap,
     WithRejection(Json(req), _): WithRejection<Json<TransitionRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<TransitionResult>), ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let key = idempotency_key(&headers)?;
     let result = transition(&app, &caller, &id, key, req).await?;
     let status = if result.repeated {
         StatusCode::OK
@@ -526,6 +553,12 @@ pub struct Attachment {
     pub size: usize,
 }
 
+/// A file's bytes as the body of a request or an answer (OpenAPI only).
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// Stores a file for `case` after checking type, content and size.
 pub async fn store_file(
     app: &App,
@@ -554,7 +587,8 @@ pub async fn store_file(
 /// file twice is stored once.
 #[utoipa::path(post, path = "/api/cases/{id}/attachments", tag = "cases",
     params(("id" = String, Path, description = "Case id")),
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG, PNG, WebP or PDF, at most 10 MB"),
+    request_body(description = "JPEG, PNG, WebP or PDF, at most 10 MB", content(
+        (FileBytes = "image/jpeg"), (FileBytes = "image/png"), (FileBytes = "image/webp"), (FileBytes = "application/pdf"))),
     responses((status = 201, body = Attachment), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, description = "Larger than the upload limit")))]
 pub async fn upload_attachment(
@@ -575,8 +609,9 @@ pub async fn upload_attachment(
 /// A file of a case.
 #[utoipa::path(get, path = "/api/cases/{id}/attachments/{attachment}", tag = "cases",
     params(("id" = String, Path, description = "Case id"), ("attachment" = String, Path, description = "Attachment id")),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "The file, of the type it was uploaded as", content(
+            (FileBytes = "image/jpeg"), (FileBytes = "image/png"), (FileBytes = "image/webp"), (FileBytes = "application/pdf"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_attachment(
     State(app): State<App>,
     caller: Caller,

@@ -2,12 +2,13 @@
 //! document at `/api/openapi.json` is generated from them.
 
 mod beneficiaries;
-mod cases;
-mod dashboard;
+pub mod cases;
+pub mod dashboard;
+mod open;
 mod programs;
 mod regions;
 mod tokens;
-mod visits;
+pub mod visits;
 
 use std::sync::OnceLock;
 
@@ -60,13 +61,14 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(programs::get_program))
         .routes(routes!(beneficiaries::list_beneficiaries))
         .routes(routes!(beneficiaries::get_beneficiary))
-        .routes(routes!(cases::list_cases))
+        .routes(routes!(cases::list_cases, open::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::post_transition))
         .routes(routes!(cases::upload_attachment))
         .routes(routes!(cases::get_attachment))
         .routes(routes!(visits::list_visits))
         .routes(routes!(dashboard::get_dashboard))
+        .route_layer(axum::middleware::from_fn(crate::error::refuse_nul_in_path))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
 }
 

@@ -71,7 +71,8 @@ pub async fn list_programs(
 /// A program with its allocations within the caller's region.
 #[utoipa::path(get, path = "/api/programs/{id}", tag = "registry",
     params(("id" = String, Path, description = "Program id")),
-    responses((status = 200, body = ProgramDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProgramDetail), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub async fn get_program(
     State(app): State<App>,
     caller: Caller,

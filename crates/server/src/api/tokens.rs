@@ -9,7 +9,7 @@ use pantau_store::auth::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller, signin};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,6 +50,7 @@ pub async fn create_token(
     State(app): State<App>,
     WithRejection(Json(c), _): WithRejection<Json<Credentials>, ApiError>,
 ) -> Result<(axum::http::StatusCode, Json<Token>), ApiError> {
+    no_nul("login", &c.login)?;
     let s = signin::sign_in(&app, &c.login, &c.password, SessionKind::Api).await?;
     Ok((
         axum::http::StatusCode::CREATED,
