@@ -49,6 +49,35 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/dashboard", Rule::Read),
 ];
 
+/// Every page route, with its rule (pages answer like the API they use).
+const PAGES: &[(&str, &str, Rule)] = &[
+    ("GET", "/masuk", Rule::Public),
+    ("POST", "/masuk", Rule::Public),
+    ("POST", "/keluar", Rule::Read),
+    ("GET", "/static/{*file}", Rule::Public),
+    ("GET", "/", Rule::Read),
+    ("GET", "/kasus", Rule::Read),
+    ("GET", "/kasus/{id}", Rule::Read),
+    ("POST", "/kasus/{id}/aksi", Rule::Act),
+    ("GET", "/kunjungan", Rule::Read),
+];
+
+#[test]
+fn every_page_is_in_the_matrix() {
+    let served: BTreeSet<(String, String)> = pantau_server::pages::paths()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    let listed: BTreeSet<(String, String)> = PAGES
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        served, listed,
+        "every page route needs a row in PAGES (say who may call it), and only those"
+    );
+}
+
 #[test]
 fn every_endpoint_is_in_the_matrix() {
     let doc: Value = serde_json::from_str(pantau_server::api::openapi()).unwrap();
@@ -340,6 +369,70 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                         }
                         other => panic!("no walk for {other:?} {template}"),
                     }
+                }
+            }
+        }
+        // The pages, signed in with a cookie: the same walls.
+        for user in USERS {
+            let token = app.token(user).await;
+            let (_, me) = app.get(&token, "/api/me").await;
+            let scope = scope_of(&me);
+            let role: Role = me["role"].as_str().unwrap().parse().unwrap();
+            let c = app.sign_in(user).await;
+            for &(method, template, rule) in PAGES {
+                if rule == Rule::Public || template == "/keluar" {
+                    continue;
+                }
+                if !template.contains('{') {
+                    let (status, html) = support::text(&c, &app.url(template)).await;
+                    assert!(
+                        status == 200 || (status == 303 && role == Role::FieldOfficer),
+                        "{name}: {user} GET {template}: {status}"
+                    );
+                    for (case, region, ..) in &fx.cases {
+                        if !scope.covers(Some(region)) {
+                            assert!(
+                                !html.contains(case.as_str()),
+                                "{name}: {user} sees case {case} of {region} on {template}"
+                            );
+                        }
+                    }
+                    continue;
+                }
+                for (case, region, ..) in &fx.cases {
+                    let visible = scope.covers(Some(region));
+                    let path = template.replace("{id}", case);
+                    let ctx = format!("{name}: {user} ({role}) {method} {path} [{region}]");
+                    let status = if method == "GET" {
+                        support::text(&c, &app.url(&path)).await.0
+                    } else {
+                        let (_, page) = support::text(&c, &app.url("/kasus")).await;
+                        let csrf = support::hidden(&page, "_csrf");
+                        c.post(app.url(&path))
+                            .multipart(
+                                reqwest::multipart::Form::new()
+                                    .text("_csrf", csrf)
+                                    .text("_action", "submit")
+                                    .text("_key", format!("page-{user}")),
+                            )
+                            .send()
+                            .await
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    };
+                    let want = match (method, visible, role) {
+                        ("GET", true, _) => 200,
+                        (_, false, _) => 404,
+                        ("POST", true, Role::Ministry) => 403,
+                        // A visible case: the action is refused for its state or role (nothing changes).
+                        ("POST", true, _) => 422,
+                        _ => unreachable!(),
+                    };
+                    assert!(
+                        status == want || (want == 422 && status == 409),
+                        "{ctx}: {status}, wanted {want}"
+                    );
                 }
             }
         }

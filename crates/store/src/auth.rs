@@ -5,7 +5,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
+};
 use sha2::Digest;
 
 use crate::entity::{session, user};
@@ -79,26 +81,27 @@ impl Store {
         Ok(new)
     }
 
-    /// The live session of `token` and its active user.
+    /// The live session of `token` and its active user, in one query (every
+    /// request asks).
     pub async fn session(
         &self,
         token: &str,
         kind: SessionKind,
         now: DateTime<Utc>,
     ) -> Result<Option<(session::Model, user::Model)>, StoreError> {
-        let Some(s) = session::Entity::find_by_id(token_hash(token))
+        let of_user: RelationDef = session::Entity::belongs_to(user::Entity)
+            .from(session::Column::Login)
+            .to(user::Column::Login)
+            .into();
+        let found = session::Entity::find_by_id(token_hash(token))
             .filter(session::Column::Kind.eq(kind.as_str()))
             .filter(session::Column::ExpiresAt.gt(now))
-            .one(&self.db)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let u = user::Entity::find_by_id(s.login.as_str())
+            .join(JoinType::InnerJoin, of_user)
             .filter(user::Column::Active.eq(true))
+            .select_also(user::Entity)
             .one(&self.db)
             .await?;
-        Ok(u.map(|u| (s, u)))
+        Ok(found.and_then(|(s, u)| u.map(|u| (s, u))))
     }
 
     /// Ends the session of `token` (signing out, revoking a token).

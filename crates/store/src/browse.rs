@@ -4,27 +4,37 @@
 
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
 };
 use sha2::Digest;
 
-use crate::entity::{allocation, attachment, beneficiary, case, program, region};
+use crate::entity::{allocation, attachment, beneficiary, program, region};
 use crate::{Store, StoreError};
 
 /// The rows of `col`'s region visible in `scope`: a condition that every
 /// further filter narrows (`.add` on it is AND, also for a province, whose
 /// own two alternatives are kept in a nested OR).
+///
+/// A province's kabupaten/kota are found by their code's prefix with
+/// `SUBSTR`, not `LIKE $n`: SQLite prepares a statement again every time a
+/// bound LIKE pattern is bound (the pattern might allow an index), which
+/// cost more than the rest of a case list.
 pub fn in_scope(col: impl IntoColumnRef + Clone, scope: &Scope) -> Condition {
     match scope {
         Scope::National => Condition::all(),
-        Scope::Region(r) if r.is_province() => Condition::all().add(
-            Condition::any()
-                .add(Expr::col(col.clone()).eq(r.as_str()))
-                .add(Expr::col(col).like(format!("{r}.%"))),
-        ),
+        Scope::Region(r) if r.is_province() => {
+            let prefix = format!("{r}.");
+            let len = prefix.len() as i32;
+            Condition::all().add(
+                Condition::any().add(Expr::col(col.clone()).eq(r.as_str())).add(
+                    Expr::expr(Func::cust("SUBSTR").arg(Expr::col(col)).arg(1).arg(len))
+                        .eq(prefix),
+                ),
+            )
+        }
         Scope::Region(r) => Condition::all().add(Expr::col(col).eq(r.as_str())),
     }
 }
@@ -47,10 +57,18 @@ fn like_literal(text: &str) -> String {
 fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
     match scope {
         Scope::National => ("TRUE".into(), vec![]),
-        Scope::Region(r) if r.is_province() => (
-            format!("(c.region = ${first} OR c.region LIKE ${})", first + 1),
-            vec![r.as_str().into(), format!("{r}.%").into()],
-        ),
+        Scope::Region(r) if r.is_province() => {
+            // SUBSTR, not LIKE: see `in_scope`.
+            let prefix = format!("{r}.");
+            (
+                format!(
+                    "(c.region = ${first} OR SUBSTR(c.region, 1, {}) = ${})",
+                    prefix.len(),
+                    first + 1
+                ),
+                vec![r.as_str().into(), prefix.into()],
+            )
+        }
         Scope::Region(r) => (format!("c.region = ${first}"), vec![r.as_str().into()]),
     }
 }
@@ -76,6 +94,8 @@ pub struct CaseLine {
     pub program_id: Option<String>,
     pub region: Option<String>,
     pub beneficiary_id: Option<String>,
+    /// The beneficiary's name, read with the case.
+    pub beneficiary_name: Option<String>,
     pub state: String,
     pub seq: i64,
     pub approved_amount: Option<i64>,
@@ -127,49 +147,54 @@ pub struct OpenVisit {
 }
 
 impl Store {
-    /// A page of cases, newest change first.
+    /// A page of cases, newest change first, with their beneficiaries'
+    /// names and, in the same query, how many there are in all (a second
+    /// query counts only when the page is past the end).
     pub async fn case_page(&self, q: &CaseQuery) -> Result<Page<CaseLine>, StoreError> {
-        let mut cond = in_scope(case::Column::Region, &q.scope);
-        if let Some(p) = &q.program {
-            cond = cond.add(case::Column::ProgramId.eq(p.as_str()));
+        let (scope, mut values) = scope_sql(&q.scope, 1);
+        let mut clauses = vec![scope];
+        for (col, value) in [
+            ("c.program_id", &q.program),
+            ("c.state", &q.state),
+            ("c.region", &q.region),
+            ("c.officer", &q.officer),
+        ] {
+            if let Some(v) = value {
+                values.push(v.as_str().into());
+                clauses.push(format!("{col} = ${}", values.len()));
+            }
         }
-        if let Some(s) = &q.state {
-            cond = cond.add(case::Column::State.eq(s.as_str()));
-        }
-        if let Some(r) = &q.region {
-            cond = cond.add(case::Column::Region.eq(r.as_str()));
-        }
-        if let Some(o) = &q.officer {
-            cond = cond.add(case::Column::Officer.eq(o.as_str()));
-        }
-        let total = case::Entity::find()
-            .filter(cond.clone())
-            .count(&self.db)
-            .await?;
-        let items = case::Entity::find()
-            .select_only()
-            .columns([
-                case::Column::Id,
-                case::Column::Workflow,
-                case::Column::ProgramId,
-                case::Column::Region,
-                case::Column::BeneficiaryId,
-                case::Column::State,
-                case::Column::Seq,
-                case::Column::ApprovedAmount,
-                case::Column::DisbursedAmount,
-                case::Column::Officer,
-                case::Column::UpdatedAt,
-            ])
-            .filter(cond)
-            .order_by_desc(case::Column::UpdatedAt)
-            .order_by_asc(case::Column::Id)
-            .offset(q.page.saturating_sub(1).saturating_mul(q.per_page))
-            .limit(q.per_page)
-            .into_model::<CaseLine>()
-            .all(&self.db)
-            .await?;
-        Ok(Page { items, total })
+        let filter = clauses.join(" AND ");
+        let offset = q.page.saturating_sub(1).saturating_mul(q.per_page);
+        let sql = format!(
+            "SELECT c.id, c.workflow, c.program_id, c.region, c.beneficiary_id, \
+             b.name AS beneficiary_name, c.state, c.seq, c.approved_amount, \
+             c.disbursed_amount, c.officer, c.updated_at, COUNT(*) OVER () AS total \
+             FROM cases c LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
+             WHERE {filter} ORDER BY c.updated_at DESC, c.id LIMIT {} OFFSET {offset}",
+            q.per_page
+        );
+        let rows = self.raw(&sql, values.clone()).await?;
+        let total = match rows.first() {
+            Some(r) => r.try_get::<i64>("", "total")?,
+            None if offset == 0 => 0,
+            None => {
+                let sql = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
+                let rows = self.raw(&sql, values).await?;
+                match rows.first() {
+                    Some(r) => r.try_get_by_index::<i64>(0)?,
+                    None => 0,
+                }
+            }
+        };
+        let items = rows
+            .iter()
+            .map(|r| CaseLine::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
 
     /// Cases, rupiah approved and disbursed, per program, region and state.
@@ -295,6 +320,19 @@ impl Store {
             .into_iter()
             .filter(|p| visible.contains(&p.id) || p.province_code == r.as_str())
             .collect())
+    }
+
+    /// Every allocation visible in `scope`, by program and region.
+    pub async fn allocations_within(
+        &self,
+        scope: &Scope,
+    ) -> Result<Vec<allocation::Model>, StoreError> {
+        Ok(allocation::Entity::find()
+            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .order_by_asc(allocation::Column::ProgramId)
+            .order_by_asc(allocation::Column::RegionCode)
+            .all(&self.db)
+            .await?)
     }
 
     /// A program's allocations visible in `scope`.

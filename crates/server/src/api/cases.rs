@@ -152,7 +152,7 @@ fn summary(app: &App, def: Option<&Definition>, c: CaseLine, lang: Lang) -> Case
             .and_then(|d| d.state(&c.state))
             .map_or_else(|| c.state.clone(), |s| s.label.get(lang).to_string()),
         region_name: c.region.as_deref().map(|r| app.region_name(r)),
-        beneficiary_name: None,
+        beneficiary_name: c.beneficiary_name,
         id: c.id,
         workflow: c.workflow,
         program_id: c.program_id,
@@ -198,22 +198,12 @@ pub async fn list(
     };
     let err = |e| ApiError::from_store(e, caller.lang);
     let found = app.store.case_page(&q).await.map_err(err)?;
-    let names = app
-        .store
-        .beneficiary_names(found.items.iter().filter_map(|c| c.beneficiary_id.clone()))
-        .await
-        .map_err(err)?;
     let items = found
         .items
         .into_iter()
         .map(|c| {
             let def = app.catalog.latest(&c.workflow).map(|d| d.as_ref());
-            let mut s = summary(app, def, c, caller.lang);
-            s.beneficiary_name = s
-                .beneficiary_id
-                .as_ref()
-                .and_then(|b| names.get(b).cloned());
-            s
+            summary(app, def, c, caller.lang)
         })
         .collect();
     Ok(Listing {
@@ -329,7 +319,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
         None => None,
     };
     let row = view.row.clone();
-    let mut s = summary(
+    let s = summary(
         app,
         Some(def),
         CaseLine {
@@ -338,6 +328,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
             program_id: row.program_id,
             region: row.region,
             beneficiary_id: row.beneficiary_id,
+            beneficiary_name,
             state: row.state,
             seq: row.seq,
             approved_amount: row.approved_amount,
@@ -347,7 +338,6 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
         },
         lang,
     );
-    s.beneficiary_name = beneficiary_name;
     Ok(CaseDetail {
         summary: s,
         workflow_label: def.label.get(lang).to_string(),

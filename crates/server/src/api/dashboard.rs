@@ -91,11 +91,12 @@ pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
     let programs = app.store.programs_in(scope).await.map_err(err)?;
     let sums = app.store.state_sums(scope).await.map_err(err)?;
     let visits = app.store.visit_sums(scope, Utc::now()).await.map_err(err)?;
+    let allocations = app.store.allocations_within(scope).await.map_err(err)?;
     let mut out = Vec::with_capacity(programs.len());
     for p in programs {
         let mut regions: BTreeMap<String, Figures> = BTreeMap::new();
-        for a in app.store.allocations_in(&p.id, scope).await.map_err(err)? {
-            regions.entry(a.region_code).or_default().allocation = a.amount;
+        for a in allocations.iter().filter(|a| a.program_id == p.id) {
+            regions.entry(a.region_code.clone()).or_default().allocation = a.amount;
         }
         for s in sums.iter().filter(|s| s.program_id == p.id) {
             let f = regions.entry(s.region.clone()).or_default();

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cases::{CaseDetail, case_detail, idempotency_key};
-use crate::error::{ApiError, ErrorBody, FieldIssue};
+use crate::error::{ApiError, ErrorBody, FieldIssue, no_nul};
 use crate::{App, Caller};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,6 +122,7 @@ pub async fn open_case(
         }
     }
     if let Some(b) = req.beneficiary_id.as_deref().filter(|b| !b.is_empty()) {
+        no_nul("beneficiary_id", b)?;
         let found = app.store.beneficiary(b).await.map_err(err)?;
         let wanted = def.as_ref().map(|d| kind_name(d.beneficiary));
         match found {

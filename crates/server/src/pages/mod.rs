@@ -1,21 +1,151 @@
-//! Server-rendered pages (handlebars templates in `templates/pages`).
+//! Server-rendered pages: handlebars templates in `templates/pages/`, every
+//! word users read in `templates/pages/lang/{id,en}.toml` (Indonesian first),
+//! CSS and a small script in `templates/pages/static/`.
+//!
+//! Pages reuse the API's functions (`api::cases`, `api::dashboard`,
+//! `api::visits`) and go through the same [`Caller`](crate::Caller) checks;
+//! they only shape what those return for people. Every form POST passes
+//! [`guard::form`]. The routes are one table ([`paths`] lists it), so a test
+//! can check that each is covered by the access matrix.
 
-use std::path::Path;
+mod action;
+mod cases;
+mod dashboard;
+mod format;
+mod guard;
+mod session;
+mod text;
+mod view;
+mod visits;
+
+use std::path::{Path, PathBuf};
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use handlebars::{DirectorySourceOptions, Handlebars};
+use pantau_domain::Lang;
+use serde::Serialize;
+use tower_http::services::ServeDir;
 
 use crate::App;
+use crate::error::ApiError;
 
-/// The page templates.
+/// The page templates, their words, and the folder of static files.
 #[derive(Debug)]
-pub struct Pages {}
+pub struct Pages {
+    hbs: Handlebars<'static>,
+    words: text::Words,
+    static_dir: PathBuf,
+}
 
 impl Pages {
-    pub fn load(_dir: &Path) -> Result<Pages, String> {
-        Ok(Pages {})
+    /// Loads `dir/pages/*.hbs` (files starting with `_` are partials by
+    /// convention) and `dir/pages/lang/*.toml`. Debug builds (tests, `cargo
+    /// run`) render in strict mode: a missing value is an error, not a blank.
+    pub fn load(dir: &Path) -> Result<Pages, String> {
+        let dir = dir.join("pages");
+        let words = text::Words::load(&dir.join("lang"))?;
+        let mut hbs = Handlebars::new();
+        hbs.set_strict_mode(cfg!(debug_assertions));
+        hbs.register_escape_fn(escape);
+        hbs.register_helper("t", Box::new(words.helper()));
+        hbs.register_templates_directory(&dir, DirectorySourceOptions::default())
+            .map_err(|e| format!("page templates in {}: {e}", dir.display()))?;
+        for needed in view::TEMPLATES {
+            if !hbs.has_template(needed) {
+                return Err(format!(
+                    "page template {}/{needed}.hbs is missing",
+                    dir.display()
+                ));
+            }
+        }
+        Ok(Pages {
+            hbs,
+            words,
+            static_dir: dir.join("static"),
+        })
+    }
+
+    fn render(&self, name: &str, data: &impl Serialize) -> Result<String, ApiError> {
+        self.hbs
+            .render(name, data)
+            .map_err(|e| ApiError::Internal(format!("page {name}: {e}")))
+    }
+
+    /// The word `key` in `lang` (the key itself when no table has it).
+    fn text(&self, lang: Lang, key: &str) -> String {
+        self.words.get(lang, key).unwrap_or(key).to_string()
     }
 }
 
+/// HTML escaping for text and quoted attribute values (handlebars' own also
+/// escapes `=`, which makes every link's query unreadable in the source).
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every page route: (method, path, handler). The router and [`paths`] are
+/// both built from it.
+fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
+    vec![
+        ("GET", "/", get(dashboard::page)),
+        ("GET", "/masuk", get(session::form)),
+        ("POST", "/masuk", post(session::sign_in)),
+        ("POST", "/keluar", post(session::sign_out)),
+        ("GET", "/kasus", get(cases::list)),
+        ("GET", "/kasus/{id}", get(cases::page)),
+        ("POST", "/kasus/{id}/aksi", post(action::take)),
+        ("GET", "/kunjungan", get(visits::page)),
+        ("GET", "/static/{*file}", get(static_file)),
+    ]
+}
+
+/// Every page route as (method, path template).
+pub fn paths() -> Vec<(&'static str, &'static str)> {
+    table().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
 pub fn router() -> Router<App> {
-    Router::new()
+    table()
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
+}
+
+/// A file of `templates/pages/static/` (CSS, the small script, icons).
+async fn static_file(
+    State(app): State<App>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    mut req: Request,
+) -> Response {
+    let Ok(uri) = format!("/{file}").parse::<Uri>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    *req.uri_mut() = uri;
+    match ServeDir::new(&app.pages.static_dir).try_call(req).await {
+        Ok(r) => {
+            let mut r = r.into_response();
+            r.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-cache"),
+            );
+            r
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
 }

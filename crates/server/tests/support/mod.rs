@@ -122,3 +122,49 @@ impl Running {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 }
+
+/// A cookie-keeping client that shows redirects instead of following them.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first `name="NAME" value="…"` in `html`.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page"))
+        + marker.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// GET `url`: status and body text.
+pub async fn text(c: &reqwest::Client, url: &str) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+impl Running {
+    /// A cookie-keeping client signed in to the pages as `login`.
+    pub async fn sign_in(&self, login: &str) -> reqwest::Client {
+        let c = browser();
+        let (_, page) = text(&c, &self.url("/masuk")).await;
+        let r = c
+            .post(self.url("/masuk"))
+            .form(&[
+                ("login", login),
+                ("password", PASSWORD),
+                ("_csrf", &hidden(&page, "_csrf")),
+                ("next", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{login} signs in");
+        c
+    }
+}

@@ -1,0 +1,314 @@
+//! The actions of a case page as forms, and `POST /kasus/{id}/aksi`.
+//!
+//! Each form carries an idempotency key made when it was rendered, so the
+//! same form sent twice (a retry over a weak connection, a double tap) has
+//! one effect. Files are stored first ([`api::cases::store_file`]: type and
+//! size checked) and their ids go into their fields; then the transition
+//! ([`api::cases::transition`]). A refusal shows the case page again with
+//! each reason beside its field and what was typed still there.
+
+use std::collections::BTreeMap;
+
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use pantau_workflow::Definition;
+use serde::Serialize;
+
+use super::cases::{self, is_attachment};
+use super::guard;
+use super::view::Viewer;
+use crate::App;
+use crate::api::cases::{CaseDetail, TransitionRequest, store_file, transition};
+use crate::error::{ApiError, FieldIssue};
+
+/// A form that was sent and refused, to show again.
+#[derive(Debug, Default)]
+pub struct Attempt {
+    pub action: String,
+    pub key: String,
+    /// What was typed (and the ids of stored files), by field id.
+    pub values: BTreeMap<String, String>,
+    /// Why, by field id.
+    pub errors: BTreeMap<String, String>,
+    pub message: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ActionForm {
+    id: String,
+    label: String,
+    to: String,
+    open: bool,
+    key: String,
+    seq: i64,
+    /// Completes a monev visit (its checklist follows the action's fields).
+    visit: bool,
+    inputs: Vec<Input>,
+    checklist: Option<Checklist>,
+    messages: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Checklist {
+    label: String,
+    inputs: Vec<Input>,
+}
+
+/// One field of a form.
+#[derive(Serialize)]
+struct Input {
+    id: String,
+    dom: String,
+    kind: String,
+    label: String,
+    required: bool,
+    value: String,
+    error: Option<String>,
+    options: Vec<Opt>,
+    /// A file already stored for this field (a refused form keeps it).
+    stored: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Opt {
+    value: String,
+    selected: bool,
+}
+
+/// The forms of the actions `d` offers the reader now.
+pub fn forms(
+    v: &Viewer,
+    def: &Definition,
+    d: &CaseDetail,
+    open: Option<&str>,
+    attempt: Option<&Attempt>,
+) -> Vec<ActionForm> {
+    d.actions
+        .iter()
+        .map(|a| {
+            let mine = attempt.filter(|t| t.action == a.id);
+            let own = def.action(&a.id).map_or(0, |x| x.fields.len());
+            let mut inputs: Vec<Input> = a
+                .fields
+                .iter()
+                .map(|f| {
+                    let value = mine
+                        .and_then(|t| t.values.get(&f.id).cloned())
+                        .unwrap_or_default();
+                    let stored =
+                        matches!(f.kind.as_str(), "photo" | "document") && is_attachment(&value);
+                    Input {
+                        dom: format!("{}-{}", a.id, f.id),
+                        id: f.id.clone(),
+                        kind: f.kind.clone(),
+                        label: f.label.clone(),
+                        required: f.required,
+                        error: mine.and_then(|t| t.errors.get(&f.id).cloned()),
+                        options: f
+                            .options
+                            .iter()
+                            .map(|o| Opt {
+                                value: o.clone(),
+                                selected: *o == value,
+                            })
+                            .collect(),
+                        stored: stored
+                            .then(|| format!("/api/cases/{}/attachments/{value}", d.summary.id)),
+                        value,
+                    }
+                })
+                .collect();
+            let questions = inputs.split_off(own.min(inputs.len()));
+            let checklist = def
+                .action(&a.id)
+                .and_then(|x| x.checklist.as_deref())
+                .and_then(|c| def.checklist(c))
+                .map(|c| Checklist {
+                    label: c.label.get(v.caller.lang).to_string(),
+                    inputs: questions,
+                });
+            let mut messages: Vec<String> =
+                mine.and_then(|t| t.message.clone()).into_iter().collect();
+            // A reason for a field the form does not show still needs saying.
+            if let Some(t) = mine {
+                messages.extend(
+                    t.errors
+                        .iter()
+                        .filter(|(f, _)| !a.fields.iter().any(|x| x.id == **f))
+                        .map(|(f, why)| format!("{f}: {why}")),
+                );
+            }
+            ActionForm {
+                open: mine.is_some() || open == Some(a.id.as_str()),
+                key: mine.map_or_else(|| uuid::Uuid::new_v4().to_string(), |t| t.key.clone()),
+                seq: d.summary.seq,
+                visit: def.action(&a.id).is_some_and(|x| x.completes_visit),
+                to: def
+                    .state(&a.to)
+                    .map_or_else(|| a.to.clone(), |s| s.label.get(v.caller.lang).into()),
+                id: a.id.clone(),
+                label: a.label.clone(),
+                inputs,
+                checklist,
+                messages,
+            }
+        })
+        .collect()
+}
+
+/// A form as sent: its text fields, and its files (field id, type, bytes).
+#[derive(Default)]
+struct Sent {
+    text: BTreeMap<String, String>,
+    files: Vec<(String, String, Vec<u8>)>,
+}
+
+async fn read(mut m: Multipart) -> Result<Sent, ApiError> {
+    let bad =
+        |e: axum::extract::multipart::MultipartError| ApiError::invalid("form", e.body_text());
+    let mut sent = Sent::default();
+    while let Some(part) = m.next_field().await.map_err(bad)? {
+        let name = part.name().unwrap_or_default().to_string();
+        if let Some(id) = name.strip_prefix("file.") {
+            let id = id.to_string();
+            let chosen = part.file_name().is_some_and(|n| !n.is_empty());
+            let ty = part
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_string();
+            let data = part.bytes().await.map_err(bad)?;
+            if chosen && !data.is_empty() {
+                sent.files.push((id, ty, data.to_vec()));
+            }
+        } else {
+            let text = part.text().await.map_err(bad)?;
+            sent.text.insert(name, text);
+        }
+    }
+    Ok(sent)
+}
+
+/// Takes an action from a case page's form.
+pub async fn take(
+    State(app): State<App>,
+    v: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let v = Viewer {
+        look: v.look.clone().at(format!("/kasus/{id}")),
+        ..v
+    };
+    let sent = match form {
+        Ok(m) => read(m).await,
+        Err(e) => Err(ApiError::invalid("form", e.body_text())),
+    };
+    // The form token is checked before anything is stored.
+    let csrf = sent.as_ref().ok().and_then(|s| s.text.get("_csrf"));
+    if let Err(e) = guard::form(
+        &v.look,
+        &headers,
+        v.caller.csrf.as_deref(),
+        csrf.map(String::as_str),
+    ) {
+        return v.fail(e);
+    }
+    let sent = match sent {
+        Ok(s) => s,
+        Err(e) => return v.fail(e),
+    };
+    let hidden = |k: &str| sent.text.get(k).cloned().unwrap_or_default();
+    let mut attempt = Attempt {
+        action: hidden("_action"),
+        key: hidden("_key"),
+        values: sent
+            .text
+            .iter()
+            .filter_map(|(k, val)| Some((k.strip_prefix("f.")?.to_string(), val.clone())))
+            .filter(|(_, val)| !val.trim().is_empty())
+            .collect(),
+        ..Attempt::default()
+    };
+    for (field, ty, data) in sent.files {
+        match store_file(&app, &v.caller, &id, &ty, data).await {
+            Ok(a) => {
+                attempt.values.insert(field, a.id);
+            }
+            Err(ApiError::Invalid(issues)) => {
+                attempt.errors.insert(field, reasons(&issues));
+            }
+            Err(e) => return v.fail(e),
+        }
+    }
+    if !attempt.errors.is_empty() {
+        return refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let req = TransitionRequest {
+        action: attempt.action.clone(),
+        inputs: attempt.values.clone(),
+        expected_seq: hidden("_seq").parse().ok(),
+    };
+    match transition(&app, &v.caller, &id, &attempt.key, req).await {
+        Ok(_) => v.look.redirect(&format!("/kasus/{id}")),
+        Err(ApiError::Refused {
+            message, fields, ..
+        }) => {
+            attempt.errors = by_field(&fields);
+            // Reasons beside their fields need only a pointer to them on top.
+            attempt.message = Some(if fields.is_empty() {
+                message
+            } else {
+                v.text("aksi.periksa")
+            });
+            refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ApiError::Invalid(fields)) => {
+            attempt.errors = by_field(&fields);
+            refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(ApiError::Conflict { message, .. }) => {
+            attempt.message = Some(message);
+            refused(&app, &v, &id, attempt, StatusCode::CONFLICT).await
+        }
+        Err(e) => v.fail(e),
+    }
+}
+
+fn reasons(issues: &[FieldIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| i.reason.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn by_field(issues: &[FieldIssue]) -> BTreeMap<String, String> {
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    for i in issues {
+        // Beside the field, its name need not be repeated.
+        let reason = i
+            .reason
+            .strip_prefix(&format!("{}: ", i.field))
+            .unwrap_or(&i.reason);
+        out.entry(i.field.clone())
+            .and_modify(|r| {
+                r.push_str("; ");
+                r.push_str(reason);
+            })
+            .or_insert_with(|| reason.to_string());
+    }
+    out
+}
+
+async fn refused(
+    app: &App,
+    v: &Viewer,
+    id: &str,
+    attempt: Attempt,
+    status: StatusCode,
+) -> Response {
+    cases::show(app, v, id, None, Some(&attempt), status).await
+}

@@ -1,0 +1,424 @@
+//! `/kasus`: the case list with filters and paging (from
+//! [`api::cases::list`]), and `/kasus/{id}`: one case (from
+//! [`api::cases::case_detail`]) with its data, files, timeline, and the
+//! actions the reader may take now as forms.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{NaiveDate, Utc};
+use pantau_domain::long_date;
+use pantau_workflow::Definition;
+use serde::{Deserialize, Serialize};
+
+use super::action::{self, ActionForm, Attempt};
+use super::format;
+use super::view::{OrFail, PageResult, Viewer, link};
+use crate::App;
+use crate::api::cases::{self, CaseFilter};
+use crate::error::ApiError;
+
+#[derive(Serialize)]
+struct ListPage {
+    programs: Vec<Choice>,
+    states: Vec<Choice>,
+    regions: Vec<Choice>,
+    rows: Vec<Line>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    prev: Option<String>,
+    next: Option<String>,
+    filtered: bool,
+}
+
+/// An option of a filter.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Line {
+    href: String,
+    beneficiary: String,
+    program: String,
+    region: String,
+    state: String,
+    is_final: bool,
+    approved: String,
+    disbursed: String,
+    updated: String,
+}
+
+fn choice(value: &str, label: &str, chosen: Option<&String>) -> Choice {
+    Choice {
+        value: value.to_string(),
+        label: label.to_string(),
+        selected: chosen.is_some_and(|c| c == value),
+    }
+}
+
+pub async fn list(
+    State(app): State<App>,
+    v: Viewer,
+    query: Result<Query<CaseFilter>, QueryRejection>,
+) -> PageResult {
+    let Query(f) = query.map_err(ApiError::from).or_fail(&v)?;
+    let lang = v.caller.lang;
+    let listing = cases::list(&app, &v.caller, &f).await.or_fail(&v)?;
+    let err = |e| ApiError::from_store(e, lang);
+    let programs = app
+        .store
+        .programs_in(&v.caller.scope)
+        .await
+        .map_err(err)
+        .or_fail(&v)?;
+    let regions = app
+        .store
+        .regions_in(&v.caller.scope)
+        .await
+        .map_err(err)
+        .or_fail(&v)?;
+    // The states of the chosen program's workflow, else of every program's.
+    let mut states: Vec<Choice> = vec![];
+    for p in programs.iter().filter(|p| {
+        f.program
+            .as_ref()
+            .is_none_or(|c| c.is_empty() || *c == p.id)
+    }) {
+        for s in app
+            .catalog
+            .latest(&p.workflow)
+            .iter()
+            .flat_map(|d| d.states.iter())
+        {
+            if !states.iter().any(|c| c.value == s.id) {
+                states.push(choice(&s.id, s.label.get(lang), f.state.as_ref()));
+            }
+        }
+    }
+    let names: BTreeMap<&str, &str> = programs
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let rows = listing
+        .items
+        .iter()
+        .map(|c| Line {
+            href: format!("/kasus/{}", c.id),
+            beneficiary: title(&v, c.beneficiary_name.as_ref(), &c.id),
+            program: c
+                .program_id
+                .as_deref()
+                .map(|p| names.get(p).copied().unwrap_or(p).to_string())
+                .unwrap_or_default(),
+            region: c.region_name.clone().unwrap_or_default(),
+            state: c.state_label.clone(),
+            is_final: app
+                .catalog
+                .latest(&c.workflow)
+                .and_then(|d| d.state(&c.state))
+                .is_some_and(|s| s.is_final),
+            approved: c
+                .approved_amount
+                .map_or_else(|| "–".to_string(), format::rupiah),
+            disbursed: format::rupiah(c.disbursed_amount),
+            updated: format::day(v.caller.zone, c.updated_at, lang),
+        })
+        .collect();
+    let pages = listing.total.div_ceil(listing.per_page).max(1);
+    let at = |page: u64| {
+        let page = page.to_string();
+        let keep = |o: &Option<String>| o.clone().unwrap_or_default();
+        let (program, state, region, per_page) = (
+            keep(&f.program),
+            keep(&f.state),
+            keep(&f.region),
+            keep(&f.per_page),
+        );
+        link(
+            "/kasus",
+            &[
+                ("program", &program),
+                ("state", &state),
+                ("region", &region),
+                ("per_page", &per_page),
+                ("page", &page),
+            ],
+        )
+    };
+    let page = ListPage {
+        programs: programs
+            .iter()
+            .map(|p| choice(&p.id, &p.name, f.program.as_ref()))
+            .collect(),
+        states,
+        regions: regions
+            .iter()
+            .map(|r| choice(&r.code, &r.name, f.region.as_ref()))
+            .collect(),
+        rows,
+        total: listing.total,
+        page: listing.page,
+        pages,
+        prev: (listing.page > 1).then(|| at(listing.page - 1)),
+        next: (listing.page < pages).then(|| at(listing.page + 1)),
+        filtered: [&f.program, &f.state, &f.region]
+            .iter()
+            .any(|o| o.as_ref().is_some_and(|s| !s.is_empty())),
+    };
+    Ok(v.render(
+        StatusCode::OK,
+        "kasus_daftar",
+        &v.text("daftar.judul"),
+        page,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseQuery {
+    /// The action whose form to open.
+    aksi: Option<String>,
+}
+
+pub async fn page(
+    State(app): State<App>,
+    v: Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<CaseQuery>, QueryRejection>,
+) -> Response {
+    let open = query.ok().and_then(|Query(q)| q.aksi);
+    show(&app, &v, &id, open.as_deref(), None, StatusCode::OK).await
+}
+
+#[derive(Serialize)]
+struct CasePage {
+    id: String,
+    title: String,
+    state: String,
+    is_final: bool,
+    program: String,
+    workflow: String,
+    region: String,
+    officer: Option<String>,
+    requested: Option<String>,
+    approved: Option<String>,
+    disbursed: String,
+    tranches: Vec<Tranche>,
+    visits: Vec<Visit>,
+    fields: Vec<Shown>,
+    timeline: Vec<Step>,
+    actions: Vec<ActionForm>,
+    /// Why a sent form was refused, when its action is no longer offered.
+    notice: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Tranche {
+    no: u8,
+    amount: String,
+    paid: String,
+}
+
+#[derive(Serialize)]
+struct Visit {
+    no: u32,
+    checklist: String,
+    tranche: Option<u8>,
+    due: String,
+    done: Option<String>,
+    overdue: bool,
+}
+
+/// A recorded value as people read it, with its file when it is one.
+#[derive(Serialize)]
+struct Shown {
+    label: String,
+    value: String,
+    href: Option<String>,
+    photo: bool,
+}
+
+#[derive(Serialize)]
+struct Step {
+    seq: u64,
+    when: String,
+    who: String,
+    role: String,
+    what: String,
+    to: String,
+    fields: Vec<Shown>,
+}
+
+/// What a case is called: its beneficiary, else `Kasus 1a2b3c4d` (a market,
+/// a PLUT building: cases of a region, not of a person).
+pub fn title(v: &Viewer, beneficiary: Option<&String>, id: &str) -> String {
+    beneficiary.cloned().unwrap_or_else(|| {
+        v.text("kasus.tanpa_penerima")
+            .replace("{id}", &id.chars().take(8).collect::<String>())
+    })
+}
+
+/// Whether a stored value names an uploaded file (an attachment id).
+pub fn is_attachment(value: &str) -> bool {
+    value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A field's label and type from the definition (the id where unknown).
+fn field_of(def: &Definition, id: &str, lang: pantau_domain::Lang) -> (String, String) {
+    def.actions
+        .iter()
+        .flat_map(|a| a.fields.iter())
+        .chain(def.checklists.iter().flat_map(|c| c.questions.iter()))
+        .find(|f| f.id == id)
+        .map_or_else(
+            || (id.to_string(), String::new()),
+            |f| (f.label.get(lang).to_string(), f.kind.as_str().to_string()),
+        )
+}
+
+fn shown(
+    v: &Viewer,
+    def: &Definition,
+    case: &str,
+    fields: &BTreeMap<String, String>,
+) -> Vec<Shown> {
+    let lang = v.caller.lang;
+    fields
+        .iter()
+        .map(|(id, value)| {
+            let (label, kind) = field_of(def, id, lang);
+            let file = matches!(kind.as_str(), "photo" | "document") && is_attachment(value);
+            let value = match kind.as_str() {
+                "yes_no" if value == "ya" => v.text("umum.ya"),
+                "yes_no" if value == "tidak" => v.text("umum.tidak"),
+                "date" => NaiveDate::parse_from_str(value, "%d/%m/%Y")
+                    .map_or_else(|_| value.clone(), |d| long_date(d, lang)),
+                "photo" if file => v.text("kasus.lihat_foto"),
+                "document" if file => v.text("kasus.lihat_berkas"),
+                _ => value.clone(),
+            };
+            Shown {
+                label,
+                value,
+                href: file.then(|| format!("/api/cases/{case}/attachments/{}", &fields[id])),
+                photo: file && kind == "photo",
+            }
+        })
+        .collect()
+}
+
+/// The case page, with `attempt` (a refused form) shown again where it was.
+pub async fn show(
+    app: &App,
+    v: &Viewer,
+    id: &str,
+    open: Option<&str>,
+    attempt: Option<&Attempt>,
+    status: StatusCode,
+) -> Response {
+    match build(app, v, id, open, attempt).await {
+        Ok(page) => {
+            let title = page.title.clone();
+            v.render(status, "kasus", &title, page)
+        }
+        Err(e) => v.fail(e),
+    }
+}
+
+async fn build(
+    app: &App,
+    v: &Viewer,
+    id: &str,
+    open: Option<&str>,
+    attempt: Option<&Attempt>,
+) -> Result<CasePage, ApiError> {
+    let lang = v.caller.lang;
+    let zone = v.caller.zone;
+    let d = cases::case_detail(app, &v.caller, id).await?;
+    let def = app
+        .catalog
+        .get(&d.summary.workflow, d.workflow_version)
+        .ok_or_else(|| ApiError::Internal(format!("workflow {} not loaded", d.summary.workflow)))?;
+    let program = match &d.summary.program_id {
+        Some(p) => app
+            .store
+            .program(p)
+            .await
+            .map_err(|e| ApiError::from_store(e, lang))?
+            .map_or_else(|| p.clone(), |p| p.name),
+        None => String::new(),
+    };
+    let now = Utc::now();
+    let s = &d.summary;
+    Ok(CasePage {
+        id: s.id.clone(),
+        title: title(v, s.beneficiary_name.as_ref(), &s.id),
+        state: s.state_label.clone(),
+        is_final: def.state(&s.state).is_some_and(|st| st.is_final),
+        program,
+        workflow: format!("{} (v{})", d.workflow_label, d.workflow_version),
+        region: s.region_name.clone().unwrap_or_default(),
+        officer: s.officer.clone(),
+        requested: d.requested_amount.map(format::rupiah),
+        approved: s.approved_amount.map(format::rupiah),
+        disbursed: format::rupiah(s.disbursed_amount),
+        tranches: d
+            .tranches
+            .iter()
+            .map(|t| Tranche {
+                no: t.no,
+                amount: format::rupiah(t.amount),
+                paid: format::when(zone, t.paid_at, lang),
+            })
+            .collect(),
+        visits: d
+            .visits
+            .iter()
+            .map(|x| Visit {
+                no: x.no,
+                checklist: def
+                    .checklist(&x.checklist)
+                    .map_or_else(|| x.checklist.clone(), |c| c.label.get(lang).into()),
+                tranche: x.tranche,
+                due: format::day(zone, x.due_at, lang),
+                done: x.done_at.map(|t| format::when(zone, t, lang)),
+                overdue: x.done_at.is_none() && x.due_at < now,
+            })
+            .collect(),
+        fields: shown(v, def, id, &d.fields),
+        timeline: d
+            .timeline
+            .iter()
+            .map(|e| Step {
+                seq: e.seq,
+                when: format::when(zone, e.at, lang),
+                who: e.actor.clone(),
+                role: e
+                    .role
+                    .parse::<pantau_domain::Role>()
+                    .map_or_else(|_| e.role.clone(), |r| r.label().get(lang).into()),
+                what: e.action_label.clone(),
+                to: e.to_label.clone(),
+                fields: shown(v, def, id, &e.fields),
+            })
+            .collect(),
+        actions: action::forms(v, def, &d, open, attempt),
+        notice: attempt
+            .filter(|t| !d.actions.iter().any(|a| a.id == t.action))
+            .map(|t| {
+                t.message
+                    .iter()
+                    .cloned()
+                    .chain(t.errors.iter().map(|(f, why)| format!("{f}: {why}")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }),
+    })
+}

@@ -1,0 +1,140 @@
+//! `/`: the program manager's dashboard, from [`api::dashboard::build`]. For
+//! each program: cases per state per kabupaten/kota (only the states that
+//! hold cases), rupiah against the allocation, monev visits. Every figure
+//! links to the list of the cases behind it. A field officer starts on
+//! their visits instead.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use pantau_domain::Role;
+use serde::Serialize;
+
+use super::format;
+use super::view::{OrFail, PageResult, Viewer, link};
+use crate::App;
+use crate::api::dashboard::{self, Figures};
+
+#[derive(Serialize)]
+struct DashboardPage {
+    programs: Vec<ProgramView>,
+}
+
+#[derive(Serialize)]
+struct ProgramView {
+    id: String,
+    name: String,
+    year: i32,
+    workflow: String,
+    states: Vec<StateColumn>,
+    rows: Vec<Row>,
+    total: Row,
+}
+
+#[derive(Serialize)]
+struct StateColumn {
+    label: String,
+}
+
+/// One kabupaten/kota, or the program's total.
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    states: Vec<Cell>,
+    cases: Cell,
+    allocation: String,
+    approved: String,
+    disbursed: String,
+    realisation: String,
+    /// Realisation as a fraction for `<meter>` (0 to 1).
+    meter: String,
+    money: String,
+    visits_done: Cell,
+    visits_due: Cell,
+    visits_overdue: Cell,
+}
+
+/// A count and the cases behind it (no link for zero).
+#[derive(Serialize)]
+struct Cell {
+    n: i64,
+    href: Option<String>,
+}
+
+pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
+    if v.caller.role == Role::FieldOfficer {
+        return Ok(v.look.redirect("/kunjungan"));
+    }
+    let d = dashboard::build(&app, &v.caller).await.or_fail(&v)?;
+    let programs = d
+        .programs
+        .into_iter()
+        .map(|p| {
+            let shown: Vec<_> = p
+                .states
+                .iter()
+                .filter(|s| p.total.states.get(&s.id).is_some_and(|n| *n > 0))
+                .collect();
+            let row = |name: String, region: &str, f: &Figures| {
+                let href = |state: &str, n: i64| {
+                    (n > 0).then(|| {
+                        link(
+                            "/kasus",
+                            &[("program", &p.id), ("region", region), ("state", state)],
+                        )
+                    })
+                };
+                let cell = |state: &str, n: i64| Cell {
+                    n,
+                    href: href(state, n),
+                };
+                Row {
+                    name,
+                    states: shown
+                        .iter()
+                        .map(|s| cell(&s.id, f.states.get(&s.id).copied().unwrap_or(0)))
+                        .collect(),
+                    cases: cell("", f.cases),
+                    allocation: format::rupiah(f.allocation),
+                    approved: format::rupiah(f.approved),
+                    disbursed: format::rupiah(f.disbursed),
+                    realisation: format::percent(f.realisation_bp, v.caller.lang),
+                    meter: format!(
+                        "{:.4}",
+                        (f.realisation_bp as f64 / 10_000.0).clamp(0.0, 1.0)
+                    ),
+                    money: link("/kasus", &[("program", &p.id), ("region", region)]),
+                    visits_done: cell("", f.visits_done),
+                    visits_due: cell("", f.visits_due),
+                    visits_overdue: cell("", f.visits_overdue),
+                }
+            };
+            ProgramView {
+                rows: p
+                    .regions
+                    .iter()
+                    .map(|r| row(r.name.clone(), &r.code, &r.figures))
+                    .collect(),
+                total: row(v.text("dasbor.jumlah"), "", &p.total),
+                states: shown
+                    .iter()
+                    .map(|s| StateColumn {
+                        label: s.label.clone(),
+                    })
+                    .collect(),
+                workflow: app
+                    .catalog
+                    .latest(&p.workflow)
+                    .map_or_else(|| p.workflow.clone(), |d| d.label.get(v.caller.lang).into()),
+                id: p.id.clone(),
+                name: p.name.clone(),
+                year: p.fiscal_year,
+            }
+        })
+        .collect();
+    Ok(v.render(
+        StatusCode::OK,
+        "dasbor",
+        &v.text("dasbor.judul"),
+        DashboardPage { programs },
+    ))
+}

@@ -1,0 +1,352 @@
+//! The web pages, driven as a browser without JavaScript would: sign in,
+//! read the dashboard, open a case, take actions through its forms (with a
+//! photo), see the timeline grow; and the refusals: a form without its
+//! token, a form from another site, a wrong password.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::Response;
+use reqwest::multipart::{Form, Part};
+use support::{browser, hidden, text};
+
+fn location(r: &Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+/// The form of action `id` on a case page.
+fn action_form<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!("id=\"aksi-{id}\""))
+        .unwrap_or_else(|| panic!("no form for `{id}` on the page"));
+    let end = html[start..].find("</details>").unwrap();
+    &html[start..start + end]
+}
+
+/// The first case link of a case list.
+fn first_case(html: &str) -> String {
+    let at = html.find("<tbody>").unwrap();
+    let start = html[at..].find("href=\"/kasus/").unwrap() + at + "href=\"".len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+fn steps(html: &str) -> usize {
+    html.matches("class=\"step-what\"").count()
+}
+
+#[tokio::test]
+async fn signing_in_the_dashboard_and_signing_out() {
+    for app in support::apps().await {
+        let c = browser();
+        let r = c.get(app.url("/")).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{}: nobody signed in", app.name);
+        assert_eq!(location(&r), "/masuk?next=%2F");
+
+        let (status, page) = text(&c, &app.url("/masuk?next=%2Fkasus")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Nama pengguna"), "Indonesian first");
+        let csrf = hidden(&page, "_csrf");
+
+        // Without the form token: refused, and no sign-in is counted.
+        let r = c
+            .post(app.url("/masuk"))
+            .form(&[("login", "pengelola.18"), ("password", support::PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            403,
+            "{}: a sign-in form without _csrf",
+            app.name
+        );
+
+        let r = c
+            .post(app.url("/masuk"))
+            .form(&[
+                ("login", "pengelola.18"),
+                ("password", "salah-sekali"),
+                ("_csrf", &csrf),
+                ("next", "/kasus"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let body = r.text().await.unwrap();
+        assert!(
+            body.contains("Nama pengguna atau kata sandi salah."),
+            "{body}"
+        );
+        assert!(body.contains("value=\"pengelola.18\""), "the login is kept");
+
+        let r = c
+            .post(app.url("/masuk"))
+            .form(&[
+                ("login", "pengelola.18"),
+                ("password", support::PASSWORD),
+                ("_csrf", &csrf),
+                ("next", "/kasus"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/kasus", "on to where they were going");
+        let set: Vec<_> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let session = set.iter().find(|c| c.starts_with("pantau_sesi=")).unwrap();
+        for part in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+            assert!(session.contains(part), "{session} lacks {part}");
+        }
+
+        let (status, dash) = text(&c, &app.url("/")).await;
+        assert_eq!(status, 200, "{dash}");
+        assert!(dash.contains("Dasbor program"));
+        assert!(dash.contains("Bantuan Sosial KUD Lampung 2026"));
+        assert!(dash.contains("Rp "), "rupiah figures");
+        assert!(
+            dash.contains("/kasus?program=bansos-kud-2026-lampung&amp;region=18."),
+            "figures link to their cases"
+        );
+        assert!(
+            !dash.contains("Sumatera Barat"),
+            "only Lampung for Lampung's manager"
+        );
+
+        // English by a link, remembered by a cookie.
+        let (_, en) = text(&c, &app.url("/?lang=en")).await;
+        assert!(en.contains("Program dashboard"));
+        let (_, again) = text(&c, &app.url("/kasus")).await;
+        assert!(again.contains("Clear filters") || again.contains("All programs"));
+        let (_, back) = text(&c, &app.url("/kasus?lang=id")).await;
+        assert!(back.contains("Semua program"));
+
+        let (_, page) = text(&c, &app.url("/")).await;
+        let r = c
+            .post(app.url("/keluar"))
+            .form(&[("_csrf", hidden(&page, "_csrf"))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/masuk");
+        let r = c.get(app.url("/kasus")).send().await.unwrap();
+        assert_eq!(r.status(), 303, "signed out");
+    }
+}
+
+#[tokio::test]
+async fn a_case_moves_through_its_form_once_per_key() {
+    for app in support::apps().await {
+        let c = app.sign_in("verifikator.18").await;
+        let (status, list) = text(
+            &c,
+            &app.url("/kasus?program=bansos-kud-2026-lampung&state=in_verification"),
+        )
+        .await;
+        assert_eq!(status, 200, "{list}");
+        let case = first_case(&list);
+        let (_, page) = text(&c, &app.url(&case)).await;
+        let before = steps(&page);
+        assert!(before >= 3, "the timeline so far");
+        assert!(page.contains(" WIB"), "times in the reader's zone");
+        let form = action_form(&page, "verify").to_string();
+        assert!(form.contains("type=\"radio\" name=\"f.legal_entity_valid\""));
+        assert!(form.contains("<textarea id=\"verify-verification_notes\""));
+        let post = |fields: Vec<(&'static str, String)>| {
+            let mut f = Form::new();
+            for (k, v) in fields {
+                f = f.text(k, v);
+            }
+            c.post(app.url(&format!("{case}/aksi"))).multipart(f)
+        };
+        let base = vec![
+            ("_csrf", hidden(&form, "_csrf")),
+            ("_action", "verify".to_string()),
+            ("_key", hidden(&form, "_key")),
+            ("_seq", hidden(&form, "_seq")),
+            ("f.rat_held_last_year", "ya".to_string()),
+            (
+                "f.verification_notes",
+                "Catatan uji: RAT 2025 ada".to_string(),
+            ),
+        ];
+
+        // A field missing: the page again, the reason beside it, the typing kept.
+        let r = post(base.clone()).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        let refused = action_form(&body, "verify");
+        assert!(refused.contains(" open>"), "the refused form stays open");
+        assert!(refused.contains("class=\"field has-error\""), "{refused}");
+        assert!(refused.contains("Catatan uji: RAT 2025 ada</textarea>"));
+        assert_eq!(hidden(refused, "_key"), hidden(&form, "_key"), "same key");
+
+        // Without the form token, or from another site: refused, nothing changes.
+        let mut no_token = base.clone();
+        no_token.remove(0);
+        no_token.push(("f.legal_entity_valid", "ya".into()));
+        assert_eq!(post(no_token).send().await.unwrap().status(), 403);
+        let mut complete = base.clone();
+        complete.push(("f.legal_entity_valid", "ya".into()));
+        let r = post(complete.clone())
+            .header("Sec-Fetch-Site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = post(complete.clone())
+            .header("Origin", "https://evil.example")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        let r = post(complete.clone())
+            .header("Sec-Fetch-Site", "same-origin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), case);
+        let (_, after) = text(&c, &app.url(&case)).await;
+        assert_eq!(steps(&after), before + 1, "one more event");
+        assert!(after.contains("Terverifikasi, menunggu persetujuan"));
+        assert!(after.contains("Catatan uji: RAT 2025 ada"));
+
+        // The same form sent again (a retry): no second effect.
+        let r = post(complete).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let (_, again) = text(&c, &app.url(&case)).await;
+        assert_eq!(steps(&again), before + 1, "the same key has one effect");
+    }
+}
+
+#[tokio::test]
+async fn a_field_officer_records_a_visit_with_a_photo() {
+    for app in support::apps().await {
+        // Who the officer of a disbursed bansos case is, as its verifier sees it.
+        let v = app.sign_in("verifikator.18").await;
+        let (_, list) = text(
+            &v,
+            &app.url("/kasus?program=bansos-kud-2026-lampung&state=disbursed"),
+        )
+        .await;
+        let case = first_case(&list);
+        let (_, page) = text(&v, &app.url(&case)).await;
+        let marker = "Petugas lapangan</dt><dd>";
+        let at = page.find(marker).unwrap() + marker.len();
+        let officer = page[at..].split('<').next().unwrap().to_string();
+
+        let c = app.sign_in(&officer).await;
+        let r = c.get(app.url("/")).send().await.unwrap();
+        assert_eq!(
+            location(&r),
+            "/kunjungan",
+            "an officer starts on their visits"
+        );
+        let (status, visits) = text(&c, &app.url("/kunjungan")).await;
+        assert_eq!(status, 200, "{visits}");
+        let link = format!("{case}?aksi=record_monev#aksi-record_monev");
+        assert!(visits.contains(&link), "{visits}");
+
+        let (_, page) = text(&c, &app.url(&link)).await;
+        let form = action_form(&page, "record_monev").to_string();
+        assert!(form.contains(" open>"), "the visit form is open");
+        assert!(form.contains("accept=\"image/*\" capture=\"environment\""));
+        assert!(form.contains("data-gps=\"record_monev-location\""));
+        assert!(form.contains("<select id=\"record_monev-cooperative_status\""));
+        let before = steps(&page);
+        let send = |photo: Part| {
+            let f = Form::new()
+                .text("_csrf", hidden(&form, "_csrf"))
+                .text("_action", "record_monev")
+                .text("_key", hidden(&form, "_key"))
+                .text("_seq", hidden(&form, "_seq"))
+                .text("f.visit_date", "2026-11-20")
+                .text("f.funds_used_as_proposed", "ya")
+                .text("f.amount_used", "Rp 25.000.000")
+                .text("f.cooperative_status", "aktif")
+                .text("f.last_rat_year", "2025")
+                .text("f.members", "120")
+                .text("f.location", "-5.429210,105.261940")
+                .text("f.findings", "Usaha berjalan")
+                .text("f.recommendation", "lanjut")
+                .text("f.notes", "")
+                .part("file.photo", photo);
+            c.post(app.url(&format!("{case}/aksi"))).multipart(f)
+        };
+
+        // A text file as the photo: refused beside the photo field.
+        let bad = Part::bytes(b"bukan foto".to_vec())
+            .file_name("catatan.txt")
+            .mime_str("text/plain")
+            .unwrap();
+        let r = send(bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let body = r.text().await.unwrap();
+        let refused = action_form(&body, "record_monev");
+        assert!(refused.contains("tidak diterima"), "{refused}");
+        assert!(
+            refused.contains("value=\"Usaha berjalan\"")
+                || refused.contains("Usaha berjalan</textarea>")
+        );
+
+        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        let good = Part::bytes(png.clone())
+            .file_name("foto.png")
+            .mime_str("image/png")
+            .unwrap();
+        let r = send(good).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let (_, after) = text(&c, &app.url(&case)).await;
+        assert_eq!(steps(&after), before + 1);
+        let id = case.trim_start_matches("/kasus/");
+        let at = after
+            .find(&format!("/api/cases/{id}/attachments/"))
+            .expect("the photo is linked from the case page");
+        let href = after[at..].split('"').next().unwrap().to_string();
+        let r = c.get(app.url(&href)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "the photo, with the session cookie");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+        let (_, visits) = text(&c, &app.url("/kunjungan")).await;
+        assert!(!visits.contains(&link), "the visit is done");
+    }
+}
+
+#[tokio::test]
+async fn every_page_route_answers() {
+    let app = support::apps().await.remove(0);
+    let c = app.sign_in("pengelola.18").await;
+    for (method, path) in pantau_server::pages::paths() {
+        if method != "GET" {
+            continue;
+        }
+        let path = path
+            .replace("{id}", "tidak-ada")
+            .replace("{*file}", "pantau.css");
+        let r = c.get(app.url(&path)).send().await.unwrap();
+        assert!(
+            [200, 303, 404].contains(&r.status().as_u16()),
+            "{path}: {}",
+            r.status()
+        );
+        if path.starts_with("/static/") {
+            assert_eq!(r.status(), 200);
+            assert!(
+                r.headers()["content-type"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("text/css")
+            );
+        }
+    }
+}
