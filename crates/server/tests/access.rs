@@ -22,6 +22,8 @@ enum Rule {
     Read,
     /// A signed-in user whose role may act, on a record of their region.
     Act,
+    /// A signed-in manager or administrator; rows outside their region are refused.
+    Import,
 }
 
 /// Every route of the API, with its rule.
@@ -47,6 +49,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/visits", Rule::Read),
     ("GET", "/api/dashboard", Rule::Read),
+    ("POST", "/api/imports/beneficiaries", Rule::Import),
 ];
 
 /// Every page route, with its rule (pages answer like the API they use).
@@ -60,6 +63,8 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/kasus/{id}", Rule::Read),
     ("POST", "/kasus/{id}/aksi", Rule::Act),
     ("GET", "/kunjungan", Rule::Read),
+    ("GET", "/impor", Rule::Import),
+    ("POST", "/impor", Rule::Import),
 ];
 
 #[test]
@@ -163,6 +168,50 @@ async fn fixture(app: &Running) -> Fixture {
     Fixture { cases, attachments }
 }
 
+/// A CSV of two street vendors, one in Kota Bandar Lampung, one in Kab. Sijunjung.
+fn two_vendors(tag: &str) -> String {
+    use pantau_registry::beneficiary::COLUMNS;
+    let row = |region: &str, nik: &str, market: &str| {
+        COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "kind" => "pkl".to_string(),
+                "region_code" => region.to_string(),
+                "name" => format!("Pedagang {tag} {region}"),
+                "nik" => nik.to_string(),
+                "market_location" => market.to_string(),
+                _ => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let serial = tag.bytes().map(u32::from).sum::<u32>() % 9000 + 1000;
+    format!(
+        "{}\n{}\n{}\n",
+        COLUMNS.join(","),
+        row(
+            "18.71",
+            &format!("1871010101900{}", serial % 1000 + 100),
+            "Pasar Bambu Kuning"
+        ),
+        row(
+            "13.03",
+            &format!("1303010101900{}", serial % 1000 + 100),
+            "Pasar Muaro Sijunjung"
+        ),
+    )
+}
+
+/// Whether `role` may import, and how many of [`two_vendors`] `scope` refuses.
+fn import_expectation(role: Role, scope: &Scope) -> (bool, u64) {
+    let may = pantau_domain::access::allows(role, pantau_domain::access::Permission::Import);
+    let refused = ["18.71", "13.03"]
+        .iter()
+        .filter(|r| !scope.covers(Some(r)))
+        .count() as u64;
+    (may, refused)
+}
+
 const USERS: [&str; 10] = [
     "admin",
     "kementerian",
@@ -225,6 +274,36 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             let role: Role = me["role"].as_str().unwrap().parse().unwrap();
             for &(method, template, rule) in MATRIX {
                 if rule == Rule::Public || template == "/api/tokens" {
+                    continue;
+                }
+                if rule == Rule::Import {
+                    let r = app
+                        .http
+                        .post(app.url(template))
+                        .bearer_auth(&token)
+                        .header("content-type", "text/csv")
+                        .body(two_vendors(user))
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = r.status().as_u16();
+                    let body: Value = r.json().await.unwrap_or(Value::Null);
+                    let ctx = format!("{name}: {user} ({role}) imports");
+                    match import_expectation(role, &scope) {
+                        (false, _) => assert_eq!(status, 403, "{ctx}: {body}"),
+                        (true, refused) => {
+                            assert_eq!(status, 200, "{ctx}: {body}");
+                            assert_eq!(
+                                body["refused"], refused,
+                                "{ctx}: rows outside the region: {body}"
+                            );
+                            assert_eq!(
+                                body["new"].as_u64().unwrap() + body["already"].as_u64().unwrap(),
+                                2 - refused,
+                                "{ctx}: {body}"
+                            );
+                        }
+                    }
                     continue;
                 }
                 if (method, template) == ("POST", "/api/cases") {
@@ -381,6 +460,31 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             let c = app.sign_in(user).await;
             for &(method, template, rule) in PAGES {
                 if rule == Rule::Public || template == "/keluar" {
+                    continue;
+                }
+                if rule == Rule::Import {
+                    let (may, _) = import_expectation(role, &scope);
+                    let status = if method == "GET" {
+                        support::text(&c, &app.url(template)).await.0
+                    } else {
+                        let (_, page) = support::text(&c, &app.url("/kasus")).await;
+                        let csrf = support::hidden(&page, "_csrf");
+                        c.post(app.url(template))
+                            .multipart(
+                                reqwest::multipart::Form::new().text("_csrf", csrf).part(
+                                    "file",
+                                    reqwest::multipart::Part::text(two_vendors(user))
+                                        .file_name("pkl.csv"),
+                                ),
+                            )
+                            .send()
+                            .await
+                            .unwrap()
+                            .status()
+                            .as_u16()
+                    };
+                    let want = if may { 200 } else { 403 };
+                    assert_eq!(status, want, "{name}: {user} ({role}) {method} {template}");
                     continue;
                 }
                 if !template.contains('{') {

@@ -4,6 +4,7 @@
 mod beneficiaries;
 pub mod cases;
 pub mod dashboard;
+pub mod imports;
 mod open;
 mod programs;
 mod regions;
@@ -68,6 +69,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::get_attachment))
         .routes(routes!(visits::list_visits))
         .routes(routes!(dashboard::get_dashboard))
+        .routes(routes!(imports::import_beneficiaries))
         .route_layer(axum::middleware::from_fn(crate::error::refuse_nul_in_path))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
 }

@@ -13,6 +13,7 @@ mod cases;
 mod dashboard;
 mod format;
 mod guard;
+mod imports;
 mod session;
 mod text;
 mod view;
@@ -110,6 +111,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/kasus/{id}", get(cases::page)),
         ("POST", "/kasus/{id}/aksi", post(action::take)),
         ("GET", "/kunjungan", get(visits::page)),
+        ("GET", "/impor", get(imports::form)),
+        ("POST", "/impor", post(imports::upload)),
         ("GET", "/static/{*file}", get(static_file)),
     ]
 }

@@ -273,6 +273,10 @@ impl FromRequestParts<App> for Viewer {
         } else {
             vec![("/", "nav.dasbor"), ("/kasus", "nav.kasus")]
         };
+        let mut nav = nav;
+        if pantau_domain::access::allows(caller.role, pantau_domain::access::Permission::Import) {
+            nav.push(("/impor", "nav.impor"));
+        }
         let chrome = Chrome {
             name: caller.name.clone(),
             initial: caller

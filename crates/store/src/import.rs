@@ -1,0 +1,137 @@
+//! Importing beneficiaries from CSV, shared by `pantau import` and the
+//! server: reads row by row (memory stays flat), keeps every good row
+//! (inserted [`BATCH`] at a time), and hands each refused row, with its
+//! line, column and reason, to the caller.
+
+use std::io::Read;
+
+use chrono::Utc;
+use pantau_domain::access::Scope;
+use pantau_registry::beneficiary::{Beneficiary, ColumnError, Header, parse_row};
+use pantau_registry::regions::Regions;
+
+use crate::registry::BATCH;
+use crate::{Store, StoreError};
+
+/// One refused row, or one problem of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal<'a> {
+    pub line: u64,
+    /// The column, or `-` when the row could not be read at all.
+    pub column: &'a str,
+    pub reason: &'a str,
+    /// The row as read (empty when unreadable).
+    pub fields: &'a [&'a str],
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub rows: u64,
+    pub new: u64,
+    pub refused: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The header row names unknown columns or misses required ones.
+    #[error("the header row is not usable")]
+    Header(Vec<ColumnError>),
+    #[error("cannot read the CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The caller's handler of refused rows failed (e.g. writing them out).
+    #[error("cannot record a refused row: {0}")]
+    Report(#[from] std::io::Error),
+}
+
+/// The stable id of a beneficiary: UUIDv5 of its natural key.
+pub fn beneficiary_id(b: &Beneficiary) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b.natural_key().as_bytes()).to_string()
+}
+
+impl Store {
+    /// Imports the CSV in `input`; `refused` gets every problem of every
+    /// refused row (a row outside `scope` is refused at its region). The
+    /// header names come first, via `header_names`, so the caller can
+    /// write them beside its report.
+    pub async fn import_csv<R: Read>(
+        &self,
+        input: R,
+        regions: &Regions,
+        scope: &Scope,
+        mut header_names: impl FnMut(&[&str]) -> std::io::Result<()>,
+        mut refused: impl FnMut(&Refusal<'_>) -> std::io::Result<()>,
+    ) -> Result<Tally, ImportError> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let names: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+        let header = Header::new(names.iter().map(String::as_str)).map_err(ImportError::Header)?;
+        header_names(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let mut tally = Tally::default();
+        let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(BATCH);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    tally.rows += 1;
+                    let line = record.position().map_or(0, |p| p.line());
+                    let fields: Vec<&str> = record.iter().collect();
+                    let parsed = parse_row(&header, &fields, regions).and_then(|b| {
+                        if scope.covers(Some(b.region.as_str())) {
+                            Ok(b)
+                        } else {
+                            Err(vec![ColumnError {
+                                column: "region_code".into(),
+                                reason: format!(
+                                    "`{}` di luar wilayah Anda (outside your region)",
+                                    b.region
+                                ),
+                            }])
+                        }
+                    });
+                    match parsed {
+                        Ok(b) => batch.push((beneficiary_id(&b), b)),
+                        Err(errors) => {
+                            tally.refused += 1;
+                            for e in &errors {
+                                refused(&Refusal {
+                                    line,
+                                    column: &e.column,
+                                    reason: &e.reason,
+                                    fields: &fields,
+                                })?;
+                            }
+                        }
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                    ) =>
+                {
+                    tally.rows += 1;
+                    tally.refused += 1;
+                    let reason = format!("baris tidak terbaca (unreadable row): {e}");
+                    refused(&Refusal {
+                        line: e.position().map_or(0, |p| p.line()),
+                        column: "-",
+                        reason: &reason,
+                        fields: &[],
+                    })?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            if batch.len() == BATCH {
+                tally.new += self.import_beneficiaries(&batch, Utc::now()).await?;
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            tally.new += self.import_beneficiaries(&batch, Utc::now()).await?;
+        }
+        Ok(tally)
+    }
+}
