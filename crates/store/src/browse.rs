@@ -29,10 +29,12 @@ pub fn in_scope(col: impl IntoColumnRef + Clone, scope: &Scope) -> Condition {
             let prefix = format!("{r}.");
             let len = prefix.len() as i32;
             Condition::all().add(
-                Condition::any().add(Expr::col(col.clone()).eq(r.as_str())).add(
-                    Expr::expr(Func::cust("SUBSTR").arg(Expr::col(col)).arg(1).arg(len))
-                        .eq(prefix),
-                ),
+                Condition::any()
+                    .add(Expr::col(col.clone()).eq(r.as_str()))
+                    .add(
+                        Expr::expr(Func::cust("SUBSTR").arg(Expr::col(col)).arg(1).arg(len))
+                            .eq(prefix),
+                    ),
             )
         }
         Scope::Region(r) => Condition::all().add(Expr::col(col).eq(r.as_str())),
