@@ -45,6 +45,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{UsageWho, getrusage};
+use pantau_registry::beneficiary::COLUMNS;
 use sea_orm::{ConnectionTrait, Statement};
 
 const DEFAULT_ROWS: usize = 1_000_000;
@@ -114,79 +115,81 @@ fn nik(rng: &mut fastrand::Rng, region: &str, i: usize) -> String {
     format!("{region}{kecamatan:02}{day:02}{month:02}{year:02}{serial:04}")
 }
 
-/// Writes `rows` beneficiaries as CSV to `path`.
+/// One CSV record, its fields set by column name.
+#[derive(Default)]
+struct Record([String; COLUMNS.len()]);
+
+impl Record {
+    fn set(&mut self, column: &str, value: impl Into<String>) {
+        let i = COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .unwrap_or_else(|| panic!("no column {column} in COLUMNS"));
+        self.0[i] = value.into();
+    }
+}
+
+/// Writes `rows` beneficiaries as CSV to `path`, with the importer's header.
 fn generate(path: &Path, rows: usize) {
     let mut rng = fastrand::Rng::with_seed(18);
     let mut w = csv::Writer::from_path(path).unwrap();
-    w.write_record([
-        "kind",
-        "region_code",
-        "name",
-        "nik_koperasi",
-        "legal_entity_number",
-        "coop_kind",
-        "members",
-        "active",
-        "last_rat_year",
-        "nib",
-        "owner_nik",
-        "scale",
-        "nik",
-        "market_location",
-        "lat",
-        "lon",
-    ])
-    .unwrap();
+    w.write_record(COLUMNS).unwrap();
     for i in 0..rows {
         let (code, lat, lon) = REGIONS[rng.usize(..REGIONS.len())];
         let digits = code.replace('.', "");
-        let mut rec: [String; 16] = Default::default();
-        rec[1] = code.to_string();
+        let mut rec = Record::default();
+        rec.set("region_code", code);
         let first = FIRST[rng.usize(..FIRST.len())];
         let trade = TRADES[rng.usize(..TRADES.len())];
         match rng.u32(0..100) {
             0..15 => {
                 let kind = COOP_KINDS[rng.usize(..COOP_KINDS.len())];
-                rec[0] = "cooperative".into();
-                rec[2] = format!("Koperasi {} \"{first}\" {i}", kind.to_uppercase());
-                rec[3] = format!("{digits}{i:012}");
-                rec[4] = format!(
-                    "{}/BH/X.{}/{}",
-                    rng.u32(1..999),
-                    rng.u32(1..9),
-                    rng.u32(1990..2025)
+                rec.set("kind", "cooperative");
+                rec.set(
+                    "name",
+                    format!("Koperasi {} \"{first}\" {i}", kind.to_uppercase()),
                 );
-                rec[5] = kind.into();
-                rec[6] = rng.u32(20..2_000).to_string();
-                rec[7] = if rng.u32(0..10) < 8 { "ya" } else { "tidak" }.into();
+                rec.set("nik_koperasi", format!("{digits}{i:012}"));
+                rec.set(
+                    "legal_entity_number",
+                    format!(
+                        "{}/BH/X.{}/{}",
+                        rng.u32(1..999),
+                        rng.u32(1..9),
+                        rng.u32(1990..2025)
+                    ),
+                );
+                rec.set("coop_kind", kind);
+                rec.set("members", rng.u32(20..2_000).to_string());
+                rec.set("active", if rng.u32(0..10) < 8 { "ya" } else { "tidak" });
                 if rng.bool() {
-                    rec[8] = rng.u32(2015..=2025).to_string();
+                    rec.set("last_rat_year", rng.u32(2015..=2025).to_string());
                 }
             }
             15..60 => {
-                rec[0] = "umkm".into();
-                rec[2] = format!("{trade} {first}, {i}");
-                rec[9] = format!("9{i:012}");
-                rec[10] = nik(&mut rng, &digits, i);
-                rec[11] = ["mikro", "kecil", "menengah"][rng.usize(..3)].into();
+                rec.set("kind", "umkm");
+                rec.set("name", format!("{trade} {first}, {i}"));
+                rec.set("nib", format!("9{i:012}"));
+                rec.set("owner_nik", nik(&mut rng, &digits, i));
+                rec.set("scale", ["mikro", "kecil", "menengah"][rng.usize(..3)]);
             }
             60..85 => {
-                rec[0] = "pkl".into();
-                rec[2] = format!("{first} ({trade})");
-                rec[12] = nik(&mut rng, &digits, i);
-                rec[13] = MARKETS[rng.usize(..MARKETS.len())].into();
+                rec.set("kind", "pkl");
+                rec.set("name", format!("{first} ({trade})"));
+                rec.set("nik", nik(&mut rng, &digits, i));
+                rec.set("market_location", MARKETS[rng.usize(..MARKETS.len())]);
             }
             _ => {
-                rec[0] = "entrepreneur".into();
-                rec[2] = format!("{first} {trade} {i}");
-                rec[12] = nik(&mut rng, &digits, i);
+                rec.set("kind", "entrepreneur");
+                rec.set("name", format!("{first} {trade} {i}"));
+                rec.set("nik", nik(&mut rng, &digits, i));
             }
         }
         if rng.bool() {
-            rec[14] = format!("{:.6}", lat + rng.f64() * 0.2 - 0.1);
-            rec[15] = format!("{:.6}", lon + rng.f64() * 0.2 - 0.1);
+            rec.set("lat", format!("{:.6}", lat + rng.f64() * 0.2 - 0.1));
+            rec.set("lon", format!("{:.6}", lon + rng.f64() * 0.2 - 0.1));
         }
-        w.write_record(&rec).unwrap();
+        w.write_record(&rec.0).unwrap();
     }
     w.flush().unwrap();
 }

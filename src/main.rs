@@ -49,9 +49,13 @@ enum Command {
     /// Import registry data: beneficiaries from CSV.
     #[command(subcommand)]
     Import(cmd::import::ImportCmd),
-    /// Check the tamper-evident event log.
+    /// Check the tamper-evident event log, in the database or in a Ministry bundle.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
+    /// Write the Ministry bundle: a region's events of a year with their hash chains and reports.
+    Export(cmd::export::ExportArgs),
+    /// A report (program-progress, monev, accountability, indicators) as HTML, CSV, XLSX or PDF.
+    Report(cmd::report::ReportArgs),
     /// Serve the API and the web pages.
     Serve(cmd::serve::ServeArgs),
     #[command(subcommand)]
@@ -66,12 +70,14 @@ fn main() -> ExitCode {
         Command::Case(c) => cmd::case::run(c, &cli.db),
         Command::Db(c) => cmd::db::run(c, &cli.db),
         Command::Audit(c) => cmd::audit::run(c, &cli.db),
+        Command::Export(a) => cmd::export::run(a, &cli.db),
         Command::Import(c) => cmd::import::run(c, &cli.db),
         Command::Demo(a) => cmd::demo::run(a, &cli.db),
         Command::Remind(a) => cmd::remind::run(a, &cli.db),
         Command::Outbox(c) => cmd::remind::outbox(c, &cli.db),
         Command::Program(c) => cmd::program::run(c, &cli.db),
         Command::Decree(c) => cmd::decree::run(c, &cli.db),
+        Command::Report(a) => cmd::report::run(a, &cli.db),
         Command::Serve(a) => cmd::serve::run(a, &cli.db),
         Command::User(c) => cmd::user::run(c, &cli.db),
     };

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use pantau_demo::Options;
 use pantau_domain::Rupiah;
 use pantau_store::Store;
@@ -61,6 +61,12 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         "  beneficiaries: {} cooperatives and {} UMKM in Lampung's 15 kabupaten/kota, {} PKL in West Sumatra, {} new entrepreneurs",
         s.cooperatives, s.umkm, s.pkl, s.entrepreneurs
     );
+    println!(
+        "  cooperative statuses: {} yearly records ({}–{}) for the indicators",
+        s.cooperative_years,
+        day.year() - 2,
+        day.year()
+    );
     for (id, name, ceiling) in &s.programs {
         println!(
             "  program {id}: {name}, {}",
@@ -82,6 +88,10 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     );
     println!(
         "explore: pantau case list | pantau program show bansos-kud-2026-lampung | pantau audit verify"
+    );
+    println!(
+        "reports: pantau report program-progress --year {} --out progres.pdf (also monev, accountability, indicators; html, csv, xlsx)",
+        day.year()
     );
     println!(
         "sign in: `pantau serve`, open http://127.0.0.1:8080/ with password `{DEMO_PASSWORD}` as any of:"

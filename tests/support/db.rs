@@ -1,8 +1,11 @@
-//! Fresh databases for tests, shared by the store suite and the end-to-end
-//! tests (included with `#[path]`): a SQLite file in a temporary folder, and
-//! a new PostgreSQL database on the test server when one answers
-//! (`PANTAU_TEST_POSTGRES_URL`, default the machine's own at 127.0.0.1:5432).
-//! Under `PANTAU_REQUIRE_ALL=1` a missing PostgreSQL is a failure.
+//! Fresh databases for tests and benchmarks, shared by the store suite, the
+//! end-to-end tests and the benchmarks (included with `#[path]`): a SQLite
+//! file in a temporary folder, and a new PostgreSQL database on the test
+//! server when one answers (`PANTAU_TEST_POSTGRES_URL`, default the
+//! machine's own at 127.0.0.1:5432). Under `PANTAU_REQUIRE_ALL=1` a missing
+//! PostgreSQL is a failure.
+
+use std::time::Duration;
 
 use sea_orm::ConnectionTrait;
 
@@ -15,11 +18,7 @@ pub struct TestDb {
 
 /// A fresh SQLite file, and a fresh PostgreSQL database when the server answers.
 pub async fn test_databases() -> Vec<TestDb> {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("pantau.db").display()
-    );
+    let (dir, url) = fresh_sqlite();
     let mut out = vec![TestDb {
         name: "sqlite",
         url,
@@ -41,17 +40,54 @@ pub async fn test_databases() -> Vec<TestDb> {
     out
 }
 
+/// A temporary folder (the file lives as long as it does) and the URL of a
+/// new SQLite file `pantau.db` in it.
+pub fn fresh_sqlite() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("pantau.db").display()
+    );
+    (dir, url)
+}
+
+/// The test server's administrative URL.
+fn postgres_admin() -> String {
+    std::env::var("PANTAU_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
 /// Creates an empty database on the test server and returns its URL.
 pub async fn fresh_postgres() -> Result<String, String> {
-    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = sea_orm::Database::connect(admin.as_str())
+    let admin = postgres_admin();
+    let mut opts = sea_orm::ConnectOptions::new(admin.as_str());
+    opts.connect_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let db = sea_orm::Database::connect(opts)
         .await
-        .map_err(|e| format!("cannot reach the test PostgreSQL: {e}"))?;
+        .map_err(|e| format!("cannot reach the test PostgreSQL at {admin}: {e}"))?;
     let name = format!("pantau_test_{}", uuid::Uuid::new_v4().simple());
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+    let created = db
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("cannot create a database on {admin}: {e}"));
+    db.close().await.ok();
+    created?;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
     Ok(format!("{base}/{name}"))
+}
+
+/// Drops a database [`fresh_postgres`] made, once nothing uses it (the
+/// benchmarks clean up after themselves; a failure is ignored).
+#[allow(dead_code)] // the tests leave theirs for inspection
+pub async fn drop_postgres(url: &str) {
+    let Some((_, name)) = url.rsplit_once('/') else {
+        return;
+    };
+    if let Ok(db) = sea_orm::Database::connect(postgres_admin().as_str()).await {
+        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        db.close().await.ok();
+    }
 }

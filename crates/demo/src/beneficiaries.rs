@@ -83,6 +83,8 @@ pub struct People {
     pub ksp: Vec<(String, String)>,
     pub pkl: Vec<(String, String)>,
     pub entrepreneurs: Vec<(String, String)>,
+    /// Every cooperative: (region, id, active now).
+    pub cooperatives: Vec<(String, String, bool)>,
 }
 
 impl People {
@@ -174,6 +176,7 @@ pub async fn fill(
                 _ => {}
             }
             summary.cooperatives += 1;
+            people.cooperatives.push((code.to_string(), id(&b), active));
             batch.push((id(&b), b));
         }
         let umkm = (UMKM * share).round() as u32;

@@ -12,6 +12,7 @@
 
 mod beneficiaries;
 mod cases;
+mod coop_years;
 mod programs;
 pub mod users;
 
@@ -49,6 +50,8 @@ pub struct Summary {
     pub visits_done: usize,
     pub visits_due: usize,
     pub visits_overdue: usize,
+    /// Yearly statuses of cooperatives (for the indicators).
+    pub cooperative_years: usize,
 }
 
 #[derive(Debug)]
@@ -92,6 +95,7 @@ pub async fn fill(store: &Store, catalog: &Catalog, opts: &Options) -> Result<Su
     let mut rng = fastrand::Rng::with_seed(opts.seed);
     let mut summary = Summary::default();
     let people = beneficiaries::fill(store, &mut rng, opts, &mut summary).await?;
+    summary.cooperative_years = coop_years::fill(store, opts, &people.cooperatives).await?;
     summary.users = users::fill(store, opts.as_of, opts.password_hash.as_deref()).await?;
     let programs = programs::fill(store, catalog, &mut summary).await?;
     cases::fill(

@@ -7,6 +7,7 @@
 //! This crate does no I/O and reads no clock.
 
 pub mod access;
+pub mod format;
 mod geo;
 mod ids;
 mod lang;

@@ -137,16 +137,11 @@ impl std::str::FromStr for Rupiah {
 impl fmt::Display for Rupiah {
     /// `Rp 4.924.000.000`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.0.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 3);
-        out.push_str("Rp ");
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push('.');
-            }
-            out.push(c);
-        }
-        f.write_str(&out)
+        write!(
+            f,
+            "Rp {}",
+            crate::format::thousands(self.0, crate::Lang::Id)
+        )
     }
 }
 

@@ -30,7 +30,8 @@ impl FieldIssue {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `unauthenticated`, `forbidden`, `not_found`,
-    /// `invalid_input`, `refused`, `conflict`, `too_many_attempts`, `internal`.
+    /// `invalid_input`, `refused`, `conflict`, `too_many_attempts`,
+    /// `unavailable`, `internal`.
     pub error: String,
     /// The reason, in the caller's language.
     pub message: String,
@@ -66,6 +67,8 @@ pub enum ApiError {
     TooManyAttempts {
         retry_after_secs: i64,
     },
+    /// A part the server needs is missing (Chromium for a PDF): 503.
+    Unavailable(String),
     Internal(String),
 }
 
@@ -124,6 +127,7 @@ impl ApiError {
             ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -177,6 +181,7 @@ impl ApiError {
                     (retry_after_secs + 59) / 60
                 ),
             ),
+            ApiError::Unavailable(m) => plain("unavailable", m),
             ApiError::Internal(_) => plain(
                 "internal",
                 "kesalahan server; data Anda tidak berubah (server error; nothing was changed)",

@@ -32,12 +32,17 @@ pub struct App {
     pub store: Store,
     pub catalog: Arc<Catalog>,
     pub pages: Arc<pages::Pages>,
+    /// The report templates (`templates/reports/`).
+    pub reports: Arc<pantau_report::html::Templates>,
+    /// Leave to print a PDF (each print runs a Chromium).
+    printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
     region_names: Arc<HashMap<String, String>>,
 }
 
 impl App {
-    /// The app on `store`, with the loaded workflows and the page templates in `templates`.
+    /// The app on `store`, with the loaded workflows and the page and
+    /// report templates in `templates` (`pages/`, `reports/`).
     pub fn new(store: Store, catalog: Catalog, templates: &Path) -> Result<App, String> {
         let regions = Regions::embedded().map_err(|e| e.to_string())?;
         let zones = regions
@@ -52,6 +57,10 @@ impl App {
             store,
             catalog: Arc::new(catalog),
             pages: Arc::new(pages::Pages::load(templates)?),
+            reports: Arc::new(
+                pantau_report::html::Templates::load(templates).map_err(|e| e.to_string())?,
+            ),
+            printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
         })
@@ -60,6 +69,11 @@ impl App {
     /// The time zone of a region (WIB where unknown).
     pub fn zone_of(&self, region: &str) -> Zone {
         self.zones.get(region).copied().unwrap_or(Zone::Wib)
+    }
+
+    /// Whether `code` is a known region.
+    pub fn has_region(&self, code: &str) -> bool {
+        self.region_names.contains_key(code)
     }
 
     /// A region's name, or its code where unknown.

@@ -50,6 +50,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/visits", Rule::Read),
     ("GET", "/api/dashboard", Rule::Read),
     ("POST", "/api/imports/beneficiaries", Rule::Import),
+    ("GET", "/api/reports/{name}", Rule::Read),
 ];
 
 /// Every page route, with its rule (pages answer like the API they use).
@@ -65,6 +66,8 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/kunjungan", Rule::Read),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
+    ("GET", "/laporan", Rule::Read),
+    ("GET", "/laporan/unduh", Rule::Read),
 ];
 
 #[test]
@@ -261,6 +264,85 @@ fn regions_in(path: &str, body: &Value) -> Vec<String> {
     }
 }
 
+/// Region codes written as `(18.71)` or `(18)` in a report.
+fn region_codes(text: &str) -> BTreeSet<String> {
+    text.split('(')
+        .skip(1)
+        .filter_map(|t| t.split_once(')'))
+        .map(|(code, _)| code)
+        .filter(|code| RegionCode::parse(code).is_ok())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every report as CSV, sent by `send` (bearer token or cookie) for a path
+/// of the API: only the caller's regions show, the Ministry's and the
+/// administrator's show both provinces; a region or a case outside the
+/// caller's answers 404.
+async fn walk_reports(
+    ctx: &str,
+    scope: &Scope,
+    fx: &Fixture,
+    send: impl Fn(String) -> reqwest::RequestBuilder,
+) {
+    let mut seen = BTreeSet::new();
+    for (report, query) in [
+        ("program-progress", "year=2026"),
+        ("program-progress", "year=2019"),
+        ("program-progress", "year=2014"),
+        ("accountability", "year=2026"),
+        ("accountability", "year=2014"),
+        ("indicators", "year=2026"),
+        ("monev", "year=2026"),
+    ] {
+        let path = format!("/api/reports/{report}?{query}&format=csv");
+        let r = send(path.clone()).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{ctx} {path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "{ctx} {path}"
+        );
+        let text = r.text().await.unwrap();
+        for code in region_codes(&text) {
+            assert!(
+                scope.covers(Some(&code)),
+                "{ctx}: {path} shows region {code}"
+            );
+            seen.insert(code);
+        }
+    }
+    if *scope == Scope::National {
+        assert!(
+            seen.iter().any(|c| c.starts_with("18.")) && seen.iter().any(|c| c.starts_with("13.")),
+            "{ctx}: the national reports show both provinces: {seen:?}"
+        );
+    }
+    // Narrowed to a kabupaten/kota: only there, and only within the caller's.
+    for (region, year) in [("18.71", 2026), ("13.03", 2014)] {
+        let path = format!("/api/reports/program-progress?year={year}&region={region}&format=csv");
+        let r = send(path.clone()).send().await.unwrap();
+        if scope.covers(Some(region)) {
+            assert_eq!(r.status(), 200, "{ctx} {path}");
+            let text = r.text().await.unwrap();
+            for code in region_codes(&text) {
+                assert_eq!(code, region, "{ctx}: {path} shows {code}");
+            }
+        } else {
+            assert_eq!(r.status(), 404, "{ctx} {path}");
+        }
+    }
+    // A case's monev report: only a case the caller sees.
+    for (case, region, ..) in &fx.cases {
+        let path = format!("/api/reports/monev?case={case}&format=csv");
+        let r = send(path.clone()).send().await.unwrap();
+        let want = if scope.covers(Some(region)) { 200 } else { 404 };
+        assert_eq!(r.status().as_u16(), want, "{ctx} {path} [{region}]");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_reads_or_acts_outside_their_region_or_role() {
     let catalog = support::catalog::catalog();
@@ -347,6 +429,14 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             }
                         }
                     }
+                    continue;
+                }
+                if template == "/api/reports/{name}" {
+                    let ctx = format!("{name}: {user} ({role})");
+                    walk_reports(&ctx, &scope, &fx, |path| {
+                        app.http.get(app.url(&path)).bearer_auth(&token)
+                    })
+                    .await;
                     continue;
                 }
                 if !template.contains('{') {
@@ -501,6 +591,18 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             );
                         }
                     }
+                    if template == "/laporan/unduh" {
+                        // The page's downloads: the same walls as the API's.
+                        let ctx = format!("{name}: {user} ({role}) pages");
+                        walk_reports(&ctx, &scope, &fx, |path| {
+                            let (report, query) = path
+                                .trim_start_matches("/api/reports/")
+                                .split_once('?')
+                                .unwrap();
+                            c.get(app.url(&format!("/laporan/unduh?report={report}&{query}")))
+                        })
+                        .await;
+                    }
                     continue;
                 }
                 for (case, region, ..) in &fx.cases {
@@ -543,6 +645,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
         // Nobody signed in: only the public routes answer.
         for &(method, template, rule) in MATRIX {
             let path = template
+                .replace("{name}", "program-progress")
                 .replace("{id}", &fx.cases[0].0)
                 .replace("{attachment}", &fx.attachments[0]);
             let r = app

@@ -70,7 +70,6 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
@@ -79,13 +78,19 @@ use pantau_store::decree::{Change, DecreeLine, NewDecree};
 use pantau_store::entity::{case, event, reminder, request};
 use pantau_store::registry::NewProgram;
 use pantau_store::{Opening, Settings, Store, chain};
-use pantau_workflow::{Actor, Case, Catalog, Command, Context, Decision, Effect, Event, Known};
+use pantau_workflow::{Actor, Case, Catalog, Command, Context, Decision, Effect, Event};
 use pantau_workflow::{Definition, engine};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
+
+#[path = "../../../tests/support/db.rs"]
+#[allow(dead_code)]
+mod db;
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 /// The size the issue asks for, and the default (see the note the table prints).
 const FULL_CASES: usize = 100_000;
@@ -104,32 +109,16 @@ const REGIONS: [&str; 15] = [
     "18.11", "18.12", "18.13", "18.71", "18.72",
 ];
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
 struct Fixture {
     catalog: Catalog,
     source: String,
 }
 
+/// The shipped definitions, and the text of `bansos` (pinned by the first case).
 fn fixture() -> Fixture {
-    let templates = std::fs::read_dir(repo().join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let file = repo().join("workflows/bansos.toml");
-    let source = std::fs::read_to_string(&file).unwrap();
-    let name = file.display().to_string();
-    let catalog = Catalog::load([(name.as_str(), source.as_str())], &Known { templates })
-        .unwrap_or_else(|d| panic!("bansos.toml does not load: {d:?}"));
+    let catalog = shipped::catalog();
+    let def = catalog.latest("bansos").unwrap();
+    let source = catalog.source("bansos", def.version).unwrap().to_string();
     Fixture { catalog, source }
 }
 
@@ -749,40 +738,16 @@ async fn measure(store: &Store, f: &Fixture, config: &str, n: usize) -> Row {
 }
 
 async fn sqlite(f: &Fixture, n: usize) -> Row {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = Settings::new(format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    ));
-    let store = Store::open(&settings).await.unwrap();
+    let (_dir, url) = db::fresh_sqlite();
+    let store = Store::open(&Settings::new(url)).await.unwrap();
     let row = measure(&store, f, "SQLite WAL sync=FULL", n).await;
     store.connection().clone().close().await.unwrap();
     row
 }
 
-/// Creates an empty database for this run; returns (admin URL, its name, its URL).
-async fn fresh_postgres() -> Result<(String, String, String), String> {
-    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let mut opts = sea_orm::ConnectOptions::new(admin.clone());
-    opts.connect_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
-    let db = sea_orm::Database::connect(opts)
-        .await
-        .map_err(|e| format!("cannot reach {admin}: {e}"))?;
-    let name = format!("pantau_bench_{}", uuid::Uuid::new_v4().simple());
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(|e| format!("cannot create a database on {admin}: {e}"))?;
-    db.close().await.ok();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    let url = format!("{base}/{name}");
-    Ok((admin, name, url))
-}
-
 async fn postgres(f: &Fixture, n: usize) -> Result<Row, String> {
-    let (admin, name, url) = fresh_postgres().await?;
-    let store = Store::open(&Settings::new(url))
+    let url = db::fresh_postgres().await?;
+    let store = Store::open(&Settings::new(url.as_str()))
         .await
         .map_err(|e| e.to_string())?;
     let sync = store
@@ -799,13 +764,7 @@ async fn postgres(f: &Fixture, n: usize) -> Result<Row, String> {
     let config = format!("PostgreSQL synchronous_commit={sync}");
     let row = measure(&store, f, &config, n).await;
     store.connection().clone().close().await.unwrap();
-    if let Ok(admin_db) = sea_orm::Database::connect(admin.as_str()).await {
-        admin_db
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .ok();
-        admin_db.close().await.ok();
-    }
+    db::drop_postgres(&url).await;
     Ok(row)
 }
 

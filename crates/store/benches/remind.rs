@@ -66,7 +66,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,11 +78,17 @@ use pantau_notify::{Message, Security, SendError, Templates, Transport};
 use pantau_store::entity::{case, reminder};
 use pantau_store::remind::{Links, NewUser, recipient};
 use pantau_store::{Opening, Settings, Store};
-use pantau_workflow::{Actor, Case, Catalog, Command, Context, Known};
+use pantau_workflow::{Actor, Case, Catalog, Command, Context};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait, Statement, TransactionTrait, Value,
 };
+
+#[path = "../../../tests/support/db.rs"]
+#[allow(dead_code)]
+mod db;
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 /// Rows per INSERT statement in the setup.
 const BATCH: usize = 500;
@@ -100,29 +106,6 @@ const FALLBACK_CASES: usize = 300_000;
 /// Longest the first large setup may take before the other backend falls back.
 const SETUP_BUDGET: Duration = Duration::from_secs(100);
 const REGION: &str = "18.71";
-
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn catalog() -> Catalog {
-    let templates = std::fs::read_dir(repo().join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let file = repo().join("workflows/bansos.toml");
-    let source = std::fs::read_to_string(&file).unwrap();
-    let name = file.display().to_string();
-    Catalog::load([(name.as_str(), source.as_str())], &Known { templates })
-        .unwrap_or_else(|d| panic!("bansos.toml does not load: {d:?}"))
-}
 
 /// When the real case opens and is submitted.
 fn t0() -> DateTime<Utc> {
@@ -230,7 +213,7 @@ struct Prepared {
 
 enum Place {
     Sqlite(#[allow(dead_code)] tempfile::TempDir, PathBuf),
-    Postgres { admin: String, name: String },
+    Postgres { url: String },
 }
 
 impl Prepared {
@@ -262,13 +245,8 @@ impl Prepared {
 
     async fn drop_it(self) {
         self.store.connection().clone().close().await.ok();
-        if let Place::Postgres { admin, name } = &self.place
-            && let Ok(db) = sea_orm::Database::connect(admin.as_str()).await
-        {
-            db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
-            db.close().await.ok();
+        if let Place::Postgres { url } = &self.place {
+            db::drop_postgres(url).await;
         }
     }
 }
@@ -292,35 +270,19 @@ impl Backend {
 async fn fresh(backend: Backend) -> Result<(Store, Place), String> {
     match backend {
         Backend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let file = dir.path().join("bench.db");
-            let store = Store::open(&Settings::new(format!(
-                "sqlite://{}?mode=rwc",
-                file.display()
-            )))
-            .await
-            .map_err(|e| e.to_string())?;
+            let (dir, url) = db::fresh_sqlite();
+            let file = dir.path().join("pantau.db");
+            let store = Store::open(&Settings::new(url))
+                .await
+                .map_err(|e| e.to_string())?;
             Ok((store, Place::Sqlite(dir, file)))
         }
         Backend::Postgres => {
-            let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let mut opts = sea_orm::ConnectOptions::new(admin.clone());
-            opts.connect_timeout(Duration::from_secs(5))
-                .sqlx_logging(false);
-            let db = sea_orm::Database::connect(opts)
-                .await
-                .map_err(|e| format!("cannot reach {admin}: {e}"))?;
-            let name = format!("pantau_bench_{}", uuid::Uuid::new_v4().simple());
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(|e| format!("cannot create a database on {admin}: {e}"))?;
-            db.close().await.ok();
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            let store = Store::open(&Settings::new(format!("{base}/{name}")))
+            let url = db::fresh_postgres().await?;
+            let store = Store::open(&Settings::new(url.as_str()))
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok((store, Place::Postgres { admin, name }))
+            Ok((store, Place::Postgres { url }))
         }
     }
 }
@@ -696,7 +658,7 @@ impl SmtpServer {
             );
         }
         let dir = tempfile::tempdir().unwrap();
-        let script = repo().join("crates/notify/tests/smtp_server.py");
+        let script = shipped::repo_root().join("crates/notify/tests/smtp_server.py");
         let mut child = Process::new("/usr/bin/python3")
             .arg(&script)
             .arg(dir.path())
@@ -793,7 +755,7 @@ async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<Deliv
         }
     };
     let store = &prepared.store;
-    let templates = Templates::load(&repo().join("templates/email")).unwrap();
+    let templates = Templates::load(&shipped::repo_root().join("templates/email")).unwrap();
     let transport = Transport::Smtp {
         host: "127.0.0.1".into(),
         port: server.port,
@@ -915,7 +877,7 @@ async fn main() {
         .filter(|a| !a.starts_with('-') && !a.contains('='))
         .collect();
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
-    let catalog = catalog();
+    let catalog = shipped::catalog();
     let load_before = load_average();
     let started = Instant::now();
 

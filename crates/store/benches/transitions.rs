@@ -67,7 +67,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -75,11 +74,17 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use pantau_domain::Role;
 use pantau_store::{Opening, Outcome, Settings, Store, Synchronous, chain};
-use pantau_workflow::{Actor, Catalog, Command, Context, Known};
+use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{
     ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
     TransactionTrait, Value,
 };
+
+#[path = "../../../tests/support/db.rs"]
+#[allow(dead_code)]
+mod db;
+#[path = "../../../tests/support/catalog.rs"]
+mod shipped;
 
 /// Rounds per measurement; cells show the median.
 const ROUNDS: usize = 3;
@@ -88,32 +93,16 @@ const CLIENTS: [usize; 2] = [1, 4];
 /// Connections in the pool (the store's default).
 const POOL: u32 = 8;
 
-fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
 struct Fixture {
     catalog: Catalog,
     source: String,
 }
 
+/// The shipped definitions, and the text of `bansos` (pinned by the first case).
 fn fixture() -> Fixture {
-    let templates = std::fs::read_dir(repo().join("templates/email"))
-        .unwrap()
-        .filter_map(|e| {
-            e.ok()?
-                .file_name()
-                .to_str()?
-                .split('.')
-                .next()
-                .map(str::to_string)
-        })
-        .collect();
-    let file = repo().join("workflows/bansos.toml");
-    let source = std::fs::read_to_string(&file).unwrap();
-    let name = file.display().to_string();
-    let catalog = Catalog::load([(name.as_str(), source.as_str())], &Known { templates })
-        .unwrap_or_else(|d| panic!("bansos.toml does not load: {d:?}"));
+    let catalog = shipped::catalog();
+    let def = catalog.latest("bansos").unwrap();
+    let source = catalog.source("bansos", def.version).unwrap().to_string();
     Fixture { catalog, source }
 }
 
@@ -752,11 +741,8 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
 }
 
 async fn sqlite(f: &Arc<Fixture>, sync: Synchronous) -> Vec<Row> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut settings = Settings::new(format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    ));
+    let (_dir, url) = db::fresh_sqlite();
+    let mut settings = Settings::new(url);
     settings.synchronous = sync;
     settings.max_connections = POOL;
     let store = Store::open(&settings).await.unwrap();
@@ -769,29 +755,9 @@ async fn sqlite(f: &Arc<Fixture>, sync: Synchronous) -> Vec<Row> {
     rows
 }
 
-/// Creates an empty database for this run; returns (admin URL, its name, its URL).
-async fn fresh_postgres() -> Result<(String, String, String), String> {
-    let admin = std::env::var("PANTAU_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let mut opts = sea_orm::ConnectOptions::new(admin.clone());
-    opts.connect_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
-    let db = sea_orm::Database::connect(opts)
-        .await
-        .map_err(|e| format!("cannot reach {admin}: {e}"))?;
-    let name = format!("pantau_bench_{}", uuid::Uuid::new_v4().simple());
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .map_err(|e| format!("cannot create a database on {admin}: {e}"))?;
-    db.close().await.ok();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    let url = format!("{base}/{name}");
-    Ok((admin, name, url))
-}
-
 async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
-    let (admin, name, url) = fresh_postgres().await?;
-    let mut settings = Settings::new(url);
+    let url = db::fresh_postgres().await?;
+    let mut settings = Settings::new(url.as_str());
     settings.max_connections = POOL;
     let store = Store::open(&settings).await.map_err(|e| e.to_string())?;
     let db = store.connection();
@@ -812,13 +778,7 @@ async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
     );
     let rows = measure(&store, f, &config).await;
     store.connection().clone().close().await.unwrap();
-    if let Ok(admin_db) = sea_orm::Database::connect(admin.as_str()).await {
-        admin_db
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await
-            .ok();
-        admin_db.close().await.ok();
-    }
+    db::drop_postgres(&url).await;
     Ok(rows)
 }
 

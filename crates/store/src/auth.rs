@@ -82,7 +82,8 @@ impl Store {
     }
 
     /// The live session of `token` and its active user, in one query (every
-    /// request asks).
+    /// request asks). `all`, not `one`: SQLite prepares a statement with a
+    /// bound `LIMIT` again on every run, and a key finds one row anyway.
     pub async fn session(
         &self,
         token: &str,
@@ -99,9 +100,9 @@ impl Store {
             .join(JoinType::InnerJoin, of_user)
             .filter(user::Column::Active.eq(true))
             .select_also(user::Entity)
-            .one(&self.db)
+            .all(&self.db)
             .await?;
-        Ok(found.and_then(|(s, u)| u.map(|u| (s, u))))
+        Ok(found.into_iter().find_map(|(s, u)| u.map(|u| (s, u))))
     }
 
     /// Ends the session of `token` (signing out, revoking a token).

@@ -56,7 +56,7 @@ fn like_literal(text: &str) -> String {
 
 /// The same as [`in_scope`] as SQL text on `c.region`, with its values
 /// numbered from `$first`.
-fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
+pub(crate) fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
     match scope {
         Scope::National => ("TRUE".into(), vec![]),
         Scope::Region(r) if r.is_province() => {
@@ -150,8 +150,10 @@ pub struct OpenVisit {
 
 impl Store {
     /// A page of cases, newest change first, with their beneficiaries'
-    /// names and, in the same query, how many there are in all (a second
-    /// query counts only when the page is past the end).
+    /// names, and how many there are in all. Two queries: the count, and
+    /// the page, whose names are looked up for its own rows only. `LIMIT`
+    /// and `OFFSET` are written into the text, as SQLite prepares a
+    /// statement with a bound `LIMIT` again on every run.
     pub async fn case_page(&self, q: &CaseQuery) -> Result<Page<CaseLine>, StoreError> {
         let (scope, mut values) = scope_sql(&q.scope, 1);
         let mut clauses = vec![scope];
@@ -167,36 +169,34 @@ impl Store {
             }
         }
         let filter = clauses.join(" AND ");
+        let count = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
+        let total = match self.raw(&count, values.clone()).await?.first() {
+            Some(r) => u64::try_from(r.try_get_by_index::<i64>(0)?).unwrap_or(0),
+            None => 0,
+        };
         let offset = q.page.saturating_sub(1).saturating_mul(q.per_page);
+        if offset >= total {
+            return Ok(Page {
+                items: vec![],
+                total,
+            });
+        }
         let sql = format!(
-            "SELECT c.id, c.workflow, c.program_id, c.region, c.beneficiary_id, \
-             b.name AS beneficiary_name, c.state, c.seq, c.approved_amount, \
-             c.disbursed_amount, c.officer, c.updated_at, COUNT(*) OVER () AS total \
-             FROM cases c LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
-             WHERE {filter} ORDER BY c.updated_at DESC, c.id LIMIT {} OFFSET {offset}",
+            "SELECT p.*, b.name AS beneficiary_name FROM (\
+             SELECT c.id, c.workflow, c.program_id, c.region, c.beneficiary_id, c.state, c.seq, \
+             c.approved_amount, c.disbursed_amount, c.officer, c.updated_at \
+             FROM cases c WHERE {filter} ORDER BY c.updated_at DESC, c.id LIMIT {} OFFSET {offset}\
+             ) p LEFT JOIN beneficiaries b ON b.id = p.beneficiary_id \
+             ORDER BY p.updated_at DESC, p.id",
             q.per_page
         );
-        let rows = self.raw(&sql, values.clone()).await?;
-        let total = match rows.first() {
-            Some(r) => r.try_get::<i64>("", "total")?,
-            None if offset == 0 => 0,
-            None => {
-                let sql = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
-                let rows = self.raw(&sql, values).await?;
-                match rows.first() {
-                    Some(r) => r.try_get_by_index::<i64>(0)?,
-                    None => 0,
-                }
-            }
-        };
-        let items = rows
+        let items = self
+            .raw(&sql, values)
+            .await?
             .iter()
             .map(|r| CaseLine::from_query_result(r, ""))
             .collect::<Result<_, sea_orm::DbErr>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page { items, total })
     }
 
     /// Cases, rupiah approved and disbursed, per program, region and state.
@@ -257,7 +257,7 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    async fn raw(
+    pub(crate) async fn raw(
         &self,
         sql: &str,
         values: Vec<Value>,
@@ -312,11 +312,14 @@ impl Store {
             return Ok(all);
         };
         let visible: std::collections::HashSet<String> = allocation::Entity::find()
+            .select_only()
+            .column(allocation::Column::ProgramId)
+            .distinct()
             .filter(in_scope(allocation::Column::RegionCode, scope))
+            .into_tuple::<String>()
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|a| a.program_id)
             .collect();
         Ok(all
             .into_iter()

@@ -8,15 +8,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use pantau_domain::{Lang, Rupiah};
 use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, engine};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+};
 
 use crate::apply::{begin, remaining_allocation, retry, stored_precision};
 use crate::entity::{case, decree, decree_item};
-use crate::write::Writes;
+use crate::write::{Writes, insert_rows};
 use crate::{Store, StoreError};
 
 /// Cases per transaction.
 const CHUNK: usize = 500;
+
+/// SQLite's page cache while a chunk is applied, in KiB (the default is 2,000).
+const CHUNK_CACHE_KIB: u32 = 32 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct NewDecree {
@@ -142,6 +149,7 @@ impl Store {
         Ok(id)
     }
 
+    /// One transaction: `lines` approved (or refused) and recorded as items.
     async fn decree_chunk(
         &self,
         catalog: &Catalog,
@@ -152,22 +160,49 @@ impl Store {
         cx: &Context,
     ) -> Result<DecreeReport, StoreError> {
         let txn = begin(&self.db).await?;
-        let ids: Vec<String> = lines.iter().map(|l| l.case_id.clone()).collect();
-        let done: BTreeSet<String> = decree_item::Entity::find()
-            .filter(decree_item::Column::DecreeId.eq(decree_id))
-            .filter(decree_item::Column::CaseId.is_in(ids.clone()))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|i| i.case_id)
-            .collect();
-        let rows: BTreeMap<String, case::Model> = case::Entity::find()
-            .filter(case::Column::Id.is_in(ids))
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
+        // A chunk touches thousands of pages (each case's row and snapshot,
+        // its events, reminders, outbox row and their indexes): more than
+        // SQLite's default cache, which then writes pages out mid-transaction
+        // and reads them back. Widened for this transaction only.
+        let cache = if self.backend() == DbBackend::Sqlite {
+            let row = txn
+                .query_one_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "PRAGMA cache_size",
+                ))
+                .await?;
+            let was: i64 = row.map_or(Ok(-2000), |r| r.try_get_by_index(0))?;
+            txn.execute_unprepared(&format!("PRAGMA cache_size = -{CHUNK_CACHE_KIB}"))
+                .await?;
+            Some(was)
+        } else {
+            None
+        };
+        let report = self
+            .decree_chunk_in(&txn, catalog, d, decree_id, lines, first_row, cx)
+            .await;
+        if let Some(was) = cache {
+            // Back to the pool's usual size; dirty pages stay until COMMIT writes them.
+            txn.execute_unprepared(&format!("PRAGMA cache_size = {was}"))
+                .await?;
+        }
+        let report = report?;
+        txn.commit().await?;
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn decree_chunk_in(
+        &self,
+        txn: &DatabaseTransaction,
+        catalog: &Catalog,
+        d: &NewDecree,
+        decree_id: &str,
+        lines: &[DecreeLine],
+        first_row: usize,
+        cx: &Context,
+    ) -> Result<DecreeReport, StoreError> {
+        let (rows, done) = listed_cases(txn, decree_id, lines).await?;
         let mut remaining: BTreeMap<String, Rupiah> = BTreeMap::new();
         let mut report = DecreeReport::default();
         let mut writes = Writes::default();
@@ -188,7 +223,7 @@ impl Store {
                 Some(row) => {
                     let region = row.region.clone().unwrap_or_default();
                     if !remaining.contains_key(&region) {
-                        let left = remaining_allocation(&txn, &d.program_id, &region, 0).await?;
+                        let left = remaining_allocation(txn, &d.program_id, &region, 0).await?;
                         remaining.insert(region.clone(), left);
                     }
                     let left = remaining.get(&region).copied().unwrap_or(Rupiah::ZERO);
@@ -229,18 +264,13 @@ impl Store {
                 reason: Set(reason),
             });
         }
-        writes.flush(&txn).await?;
+        writes.flush(txn).await?;
         // Items of cases that no longer exist cannot reference them; they stay in the report only.
         let items: Vec<_> = items
             .into_iter()
             .filter(|i| matches!(&i.case_id, Set(c) if rows.contains_key(c)))
             .collect();
-        for chunk in items.chunks(CHUNK) {
-            decree_item::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        txn.commit().await?;
+        insert_rows::<decree_item::Entity>(txn, items, "").await?;
         Ok(report)
     }
 
@@ -312,6 +342,51 @@ impl Store {
             Err(refusal) => Err(refusal.message(Lang::Id)),
         }
     }
+}
+
+/// The rows of the cases `lines` name, and which of them this decree
+/// already lists (a previous run handled them). Both in one statement: the
+/// second is an `EXISTS` on the primary key `(decree_id, case_id)` per case
+/// read, so it costs one index probe per case however many items the decree
+/// has, and however stale the planner's statistics are (an `IN` list of 500
+/// case ids against `decree_items` was planned as a scan of the decree's
+/// items when they were analyzed empty: quadratic over a large decree).
+async fn listed_cases(
+    txn: &DatabaseTransaction,
+    decree_id: &str,
+    lines: &[DecreeLine],
+) -> Result<(BTreeMap<String, case::Model>, BTreeSet<String>), StoreError> {
+    let ids: Vec<&str> = lines.iter().map(|l| l.case_id.as_str()).collect();
+    let statement = case::Entity::find()
+        .filter(case::Column::Id.is_in(ids))
+        .expr_as(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(decree_item::Entity)
+                    .and_where(
+                        Expr::col((decree_item::Entity, decree_item::Column::DecreeId))
+                            .eq(decree_id),
+                    )
+                    .and_where(
+                        Expr::col((decree_item::Entity, decree_item::Column::CaseId))
+                            .equals((case::Entity, case::Column::Id)),
+                    )
+                    .to_owned(),
+            ),
+            "in_decree",
+        )
+        .build(txn.get_database_backend());
+    let mut rows = BTreeMap::new();
+    let mut done = BTreeSet::new();
+    for r in txn.query_all_raw(statement).await? {
+        let row = case::Model::from_query_result(&r, "")?;
+        if r.try_get::<bool>("", "in_decree")? {
+            done.insert(row.id.clone());
+        }
+        rows.insert(row.id.clone(), row);
+    }
+    Ok((rows, done))
 }
 
 /// The by-decree action that makes `change` from the case's state.

@@ -16,11 +16,13 @@ mod connect;
 pub mod decree;
 pub mod entity;
 mod error;
+pub mod export;
 pub mod import;
 pub mod migration;
 mod query;
 pub mod registry;
 pub mod remind;
+pub mod report;
 mod write;
 
 pub use apply::{Opening, Outcome};

@@ -8,6 +8,7 @@ pub mod imports;
 mod open;
 mod programs;
 mod regions;
+pub mod reports;
 mod tokens;
 pub mod visits;
 
@@ -70,6 +71,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(visits::list_visits))
         .routes(routes!(dashboard::get_dashboard))
         .routes(routes!(imports::import_beneficiaries))
+        .routes(routes!(reports::get_report))
         .route_layer(axum::middleware::from_fn(crate::error::refuse_nul_in_path))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
 }

@@ -212,6 +212,8 @@ struct CasePage {
     disbursed: String,
     tranches: Vec<Tranche>,
     visits: Vec<Visit>,
+    /// The monev report of this case (PDF), once a visit is done.
+    monev_report: Option<String>,
     fields: Vec<Shown>,
     timeline: Vec<Step>,
     actions: Vec<ActionForm>,
@@ -392,6 +394,12 @@ async fn build(
                 overdue: x.done_at.is_none() && x.due_at < now,
             })
             .collect(),
+        monev_report: d.visits.iter().any(|x| x.done_at.is_some()).then(|| {
+            super::reports::download_link(
+                pantau_report::ReportName::Monev,
+                &[("case", &s.id), ("format", "pdf")],
+            )
+        }),
         fields: shown(v, def, id, &d.fields),
         timeline: d
             .timeline

@@ -7,10 +7,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use pantau_domain::Role;
+use pantau_report::ReportName;
 use serde::Serialize;
 
-use super::format;
 use super::view::{OrFail, PageResult, Viewer, link};
+use super::{format, reports};
 use crate::App;
 use crate::api::dashboard::{self, Figures};
 
@@ -28,6 +29,9 @@ struct ProgramView {
     states: Vec<StateColumn>,
     rows: Vec<Row>,
     total: Row,
+    /// The program's progress report of its year, as PDF and XLSX.
+    report_pdf: String,
+    report_xlsx: String,
 }
 
 #[derive(Serialize)]
@@ -108,7 +112,16 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                     visits_overdue: cell("", f.visits_overdue),
                 }
             };
+            let year = p.fiscal_year.to_string();
+            let report = |format: &str| {
+                reports::download_link(
+                    ReportName::ProgramProgress,
+                    &[("program", &p.id), ("year", &year), ("format", format)],
+                )
+            };
             ProgramView {
+                report_pdf: report("pdf"),
+                report_xlsx: report("xlsx"),
                 rows: p
                     .regions
                     .iter()

@@ -14,6 +14,7 @@ mod dashboard;
 mod format;
 mod guard;
 mod imports;
+mod reports;
 mod session;
 mod text;
 mod view;
@@ -113,6 +114,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/kunjungan", get(visits::page)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
+        ("GET", "/laporan", get(reports::form)),
+        ("GET", "/laporan/unduh", get(reports::download)),
         ("GET", "/static/{*file}", get(static_file)),
     ]
 }

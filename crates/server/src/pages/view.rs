@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 8] = [
+pub const TEMPLATES: [&str; 9] = [
     "_layout",
     "_field",
     "masuk",
@@ -25,6 +25,7 @@ pub const TEMPLATES: [&str; 8] = [
     "kasus_daftar",
     "kasus",
     "kunjungan",
+    "laporan",
     "galat",
 ];
 
@@ -274,6 +275,7 @@ impl FromRequestParts<App> for Viewer {
             vec![("/", "nav.dasbor"), ("/kasus", "nav.kasus")]
         };
         let mut nav = nav;
+        nav.push(("/laporan", "nav.laporan"));
         if pantau_domain::access::allows(caller.role, pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));
         }

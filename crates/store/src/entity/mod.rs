@@ -4,6 +4,7 @@ pub mod allocation;
 pub mod attachment;
 pub mod beneficiary;
 pub mod case;
+pub mod cooperative_year;
 pub mod decree;
 pub mod decree_item;
 pub mod definition;

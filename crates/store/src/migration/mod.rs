@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_schema;
 mod m20261123_000002_server;
+mod m20261123_000003_reports;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_schema::Migration),
             Box::new(m20261123_000002_server::Migration),
+            Box::new(m20261123_000003_reports::Migration),
         ]
     }
 }

@@ -1,0 +1,99 @@
+//! Figures, dates and times as people read them, shared by the pages and
+//! the reports. Times are stored in UTC and shown in the reader's zone.
+
+use crate::{Lang, Rupiah, Zone, long_date};
+use chrono::{DateTime, Utc};
+
+/// `Rp 4.924.000.000` (a negative sum, which never happens, shows as `Rp 0`).
+pub fn rupiah(amount: i64) -> String {
+    Rupiah::new(amount).unwrap_or_default().to_string()
+}
+
+/// `12.345` in Indonesian, `12,345` in English.
+pub fn thousands(n: i64, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Id => '.',
+        Lang::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Hundredths of a percent: `12,34 %` in Indonesian, `12.34%` in English.
+pub fn percent(bp: i64, lang: Lang) -> String {
+    let sep = match lang {
+        Lang::Id => ",",
+        Lang::En => ".",
+    };
+    let unit = match lang {
+        Lang::Id => " %",
+        Lang::En => "%",
+    };
+    format!("{}{unit}", decimal(bp, sep))
+}
+
+/// Hundredths as a decimal number with `sep` (`-0.50`, `12.34`).
+pub fn decimal(hundredths: i64, sep: &str) -> String {
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let n = hundredths.unsigned_abs();
+    format!("{sign}{}{sep}{:02}", n / 100, n % 100)
+}
+
+/// `22 November 2026` in `zone`.
+pub fn day(zone: Zone, at: DateTime<Utc>, lang: Lang) -> String {
+    long_date(at.with_timezone(&zone.offset()).date_naive(), lang)
+}
+
+/// `22 November 2026 08.00 WIB` (Indonesian writes the time with a dot,
+/// English with a colon).
+pub fn when(zone: Zone, at: DateTime<Utc>, lang: Lang) -> String {
+    let local = at.with_timezone(&zone.offset());
+    let time = match lang {
+        Lang::Id => local.format("%H.%M"),
+        Lang::En => local.format("%H:%M"),
+    };
+    format!("{} {time} {zone}", day(zone, at, lang))
+}
+
+/// Whole days from `now` to `at`, rounded toward the past (negative: overdue).
+pub fn days_until(zone: Zone, at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    let d = |t: DateTime<Utc>| t.with_timezone(&zone.offset()).date_naive();
+    (d(at) - d(now)).num_days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn reads_like_an_office_letter() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap();
+        assert_eq!(when(Zone::Wib, at, Lang::Id), "22 November 2026 08.00 WIB");
+        assert_eq!(
+            when(Zone::Wita, at, Lang::En),
+            "22 November 2026 09:00 WITA"
+        );
+        assert_eq!(rupiah(4_924_000_000), "Rp 4.924.000.000");
+        assert_eq!(percent(1234, Lang::Id), "12,34 %");
+        assert_eq!(percent(5, Lang::En), "0.05%");
+        assert_eq!(percent(-50, Lang::Id), "-0,50 %");
+        assert_eq!(decimal(-1428, "."), "-14.28");
+        assert_eq!(thousands(168_938, Lang::Id), "168.938");
+        assert_eq!(thousands(-1_000, Lang::En), "-1,000");
+        assert_eq!(thousands(999, Lang::Id), "999");
+        let later = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap();
+        assert_eq!(days_until(Zone::Wib, later, at), 3);
+        assert_eq!(days_until(Zone::Wib, at, later), -3);
+    }
+}

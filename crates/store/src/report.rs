@@ -1,0 +1,246 @@
+//! The figures the reports are made of: each a single query, within a
+//! scope, so a region-scoped user's report cannot hold another region's rows.
+//!
+//! Stages are read from the state and action ids every shipped workflow
+//! shares: a proposal is a case with a `submit` event, a verified case one
+//! that has entered `verified`, an approved case one whose approval stands
+//! (an approved amount), a rejected case one in `rejected`.
+
+use chrono::{DateTime, Utc};
+use pantau_domain::access::Scope;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{EntityTrait, FromQueryResult, Value};
+
+use crate::browse::scope_sql;
+use crate::entity::cooperative_year;
+use crate::{Store, StoreError};
+
+/// One program's figures in one kabupaten/kota.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult)]
+pub struct ProgramRegion {
+    pub program_id: String,
+    pub region: String,
+    pub cases: i64,
+    pub proposals: i64,
+    pub verified: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub approved_amount: i64,
+    pub disbursed_amount: i64,
+    pub tranches_paid: i64,
+    /// Cases that received money, and those of them with a monev visit done.
+    pub disbursed_cases: i64,
+    pub monitored_cases: i64,
+    pub visits_done: i64,
+    pub visits_due: i64,
+    pub visits_overdue: i64,
+}
+
+/// Which programs a report covers.
+#[derive(Debug, Clone)]
+pub struct ProgramFilter {
+    pub year: i32,
+    /// One program, or every program of the year.
+    pub program: Option<String>,
+    pub scope: Scope,
+}
+
+/// One monev visit done, with the event that recorded it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct VisitDone {
+    pub case_id: String,
+    pub no: i32,
+    pub checklist: String,
+    pub due_at: DateTime<Utc>,
+    pub done_at: DateTime<Utc>,
+    pub program_id: Option<String>,
+    pub region: Option<String>,
+    pub workflow: String,
+    pub workflow_version: i32,
+    pub beneficiary_name: Option<String>,
+    pub officer: String,
+    pub officer_name: Option<String>,
+    /// The recording event as stored (JSON of `pantau_workflow::Event`).
+    pub body: String,
+}
+
+/// Which visits a monev report covers: one case, or a period.
+#[derive(Debug, Clone)]
+pub struct VisitFilter {
+    pub case_id: Option<String>,
+    pub program: Option<String>,
+    /// Done at or after `from` and before `to`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub scope: Scope,
+}
+
+/// The progress aggregation as one statement; `$1` is now, `$2` the
+/// fiscal year, `$3` a program id or `''`, then the scope's values.
+pub fn progress_sql(scope: &Scope) -> (String, Vec<Value>) {
+    let (clause, values) = scope_sql(scope, 4);
+    let sql = format!(
+        "SELECT c.program_id, c.region, COUNT(*) AS cases, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = 'submit') THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = 'verified') THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
+         CAST(SUM(CASE WHEN c.approved_amount IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
+         CAST(SUM(CASE WHEN c.state = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected, \
+         CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT) AS approved_amount, \
+         CAST(COALESCE(SUM(c.disbursed_amount), 0) AS BIGINT) AS disbursed_amount, \
+         CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
+         CAST(SUM(CASE WHEN c.disbursed_amount > 0 THEN 1 ELSE 0 END) AS BIGINT) AS disbursed_cases, \
+         CAST(SUM(CASE WHEN c.disbursed_amount > 0 AND v.done > 0 THEN 1 ELSE 0 END) AS BIGINT) AS monitored_cases, \
+         CAST(COALESCE(SUM(v.done), 0) AS BIGINT) AS visits_done, \
+         CAST(COALESCE(SUM(v.due), 0) AS BIGINT) AS visits_due, \
+         CAST(COALESCE(SUM(v.overdue), 0) AS BIGINT) AS visits_overdue \
+         FROM cases c JOIN programs p ON p.id = c.program_id \
+         LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM tranches GROUP BY case_id) t ON t.case_id = c.id \
+         LEFT JOIN (SELECT case_id, \
+           SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done, \
+           SUM(CASE WHEN done_at IS NULL AND due_at >= $1 THEN 1 ELSE 0 END) AS due, \
+           SUM(CASE WHEN done_at IS NULL AND due_at < $1 THEN 1 ELSE 0 END) AS overdue \
+           FROM visits GROUP BY case_id) v ON v.case_id = c.id \
+         WHERE p.fiscal_year = $2 AND ($3 = '' OR c.program_id = $3) AND c.region IS NOT NULL AND {clause} \
+         GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"
+    );
+    (sql, values)
+}
+
+impl Store {
+    /// Each program's figures per kabupaten/kota at `now` (visits due or
+    /// overdue are counted against it).
+    pub async fn program_regions(
+        &self,
+        filter: &ProgramFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ProgramRegion>, StoreError> {
+        let (sql, scope_values) = progress_sql(&filter.scope);
+        let mut values: Vec<Value> = vec![
+            now.into(),
+            filter.year.into(),
+            filter.program.clone().unwrap_or_default().into(),
+        ];
+        values.extend(scope_values);
+        self.raw(&sql, values)
+            .await?
+            .iter()
+            .map(|r| ProgramRegion::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+
+    /// The monev visits done that `filter` selects, oldest first.
+    pub async fn visits_done(&self, filter: &VisitFilter) -> Result<Vec<VisitDone>, StoreError> {
+        let (clause, scope_values) = scope_sql(&filter.scope, 5);
+        let sql = format!(
+            "SELECT v.case_id, v.no, v.checklist, v.due_at, v.done_at, c.program_id, c.region, \
+             c.workflow, c.workflow_version, b.name AS beneficiary_name, \
+             e.actor_user AS officer, u.name AS officer_name, e.body \
+             FROM visits v JOIN cases c ON c.id = v.case_id \
+             JOIN events e ON e.case_id = v.case_id AND e.seq = v.done_seq \
+             LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
+             LEFT JOIN users u ON u.login = e.actor_user \
+             WHERE v.done_at IS NOT NULL AND ($1 = '' OR v.case_id = $1) \
+             AND ($2 = '' OR c.program_id = $2) AND v.done_at >= $3 AND v.done_at < $4 AND {clause} \
+             ORDER BY v.done_at, v.case_id, v.no"
+        );
+        let mut values: Vec<Value> = vec![
+            filter.case_id.clone().unwrap_or_default().into(),
+            filter.program.clone().unwrap_or_default().into(),
+            filter.from.into(),
+            filter.to.into(),
+        ];
+        values.extend(scope_values);
+        self.raw(&sql, values)
+            .await?
+            .iter()
+            .map(|r| VisitDone::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+}
+
+/// Cooperatives in one kabupaten/kota, a year against the year before.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult)]
+pub struct IndicatorRow {
+    pub region: String,
+    pub active_prev: i64,
+    pub active: i64,
+    /// With a status this year and none the year before.
+    pub new: i64,
+    pub rat_prev: i64,
+    pub rat: i64,
+    pub inactive_prev: i64,
+    pub inactive: i64,
+    /// Active and rated a quality cooperative this year.
+    pub quality: i64,
+}
+
+impl Store {
+    /// Records cooperatives' yearly status; a second record of the same
+    /// cooperative and year replaces the first.
+    pub async fn record_cooperative_years(
+        &self,
+        rows: Vec<cooperative_year::Model>,
+    ) -> Result<(), StoreError> {
+        let models: Vec<cooperative_year::ActiveModel> = rows.into_iter().map(Into::into).collect();
+        for chunk in models.chunks(1_000) {
+            cooperative_year::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::columns([
+                        cooperative_year::Column::BeneficiaryId,
+                        cooperative_year::Column::Year,
+                    ])
+                    .update_columns([
+                        cooperative_year::Column::Active,
+                        cooperative_year::Column::RatHeld,
+                        cooperative_year::Column::Quality,
+                        cooperative_year::Column::Members,
+                    ])
+                    .to_owned(),
+                )
+                .exec_without_returning(&self.db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// `year` against `year - 1`, per kabupaten/kota in `scope`.
+    pub async fn indicator_rows(
+        &self,
+        year: i32,
+        scope: &Scope,
+    ) -> Result<Vec<IndicatorRow>, StoreError> {
+        let (clause, scope_values) = scope_sql(scope, 3);
+        let n = |cond: &str, name: &str| {
+            format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
+        };
+        let sql = format!(
+            "SELECT c.region, {}, {}, {}, {}, {}, {}, {}, {} FROM (\
+             SELECT b.region_code AS region, y.beneficiary_id AS y_id, y.active AS y_active, \
+             y.rat_held AS y_rat, y.quality AS y_quality, p.beneficiary_id AS p_id, \
+             p.active AS p_active, p.rat_held AS p_rat \
+             FROM beneficiaries b \
+             LEFT JOIN cooperative_years y ON y.beneficiary_id = b.id AND y.year = $1 \
+             LEFT JOIN cooperative_years p ON p.beneficiary_id = b.id AND p.year = $2 \
+             WHERE b.kind = 'cooperative' AND (y.beneficiary_id IS NOT NULL OR p.beneficiary_id IS NOT NULL)\
+             ) c WHERE {clause} GROUP BY c.region ORDER BY c.region",
+            n("c.p_active", "active_prev"),
+            n("c.y_active", "active"),
+            n("c.y_id IS NOT NULL AND c.p_id IS NULL", "new"),
+            n("c.p_rat", "rat_prev"),
+            n("c.y_rat", "rat"),
+            n("c.p_id IS NOT NULL AND NOT c.p_active", "inactive_prev"),
+            n("c.y_id IS NOT NULL AND NOT c.y_active", "inactive"),
+            n("c.y_active AND c.y_quality", "quality"),
+        );
+        let mut values: Vec<Value> = vec![year.into(), (year - 1).into()];
+        values.extend(scope_values);
+        self.raw(&sql, values)
+            .await?
+            .iter()
+            .map(|r| IndicatorRow::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+}

@@ -1,0 +1,459 @@
+//! The Ministry bundle through the real binary, on SQLite and PostgreSQL:
+//! the demo exported for Lampung holds exactly the stored events of its
+//! cases with an event in the year (counted here with SQL of its own), the
+//! bundle verifies on a copy with no database configured, an event altered
+//! inside it (manifest rehashed, so only the chain can tell) is named by
+//! case and sequence, and unreadable files are refused with the reason.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/db.rs"]
+mod db;
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use sea_orm::{ConnectionTrait, Statement};
+use sha2::{Digest, Sha256};
+use support::repo;
+
+const AS_OF: &str = "2026-02-10";
+const YEAR: i32 = 2026;
+
+fn cli(url: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pantau"));
+    c.current_dir(repo())
+        .env("PANTAU_DATABASE_URL", url)
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(url: &str, args: &[&str]) -> Output {
+    cli(url).args(args).output().unwrap()
+}
+
+/// `pantau audit verify --bundle FILE` from `dir`, with an empty
+/// environment: no database URL, no data folder, no settings file.
+fn verify_offline(dir: &Path, file: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pantau"))
+        .current_dir(dir)
+        .env_clear()
+        .env("HOME", dir)
+        .args(["audit", "verify", "--bundle", file])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+async fn rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .unwrap();
+    let out = rows
+        .iter()
+        .map(|r| {
+            (0..)
+                .map_while(|i| r.try_get_by_index::<String>(i).ok())
+                .collect()
+        })
+        .collect();
+    db.close().await.ok();
+    out
+}
+
+/// The members of a gzip'd tar, in order.
+fn read_members(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap());
+    let mut tar = tar::Archive::new(gz);
+    tar.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().display().to_string();
+            let mut bytes = Vec::new();
+            e.read_to_end(&mut bytes).unwrap();
+            (name, bytes)
+        })
+        .collect()
+}
+
+fn write_members(path: &Path, members: &[(String, Vec<u8>)]) {
+    let file = std::fs::File::create(path).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (name, bytes) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        tar.append_data(&mut h, name, &bytes[..]).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap().flush().unwrap();
+}
+
+fn member<'a>(members: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    &members.iter().find(|(n, _)| n == name).unwrap().1
+}
+
+fn json_lines(bytes: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `members` with `events.jsonl` replaced, and the manifest rehashed or not.
+fn with_events(
+    members: &[(String, Vec<u8>)],
+    events: Vec<u8>,
+    rehash: bool,
+) -> Vec<(String, Vec<u8>)> {
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(member(members, "manifest.json")).unwrap();
+    if rehash {
+        for m in manifest["members"].as_array_mut().unwrap() {
+            if m["name"] == "events.jsonl" {
+                m["sha256"] = hex::encode(Sha256::digest(&events)).into();
+                m["bytes"] = events.len().into();
+            }
+        }
+    }
+    members
+        .iter()
+        .map(|(n, b)| match n.as_str() {
+            "manifest.json" => (n.clone(), serde_json::to_vec_pretty(&manifest).unwrap()),
+            "events.jsonl" => (n.clone(), events.clone()),
+            _ => (n.clone(), b.clone()),
+        })
+        .collect()
+}
+
+/// The SQL (of this test, not the store's) for "the event's UTC year".
+fn year_of(backend: &str, col: &str) -> String {
+    match backend {
+        "sqlite" => format!("CAST(SUBSTR({col}, 1, 4) AS INTEGER)"),
+        _ => format!("CAST(EXTRACT(YEAR FROM {col} AT TIME ZONE 'UTC') AS INTEGER)"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_event() {
+    let mut bundles = Vec::new();
+    for t in db::test_databases().await {
+        let demo = run(
+            &t.url,
+            &[
+                "demo",
+                "--scale",
+                "0.01",
+                "--as-of",
+                AS_OF,
+                "--cases-per-state",
+                "1",
+            ],
+        );
+        assert!(demo.status.success(), "{}: {}", t.name, text(&demo));
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("lampung.tar.gz");
+        let export = cli(&t.url)
+            .env("SOURCE_DATE_EPOCH", "1798761600")
+            .args(["export", "--region", "18", "--year", "2026", "--out"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(export.status.success(), "{}: {}", t.name, text(&export));
+        assert!(
+            text(&export).contains("region 18, year 2026"),
+            "{}",
+            text(&export)
+        );
+
+        // The bundle's events are the stored events of every Lampung case
+        // with an event in 2026, whole chains included.
+        let members = read_members(&out);
+        let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "manifest.json",
+                "cases.jsonl",
+                "events.jsonl",
+                "reports/accountability.html",
+                "reports/accountability.csv"
+            ],
+            "{}",
+            t.name
+        );
+        // The accountability report of the same region and year rides along.
+        let report =
+            String::from_utf8(member(&members, "reports/accountability.csv").to_vec()).unwrap();
+        assert!(report.contains("(18.71)"), "{report}");
+        assert!(!report.contains("(13."), "only Lampung: {report}");
+        let events = json_lines(member(&members, "events.jsonl"));
+        let cases = json_lines(member(&members, "cases.jsonl"));
+        let in_bundle: Vec<Vec<String>> = events
+            .iter()
+            .map(|e| {
+                vec![
+                    e["case_id"].as_str().unwrap().to_string(),
+                    e["seq"].to_string(),
+                    e["hash"].as_str().unwrap().to_string(),
+                    e["body"].as_str().unwrap().to_string(),
+                ]
+            })
+            .collect();
+        let lampung = "(c.region = '18' OR c.region LIKE '18.%')";
+        let in_year = format!(
+            "c.id IN (SELECT case_id FROM events WHERE {} = {YEAR})",
+            year_of(t.name, "at")
+        );
+        let stored = rows(
+            &t.url,
+            &format!(
+                "SELECT e.case_id, CAST(e.seq AS TEXT), e.hash, e.body FROM events e \
+                 JOIN cases c ON c.id = e.case_id WHERE {lampung} AND {in_year} \
+                 ORDER BY e.case_id, e.seq"
+            ),
+        )
+        .await;
+        let count = rows(
+            &t.url,
+            &format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM events e JOIN cases c ON c.id = e.case_id \
+                 WHERE {lampung} AND {in_year}"
+            ),
+        )
+        .await;
+        assert_eq!(count[0][0], events.len().to_string(), "{}", t.name);
+        assert_eq!(in_bundle, stored, "{}", t.name);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(member(&members, "manifest.json")).unwrap();
+        assert_eq!(manifest["counts"]["events"], events.len(), "{}", t.name);
+        assert_eq!(manifest["counts"]["cases"], cases.len(), "{}", t.name);
+        assert_eq!(manifest["created_at"], "2027-01-01T00:00:00Z");
+        // The demo's history begins in 2025: whole chains bring those events
+        // along, and cases that ended in 2025 stay out.
+        let before = events
+            .iter()
+            .filter(|e| e["at"].as_str().unwrap() < "2026")
+            .count();
+        assert!(before > 0, "{}: no 2025 event of a 2026 case", t.name);
+        let left_out = rows(
+            &t.url,
+            &format!(
+                "SELECT CAST(COUNT(*) AS TEXT) FROM cases c WHERE {lampung} AND NOT ({in_year})"
+            ),
+        )
+        .await;
+        assert_ne!(
+            left_out[0][0], "0",
+            "{}: every case has a 2026 event",
+            t.name
+        );
+
+        // Nothing of West Sumatra, which the demo does fill.
+        let west_sumatra = rows(
+            &t.url,
+            &format!(
+                "SELECT c.id FROM cases c WHERE c.region LIKE '13.%' AND {in_year} ORDER BY c.id"
+            ),
+        )
+        .await;
+        assert!(!west_sumatra.is_empty(), "{}: no West Sumatra case", t.name);
+        let exported: BTreeSet<&str> = events
+            .iter()
+            .map(|e| e["case_id"].as_str().unwrap())
+            .collect();
+        for c in &cases {
+            let region = c["region"].as_str().unwrap();
+            assert!(
+                region == "18" || region.starts_with("18."),
+                "{}: {c}",
+                t.name
+            );
+        }
+        for id in &west_sumatra {
+            assert!(!exported.contains(id[0].as_str()), "{}: {id:?}", t.name);
+        }
+
+        // The same database and date give the same bytes.
+        let again = dir.path().join("again.tar.gz");
+        let export = cli(&t.url)
+            .env("SOURCE_DATE_EPOCH", "1798761600")
+            .args(["export", "--region", "18", "--year", "2026", "--out"])
+            .arg(&again)
+            .output()
+            .unwrap();
+        assert!(export.status.success(), "{}", text(&export));
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(bytes, std::fs::read(&again).unwrap(), "{}", t.name);
+
+        // On another machine: a copy, no database anywhere.
+        let away = tempfile::tempdir().unwrap();
+        std::fs::copy(&out, away.path().join("lampung.tar.gz")).unwrap();
+        let ok = verify_offline(away.path(), "lampung.tar.gz");
+        assert_eq!(ok.status.code(), Some(0), "{}: {}", t.name, text(&ok));
+        let summary = String::from_utf8_lossy(&ok.stdout).to_string();
+        assert_eq!(summary.lines().count(), 1, "{summary}");
+        assert!(
+            summary.contains(&format!(
+                "{} cases, {} events of region 18, year 2026",
+                cases.len(),
+                events.len()
+            )),
+            "{summary}"
+        );
+        let left: Vec<_> = std::fs::read_dir(away.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["lampung.tar.gz"], "verify made files: {left:?}");
+
+        // One byte of one event body changed, the manifest rehashed: only
+        // the chain can tell, and it names that case and event.
+        let target = events
+            .iter()
+            .filter(|e| e["seq"] == 2)
+            .nth(events.len() / 20)
+            .unwrap();
+        let (case_id, action) = (
+            target["case_id"].as_str().unwrap(),
+            target["action"].as_str().unwrap(),
+        );
+        let mut altered = member(&members, "events.jsonl").to_vec();
+        let line_start = {
+            let needle = format!("{{\"case_id\":\"{case_id}\",\"seq\":2,");
+            find(&altered, needle.as_bytes()).unwrap()
+        };
+        let to = br#"\"to\":\""#;
+        let at = line_start + find(&altered[line_start..], to).unwrap() + to.len();
+        altered[at] = if altered[at] == b'x' { b'y' } else { b'x' };
+        let tampered = away.path().join("tampered.tar.gz");
+        write_members(&tampered, &with_events(&members, altered.clone(), true));
+        let caught = verify_offline(away.path(), "tampered.tar.gz");
+        assert_eq!(caught.status.code(), Some(1), "{}", text(&caught));
+        let said = String::from_utf8_lossy(&caught.stderr).to_string();
+        assert!(
+            said.contains(&format!("case {case_id} event 2 ({action} at ")),
+            "{}: {said}",
+            t.name
+        );
+        assert!(said.contains("1 problem(s)"), "{said}");
+        assert!(
+            !said.contains("member"),
+            "the manifest was rehashed: {said}"
+        );
+
+        // Not rehashed: the member is named as well.
+        let naive = away.path().join("naive.tar.gz");
+        write_members(&naive, &with_events(&members, altered, false));
+        let caught = verify_offline(away.path(), "naive.tar.gz");
+        assert_eq!(caught.status.code(), Some(1), "{}", text(&caught));
+        assert!(
+            text(&caught).contains("member events.jsonl: its SHA-256 does not match"),
+            "{}",
+            text(&caught)
+        );
+        bundles.push(bytes);
+    }
+    if let [sqlite, postgres] = &bundles[..] {
+        assert!(
+            sqlite == postgres,
+            "the same demo gives the same bundle on both databases"
+        );
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
+fn an_unreadable_bundle_is_refused_naming_the_file_and_why() {
+    let (dir, url) = db::fresh_sqlite();
+    let good = dir.path().join("empty.tar.gz");
+    let export = cli(&url)
+        .args(["export", "--region", "13.72", "--year", "2026", "--out"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", text(&export));
+    let ok = verify_offline(dir.path(), "empty.tar.gz");
+    assert!(
+        text(&ok).contains("0 cases, 0 events of region 13.72, year 2026"),
+        "{}",
+        text(&ok)
+    );
+    let bytes = std::fs::read(&good).unwrap();
+    let members = read_members(&good);
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(member(&members, "manifest.json")).unwrap();
+    manifest["version"] = 99.into();
+    let newer: Vec<(String, Vec<u8>)> = members
+        .iter()
+        .map(|(n, b)| match n.as_str() {
+            "manifest.json" => (n.clone(), serde_json::to_vec(&manifest).unwrap()),
+            _ => (n.clone(), b.clone()),
+        })
+        .collect();
+    write_members(&dir.path().join("newer.tar.gz"), &newer);
+    let mut extra = members.clone();
+    extra.push(("reports/note.txt".into(), b"added later".to_vec()));
+    write_members(&dir.path().join("extra.tar.gz"), &extra);
+    let missing: Vec<_> = members
+        .iter()
+        .filter(|(n, _)| n != "cases.jsonl")
+        .cloned()
+        .collect();
+    write_members(&dir.path().join("missing.tar.gz"), &missing);
+    let reordered: Vec<_> = members.iter().rev().cloned().collect();
+    write_members(&dir.path().join("reordered.tar.gz"), &reordered);
+    std::fs::write(dir.path().join("cut.tar.gz"), &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::write(dir.path().join("notes.tar.gz"), "not a bundle\n").unwrap();
+    for (file, code, why) in [
+        (
+            "notes.tar.gz",
+            2,
+            "notes.tar.gz: not a Pantau bundle (not a gzip'd tar)",
+        ),
+        ("cut.tar.gz", 2, "cut.tar.gz: truncated"),
+        ("newer.tar.gz", 2, "newer.tar.gz: bundle format version 99"),
+        (
+            "reordered.tar.gz",
+            2,
+            "its first member is `reports/accountability.csv`",
+        ),
+        ("absent.tar.gz", 2, "absent.tar.gz: cannot open"),
+        (
+            "extra.tar.gz",
+            1,
+            "member reports/note.txt: is in the bundle but not in the manifest",
+        ),
+        (
+            "missing.tar.gz",
+            1,
+            "member cases.jsonl: listed in the manifest but missing",
+        ),
+    ] {
+        let out = verify_offline(dir.path(), file);
+        assert_eq!(out.status.code(), Some(code), "{file}: {}", text(&out));
+        assert!(text(&out).contains(why), "{file}: {}", text(&out));
+        assert!(!text(&out).contains("panicked"), "{}", text(&out));
+    }
+}
