@@ -13,7 +13,7 @@
 //!
 //! Steps: `pantau demo --scale S` into a temporary `PANTAU_DATA_DIR` (the
 //! default SQLite file; S is `PANTAU_BENCH_SCALE`, default 1.0, the demo's
-//! full size: 171,000 beneficiaries, 150 cases, about 15 s), `pantau serve
+//! full size: 171,000 beneficiaries, 150 cases, under 15 s), `pantau serve
 //! --bind 127.0.0.1:0` on it, sign-in of `PANTAU_BENCH_USER` (default
 //! `pengelola.18`, Lampung's province manager, who sees 126 of the 150
 //! cases) for a bearer token, then for each endpoint a 2-second warm-up and

@@ -71,10 +71,19 @@ impl Pages {
         })
     }
 
+    /// The page `name` inside `_layout`. Two renders, not a partial block
+    /// (`{{#> _layout}}`): handlebars renders a partial block from a copy of
+    /// its context, and every `#each` and partial inside it copies again
+    /// (two thirds of a dashboard's time went there).
     fn render(&self, name: &str, data: &impl Serialize) -> Result<String, ApiError> {
-        self.hbs
-            .render(name, data)
-            .map_err(|e| ApiError::Internal(format!("page {name}: {e}")))
+        let failed = |e: handlebars::RenderError| ApiError::Internal(format!("page {name}: {e}"));
+        let body = self.hbs.render(name, data).map_err(failed)?;
+        let mut ctx = serde_json::to_value(data)
+            .map_err(|e| ApiError::Internal(format!("page {name}: {e}")))?;
+        if let Some(map) = ctx.as_object_mut() {
+            map.insert("body".into(), serde_json::Value::String(body));
+        }
+        self.hbs.render("_layout", &ctx).map_err(failed)
     }
 
     /// The word `key` in `lang` (the key itself when no table has it).
