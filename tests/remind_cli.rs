@@ -258,3 +258,110 @@ async fn a_sender_killed_mid_way_loses_nothing_and_two_senders_share_the_queue()
         );
     }
 }
+
+/// The emails that arrived, as the SMTP server parsed them.
+fn records(smtp: &Smtp) -> Vec<serde_json::Value> {
+    let mut paths: Vec<_> = std::fs::read_dir(smtp.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
+}
+
+/// The sum of the `Jumlah` rows' `column` over every program in a program progress CSV.
+fn csv_total(csv: &str, column: &str) -> i64 {
+    let mut at = None;
+    let mut sum = 0;
+    for line in csv.lines() {
+        let cells: Vec<&str> = line.split(',').collect();
+        if let Some(i) = cells.iter().position(|c| *c == column) {
+            at = Some(i);
+        } else if cells[0] == "Jumlah" {
+            sum += cells[at.unwrap()].parse::<i64>().unwrap();
+        }
+    }
+    sum
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
+    for t in db::test_databases().await {
+        let Some(smtp) = Smtp::start() else { return };
+        demo(&t.url);
+        let first = remind(&t.url, smtp.port, "2026-12-01T01:00:00Z");
+        let managers = figure(&first, "monthly");
+        assert!(managers >= 2, "{}: {first}", t.name);
+        let monthly = |all: &[serde_json::Value]| -> Vec<serde_json::Value> {
+            all.iter()
+                .filter(|r| {
+                    r["headers"]["Subject"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("Laporan bulanan Pantau November 2026")
+                })
+                .cloned()
+                .collect()
+        };
+        let arrived = monthly(&records(&smtp));
+        assert_eq!(arrived.len(), managers, "{}: one per manager", t.name);
+        let mut to: Vec<&str> = arrived
+            .iter()
+            .map(|r| r["to"][0]["email"].as_str().unwrap())
+            .collect();
+        to.dedup();
+        assert_eq!(to.len(), managers, "{}: {to:?}", t.name);
+
+        // Kota Bandar Lampung's manager reads their own region's totals:
+        // the same as the program progress report they would download.
+        let mine = arrived
+            .iter()
+            .find(|r| {
+                r["to"][0]["email"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("pengelola.1871@")
+            })
+            .unwrap();
+        let body = mine["parts"][0]["content"].as_str().unwrap();
+        let csv_file = tempfile::NamedTempFile::new().unwrap();
+        let out = cli(&t.url, smtp.port)
+            .args([
+                "report",
+                "program-progress",
+                "--year",
+                "2026",
+                "--as",
+                "pengelola.1871",
+            ])
+            .args(["--format", "csv", "--out"])
+            .arg(csv_file.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let csv = std::fs::read_to_string(csv_file.path()).unwrap();
+        let disbursed = pantau_domain::format::rupiah(csv_total(&csv, "Dicairkan (Rp)"));
+        let allocated = pantau_domain::format::rupiah(csv_total(&csv, "Alokasi"));
+        assert!(
+            body.contains(&format!("dicairkan {disbursed} dari alokasi {allocated}")),
+            "{}: {body}\n{csv}",
+            t.name
+        );
+        assert!(body.contains("di Kota Bandar Lampung"), "{body}");
+        assert!(
+            body.contains("/laporan/unduh?report=program-progress&year=2026&format=pdf"),
+            "{body}"
+        );
+
+        // Later rounds of the month send none again; the next month's round sends the next.
+        let again = remind(&t.url, smtp.port, "2026-12-15T01:00:00Z");
+        assert_eq!(figure(&again, "monthly"), 0, "{}: {again}", t.name);
+        assert_eq!(monthly(&records(&smtp)).len(), managers, "{}", t.name);
+        let next = remind(&t.url, smtp.port, "2027-01-01T01:00:00Z");
+        assert_eq!(figure(&next, "monthly"), managers, "{}: {next}", t.name);
+    }
+}

@@ -210,7 +210,8 @@ impl Sender {
     }
 }
 
-/// One sweep (optionally of one zone), the digests, and one send.
+/// One sweep (optionally of one zone), the digests, the monthly reports
+/// due, and one send.
 async fn round(
     store: &Store,
     catalog: &Catalog,
@@ -222,9 +223,10 @@ async fn round(
         .sweep(catalog, &sender.links, now, zone, 10_000)
         .await?;
     let digests = store.compile_digests(&sender.links, now).await?;
+    let monthly = super::monthly::queue(store, &sender.links, now).await?;
     let (sent, retry, failed) = sender.send(store, now).await?;
     Ok(format!(
-        "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {digests} digest(s); sent {sent}, {retry} to retry, {failed} failed",
+        "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {digests} digest(s); {monthly} monthly report(s); sent {sent}, {retry} to retry, {failed} failed",
         swept.due, swept.queued, swept.held, swept.unaddressed
     ))
 }

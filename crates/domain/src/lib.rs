@@ -20,4 +20,4 @@ pub use ids::{IdError, IdProblem, LegalEntityNumber, Nib, Nik, NikKoperasi, Regi
 pub use lang::{Label, Lang};
 pub use role::{Role, UnknownRole};
 pub use rupiah::{Rupiah, RupiahError};
-pub use zone::{Zone, long_date};
+pub use zone::{Zone, long_date, month_year};

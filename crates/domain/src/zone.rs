@@ -101,9 +101,8 @@ mod tests {
     }
 }
 
-/// `22 November 2026`, `1 Januari 2027`; English: `1 January 2027`.
-pub fn long_date(d: chrono::NaiveDate, lang: crate::Lang) -> String {
-    use chrono::Datelike;
+/// The month's name: `Januari`, or in English `January`.
+fn month_name(month0: u32, lang: crate::Lang) -> &'static str {
     const ID: [&str; 12] = [
         "Januari",
         "Februari",
@@ -133,7 +132,19 @@ pub fn long_date(d: chrono::NaiveDate, lang: crate::Lang) -> String {
         "December",
     ];
     let months = if lang == crate::Lang::En { EN } else { ID };
-    format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
+    months[month0 as usize % 12]
+}
+
+/// `22 November 2026`, `1 Januari 2027`; English: `1 January 2027`.
+pub fn long_date(d: chrono::NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    format!("{} {} {}", d.day(), month_name(d.month0(), lang), d.year())
+}
+
+/// `Oktober 2026`; English: `October 2026`.
+pub fn month_year(d: chrono::NaiveDate, lang: crate::Lang) -> String {
+    use chrono::Datelike;
+    format!("{} {}", month_name(d.month0(), lang), d.year())
 }
 
 #[cfg(test)]
@@ -152,5 +163,8 @@ mod long_tests {
             Zone::Wit.format_long(at, crate::Lang::En),
             "1 January 2027 03:30 WIT"
         );
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        assert_eq!(month_year(d, crate::Lang::Id), "Oktober 2026");
+        assert_eq!(month_year(d, crate::Lang::En), "October 2026");
     }
 }

@@ -19,6 +19,7 @@ pub mod html;
 pub mod indicators;
 pub mod model;
 pub mod monev;
+pub mod monthly;
 pub mod pdf;
 pub mod progress;
 pub mod words;

@@ -19,6 +19,7 @@ mod error;
 pub mod export;
 pub mod import;
 pub mod migration;
+pub mod monthly;
 mod query;
 pub mod registry;
 pub mod remind;

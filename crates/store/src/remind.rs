@@ -3,7 +3,7 @@
 //! sender claims rows, and marks each sent, retried later, or failed.
 //!
 //! Every outbox row has a unique key (`reminder:KEY:LOGIN`, `notify:KEY:LOGIN`,
-//! `digest:LOGIN:DATE`), so two sweeps at once, a retry or a restart never
+//! `digest:LOGIN:DATE`, `monthly:LOGIN:YYYY-MM`), so two sweeps at once, a retry or a restart never
 //! queue the same email twice. Claims use `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL and a lease (`locked_until`) everywhere, so several instances
 //! share the work and a crashed sender's rows come back when its lease ends.
@@ -370,7 +370,7 @@ impl CaseContext {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn outbox_row(
+pub(crate) fn outbox_row(
     key: &str,
     case_id: &str,
     role: &str,
@@ -436,14 +436,7 @@ impl Store {
             let Some(u) = user::Entity::find_by_id(login.as_str()).one(&txn).await? else {
                 continue;
             };
-            let zone = match &u.region_code {
-                Some(r) => region::Entity::find_by_id(r.as_str())
-                    .one(&txn)
-                    .await?
-                    .and_then(|r| r.zone.parse().ok())
-                    .unwrap_or_default(),
-                None => Zone::default(),
-            };
+            let zone = zone_of(&txn, &u).await?;
             let today = now.with_timezone(&zone.offset()).date_naive();
             if u.last_digest_on == Some(today) {
                 continue;
@@ -624,6 +617,18 @@ impl Store {
             .await?;
         Ok(r.rows_affected == 1)
     }
+}
+
+/// The zone a user reads times in: their region's, WIB when national.
+pub async fn zone_of(db: &impl ConnectionTrait, u: &user::Model) -> Result<Zone, StoreError> {
+    Ok(match &u.region_code {
+        Some(r) => region::Entity::find_by_id(r.as_str())
+            .one(db)
+            .await?
+            .and_then(|r| r.zone.parse().ok())
+            .unwrap_or_default(),
+        None => Zone::default(),
+    })
 }
 
 /// `user.email` of an outbox row's recipient.

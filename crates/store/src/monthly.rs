@@ -1,0 +1,70 @@
+//! The monthly report email's bookkeeping: who receives it, and one
+//! outbox row per manager and month (`monthly:LOGIN:YYYY-MM`), however many
+//! reminder processes run at once.
+
+use chrono::{DateTime, Utc};
+use pantau_domain::{Lang, Role};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::entity::{outbox, user};
+use crate::remind::outbox_row;
+use crate::{Store, StoreError};
+
+/// The outbox key of `login`'s report on `month` (`YYYY-MM`).
+pub fn key(login: &str, month: &str) -> String {
+    format!("monthly:{login}:{month}")
+}
+
+impl Store {
+    /// Active program managers (provincial and kabupaten/kota), by login.
+    pub async fn managers(&self) -> Result<Vec<user::Model>, StoreError> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::Role.is_in([
+                Role::ManagerProvince.as_str(),
+                Role::ManagerRegency.as_str(),
+            ]))
+            .order_by_asc(user::Column::Login)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Whether an email with `key` was ever queued.
+    pub async fn outbox_has(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::Key.eq(key))
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
+    /// Queues `template` for `to` under `key`, unless it was queued before.
+    /// Returns whether it was new.
+    pub async fn queue_once(
+        &self,
+        key: &str,
+        to: &user::Model,
+        template: &str,
+        payload: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let lang: Lang = to.lang.parse().unwrap_or_default();
+        let row = outbox_row(
+            key, "", &to.role, &to.login, template, lang, payload, "queued", now,
+        );
+        let done = outbox::Entity::insert(outbox::ActiveModel {
+            case_id: Set(None),
+            kind: Set(template.into()),
+            ..row
+        })
+        .on_conflict(
+            OnConflict::column(outbox::Column::Key)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        Ok(done == 1)
+    }
+}
