@@ -191,8 +191,17 @@ async fn a_manager_approves_and_an_officer_logs_a_visit_in_a_real_browser() {
     let Some((c, _driver)) = browser(1280, 900).await else {
         return;
     };
-    let db = support::db::test_databases().await.remove(0);
-    let app = support::spawn(db).await;
+    for db in support::db::test_databases().await {
+        let app = support::spawn(db).await;
+        eprintln!("{}: in the browser", app.name);
+        approve_and_visit(&c, &app).await;
+    }
+    c.close().await.unwrap();
+}
+
+/// On one app: the manager approves by decree, the officer logs a visit
+/// with a photo, the dashboard's figures move.
+async fn approve_and_visit(c: &Client, app: &Running) {
     let program = "bansos-kud-2026-lampung";
     let photo_dir = tempfile::tempdir().unwrap();
     let photo = photo_dir.path().join("kegiatan.jpg");
@@ -310,5 +319,4 @@ async fn a_manager_approves_and_an_officer_logs_a_visit_in_a_real_browser() {
         r.bytes().await.unwrap().as_ref(),
         std::fs::read(&photo).unwrap()
     );
-    c.close().await.unwrap();
 }
