@@ -208,8 +208,8 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     std::fs::write(&photo, b"\xFF\xD8\xFF\xE0\0\x10JFIF\0 foto kegiatan usaha").unwrap();
 
     // The manager: dashboard, the verified cases behind a figure, one case, approval by decree.
-    let before = totals(&app, "pengelola.18", program).await;
-    sign_in(&c, &app, "pengelola.18").await;
+    let before = totals(app, "pengelola.18", program).await;
+    sign_in(c, app, "pengelola.18").await;
     let dashboard = c.source().await.unwrap();
     assert!(dashboard.contains("Rp "), "the dashboard shows rupiah");
     let link = c
@@ -237,8 +237,8 @@ async fn approve_and_visit(c: &Client, app: &Running) {
         .expect("the list links to a case")
         .to_string();
     c.goto(&app.url(&case_path)).await.unwrap();
-    fill(&c, "approve_by_decree", "Rp 5.000.000", &photo).await;
-    let page = wait_until(&c, |url, src| {
+    fill(c, "approve_by_decree", "Rp 5.000.000", &photo).await;
+    let page = wait_until(c, |url, src| {
         url.ends_with(&case_path)
             && !src.contains("approve_by_decree")
             && src.contains("Rp 5.000.000")
@@ -248,7 +248,7 @@ async fn approve_and_visit(c: &Client, app: &Running) {
         page.contains("pengelola.18"),
         "the timeline names who approved"
     );
-    let after = totals(&app, "pengelola.18", program).await;
+    let after = totals(app, "pengelola.18", program).await;
     assert_eq!(
         after["approved"].as_i64().unwrap(),
         before["approved"].as_i64().unwrap() + 5_000_000,
@@ -258,7 +258,7 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     let shown = Rupiah::new(after["approved"].as_i64().unwrap())
         .unwrap()
         .to_string();
-    wait_until(&c, |_, src| src.contains(&shown)).await;
+    wait_until(c, |_, src| src.contains(&shown)).await;
     c.goto(&app.url("/")).await.ok();
     c.execute(
         "document.querySelector('form[action=\"/keluar\"]').submit()",
@@ -266,7 +266,7 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     )
     .await
     .unwrap();
-    wait_until(&c, |url, _| url.contains("/masuk")).await;
+    wait_until(c, |url, _| url.contains("/masuk")).await;
 
     // The officer on a phone-sized window: their visits, one visit's checklist with a photo.
     c.set_window_size(390, 844).await.unwrap();
@@ -282,9 +282,9 @@ async fn approve_and_visit(c: &Client, app: &Running) {
         .expect("a disbursed bansos case has its officer")
         .to_string();
     let region = open["items"][0]["region"].as_str().unwrap().to_string();
-    let before = totals(&app, "pengelola.18", program).await;
-    sign_in(&c, &app, &officer).await;
-    let visits = wait_until(&c, |url, _| url.contains("/kunjungan")).await;
+    let before = totals(app, "pengelola.18", program).await;
+    sign_in(c, app, &officer).await;
+    let visits = wait_until(c, |url, _| url.contains("/kunjungan")).await;
     assert!(
         visits.contains("/kasus/"),
         "the officer's visits link to their cases"
@@ -293,12 +293,12 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     c.goto(&app.url(&format!("/kasus/{case_id}")))
         .await
         .unwrap();
-    fill(&c, "record_monev", "Rp 2.000.000", &photo).await;
-    wait_until(&c, |_, src| {
+    fill(c, "record_monev", "Rp 2.000.000", &photo).await;
+    wait_until(c, |_, src| {
         !src.contains("record_monev") && src.contains(&officer)
     })
     .await;
-    let after = totals(&app, "pengelola.18", program).await;
+    let after = totals(app, "pengelola.18", program).await;
     assert_eq!(
         after["visits_done"].as_i64().unwrap(),
         before["visits_done"].as_i64().unwrap() + 1,
