@@ -17,7 +17,11 @@ use crate::{Store, StoreError};
 
 /// Beneficiaries an importer hands [`Store::import_beneficiaries`] at a
 /// time: each call is one transaction, so this many rows share one commit.
-pub const BATCH: usize = 50_000;
+/// Every commit writes the index pages its rows touched to the WAL again, so
+/// fewer, larger commits write less (measured on 1,000,000 rows: 50,000 a
+/// batch wrote 1.9 GB for a 309 MB file at 65k rows/s; 100,000 wrote 1.3 GB at
+/// 77k rows/s with a 129 MB peak; 200,000 no faster, 187 MB).
+pub const BATCH: usize = 100_000;
 
 /// Rows per INSERT: 19 columns × 1,000 stays under SQLite's 32,766 bind parameters.
 const ROWS: usize = 1_000;
