@@ -71,10 +71,57 @@ pub async fn fresh_postgres() -> Result<String, String> {
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .map_err(|e| format!("cannot create a database on {admin}: {e}"));
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = match (&created, as_app(base)) {
+        (Ok(_), Some(app)) => match owned_by_app(&db, &name).await {
+            Ok(()) => format!("{app}/{name}"),
+            Err(e) => {
+                eprintln!("the test database stays the administrator's ({e})");
+                format!("{base}/{name}")
+            }
+        },
+        _ => format!("{base}/{name}"),
+    };
     db.close().await.ok();
     created?;
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    Ok(format!("{base}/{name}"))
+    Ok(url)
+}
+
+/// The ordinary role the PostgreSQL tests run as, as Pantau should in
+/// production: it owns its database, and is no superuser, so the row-level
+/// security policies bind it.
+const APP_ROLE: &str = "pantau_app";
+
+/// `base` (`postgres://user[:password]@host:port`) signed in as [`APP_ROLE`];
+/// `None` for a URL without a host (a Unix socket, where peer
+/// authentication knows only the system's users).
+fn as_app(base: &str) -> Option<String> {
+    let (scheme, rest) = base.split_once("://")?;
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    (!host.is_empty()).then(|| format!("{scheme}://{APP_ROLE}:pantau@{host}"))
+}
+
+/// Makes [`APP_ROLE`] (created once, with a password for servers that ask)
+/// the owner of database `name`.
+async fn owned_by_app(db: &sea_orm::DatabaseConnection, name: &str) -> Result<(), sea_orm::DbErr> {
+    let exists = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}'"),
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        // Two tests at once may both try: the loser's error is harmless.
+        let _ = db
+            .execute_unprepared(&format!(
+                "CREATE ROLE {APP_ROLE} LOGIN PASSWORD 'pantau' NOSUPERUSER NOBYPASSRLS"
+            ))
+            .await;
+    }
+    db.execute_unprepared(&format!("ALTER DATABASE {name} OWNER TO {APP_ROLE}"))
+        .await?;
+    Ok(())
 }
 
 /// Drops a database [`fresh_postgres`] made, once nothing uses it (the

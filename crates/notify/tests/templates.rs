@@ -53,9 +53,25 @@ fn context(lang: Lang) -> Value {
         "link": LINK,
         "reason": reason,
         "escalation": false,
+        // the monthly report
+        "month": if lang == Lang::En { "October 2026" } else { "Oktober 2026" },
+        "year": 2026,
+        "region": "Provinsi Lampung",
+        "count": 2,
+        "programs": [
+            { "program": program, "allocated": "Rp 4.924.000.000", "approved": "Rp 1.250.000.000",
+              "disbursed": "Rp 875.000.000", "realisation": "17,77 %", "cases": 42, "tranches_paid": 31,
+              "visits_done": 18, "visits_due": 6, "visits_overdue": 3 },
+            { "program": "Perkuatan Permodalan KSP Lampung 2026", "allocated": "Rp 2.000.000.000",
+              "approved": "Rp 600.000.000", "disbursed": "Rp 0", "realisation": "0,00 %", "cases": 12,
+              "tranches_paid": 0, "visits_done": 0, "visits_due": 0, "visits_overdue": 0 },
+        ],
+        "total": { "program": "", "allocated": "Rp 6.924.000.000", "approved": "Rp 1.850.000.000",
+              "disbursed": "Rp 875.000.000", "realisation": "12,64 %", "cases": 54, "tranches_paid": 31,
+              "visits_done": 18, "visits_due": 6, "visits_overdue": 3 },
+        "links": { "pdf": LINK, "xlsx": LINK, "html": LINK },
         // the daily digest
         "date": "22 November 2026",
-        "count": 2,
         "items": [
             {
                 "case": { "number": "BSK-2026-1801-0042", "beneficiary": "KUD Mekar Tani, Kec. Natar, Kab. Lampung Selatan" },

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait, Value,
 };
 use sha2::Digest;
 
@@ -170,7 +171,7 @@ impl Store {
         }
         let filter = clauses.join(" AND ");
         let count = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
-        let total = match self.raw(&count, values.clone()).await?.first() {
+        let total = match self.raw_in(&q.scope, &count, values.clone()).await?.first() {
             Some(r) => u64::try_from(r.try_get_by_index::<i64>(0)?).unwrap_or(0),
             None => 0,
         };
@@ -191,7 +192,7 @@ impl Store {
             q.per_page
         );
         let items = self
-            .raw(&sql, values)
+            .raw_in(&q.scope, &sql, values)
             .await?
             .iter()
             .map(|r| CaseLine::from_query_result(r, ""))
@@ -209,7 +210,7 @@ impl Store {
              FROM cases c WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
              GROUP BY c.program_id, c.region, c.state ORDER BY c.program_id, c.region, c.state"
         );
-        let rows = self.raw(&sql, values).await?;
+        let rows = self.raw_in(scope, &sql, values).await?;
         rows.iter()
             .map(|r| {
                 Ok(StateSum {
@@ -242,7 +243,7 @@ impl Store {
              WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
              GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"
         );
-        let rows = self.raw(&sql, values).await?;
+        let rows = self.raw_in(scope, &sql, values).await?;
         rows.iter()
             .map(|r| {
                 Ok(VisitSum {
@@ -255,6 +256,38 @@ impl Store {
             })
             .collect::<Result<_, sea_orm::DbErr>>()
             .map_err(StoreError::from)
+    }
+
+    /// [`Store::raw`] for a read of `scope`. On PostgreSQL it runs in a
+    /// transaction that sets `pantau.region` to the scope's region, so the
+    /// row-level security policy on `cases` (migration
+    /// `m20261124_000004_region_wall`) hides other regions' cases even if
+    /// `sql`'s own clause were wrong.
+    pub(crate) async fn raw_in(
+        &self,
+        scope: &Scope,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        let (DbBackend::Postgres, Some(region)) = (self.backend(), scope.region()) else {
+            return self.raw(sql, values).await;
+        };
+        let txn = self.db.begin().await?;
+        txn.query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config('pantau.region', $1, true)",
+            [region.as_str().into()],
+        ))
+        .await?;
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                sql,
+                values,
+            ))
+            .await?;
+        txn.commit().await?;
+        Ok(rows)
     }
 
     pub(crate) async fn raw(

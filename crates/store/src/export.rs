@@ -7,10 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use pantau_domain::access::Scope;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
-    Value,
-};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Value};
 
 use crate::browse::scope_sql;
 use crate::entity::event;
@@ -89,14 +86,7 @@ impl Export<'_> {
             n + 1,
             n + 2,
         );
-        let db = &self.store.db;
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                db.get_database_backend(),
-                sql,
-                values,
-            ))
-            .await?;
+        let rows = self.store.raw_in(&self.scope, &sql, values).await?;
         let cases = rows
             .iter()
             .map(|r| ExportCase::from_query_result(r, ""))
@@ -111,7 +101,7 @@ impl Export<'_> {
             .filter(event::Column::CaseId.is_in(cases.iter().map(|c| c.id.as_str())))
             .order_by_asc(event::Column::CaseId)
             .order_by_asc(event::Column::Seq)
-            .all(db)
+            .all(&self.store.db)
             .await?
         {
             events.entry(e.case_id.clone()).or_default().push(e);

@@ -121,7 +121,7 @@ impl Store {
             filter.program.clone().unwrap_or_default().into(),
         ];
         values.extend(scope_values);
-        self.raw(&sql, values)
+        self.raw_in(&filter.scope, &sql, values)
             .await?
             .iter()
             .map(|r| ProgramRegion::from_query_result(r, ""))
@@ -151,7 +151,7 @@ impl Store {
             filter.to.into(),
         ];
         values.extend(scope_values);
-        self.raw(&sql, values)
+        self.raw_in(&filter.scope, &sql, values)
             .await?
             .iter()
             .map(|r| VisitDone::from_query_result(r, ""))
@@ -236,7 +236,7 @@ impl Store {
         );
         let mut values: Vec<Value> = vec![year.into(), (year - 1).into()];
         values.extend(scope_values);
-        self.raw(&sql, values)
+        self.raw_in(scope, &sql, values)
             .await?
             .iter()
             .map(|r| IndicatorRow::from_query_result(r, ""))

@@ -77,13 +77,17 @@ fn cmd(key: &str, action: &str, inputs: &[(&str, &str)]) -> Command {
 }
 
 async fn open(store: &Store, f: &Fixture, id: &str) -> Outcome {
+    open_in(store, f, id, "18.71").await
+}
+
+async fn open_in(store: &Store, f: &Fixture, id: &str, region: &str) -> Outcome {
     let def = f.catalog.latest("bansos").unwrap();
     let o = Opening {
         case_id: id.into(),
         program_id: None,
         beneficiary_id: None,
         key: format!("open-{id}"),
-        region: Some("18.71".into()),
+        region: Some(region.into()),
         definition: def,
         source: f.source("bansos"),
     };
@@ -445,5 +449,71 @@ async fn a_changed_definition_needs_a_new_version() {
             matches!(err, StoreError::DefinitionChanged { .. }),
             "{name}: {err:?}"
         );
+    }
+}
+
+/// Cases a transaction sees with `pantau.region` set to `region`, asking
+/// for every case (no `WHERE`): only row-level security can narrow it.
+async fn seen_from(store: &Store, region: &str) -> i64 {
+    use sea_orm::TransactionTrait;
+    let txn = store.connection().begin().await.unwrap();
+    txn.query_one_raw(Statement::from_sql_and_values(
+        store.backend(),
+        "SELECT set_config('pantau.region', $1, true)",
+        [region.into()],
+    ))
+    .await
+    .unwrap();
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            store.backend(),
+            "SELECT COUNT(*) FROM cases",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    txn.commit().await.unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_region_sees_only_its_cases_whatever_the_query_asks() {
+    let f = fixture();
+    for (name, store, _t) in backends().await {
+        if name != "postgres" {
+            continue;
+        }
+        // The tests run as an ordinary role, as Pantau should: a superuser
+        // would pass every policy by.
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FILTER (WHERE rolsuper OR rolbypassrls) \
+                 FROM pg_roles WHERE rolname = current_user"
+            )
+            .await,
+            0
+        );
+        for (id, region) in [("rls-1", "18.71"), ("rls-2", "18.01"), ("rls-3", "13.71")] {
+            open_in(&store, &f, id, region).await;
+        }
+        assert_eq!(seen_from(&store, "18.71").await, 1, "a kabupaten/kota");
+        assert_eq!(
+            seen_from(&store, "18").await,
+            2,
+            "a province and its kabupaten/kota"
+        );
+        assert_eq!(seen_from(&store, "13").await, 1, "another province");
+        assert_eq!(
+            seen_from(&store, "1").await,
+            0,
+            "no prefix match across codes"
+        );
+        // Without the setting (writes, the CLI, the sweep): every case.
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM cases").await, 3);
+        // The store's scoped reads set it: Lampung's sums hold Lampung's cases.
+        let lampung = pantau_domain::access::Scope::Region("18".parse().unwrap());
+        let sums = store.state_sums(&lampung).await.unwrap();
+        assert!(sums.iter().all(|s| s.region.starts_with("18")), "{sums:?}");
     }
 }

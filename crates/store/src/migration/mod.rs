@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_schema;
 mod m20261123_000002_server;
 mod m20261123_000003_reports;
+mod m20261124_000004_region_wall;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_schema::Migration),
             Box::new(m20261123_000002_server::Migration),
             Box::new(m20261123_000003_reports::Migration),
+            Box::new(m20261124_000004_region_wall::Migration),
         ]
     }
 }
