@@ -59,6 +59,8 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("POST", "/masuk", Rule::Public),
     ("POST", "/keluar", Rule::Read),
     ("GET", "/static/{*file}", Rule::Public),
+    ("GET", "/sw.js", Rule::Public),
+    ("GET", "/manifest.webmanifest", Rule::Public),
     ("GET", "/", Rule::Read),
     ("GET", "/kasus", Rule::Read),
     ("GET", "/kasus/{id}", Rule::Read),

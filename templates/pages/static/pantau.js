@@ -1,8 +1,217 @@
 /* Pantau's one small script: no framework, no build step. The pages work
    without it; with it, a form that fails to send keeps what was typed and
-   resends with the same idempotency key, and GPS fields get a button. */
+   resends with the same idempotency key, and GPS fields get a button.
+   A monev visit form that cannot be sent (no signal) is kept on the phone
+   in a queue (IndexedDB, photos included) and sent by itself, in order,
+   each with its own key, when the connection returns; see queue below. */
 (function () {
   "use strict";
+
+  // ------------------------------------------------------------ the queue
+  var DB = "pantau", STORE = "antrian";
+
+  function openDb() {
+    return new Promise(function (ok, fail) {
+      var r = indexedDB.open(DB, 1);
+      r.onupgradeneeded = function () { r.result.createObjectStore(STORE, { keyPath: "key" }); };
+      r.onsuccess = function () { ok(r.result); };
+      r.onerror = function () { fail(r.error); };
+    });
+  }
+
+  // Runs fn(store) in one transaction; resolves with what fn's request gave.
+  function inStore(mode, fn) {
+    return openDb().then(function (db) {
+      return new Promise(function (ok, fail) {
+        var t = db.transaction(STORE, mode);
+        var req = fn(t.objectStore(STORE));
+        t.oncomplete = function () { ok(req ? req.result : undefined); db.close(); };
+        t.onerror = function () { fail(t.error); db.close(); };
+      });
+    });
+  }
+
+  var queue = {
+    all: function () {
+      return inStore("readonly", function (s) { return s.getAll(); }).then(function (items) {
+        return (items || []).sort(function (a, b) { return a.saved - b.saved; });
+      });
+    },
+    put: function (item) { return inStore("readwrite", function (s) { return s.put(item); }); },
+    drop: function (key) { return inStore("readwrite", function (s) { return s.delete(key); }); }
+  };
+
+  // The form's fields as stored: [name, text or File] pairs.
+  function entries(form) {
+    var out = [];
+    new FormData(form).forEach(function (v, k) { out.push([k, v]); });
+    return out;
+  }
+
+  function keep(form) {
+    var h1 = document.querySelector("h1");
+    var item = {
+      key: form.elements._key.value,
+      action: form.action,
+      page: location.pathname + location.search,
+      title: (h1 ? h1.textContent.trim() : document.title),
+      label: form.querySelector("button.primary").textContent.trim(),
+      entries: entries(form),
+      saved: Date.now(),
+      status: "waiting",
+      reason: ""
+    };
+    return queue.put(item);
+  }
+
+  function sendItem(item) {
+    var data = new FormData();
+    item.entries.forEach(function (e) { data.append(e[0], e[1]); });
+    return fetch(item.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status >= 500) throw new Error("server " + r.status);
+        // Sent to the sign-in page: nothing was taken; it waits for a new sign-in.
+        if (r.redirected && new URL(r.url).pathname === "/masuk") throw new Error("signed out");
+        if (r.redirected || r.ok) return queue.drop(item.key).then(function () { sentCount(1); });
+        return r.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var said = Array.from(doc.querySelectorAll("details.action[open] .alert, .page > .alert"))
+            .map(function (p) { return p.textContent.trim(); }).filter(Boolean);
+          item.status = "refused";
+          item.reason = said.join(" ") || ("HTTP " + r.status);
+          return queue.put(item);
+        });
+      });
+  }
+
+  var flushing = false;
+  // Sends what waits, oldest first; stops at the first network failure.
+  function flush() {
+    if (flushing || !window.indexedDB) return Promise.resolve();
+    flushing = true;
+    return queue.all()
+      .then(function (items) {
+        return items.filter(function (i) { return i.status === "waiting"; })
+          .reduce(function (p, item) { return p.then(function () { return sendItem(item); }); },
+            Promise.resolve());
+      })
+      .catch(function () { /* offline again: the rest waits */ })
+      .then(function () { flushing = false; return showQueue(); });
+  }
+
+  function sentCount(add) {
+    var n = parseInt(sessionStorage.getItem("pantau.terkirim") || "0", 10) + add;
+    sessionStorage.setItem("pantau.terkirim", String(n));
+    return n;
+  }
+
+  // The bar that says what is online, waiting, sent and refused.
+  function showQueue() {
+    var bar = document.getElementById("antrian");
+    if (!bar || !window.indexedDB) return Promise.resolve();
+    return queue.all().then(function (items) {
+      var d = bar.dataset;
+      var waiting = items.filter(function (i) { return i.status === "waiting"; });
+      var refused = items.filter(function (i) { return i.status === "refused"; });
+      var sent = sentCount(0);
+      var parts = [navigator.onLine ? d.online : d.offline];
+      if (waiting.length) parts.push(d.waiting.replace("{n}", waiting.length));
+      if (sent) parts.push(d.sent.replace("{n}", sent));
+      if (refused.length) parts.push(d.refused.replace("{n}", refused.length));
+      bar.querySelector(".queue-state").textContent = parts.join(" · ");
+      bar.classList.toggle("offline", !navigator.onLine);
+      var list = bar.querySelector(".queue-items");
+      list.textContent = "";
+      waiting.concat(refused).forEach(function (i) {
+        var li = document.createElement("li");
+        li.className = i.status;
+        var a = document.createElement("a");
+        a.href = i.page.split("#")[0] + (i.page.indexOf("?") < 0 ? "?" : "&") + "antrian=" + encodeURIComponent(i.key);
+        a.textContent = i.title + " — " + i.label;
+        li.appendChild(a);
+        var s = document.createElement("span");
+        s.textContent = " " + (i.status === "waiting" ? d.itemWaiting : d.itemRefused + " " + i.reason);
+        li.appendChild(s);
+        list.appendChild(li);
+      });
+      bar.hidden = !(waiting.length || refused.length || sent || !navigator.onLine);
+    });
+  }
+
+  // A refused visit whose form the case no longer offers (it moved on):
+  // its answers, its reason, and a way to let it go, on purpose.
+  function showKept(item) {
+    var d = document.getElementById("antrian").dataset;
+    var box = document.createElement("section");
+    box.className = "card kept";
+    var h = document.createElement("h2");
+    h.textContent = d.keptTitle;
+    box.appendChild(h);
+    var why = document.createElement("p");
+    why.className = "alert";
+    why.textContent = item.reason;
+    box.appendChild(why);
+    var dl = document.createElement("dl");
+    dl.className = "facts";
+    item.entries.forEach(function (e) {
+      if (e[0].charAt(0) === "_") return;
+      var label = document.querySelector("label[for=\"" + e[0] + "\"]");
+      var dt = document.createElement("dt");
+      dt.textContent = label ? label.textContent.trim() : e[0].replace(/^f\./, "");
+      var dd = document.createElement("dd");
+      dd.textContent = e[1] instanceof File ? e[1].name : e[1];
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    });
+    box.appendChild(dl);
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "secondary";
+    drop.textContent = d.discard;
+    drop.addEventListener("click", function () {
+      queue.drop(item.key).then(showQueue).then(function () { box.remove(); });
+    });
+    box.appendChild(drop);
+    document.querySelector(".page").prepend(box);
+  }
+
+  // On a case page opened from the queue (`?antrian=KEY`): the kept answers
+  // back in their form, to correct and send again under the form's new key.
+  function restore() {
+    var key = new URLSearchParams(location.search).get("antrian");
+    if (!key || !window.indexedDB) return;
+    queue.all().then(function (items) {
+      var item = items.filter(function (i) { return i.key === key; })[0];
+      if (!item) return;
+      var action = item.entries.filter(function (e) { return e[0] === "_action"; })[0];
+      var form = action && document.querySelector("form input[name=_action][value=\"" + action[1] + "\"]");
+      if (!form) { showKept(item); return; }
+      form = form.form;
+      var details = form.closest("details");
+      if (details) details.open = true;
+      var files = {};
+      item.entries.forEach(function (e) {
+        var name = e[0], v = e[1];
+        if (name.charAt(0) === "_") return;
+        var el = form.elements[name];
+        if (!el) return;
+        if (v instanceof File) { (files[name] = files[name] || []).push(v); return; }
+        if (el instanceof RadioNodeList || el.type === "radio" || el.type === "checkbox") {
+          Array.prototype.forEach.call(el.length ? el : [el], function (r) { if (r.value === v) r.checked = true; });
+        } else {
+          el.value = v;
+        }
+      });
+      Object.keys(files).forEach(function (name) {
+        var dt = new DataTransfer();
+        files[name].forEach(function (f) { if (f.size) dt.items.add(f); });
+        if (dt.files.length) form.elements[name].files = dt.files;
+      });
+      form.dataset.replaces = key;
+      if (item.reason) say(form, item.reason, false);
+      form.scrollIntoView({ block: "start" });
+    });
+  }
 
   function say(form, text, withButton) {
     var status = form.querySelector(".status");
@@ -48,11 +257,26 @@
       fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (r) {
           if (r.status === 502 || r.status === 503 || r.status === 504) throw new Error("gateway");
-          if (r.redirected) { window.location.assign(r.url); return null; }
+          if (r.redirected) {
+            if (form.dataset.replaces) queue.drop(form.dataset.replaces);
+            // The kept copy of this page carries the key just used: let it go.
+            if (window.caches) caches.open("pantau-v1").then(function (c) { return c.delete(location.pathname + location.search); });
+            window.location.assign(r.url);
+            return null;
+          }
           return r.text().then(replacePage);
         })
         .catch(function () {
           if (button) button.disabled = false;
+          if (form.hasAttribute("data-queue") && window.indexedDB) {
+            // No signal: the visit waits on the phone and goes by itself.
+            form.sending = false;
+            var replaced = form.dataset.replaces;
+            keep(form)
+              .then(function () { return replaced ? queue.drop(replaced) : null; })
+              .then(function () { say(form, form.dataset.queued, false); showQueue(); });
+            return;
+          }
           say(form, form.dataset.offline, true);
           timer = setTimeout(attempt, Math.min(30000, 1000 * Math.pow(2, tries)));
         });
@@ -106,4 +330,28 @@
   }
 
   init(document);
+
+  // Offline: the service worker keeps the pages, the queue keeps the visits.
+  if ("serviceWorker" in navigator && document.getElementById("antrian")) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  }
+  // Keep each assigned visit's case page while online, to open it offline.
+  if (window.caches && navigator.onLine) {
+    var pages = Array.from(document.querySelectorAll("a[data-keep]"))
+      .map(function (a) { return a.getAttribute("href").split("#")[0]; });
+    if (pages.length) {
+      caches.open("pantau-v1").then(function (c) {
+        return Promise.all(pages.map(function (p) {
+          return fetch(p, { credentials: "same-origin" }).then(function (r) {
+            if (r.ok && !r.redirected) return c.put(p, r);
+          }).catch(function () {});
+        }));
+      }).then(function () { document.documentElement.dataset.kept = String(pages.length); });
+    }
+  }
+  window.addEventListener("online", function () { flush(); });
+  window.addEventListener("offline", function () { showQueue(); });
+  setInterval(function () { if (navigator.onLine) flush(); }, 15000);
+  restore();
+  flush();
 })();

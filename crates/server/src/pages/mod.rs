@@ -131,6 +131,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
         ("GET", "/static/{*file}", get(static_file)),
+        ("GET", "/sw.js", get(service_worker)),
+        ("GET", "/manifest.webmanifest", get(manifest)),
     ]
 }
 
@@ -151,8 +153,22 @@ pub fn router() -> Router<App> {
 async fn static_file(
     State(app): State<App>,
     axum::extract::Path(file): axum::extract::Path<String>,
-    mut req: Request,
+    req: Request,
 ) -> Response {
+    serve_static(&app, &file, req).await
+}
+
+/// The service worker, at the root so that its scope is every page.
+async fn service_worker(State(app): State<App>, req: Request) -> Response {
+    serve_static(&app, "sw.js", req).await
+}
+
+/// The web app manifest: the field officer's pages install on a phone.
+async fn manifest(State(app): State<App>, req: Request) -> Response {
+    serve_static(&app, "manifest.webmanifest", req).await
+}
+
+async fn serve_static(app: &App, file: &str, mut req: Request) -> Response {
     let Ok(uri) = format!("/{file}").parse::<Uri>() else {
         return StatusCode::NOT_FOUND.into_response();
     };

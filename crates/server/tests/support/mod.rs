@@ -3,6 +3,7 @@
 //! sign in with [`PASSWORD`].
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
 #[path = "../../../../tests/support/catalog.rs"]
 pub mod catalog;
 #[path = "../../../../tests/support/db.rs"]

@@ -1,0 +1,351 @@
+//! The field officer with no signal, in a real headless Chromium: the
+//! service worker keeps their visits' pages, two visits with photos are
+//! saved offline into the phone's queue, survive closing the page, and
+//! arrive exactly once when the connection returns; one whose case moved on
+//! in the meantime comes back refused with its reason, its answers kept.
+//! Offline is Chromium's own network emulation (DevTools' "Offline"),
+//! through chromedriver.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Client;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use serde_json::{Value, json};
+use support::Running;
+use support::browser::{browser, fill, sign_in, wait_until};
+
+/// chromedriver's network conditions: offline, or back online.
+#[derive(Debug)]
+struct Network {
+    offline: bool,
+}
+
+impl WebDriverCompatibleCommand for Network {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let conditions = json!({ "network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": 10_000_000, "upload_throughput": 10_000_000,
+        }});
+        (axum::http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+async fn offline(c: &Client, offline: bool) {
+    c.issue_cmd(Network { offline }).await.unwrap();
+}
+
+/// Polls `script` (returning a value) until `done` holds for it.
+async fn until(c: &Client, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let v = c.execute_async(script, vec![]).await.unwrap();
+        if done(&v) {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "never reached: {script} -> {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The phone's queue: `[{key, status, reason, page}]`.
+const QUEUE: &str = r#"const done = arguments[arguments.length - 1];
+    const r = indexedDB.open('pantau', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('antrian', { keyPath: 'key' });
+    r.onsuccess = () => {
+      const q = r.result.transaction('antrian').objectStore('antrian').getAll();
+      q.onsuccess = () => done(q.result.map(i => ({ key: i.key, status: i.status, reason: i.reason, page: i.page })));
+    };"#;
+
+/// Events of `case` as the API lists them.
+async fn timeline(app: &Running, token: &str, case: &str) -> Vec<Value> {
+    let (status, d) = app.get(token, &format!("/api/cases/{case}")).await;
+    assert_eq!(status, 200, "{d}");
+    d["timeline"].as_array().unwrap().clone()
+}
+
+/// Takes the visit action on `case` through the API as `login`, every
+/// field answered (as another phone of the same officer would).
+async fn visit_by_api(app: &Running, login: &str, case: &str, photo: &[u8]) {
+    let token = app.token(login).await;
+    let (_, d) = app.get(&token, &format!("/api/cases/{case}")).await;
+    let action = d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["kind"] == "gps")
+        })
+        .expect("the case waits for its visit")
+        .clone();
+    let mut inputs = serde_json::Map::new();
+    for f in action["fields"].as_array().unwrap() {
+        let value = match f["kind"].as_str().unwrap() {
+            "yes_no" => json!("ya"),
+            "choice" => f["options"][0].clone(),
+            "number" => json!("25"),
+            "rupiah" => json!("Rp 1.000.000"),
+            "date" => json!("2026-11-20"),
+            "gps" => json!("-5.4295,105.2610"),
+            "photo" | "document" => {
+                let r = app
+                    .http
+                    .post(app.url(&format!("/api/cases/{case}/attachments")))
+                    .bearer_auth(&token)
+                    .header("Content-Type", "image/jpeg")
+                    .body(photo.to_vec())
+                    .send()
+                    .await
+                    .unwrap();
+                let a: Value = r.json().await.unwrap();
+                a["id"].clone()
+            }
+            _ => json!("Dicatat dari ponsel lain"),
+        };
+        inputs.insert(f["id"].as_str().unwrap().to_string(), value);
+    }
+    let body = json!({ "action": action["id"], "inputs": inputs });
+    let (status, r) = app
+        .post(
+            &token,
+            &format!("/api/cases/{case}/transitions"),
+            "other-phone",
+            &body,
+        )
+        .await;
+    assert_eq!(status, 201, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visits_saved_offline_arrive_once_and_a_refused_one_keeps_its_answers() {
+    let Some((c, _driver)) = browser(390, 844).await else {
+        return;
+    };
+    for db in support::db::test_databases().await {
+        let app = support::spawn(db).await;
+        eprintln!("{}: offline in the browser", app.name);
+        offline_visits(&c, &app).await;
+        offline(&c, false).await;
+        c.delete_all_cookies().await.unwrap();
+    }
+    c.close().await.unwrap();
+}
+
+async fn offline_visits(c: &Client, app: &Running) {
+    let photo_dir = tempfile::tempdir().unwrap();
+    let photo = photo_dir.path().join("kunjungan.jpg");
+    let bytes = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0 foto kunjungan tanpa sinyal".to_vec();
+    std::fs::write(&photo, &bytes).unwrap();
+
+    // The officer with the most visits waiting.
+    let admin = app.token("admin").await;
+    let (_, cases) = app.get(&admin, "/api/cases?per_page=200").await;
+    let mut officers: Vec<String> = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["officer"].as_str().map(str::to_string))
+        .collect();
+    officers.sort();
+    officers.dedup();
+    let mut best = (0, String::new());
+    for o in officers {
+        let (_, v) = app.get(&app.token(&o).await, "/api/visits").await;
+        best = best.max((v.as_array().unwrap().len(), o));
+    }
+    let officer = best.1;
+    let token = app.token(&officer).await;
+
+    // Online: the visits page installs the service worker and keeps the pages.
+    sign_in(c, app, &officer).await;
+    c.goto(&app.url("/kunjungan")).await.unwrap();
+    until(
+        c,
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(document.documentElement.dataset.kept || null));",
+        |v| v.is_string(),
+    )
+    .await;
+    let hrefs: Vec<String> = c
+        .execute(
+            "return Array.from(document.querySelectorAll('a[data-keep]')).map(a => a.getAttribute('href')).filter(h => h.includes('aksi='));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h.as_str().unwrap().to_string())
+        .collect();
+    let case_of = |h: &str| {
+        h.trim_start_matches("/kasus/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    // One visit on each of two cases.
+    let mut hrefs = hrefs;
+    hrefs.dedup_by_key(|h| case_of(h));
+    assert!(
+        hrefs.len() >= 2,
+        "{officer} has visits to make on two cases: {hrefs:?}"
+    );
+    let action_of = |h: &str| {
+        h.split("aksi=")
+            .nth(1)
+            .unwrap()
+            .split('#')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (first, second) = (case_of(&hrefs[0]), case_of(&hrefs[1]));
+    let before = (
+        timeline(app, &token, &first).await.len(),
+        timeline(app, &token, &second).await.len(),
+    );
+
+    // Offline: both visits are filled on pages the phone kept, and wait.
+    offline(c, true).await;
+    for h in &hrefs[..2] {
+        c.goto(&app.url(h)).await.unwrap();
+        fill(c, &action_of(h), "Rp 1.000.000", &photo).await;
+        wait_until(c, |_, src| src.contains("kunjungan disimpan di ponsel ini")).await;
+    }
+    assert_eq!(
+        (
+            timeline(app, &token, &first).await.len(),
+            timeline(app, &token, &second).await.len()
+        ),
+        before,
+        "nothing reached the server while offline"
+    );
+    // The page left and opened again, still offline: both wait on the phone.
+    // (Within the site: a page of another site is a new renderer, which
+    // Chromium's emulation does not follow.)
+    c.goto(&app.url("/kunjungan")).await.unwrap();
+    let queued = until(c, QUEUE, |v| v.as_array().is_some_and(|a| a.len() == 2)).await;
+    assert!(
+        queued
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["status"] == "waiting"),
+        "{queued}"
+    );
+    let bar = wait_until(c, |_, src| src.contains("2 menunggu dikirim")).await;
+    assert!(bar.contains("Luring"), "the page says it is offline");
+    assert_eq!(
+        (
+            timeline(app, &token, &first).await.len(),
+            timeline(app, &token, &second).await.len()
+        ),
+        before,
+        "nothing reached the server while the page was closed and opened again"
+    );
+
+    // Meanwhile the second case moves on: its visit is recorded from another phone.
+    let done_before = visits_done(app).await;
+    visit_by_api(app, &officer, &second, &bytes).await;
+
+    // Online again: the first arrives once, the second comes back refused.
+    offline(c, false).await;
+    let left = until(c, QUEUE, |v| {
+        v.as_array()
+            .is_some_and(|a| a.iter().all(|i| i["status"] == "refused"))
+    })
+    .await;
+    let left = left.as_array().unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0]["page"].as_str().unwrap().contains(&second));
+    assert!(!left[0]["reason"].as_str().unwrap().is_empty(), "{left:?}");
+    let after = timeline(app, &token, &first).await;
+    assert_eq!(after.len(), before.0 + 1, "the first visit arrived once");
+    let visit = after.last().unwrap();
+    assert_eq!(visit["actor"], json!(officer));
+    let (_, detail) = app.get(&token, &format!("/api/cases/{first}")).await;
+    let mut photo_arrived = false;
+    for id in detail["fields"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_str)
+    {
+        if uuid::Uuid::parse_str(id).is_err() {
+            continue;
+        }
+        let r = app
+            .http
+            .get(app.url(&format!("/api/cases/{first}/attachments/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        photo_arrived |= r.status() == 200 && r.bytes().await.unwrap().as_ref() == bytes.as_slice();
+    }
+    assert!(photo_arrived, "the photo came with it: {detail}");
+    assert_eq!(
+        timeline(app, &token, &second).await.len(),
+        before.1 + 1,
+        "the second case has the other phone's visit only"
+    );
+    // The dashboard counts both: the phone's and the other phone's.
+    assert_eq!(visits_done(app).await, done_before + 2);
+
+    // The refused visit opens with its answers and its reason.
+    let refused = wait_until(c, |_, src| src.contains("ditolak")).await;
+    assert!(
+        refused.contains("antrian="),
+        "the refused visit links to its form"
+    );
+    let link = c
+        .execute(
+            "return document.querySelector('.queue-items li.refused a').getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    c.goto(&app.url(link.as_str().unwrap())).await.unwrap();
+    let kept = until(
+        c,
+        r#"const done = arguments[0];
+           setTimeout(() => done(Array.from(document.querySelectorAll('form [name^="f."]'))
+             .filter(e => e.type !== 'file' && e.value.startsWith('Uji coba peramban')).length
+             + (document.body.innerText.includes('Uji coba peramban') ? 1 : 0)), 300);"#,
+        |v| v.as_i64().is_some_and(|n| n > 0),
+    )
+    .await;
+    assert!(kept.as_i64().unwrap() > 0);
+}
+
+/// Monev visits done on the national dashboard, all programs.
+async fn visits_done(app: &Running) -> i64 {
+    let (_, d) = app.get(&app.token("admin").await, "/api/dashboard").await;
+    d["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["total"]["visits_done"].as_i64().unwrap())
+        .sum()
+}

@@ -1,0 +1,182 @@
+//! A real headless Chromium (Debian's `chromium` and `chromium-driver`)
+//! driven over WebDriver (fantoccini), for the browser tests.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use super::Running;
+
+/// Skips (or, under `PANTAU_REQUIRE_ALL=1`, fails) when a part is missing.
+pub fn skip(reason: &str) {
+    if std::env::var("PANTAU_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+        panic!("required part missing (PANTAU_REQUIRE_ALL=1): {reason}");
+    }
+    eprintln!("SKIPPED: {reason}");
+}
+
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+pub async fn browser(width: u32, height: u32) -> Option<(Client, Driver)> {
+    for part in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
+        if !Path::new(part).exists() {
+            skip(&format!(
+                "{part} is missing (apt-get install chromium chromium-driver)"
+            ));
+            return None;
+        }
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver(
+        Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let profile = tempfile::tempdir().unwrap().keep();
+    let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    }))
+    .unwrap();
+    let started = Instant::now();
+    loop {
+        // chromedriver speaks plain HTTP on loopback: no TLS needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return Some((c, driver)),
+            Err(e) if started.elapsed() > Duration::from_secs(20) => {
+                panic!("chromedriver did not start: {e}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+pub async fn sign_in(c: &Client, app: &Running, login: &str) {
+    c.goto(&app.url("/masuk")).await.unwrap();
+    c.find(Locator::Css("input[name=login]"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys(super::PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/masuk'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(c, |url, _| !url.contains("/masuk")).await;
+}
+
+/// Waits until `ready(url, page source)` holds.
+pub async fn wait_until(c: &Client, ready: impl Fn(&str, &str) -> bool) -> String {
+    let started = Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap().to_string();
+        let source = c.source().await.unwrap();
+        if ready(&url, &source) {
+            return source;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "page did not get there: {url}\n{}",
+            &source[..source.len().min(3000)]
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Fills every field of the form for `action` the way a user would end up
+/// with it: text, choices, dates, GPS, rupiah; files through the file input.
+pub async fn fill(c: &Client, action: &str, amount: &str, photo: &Path) {
+    let script = r#"
+        const [action, amount] = arguments;
+        const form = document.querySelector(`form input[name=_action][value="${action}"]`).form;
+        const details = form.closest('details'); if (details) details.open = true;
+        for (const el of form.querySelectorAll('[name^="f."]')) {
+            if (el.type === 'hidden') continue;
+            if (el.type === 'radio') { if (el.value === 'ya') el.checked = true; continue; }
+            if (el.tagName === 'SELECT') { el.value = el.options[1].value; continue; }
+            if (el.type === 'date') { el.value = '2026-11-20'; continue; }
+            if (el.type === 'number') { el.value = '25'; continue; }
+            if (el.hasAttribute('data-rupiah')) { el.value = amount; continue; }
+            if (el.name.includes('location') || el.name.includes('gps')) { el.value = '-5.4295,105.2610'; continue; }
+            el.value = 'Uji coba peramban ' + el.name;
+        }
+        return Array.from(form.querySelectorAll('input[type=file]')).map(f => f.name);
+    "#;
+    let files = c
+        .execute(script, vec![json!(action), json!(amount)])
+        .await
+        .unwrap();
+    for name in files.as_array().unwrap() {
+        let css = format!("form input[type=file][name='{}']", name.as_str().unwrap());
+        c.find(Locator::Css(&css))
+            .await
+            .unwrap()
+            .send_keys(&photo.display().to_string())
+            .await
+            .unwrap();
+    }
+    let button = c
+        .execute("return arguments[0];", vec![json!(action)])
+        .await
+        .unwrap();
+    assert_eq!(button, json!(action));
+    c.execute(
+        r#"const f = document.querySelector(`form input[name=_action][value="${arguments[0]}"]`).form;
+           f.querySelector('button.primary').click();"#,
+        vec![json!(action)],
+    )
+    .await
+    .unwrap();
+}
+
+/// The program's totals as the API reports them to `login`.
+pub async fn totals(app: &Running, login: &str, program: &str) -> Value {
+    let token = app.token(login).await;
+    let (_, d) = app.get(&token, "/api/dashboard").await;
+    d["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == program)
+        .unwrap()["total"]
+        .clone()
+}
