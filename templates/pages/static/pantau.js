@@ -349,6 +349,15 @@
       }).then(function () { document.documentElement.dataset.kept = String(pages.length); });
     }
   }
+  // Signing out forgets the kept pages (the next user of the phone must not
+  // read them); visits still waiting to send stay in the queue.
+  document.querySelectorAll("form[action='/keluar']").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.caches) return;
+      e.preventDefault();
+      caches.delete("pantau-v1").catch(function () {}).then(function () { f.submit(); });
+    });
+  });
   window.addEventListener("online", function () { flush(); });
   window.addEventListener("offline", function () { showQueue(); });
   setInterval(function () { if (navigator.onLine) flush(); }, 15000);
