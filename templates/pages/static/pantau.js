@@ -135,6 +135,16 @@
         list.appendChild(li);
       });
       bar.hidden = !(waiting.length || refused.length || sent || !navigator.onLine);
+      // On the visits list: a visit waiting on the phone is not "to do" any more.
+      document.querySelectorAll("a[data-keep]").forEach(function (a) {
+        var page = a.getAttribute("href").split("#")[0];
+        var mine = items.filter(function (i) { return i.page.split("#")[0] === page; })[0];
+        var go = a.querySelector(".visit-go");
+        if (!go) return;
+        if (!go.dataset.todo) go.dataset.todo = go.textContent;
+        go.textContent = mine ? (mine.status === "waiting" ? d.itemWaiting : d.itemRefused + " " + mine.reason) : go.dataset.todo;
+        go.classList.toggle("queued", !!mine);
+      });
     });
   }
 
