@@ -48,6 +48,7 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         Rule::Read,
     ),
     ("GET", "/api/visits", Rule::Read),
+    ("POST", "/api/sync/visits", Rule::Act),
     ("GET", "/api/dashboard", Rule::Read),
     ("POST", "/api/imports/beneficiaries", Rule::Import),
     ("GET", "/api/reports/{name}", Rule::Read),
@@ -429,6 +430,40 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                                 assert_eq!(status, 422, "{ctx}: {body}");
                                 assert_eq!(body["refusal"], "role_not_allowed", "{ctx}");
                             }
+                        }
+                    }
+                    continue;
+                }
+                if template == "/api/sync/visits" {
+                    // One visit on every case of both regions, every answer missing:
+                    // another region's case is not found, and nothing is stored.
+                    let visits: Vec<Value> = fx
+                        .cases
+                        .iter()
+                        .map(|(case, _, workflow, state, _)| {
+                            let def = catalog.latest(workflow).unwrap();
+                            let action = def
+                                .actions_from(state)
+                                .find(|a| a.completes_visit)
+                                .map_or("record_monev".to_string(), |a| a.id.clone());
+                            json!({ "key": format!("sync-{user}-{case}"), "case_id": case, "action": action })
+                        })
+                        .collect();
+                    let (status, body) = app
+                        .post(&token, template, "unused", &json!({ "visits": visits }))
+                        .await;
+                    let ctx = format!("{name}: {user} ({role}) syncs visits");
+                    if role == Role::Ministry {
+                        assert_eq!(status, 403, "{ctx}: {body}");
+                        continue;
+                    }
+                    assert_eq!(status, 200, "{ctx}: {body}");
+                    let results = body["results"].as_array().unwrap();
+                    assert_eq!(results.len(), fx.cases.len(), "{ctx}");
+                    for (r, (case, region, ..)) in results.iter().zip(&fx.cases) {
+                        assert_eq!(r["status"], "refused", "{ctx} {case}: {r}");
+                        if !scope.covers(Some(region)) {
+                            assert_eq!(r["error"]["error"], "not_found", "{ctx} {case}: {r}");
                         }
                     }
                     continue;

@@ -80,51 +80,12 @@ async fn timeline(app: &Running, token: &str, case: &str) -> Vec<Value> {
     d["timeline"].as_array().unwrap().clone()
 }
 
-/// Takes the visit action on `case` through the API as `login`, every
-/// field answered (as another phone of the same officer would).
+/// Takes the visit action on `case` through the API as `login` (as another
+/// phone of the same officer would).
 async fn visit_by_api(app: &Running, login: &str, case: &str, photo: &[u8]) {
     let token = app.token(login).await;
-    let (_, d) = app.get(&token, &format!("/api/cases/{case}")).await;
-    let action = d["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["fields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["kind"] == "gps")
-        })
-        .expect("the case waits for its visit")
-        .clone();
-    let mut inputs = serde_json::Map::new();
-    for f in action["fields"].as_array().unwrap() {
-        let value = match f["kind"].as_str().unwrap() {
-            "yes_no" => json!("ya"),
-            "choice" => f["options"][0].clone(),
-            "number" => json!("25"),
-            "rupiah" => json!("Rp 1.000.000"),
-            "date" => json!("2026-11-20"),
-            "gps" => json!("-5.4295,105.2610"),
-            "photo" | "document" => {
-                let r = app
-                    .http
-                    .post(app.url(&format!("/api/cases/{case}/attachments")))
-                    .bearer_auth(&token)
-                    .header("Content-Type", "image/jpeg")
-                    .body(photo.to_vec())
-                    .send()
-                    .await
-                    .unwrap();
-                let a: Value = r.json().await.unwrap();
-                a["id"].clone()
-            }
-            _ => json!("Dicatat dari ponsel lain"),
-        };
-        inputs.insert(f["id"].as_str().unwrap().to_string(), value);
-    }
-    let body = json!({ "action": action["id"], "inputs": inputs });
+    let (action, inputs) = support::visit_inputs(app, &token, case, photo).await;
+    let body = json!({ "action": action, "inputs": inputs });
     let (status, r) = app
         .post(
             &token,

@@ -9,6 +9,7 @@ mod open;
 mod programs;
 mod regions;
 pub mod reports;
+pub mod sync;
 mod tokens;
 pub mod visits;
 
@@ -69,6 +70,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::upload_attachment))
         .routes(routes!(cases::get_attachment))
         .routes(routes!(visits::list_visits))
+        .routes(routes!(sync::sync_visits))
         .routes(routes!(dashboard::get_dashboard))
         .routes(routes!(imports::import_beneficiaries))
         .routes(routes!(reports::get_report))

@@ -169,3 +169,55 @@ impl Running {
         c
     }
 }
+
+/// The visit action open on `case` and an answer to each of its fields
+/// (a photo uploaded as the case's attachment), as a field officer's phone
+/// would send them.
+pub async fn visit_inputs(
+    app: &Running,
+    token: &str,
+    case: &str,
+    photo: &[u8],
+) -> (String, serde_json::Map<String, Value>) {
+    let (_, d) = app.get(token, &format!("/api/cases/{case}")).await;
+    let action = d["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["kind"] == "gps")
+        })
+        .unwrap_or_else(|| panic!("case {case} waits for its visit: {d}"))
+        .clone();
+    let mut inputs = serde_json::Map::new();
+    for f in action["fields"].as_array().unwrap() {
+        let value = match f["kind"].as_str().unwrap() {
+            "yes_no" => serde_json::json!("ya"),
+            "choice" => f["options"][0].clone(),
+            "number" => serde_json::json!("25"),
+            "rupiah" => serde_json::json!("Rp 1.000.000"),
+            "date" => serde_json::json!("2026-11-20"),
+            "gps" => serde_json::json!("-5.4295,105.2610"),
+            "photo" | "document" => {
+                let r = app
+                    .http
+                    .post(app.url(&format!("/api/cases/{case}/attachments")))
+                    .bearer_auth(token)
+                    .header("Content-Type", "image/jpeg")
+                    .body(photo.to_vec())
+                    .send()
+                    .await
+                    .unwrap();
+                let a: Value = r.json().await.unwrap();
+                a["id"].clone()
+            }
+            _ => serde_json::json!("Dicatat dari ponsel"),
+        };
+        inputs.insert(f["id"].as_str().unwrap().to_string(), value);
+    }
+    (action["id"].as_str().unwrap().to_string(), inputs)
+}
