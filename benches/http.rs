@@ -37,10 +37,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::{pantau, serve};
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use nix::sys::resource::{UsageWho, getrusage};
@@ -60,55 +64,6 @@ fn which(program: &str) -> Option<PathBuf> {
             .map(|d| d.join(program))
             .find(|p| p.is_file())
     })
-}
-
-/// `pantau serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn pantau(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pantau"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PANTAU_DATA_DIR", data)
-        .env_remove("PANTAU_DATABASE_URL")
-        .env_remove("PANTAU_CONFIG")
-        .env_remove("PANTAU_BIND");
-    cmd
-}
-
-/// Starts `pantau serve` on a free port and waits for its address.
-fn serve(data: &Path) -> Server {
-    let mut child = pantau(data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("pantau serve starts");
-    // "pantau serve: http://127.0.0.1:PORT/ on …", among other lines.
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut seen = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            panic!("pantau serve printed no address: {seen}");
-        }
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap().to_string();
-        }
-        seen.push_str(&line);
-    };
-    // Keep reading what it prints, so it never waits on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    Server { child, addr }
 }
 
 /// One HTTP/1.1 request on a fresh connection: (status, body).

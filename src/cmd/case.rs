@@ -288,6 +288,7 @@ fn context(actor: &ActorArgs) -> Context {
             role: actor.role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }
 

@@ -92,6 +92,7 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 now: Utc::now(),
                 actor: Actor { user, role },
                 remaining_allocation: None,
+                evidence: Default::default(),
             };
             let report = block_on(store.apply_decree(&catalog, &decree, &lines, &cx))?;
             println!(

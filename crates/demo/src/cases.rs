@@ -71,6 +71,7 @@ fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec<String>> {
         now: t0,
         actor: actor(role),
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     let Ok((start, _, _)) = engine::open(def, "P", "o", &cx(def.opened_by[0])) else {
         return BTreeMap::new();
@@ -186,6 +187,7 @@ pub async fn fill(
                             now: times[0],
                             actor: actor(def.opened_by[0]),
                             remaining_allocation: None,
+                            evidence: Default::default(),
                         },
                     )
                     .await?;
@@ -203,6 +205,7 @@ pub async fn fill(
                         now: at,
                         actor: actor(action.roles[0]),
                         remaining_allocation: None,
+                        evidence: Default::default(),
                     };
                     store.apply(catalog, &case_id, &cmd, &cx, None).await?;
                 }

@@ -47,6 +47,25 @@ impl GeoPoint {
         GeoPoint::from_degrees(lat, lon)
     }
 
+    /// A point from whole microdegrees, as stored; refuses values off the globe.
+    pub fn from_micro(lat_micro: i32, lon_micro: i32) -> Result<Self, GeoError> {
+        if !(-90_000_000..=90_000_000).contains(&lat_micro) {
+            return Err(GeoError::Latitude);
+        }
+        if !(-180_000_000..=180_000_000).contains(&lon_micro) {
+            return Err(GeoError::Longitude);
+        }
+        Ok(GeoPoint {
+            lat_micro,
+            lon_micro,
+        })
+    }
+
+    /// Latitude and longitude in whole microdegrees.
+    pub fn micro(self) -> (i32, i32) {
+        (self.lat_micro, self.lon_micro)
+    }
+
     pub fn lat(self) -> f64 {
         f64::from(self.lat_micro) / 1e6
     }

@@ -112,6 +112,7 @@ async fn open_case(app: &Running, region: Option<&str>) {
             role: Role::ManagerProvince,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     app.store.open_case(&opening, &cx).await.unwrap();
 }

@@ -134,6 +134,7 @@ fn cx(step: i64, role: Role) -> Context {
             role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }
 
@@ -666,6 +667,7 @@ async fn measure(store: &Store, f: &Fixture, config: &str, n: usize) -> Row {
             role: Role::Verifier,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     let before = counts(store).await;
     eprintln!("  decree of {} cases …", thousands(n as f64));

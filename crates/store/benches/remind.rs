@@ -298,6 +298,7 @@ async fn seed(store: &Store, catalog: &Catalog) -> Arc<Model> {
             role: Role::ManagerRegency,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     let o = Opening {
         case_id: id.into(),

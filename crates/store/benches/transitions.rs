@@ -118,6 +118,7 @@ fn cx(step: u32, role: Role) -> Context {
             role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }
 

@@ -16,7 +16,7 @@ use sha2::Digest;
 
 use crate::entity::{allocation, case, definition, event, request};
 use crate::write::Writes;
-use crate::{Store, StoreError, chain};
+use crate::{Store, StoreError, chain, evidence};
 
 /// How often a command that lost a race is tried again before giving up.
 const MAX_ATTEMPTS: u32 = 8;
@@ -186,6 +186,22 @@ impl Store {
             }
             _ => cx,
         };
+        let recording = def.action(&cmd.action).filter(|a| a.completes_visit);
+        let photos = match recording {
+            Some(action) => evidence::photos(&txn, def, action, case_id, cmd).await?,
+            None => Vec::new(),
+        };
+        let with_evidence;
+        let cx = match recording {
+            Some(_) => {
+                with_evidence = Context {
+                    evidence: evidence::facts(&txn, &row, &photos).await?,
+                    ..cx.clone()
+                };
+                &with_evidence
+            }
+            None => cx,
+        };
         let (event, effects) =
             match engine::decide(def, &case, cmd, cx).map_err(StoreError::Refused)? {
                 Decision::Apply { event, effects } => (event, effects),
@@ -202,6 +218,9 @@ impl Store {
         let mut writes = Writes::default();
         writes.add(&row, &case, &event, &effects, cx.now)?;
         writes.flush(&txn).await?;
+        if recording.is_some() {
+            evidence::record(&txn, &row, &event, &photos).await?;
+        }
         txn.commit().await?;
         Ok(Outcome::Applied {
             case: Box::new(case),

@@ -454,6 +454,7 @@ impl Store {
         case_id: &str,
         content_type: &str,
         data: Vec<u8>,
+        print: crate::evidence::PhotoPrint,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
@@ -473,6 +474,8 @@ impl Store {
             data: Set(data),
             uploaded_by: Set(by.to_string()),
             created_at: Set(now),
+            phash: Set(print.phash.map(|h| h as i64)),
+            taken_at: Set(print.taken_at),
         })
         .on_conflict(
             OnConflict::column(attachment::Column::Id)

@@ -16,6 +16,7 @@ mod connect;
 pub mod decree;
 pub mod entity;
 mod error;
+pub mod evidence;
 pub mod export;
 pub mod import;
 pub mod migration;

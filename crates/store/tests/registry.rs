@@ -29,6 +29,7 @@ fn cx(role: Role) -> Context {
             role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }
 

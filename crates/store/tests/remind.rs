@@ -57,6 +57,7 @@ async fn submitted(store: &Store, catalog: &Catalog, n: usize) {
                 role,
             },
             remaining_allocation: None,
+            evidence: Default::default(),
         };
         let o = Opening {
             case_id: id.clone(),

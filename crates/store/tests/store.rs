@@ -62,6 +62,7 @@ fn cx(minutes: i64, user: &str, role: Role) -> Context {
             role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }
 

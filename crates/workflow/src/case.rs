@@ -7,7 +7,9 @@ use pantau_domain::{Role, Rupiah};
 use serde::{Deserialize, Serialize};
 
 use crate::definition::Definition;
+use crate::evidence::Flag;
 use crate::value::Value;
+use pantau_domain::GeoPoint;
 
 /// Who takes an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +61,36 @@ pub struct Visit {
     pub done_at: Option<DateTime<Utc>>,
     /// The event that recorded it.
     pub done_seq: Option<u64>,
+    /// Where it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps: Option<GeoPoint>,
+    /// What a verifier must look at before it counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// The event by which a verifier accepted its flags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_seq: Option<u64>,
+}
+
+impl Visit {
+    /// Done, and with nothing flagged or its flags accepted.
+    pub fn counts(&self) -> bool {
+        self.done_at.is_some() && (self.flags.is_empty() || self.accepted_seq.is_some())
+    }
+
+    /// Done with flags no verifier has accepted yet.
+    pub fn awaits_review(&self) -> bool {
+        self.done_at.is_some() && !self.flags.is_empty() && self.accepted_seq.is_none()
+    }
+}
+
+/// Why the monev of a case does not count yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonevGap {
+    /// Visit `no` has no report.
+    Missing { no: u32 },
+    /// Visit `no` has flagged evidence no verifier has accepted.
+    Flagged { no: u32 },
 }
 
 /// Something that happened to a case. Append-only.
@@ -104,6 +136,14 @@ pub enum Change {
         tranche: Option<u8>,
     },
     VisitCompleted {
+        no: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gps: Option<GeoPoint>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        flags: Vec<Flag>,
+    },
+    /// A verifier accepted visit `no`'s flagged evidence.
+    EvidenceAccepted {
         no: u32,
     },
     OfficerAssigned {
@@ -204,11 +244,21 @@ impl Case {
                     tranche: *tranche,
                     done_at: None,
                     done_seq: None,
+                    gps: None,
+                    flags: Vec::new(),
+                    accepted_seq: None,
                 }),
-                Change::VisitCompleted { no } => {
+                Change::VisitCompleted { no, gps, flags } => {
                     if let Some(v) = self.visits.iter_mut().find(|v| v.no == *no) {
                         v.done_at = Some(e.at);
                         v.done_seq = Some(e.seq);
+                        v.gps = *gps;
+                        v.flags = flags.clone();
+                    }
+                }
+                Change::EvidenceAccepted { no } => {
+                    if let Some(v) = self.visits.iter_mut().find(|v| v.no == *no) {
+                        v.accepted_seq = Some(e.seq);
                     }
                 }
                 Change::OfficerAssigned { user } => self.officer = Some(user.clone()),
@@ -231,9 +281,25 @@ impl Case {
             .min_by_key(|v| (v.due_at, v.no))
     }
 
-    /// Whether every visit scheduled so far has its monev report.
+    /// Whether every visit scheduled so far has its monev report, with its evidence clear or accepted.
     pub fn monev_reported(&self) -> bool {
-        self.visits.iter().all(|v| v.done_at.is_some())
+        self.monev_gap().is_none()
+    }
+
+    /// The first visit whose monev does not count yet, and why.
+    pub fn monev_gap(&self) -> Option<MonevGap> {
+        self.visits.iter().find(|v| !v.counts()).map(|v| {
+            if v.done_at.is_none() {
+                MonevGap::Missing { no: v.no }
+            } else {
+                MonevGap::Flagged { no: v.no }
+            }
+        })
+    }
+
+    /// The first done visit whose flags await a verifier.
+    pub fn visit_awaiting_review(&self) -> Option<&Visit> {
+        self.visits.iter().find(|v| v.awaits_review())
     }
 
     /// Whether every tranche already paid has its monev report.
@@ -244,7 +310,7 @@ impl Case {
                 .iter()
                 .filter(|v| v.tranche == Some(t.no))
                 .collect();
-            !visits.is_empty() && visits.iter().all(|v| v.done_at.is_some())
+            !visits.is_empty() && visits.iter().all(|v| v.counts())
         })
     }
 

@@ -20,6 +20,8 @@ pub struct Definition {
     pub states: Vec<State>,
     pub actions: Vec<Action>,
     pub checklists: Vec<Checklist>,
+    /// How a monev visit's evidence is judged.
+    pub evidence: crate::evidence::Rules,
 }
 
 /// Who a case of this program is about.
@@ -102,6 +104,8 @@ pub struct Action {
     pub pays_tranche: bool,
     pub schedules_visit: Option<VisitRule>,
     pub completes_visit: bool,
+    /// A verifier accepts a visit's flagged evidence (the built-in `accept_evidence`).
+    pub accepts_evidence: bool,
     pub assigns_officer: Option<String>,
     pub notify: Vec<Notify>,
 }

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use pantau_domain::{Role, Rupiah};
 
-use crate::case::{Actor, Case, Change, Event};
+use crate::case::{Actor, Case, Change, Event, MonevGap};
 use crate::definition::{Action, Anchor, Definition, Guard, State};
 use crate::effect::{Effect, Reminder};
+use crate::evidence;
 use crate::refusal::{FieldError, FieldProblem, GuardFailure, Refusal};
 use crate::value::Value;
 
@@ -29,6 +30,8 @@ pub struct Context {
     pub actor: Actor,
     /// What is left of the case's region allocation, when one is tracked.
     pub remaining_allocation: Option<Rupiah>,
+    /// What the adapter found about a visit's evidence, when the command records one.
+    pub evidence: evidence::Facts,
 }
 
 /// What the engine decided.
@@ -163,7 +166,8 @@ pub fn step(
     Ok(decision)
 }
 
-/// The actions `role` could take on `case` now, judged by state and role only.
+/// The actions `role` could take on `case` now, judged by state and role
+/// (and, for accepting evidence, by whether a visit awaits it).
 pub fn available<'a>(
     def: &'a Definition,
     case: &'a Case,
@@ -171,6 +175,7 @@ pub fn available<'a>(
 ) -> impl Iterator<Item = &'a Action> + 'a {
     def.actions_from(&case.state)
         .filter(move |a| a.roles.contains(&role))
+        .filter(|a| !a.accepts_evidence || case.visit_awaiting_review().is_some())
 }
 
 fn parse_inputs(
@@ -263,7 +268,24 @@ fn changes(
         let visit = case
             .open_visit()
             .ok_or(Refusal::Guard(GuardFailure::NoOpenVisit))?;
-        out.push(Change::VisitCompleted { no: visit.no });
+        let gps = def
+            .inputs(action)
+            .filter(|f| f.kind == crate::value::FieldType::Gps)
+            .find_map(|f| match fields.get(&f.id) {
+                Some(Value::Gps(p)) => Some(*p),
+                _ => None,
+            });
+        out.push(Change::VisitCompleted {
+            no: visit.no,
+            gps,
+            flags: evidence::judge(&def.evidence, case, &cx.evidence, gps, cx.now),
+        });
+    }
+    if action.accepts_evidence {
+        let visit = case
+            .visit_awaiting_review()
+            .ok_or(Refusal::Guard(GuardFailure::NothingFlagged))?;
+        out.push(Change::EvidenceAccepted { no: visit.no });
     }
     let mut tranche = None;
     if action.pays_tranche {
@@ -305,11 +327,9 @@ fn next_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah), Refusal> 
         .as_ref()
         .is_some_and(|d| d.monev_between_tranches)
         && let Some(last) = case.tranches.last()
-        && !case.monev_reported()
+        && let Some(gap) = case.monev_gap()
     {
-        return Err(Refusal::Guard(GuardFailure::MonevMissing {
-            tranche: last.no,
-        }));
+        return Err(Refusal::Guard(monev_failure(gap, last.no)));
     }
     let left = approved
         .checked_sub(case.disbursed())
@@ -320,6 +340,14 @@ fn next_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah), Refusal> 
         approved.percent(*percent).min(left)
     };
     Ok((u8::try_from(paid + 1).unwrap_or(u8::MAX), amount))
+}
+
+/// Why the monev of tranche `tranche` does not let the case move on.
+fn monev_failure(gap: MonevGap, tranche: u8) -> GuardFailure {
+    match gap {
+        MonevGap::Missing { .. } => GuardFailure::MonevMissing { tranche },
+        MonevGap::Flagged { no } => GuardFailure::EvidenceFlagged { visit: no },
+    }
 }
 
 fn check_guard(
@@ -353,9 +381,9 @@ fn check_guard(
             }),
             _ => None,
         },
-        Guard::MonevReported => (!case.monev_reported()).then(|| GuardFailure::MonevMissing {
-            tranche: case.tranches.last().map_or(0, |t| t.no),
-        }),
+        Guard::MonevReported => case
+            .monev_gap()
+            .map(|gap| monev_failure(gap, case.tranches.last().map_or(0, |t| t.no))),
         Guard::TranchesRemaining => {
             (paid >= total).then_some(GuardFailure::TranchesRemaining { paid, total })
         }
@@ -393,7 +421,16 @@ fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec
                 due_at: *due_at,
                 tranche: *tranche,
             }),
-            Change::VisitCompleted { no } => out.push(Effect::CompleteVisit { no: *no }),
+            Change::VisitCompleted { no, flags, .. } => {
+                out.push(Effect::CompleteVisit { no: *no });
+                if !flags.is_empty() {
+                    out.extend(def.evidence.accepted_by.iter().map(|to| Effect::Notify {
+                        key: format!("{}:{}:evidence:{}", case.id, event.seq, to.as_str()),
+                        to: *to,
+                        template: evidence::FLAGGED_TEMPLATE.into(),
+                    }));
+                }
+            }
             _ => {}
         }
     }

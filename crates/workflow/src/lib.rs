@@ -17,6 +17,7 @@ mod definition;
 mod diagnostic;
 pub mod effect;
 pub mod engine;
+pub mod evidence;
 pub mod graph;
 mod load;
 mod lower;
@@ -27,7 +28,7 @@ mod syntax;
 pub mod timeline;
 mod value;
 
-pub use case::{Actor, Case, Change, Event, ReplayError, Tranche, Visit};
+pub use case::{Actor, Case, Change, Event, MonevGap, ReplayError, Tranche, Visit};
 pub use catalog::Catalog;
 pub use definition::*;
 pub use diagnostic::{Diagnostic, line_col};

@@ -11,6 +11,8 @@ use crate::schedule;
 use crate::syntax::*;
 use crate::value::FieldType;
 
+mod evidence;
+
 /// What a definition may refer to outside itself.
 #[derive(Debug, Default, Clone)]
 pub struct Known {
@@ -75,12 +77,29 @@ impl Lower<'_, '_, '_> {
         let state_ids: BTreeSet<&str> = states.iter().map(|s| s.id.as_str()).collect();
         let checklist_ids: BTreeSet<&str> = checklists.iter().map(|c| c.id.as_str()).collect();
         self.state_ref(&raw.initial, &state_ids);
-        let actions: Vec<Action> = raw
+        let mut actions: Vec<Action> = raw
             .actions
             .iter()
             .map(|a| self.action(a, &state_ids, &checklist_ids))
             .collect();
         self.unique(raw.actions.iter().map(|a| &a.id), "action");
+        let evidence = self.evidence(raw.evidence.as_ref());
+        if let Some(a) = raw
+            .actions
+            .iter()
+            .find(|a| a.id.get_ref() == crate::evidence::ACCEPT_ACTION)
+        {
+            self.r.error(
+                a.id.span(),
+                format!(
+                    "action id `{}` is Pantau's own (a verifier accepting a flagged visit); choose another",
+                    a.id.get_ref()
+                ),
+            );
+        }
+        if actions.iter().any(|a| a.completes_visit) {
+            actions.push(evidence::accept_action(&evidence, &states));
+        }
         let disbursement = raw.disbursement.as_ref().map(|d| self.disbursement(d));
         if raw.opened_by.get_ref().is_empty() {
             self.r.error(
@@ -106,6 +125,7 @@ impl Lower<'_, '_, '_> {
             states,
             actions,
             checklists,
+            evidence,
         }
     }
 
@@ -424,6 +444,7 @@ impl Lower<'_, '_, '_> {
             pays_tranche: a.pays_tranche,
             schedules_visit,
             completes_visit: a.completes_visit,
+            accepts_evidence: false,
             assigns_officer: a.assigns_officer.as_ref().map(|s| s.get_ref().clone()),
             notify: a
                 .notify

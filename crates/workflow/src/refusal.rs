@@ -84,6 +84,12 @@ pub enum GuardFailure {
     },
     NoOpenVisit,
     OfficerAssigned,
+    /// Visit `visit` has flagged evidence no verifier has accepted.
+    EvidenceFlagged {
+        visit: u32,
+    },
+    /// No visit of the case has flagged evidence waiting to be accepted.
+    NothingFlagged,
 }
 
 impl Refusal {
@@ -270,6 +276,16 @@ impl GuardFailure {
                 "belum ada petugas lapangan yang ditugaskan".to_string()
             }
             GuardFailure::OfficerAssigned => "no field officer is assigned".to_string(),
+            GuardFailure::EvidenceFlagged { visit } if id => {
+                format!("bukti kunjungan monev ke-{visit} ditandai dan belum diterima verifikator")
+            }
+            GuardFailure::EvidenceFlagged { visit } => format!(
+                "the evidence of monev visit {visit} is flagged and no verifier has accepted it"
+            ),
+            GuardFailure::NothingFlagged if id => {
+                "tidak ada kunjungan dengan bukti yang ditandai".to_string()
+            }
+            GuardFailure::NothingFlagged => "no visit has flagged evidence to accept".to_string(),
         }
     }
 }

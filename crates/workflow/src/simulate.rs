@@ -205,6 +205,7 @@ pub fn execute(def: &Definition, plan: &Plan) -> Run {
             now,
             actor: step.actor.clone(),
             remaining_allocation: plan.allocation,
+            evidence: Default::default(),
         };
         let outcome = match &mut case {
             None => match engine::open(def, "SIM-1", &step.key, &cx) {

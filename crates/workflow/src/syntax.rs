@@ -22,6 +22,7 @@ pub struct RawDefinition {
     /// When this program's reminders go out, as a cron expression in the region's zone.
     pub reminder_schedule: Option<S<String>>,
     pub disbursement: Option<RawDisbursement>,
+    pub evidence: Option<RawEvidence>,
     #[serde(default)]
     pub states: Vec<RawState>,
     #[serde(default)]
@@ -45,6 +46,20 @@ pub struct RawDisbursement {
     /// Tranche N+1 waits for the monev report on tranche N.
     #[serde(default = "yes")]
     pub monev_between_tranches: bool,
+}
+
+/// How a monev visit's evidence is judged; every key has a default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvidence {
+    /// Metres a visit's GPS point may lie from the beneficiary's registered location.
+    pub max_distance_m: Option<S<i64>>,
+    /// How long before the visit a photo may have been taken, e.g. `7d`.
+    pub photo_max_age: Option<S<String>>,
+    /// Bits of 64 in which two photos' perceptual hashes may differ and still be one picture.
+    pub similar_bits: Option<S<i64>>,
+    /// Who accepts a flagged visit.
+    pub accepted_by: Option<S<Vec<S<String>>>>,
 }
 
 fn yes() -> bool {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use pantau_domain::{Lang, Zone};
 
-use crate::case::{Case, Event};
+use crate::case::{Case, Change, Event};
 use crate::definition::Definition;
 use crate::effect::Effect;
 
@@ -37,6 +37,23 @@ pub fn event(def: &Definition, e: &Event, lang: Lang, zone: Zone) -> String {
     );
     for (k, v) in &e.fields {
         let _ = writeln!(out, "        {k} = {}", v.display());
+    }
+    for c in &e.changes {
+        match c {
+            Change::VisitCompleted { flags, .. } => {
+                for f in flags {
+                    let _ = writeln!(out, "        ! {}", f.message(lang, zone));
+                }
+            }
+            Change::EvidenceAccepted { no } => {
+                let what = match lang {
+                    Lang::Id => format!("bukti kunjungan ke-{no} diterima"),
+                    Lang::En => format!("evidence of visit {no} accepted"),
+                };
+                let _ = writeln!(out, "        ✓ {what}");
+            }
+            _ => {}
+        }
     }
     out
 }

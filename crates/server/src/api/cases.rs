@@ -93,6 +93,8 @@ pub struct EventView {
     pub to_label: String,
     /// Each recorded field, as people read it.
     pub fields: BTreeMap<String, String>,
+    /// What the event says about a visit's evidence (flags, acceptance).
+    pub evidence: Vec<super::evidence::EvidenceLine>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -109,6 +111,8 @@ pub struct VisitLine {
     pub due_at: DateTime<Utc>,
     pub tranche: Option<u8>,
     pub done_at: Option<DateTime<Utc>>,
+    /// For a done visit: `clear`, `flagged` (awaiting a verifier) or `accepted`.
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -269,6 +273,7 @@ fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
             .iter()
             .map(|(k, v)| (k.clone(), v.display()))
             .collect(),
+        evidence: super::evidence::lines(e, caller),
     }
 }
 
@@ -361,6 +366,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
                 due_at: v.due_at,
                 tranche: v.tranche,
                 done_at: v.done_at,
+                evidence: super::evidence::review(v).map(str::to_string),
             })
             .collect(),
         fields: case
@@ -439,6 +445,7 @@ pub async fn transition(
         now: Utc::now(),
         actor: caller.actor(),
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     let outcome = app
         .store
@@ -558,12 +565,14 @@ pub async fn store_file(
     data: Vec<u8>,
 ) -> Result<Attachment, ApiError> {
     caller.require(Permission::Act)?;
-    case_detail(app, caller, case).await?;
+    let detail = case_detail(app, caller, case).await?;
     let ty = check_file(content_type, &data)?;
     let size = data.len();
+    let zone = app.zone_of(detail.summary.region.as_deref().unwrap_or_default());
+    let print = super::evidence::print(&data, zone).await;
     let id = app
         .store
-        .put_attachment(case, ty, data, &caller.login, Utc::now())
+        .put_attachment(case, ty, data, print, &caller.login, Utc::now())
         .await
         .map_err(|e| ApiError::from_store(e, caller.lang))?;
     Ok(Attachment {

@@ -4,6 +4,7 @@
 mod beneficiaries;
 pub mod cases;
 pub mod dashboard;
+pub mod evidence;
 pub mod imports;
 mod open;
 mod programs;

@@ -174,6 +174,7 @@ pub async fn open_case(
         now: Utc::now(),
         actor: caller.actor(),
         remaining_allocation: None,
+        evidence: Default::default(),
     };
     let outcome = app.store.open_case(&opening, &cx).await.map_err(err)?;
     let (repeated, case_id) = match &outcome {

@@ -236,6 +236,14 @@ struct Visit {
     due: String,
     done: Option<String>,
     overdue: bool,
+    evidence: Option<Badge>,
+}
+
+/// A done visit's evidence: `clear`, `flagged` or `accepted`, and its words.
+#[derive(Serialize)]
+struct Badge {
+    kind: String,
+    label: String,
 }
 
 /// A recorded value as people read it, with its file when it is one.
@@ -256,6 +264,7 @@ struct Step {
     what: String,
     to: String,
     fields: Vec<Shown>,
+    evidence: Vec<crate::api::evidence::EvidenceLine>,
 }
 
 /// What a case is called: its beneficiary, else `Kasus 1a2b3c4d` (a market,
@@ -392,6 +401,10 @@ async fn build(
                 due: format::day(zone, x.due_at, lang),
                 done: x.done_at.map(|t| format::when(zone, t, lang)),
                 overdue: x.done_at.is_none() && x.due_at < now,
+                evidence: x.evidence.as_ref().map(|kind| Badge {
+                    label: v.text(&format!("kasus.bukti_{kind}")),
+                    kind: kind.clone(),
+                }),
             })
             .collect(),
         monev_report: d.visits.iter().any(|x| x.done_at.is_some()).then(|| {
@@ -415,6 +428,7 @@ async fn build(
                 what: e.action_label.clone(),
                 to: e.to_label.clone(),
                 fields: shown(v, def, id, &e.fields),
+                evidence: e.evidence.clone(),
             })
             .collect(),
         actions: action::forms(v, def, &d, open, attempt),

@@ -8,6 +8,8 @@ pub mod browser;
 pub mod catalog;
 #[path = "../../../../tests/support/db.rs"]
 pub mod db;
+#[path = "../../../../tests/support/visit.rs"]
+pub mod visit;
 
 use chrono::{TimeZone, Utc};
 use pantau_server::App;
@@ -195,14 +197,9 @@ pub async fn visit_inputs(
         .clone();
     let mut inputs = serde_json::Map::new();
     for f in action["fields"].as_array().unwrap() {
-        let value = match f["kind"].as_str().unwrap() {
-            "yes_no" => serde_json::json!("ya"),
-            "choice" => f["options"][0].clone(),
-            "number" => serde_json::json!("25"),
-            "rupiah" => serde_json::json!("Rp 1.000.000"),
-            "date" => serde_json::json!("2026-11-20"),
-            "gps" => serde_json::json!("-5.4295,105.2610"),
-            "photo" | "document" => {
+        let value = match visit::answer(f["kind"].as_str().unwrap(), &f["options"]) {
+            Some(v) => v,
+            None => {
                 let r = app
                     .http
                     .post(app.url(&format!("/api/cases/{case}/attachments")))
@@ -215,7 +212,6 @@ pub async fn visit_inputs(
                 let a: Value = r.json().await.unwrap();
                 a["id"].clone()
             }
-            _ => serde_json::json!("Dicatat dari ponsel"),
         };
         inputs.insert(f["id"].as_str().unwrap().to_string(), value);
     }

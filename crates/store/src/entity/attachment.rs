@@ -15,6 +15,10 @@ pub struct Model {
     pub data: Vec<u8>,
     pub uploaded_by: String,
     pub created_at: DateTime<Utc>,
+    /// The perceptual hash (64 bits), when the file is a picture.
+    pub phash: Option<i64>,
+    /// When the camera says the photo was taken (EXIF), in UTC.
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

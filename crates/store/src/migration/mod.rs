@@ -6,6 +6,7 @@ mod m20261123_000001_schema;
 mod m20261123_000002_server;
 mod m20261123_000003_reports;
 mod m20261124_000004_region_wall;
+mod m20261124_000005_evidence;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_server::Migration),
             Box::new(m20261123_000003_reports::Migration),
             Box::new(m20261124_000004_region_wall::Migration),
+            Box::new(m20261124_000005_evidence::Migration),
         ]
     }
 }

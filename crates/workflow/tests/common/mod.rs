@@ -67,5 +67,6 @@ pub fn cx(now: DateTime<Utc>, user: &str, role: Role) -> Context {
             role,
         },
         remaining_allocation: None,
+        evidence: Default::default(),
     }
 }

@@ -1,0 +1,236 @@
+//! The facts about a monev visit's evidence that the engine judges (the
+//! beneficiary's registered location; each photo's camera time and the
+//! other visits that used the same file or nearly the same picture), and
+//! what a recorded visit leaves behind for the next one to be compared with.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use pantau_domain::GeoPoint;
+use pantau_workflow::evidence::{Facts, Photo, Use, bands, differs};
+use pantau_workflow::{Action, Change, Command, Definition, Event, FieldType};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
+
+use crate::StoreError;
+use crate::entity::{attachment, beneficiary, case, photo_band, visit_photo};
+
+/// What a photo's bytes told when it was uploaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhotoPrint {
+    /// The 64-bit perceptual hash, when the file is a picture.
+    pub phash: Option<u64>,
+    /// When the camera says it was taken, in UTC.
+    pub taken_at: Option<DateTime<Utc>>,
+}
+
+/// A photo of the visit being recorded, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    id: String,
+    sha256: String,
+    phash: Option<u64>,
+    taken_at: Option<DateTime<Utc>>,
+}
+
+/// The photos named in `cmd`'s photo fields that were uploaded for this case.
+/// A name that is no upload of this case (a file name typed by hand) has no facts.
+pub(crate) async fn photos(
+    txn: &DatabaseTransaction,
+    def: &Definition,
+    action: &Action,
+    case_id: &str,
+    cmd: &Command,
+) -> Result<Vec<Stored>, StoreError> {
+    let ids: Vec<String> = def
+        .inputs(action)
+        .filter(|f| f.kind == FieldType::Photo)
+        .filter_map(|f| cmd.inputs.get(&f.id))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Row = (String, String, Option<i64>, Option<DateTime<Utc>>);
+    let rows: Vec<Row> = attachment::Entity::find()
+        .select_only()
+        .columns([
+            attachment::Column::Id,
+            attachment::Column::Sha256,
+            attachment::Column::Phash,
+            attachment::Column::TakenAt,
+        ])
+        .filter(attachment::Column::Id.is_in(ids))
+        .filter(attachment::Column::CaseId.eq(case_id))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, sha256, phash, taken_at)| Stored {
+            id,
+            sha256,
+            phash: phash.map(|h| h as u64),
+            taken_at,
+        })
+        .collect())
+}
+
+/// The facts for the engine: the registered location of the case's
+/// beneficiary, and for each photo its camera time and the other visits that used it.
+pub(crate) async fn facts(
+    txn: &DatabaseTransaction,
+    row: &case::Model,
+    photos: &[Stored],
+) -> Result<Facts, StoreError> {
+    let registered = match &row.beneficiary_id {
+        Some(id) => location(txn, id).await?,
+        None => None,
+    };
+    let mut out = Vec::new();
+    for p in photos {
+        out.push(Photo {
+            id: p.id.clone(),
+            taken_at: p.taken_at,
+            used_in: uses(txn, p).await?,
+        });
+    }
+    Ok(Facts {
+        registered,
+        photos: out,
+    })
+}
+
+async fn location(txn: &DatabaseTransaction, id: &str) -> Result<Option<GeoPoint>, StoreError> {
+    let found: Option<(Option<i32>, Option<i32>)> = beneficiary::Entity::find_by_id(id)
+        .select_only()
+        .columns([beneficiary::Column::LatMicro, beneficiary::Column::LonMicro])
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(match found {
+        Some((Some(lat), Some(lon))) => GeoPoint::from_micro(lat, lon).ok(),
+        _ => None,
+    })
+}
+
+/// Other recorded visits with the same file (by SHA-256) or a picture whose
+/// hash shares a band with this one, one entry per visit, closest first.
+async fn uses(txn: &DatabaseTransaction, p: &Stored) -> Result<Vec<Use>, StoreError> {
+    let mut found: BTreeMap<(String, i32), Option<u8>> = BTreeMap::new();
+    let same: Vec<(String, i32)> = visit_photo::Entity::find()
+        .select_only()
+        .columns([visit_photo::Column::CaseId, visit_photo::Column::VisitNo])
+        .filter(visit_photo::Column::Sha256.eq(&p.sha256))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    for key in same {
+        found.insert(key, None);
+    }
+    if let Some(hash) = p.phash {
+        let near: Vec<(String, i32, i64)> = photo_band::Entity::find()
+            .select_only()
+            .columns([
+                photo_band::Column::CaseId,
+                photo_band::Column::VisitNo,
+                photo_band::Column::Phash,
+            ])
+            .filter(photo_band::Column::Band.is_in(bands(hash)))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for (case_id, visit, other) in near {
+            let bits = differs(hash, other as u64);
+            found.entry((case_id, visit)).or_insert(Some(bits));
+        }
+    }
+    let mut uses: Vec<Use> = found
+        .into_iter()
+        .map(|((case_id, visit), differs_bits)| Use {
+            case_id,
+            visit: u32::try_from(visit).unwrap_or_default(),
+            differs_bits,
+        })
+        .collect();
+    uses.sort_by_key(|u| u.differs_bits.map_or(0, |b| u16::from(b) + 1));
+    Ok(uses)
+}
+
+/// After `event` recorded a visit: its photos join the ones later visits are
+/// compared with, and a beneficiary without a registered location gets the visit's point.
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    row: &case::Model,
+    event: &Event,
+    photos: &[Stored],
+) -> Result<(), StoreError> {
+    let Some((no, gps)) = event.changes.iter().find_map(|c| match c {
+        Change::VisitCompleted { no, gps, .. } => Some((*no, *gps)),
+        _ => None,
+    }) else {
+        return Ok(());
+    };
+    let visit_no = i32::try_from(no).unwrap_or(i32::MAX);
+    if !photos.is_empty() {
+        visit_photo::Entity::insert_many(photos.iter().map(|p| visit_photo::ActiveModel {
+            case_id: Set(row.id.clone()),
+            visit_no: Set(visit_no),
+            attachment_id: Set(p.id.clone()),
+            sha256: Set(p.sha256.clone()),
+        }))
+        .on_conflict(
+            OnConflict::columns([
+                visit_photo::Column::CaseId,
+                visit_photo::Column::VisitNo,
+                visit_photo::Column::AttachmentId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    let bands: Vec<photo_band::ActiveModel> = photos
+        .iter()
+        .filter_map(|p| Some((p, p.phash?)))
+        .flat_map(|(p, hash)| {
+            bands(hash)
+                .into_iter()
+                .map(move |band| photo_band::ActiveModel {
+                    band: Set(band),
+                    case_id: Set(row.id.clone()),
+                    visit_no: Set(visit_no),
+                    attachment_id: Set(p.id.clone()),
+                    phash: Set(hash as i64),
+                })
+        })
+        .collect();
+    if !bands.is_empty() {
+        photo_band::Entity::insert_many(bands)
+            .on_conflict(
+                OnConflict::columns([
+                    photo_band::Column::Band,
+                    photo_band::Column::CaseId,
+                    photo_band::Column::VisitNo,
+                    photo_band::Column::AttachmentId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    if let (Some(id), Some(point)) = (&row.beneficiary_id, gps) {
+        let (lat, lon) = point.micro();
+        beneficiary::Entity::update_many()
+            .col_expr(beneficiary::Column::LatMicro, lat.into())
+            .col_expr(beneficiary::Column::LonMicro, lon.into())
+            .filter(beneficiary::Column::Id.eq(id))
+            .filter(beneficiary::Column::LatMicro.is_null())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
