@@ -159,7 +159,7 @@ pub async fn fill(
                     COOP_WORDS[rng.usize(..COOP_WORDS.len())],
                     i + 1
                 ),
-                location: None,
+                location: pantau_domain::GeoPoint::parse(crate::cases::VISIT_POINT).ok(),
                 details: Details::Cooperative {
                     nik,
                     legal_entity,

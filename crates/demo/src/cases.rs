@@ -45,7 +45,7 @@ fn inputs(
                 FieldType::Date => when.format("%Y-%m-%d").to_string(),
                 FieldType::Document => format!("{}.pdf", f.id.replace('_', "-")),
                 FieldType::Photo => format!("foto-{}.jpg", f.id.replace('_', "-")),
-                FieldType::Gps => "-5.4292,105.2619".into(),
+                FieldType::Gps => VISIT_POINT.into(),
                 FieldType::User => officer.into(),
                 FieldType::Text if f.id.contains("reason") || f.id.contains("notes") => {
                     "Lengkapi dokumen pendukung dan laporan RAT".into()
@@ -56,6 +56,13 @@ fn inputs(
         })
         .collect()
 }
+
+/// Where the demo's cooperatives are registered and its visits recorded (Bandar Lampung).
+pub const VISIT_POINT: &str = "-5.4292,105.2619";
+
+/// About 2.4 km north of [`VISIT_POINT`]: the one demo visit recorded away
+/// from its cooperative, flagged for a verifier to look at.
+const STRAY_POINT: &str = "-5.4076,105.2619";
 
 /// The shortest accepted action sequence from a new case to each state.
 fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec<String>> {
@@ -122,6 +129,7 @@ pub async fn fill(
     opts: &Options,
     summary: &mut Summary,
 ) -> Result<(), DemoError> {
+    let mut strayed = false;
     for program in programs {
         let Some(def) = catalog.latest(&program.workflow) else {
             continue;
@@ -196,10 +204,23 @@ pub async fn fill(
                         continue;
                     };
                     let at = times[i + 1];
+                    let mut answers = inputs(def, action, amount, &officer, at);
+                    // One KSP's last monev visit is recorded far from the cooperative.
+                    if !strayed
+                        && action.completes_visit
+                        && def.id == "perkuatan_permodalan"
+                        && state.id == "awaiting_tranche"
+                        && opening.beneficiary_id.is_some()
+                    {
+                        strayed = true;
+                        for f in def.inputs(action).filter(|f| f.kind == FieldType::Gps) {
+                            answers.insert(f.id.clone(), STRAY_POINT.into());
+                        }
+                    }
                     let cmd = Command {
                         key: format!("{case_id}:{i}"),
                         action: action_id.clone(),
-                        inputs: inputs(def, action, amount, &officer, at),
+                        inputs: answers,
                     };
                     let cx = Context {
                         now: at,

@@ -47,6 +47,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
         "/api/cases/{id}/attachments/{attachment}",
         Rule::Read,
     ),
+    ("POST", "/api/cases/{id}/uploads", Rule::Act),
+    ("GET", "/api/cases/{id}/uploads/{upload}", Rule::Read),
+    ("PATCH", "/api/cases/{id}/uploads/{upload}", Rule::Act),
     ("GET", "/api/visits", Rule::Read),
     ("POST", "/api/sync/visits", Rule::Act),
     ("GET", "/api/dashboard", Rule::Read),
@@ -125,12 +128,15 @@ struct Fixture {
     /// (case id, region, workflow, state, beneficiary id)
     cases: Vec<(String, String, String, String, Option<String>)>,
     attachments: Vec<String>,
+    /// An upload in parts, started on each case by its region's manager.
+    uploads: Vec<String>,
 }
 
 async fn fixture(app: &Running) -> Fixture {
     let admin = app.token("admin").await;
     let mut cases = vec![];
     let mut attachments = vec![];
+    let mut uploads = vec![];
     for region in ["18.71", "13.03"] {
         let (_, list) = app
             .get(&admin, &format!("/api/cases?region={region}&per_page=200"))
@@ -163,6 +169,16 @@ async fn fixture(app: &Running) -> Fixture {
                 .unwrap()
                 .to_string(),
         );
+        let (status, up) = app
+            .post(
+                &manager,
+                &format!("/api/cases/{id}/uploads"),
+                "unused",
+                &json!({ "key": format!("fixture-{id}"), "content_type": "image/png", "size": 100 }),
+            )
+            .await;
+        assert_eq!(status, 201, "{up}");
+        uploads.push(up["id"].as_str().unwrap().to_string());
         cases.push((
             id,
             region.to_string(),
@@ -171,7 +187,11 @@ async fn fixture(app: &Running) -> Fixture {
             c["beneficiary_id"].as_str().map(str::to_string),
         ));
     }
-    Fixture { cases, attachments }
+    Fixture {
+        cases,
+        attachments,
+        uploads,
+    }
 }
 
 /// A CSV of two street vendors, one in Kota Bandar Lampung, one in Kab. Sijunjung.
@@ -468,6 +488,42 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     }
                     continue;
                 }
+                if template.starts_with("/api/cases/{id}/uploads") {
+                    for ((case, region, ..), upload) in fx.cases.iter().zip(&fx.uploads) {
+                        let visible = scope.covers(Some(region));
+                        let path = template.replace("{id}", case).replace("{upload}", upload);
+                        let ctx = format!("{name}: {user} ({role}) {method} {path} [{region}]");
+                        let status = match method {
+                            "POST" => {
+                                let body = json!({ "key": format!("matrix-{user}-{case}"), "content_type": "image/png", "size": 10 });
+                                app.post(&token, &path, "unused", &body).await.0
+                            }
+                            "GET" => app.get(&token, &path).await.0,
+                            // A part at the wrong offset: refused, nothing stored.
+                            _ => app
+                                .http
+                                .patch(app.url(&path))
+                                .bearer_auth(&token)
+                                .header("Upload-Offset", "99")
+                                .body(vec![1u8])
+                                .send()
+                                .await
+                                .unwrap()
+                                .status()
+                                .as_u16(),
+                        };
+                        let want = match (method, visible, role) {
+                            ("GET", true, _) => 200,
+                            ("GET", false, _) => 404,
+                            (_, _, Role::Ministry) => 403,
+                            (_, false, _) => 404,
+                            ("POST", true, _) => 201,
+                            (_, true, _) => 409,
+                        };
+                        assert_eq!(status, want, "{ctx}");
+                    }
+                    continue;
+                }
                 if template == "/api/reports/{name}" {
                     let ctx = format!("{name}: {user} ({role})");
                     walk_reports(&ctx, &scope, &fx, |path| {
@@ -684,7 +740,8 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             let path = template
                 .replace("{name}", "program-progress")
                 .replace("{id}", &fx.cases[0].0)
-                .replace("{attachment}", &fx.attachments[0]);
+                .replace("{attachment}", &fx.attachments[0])
+                .replace("{upload}", &fx.uploads[0]);
             let r = app
                 .http
                 .request(method.parse().unwrap(), app.url(&path))

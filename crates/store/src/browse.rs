@@ -84,6 +84,8 @@ pub struct CaseQuery {
     pub state: Option<String>,
     pub region: Option<String>,
     pub officer: Option<String>,
+    /// Only cases with a visit whose evidence awaits a verifier.
+    pub flagged: bool,
     /// 1-based.
     pub page: u64,
     pub per_page: u64,
@@ -168,6 +170,12 @@ impl Store {
                 values.push(v.as_str().into());
                 clauses.push(format!("{col} = ${}", values.len()));
             }
+        }
+        if q.flagged {
+            clauses.push(
+                "EXISTS (SELECT 1 FROM visits v WHERE v.case_id = c.id AND v.review = 'flagged')"
+                    .into(),
+            );
         }
         let filter = clauses.join(" AND ");
         let count = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
@@ -459,12 +467,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         let sha = hex::encode(sha2::Sha256::digest(&data));
-        let id = uuid::Uuid::new_v5(
-            &uuid::Uuid::NAMESPACE_OID,
-            format!("{case_id}:{sha}").as_bytes(),
-        )
-        .simple()
-        .to_string();
+        let id = attachment_id(case_id, &sha);
         attachment::Entity::insert(attachment::ActiveModel {
             id: Set(id.clone()),
             case_id: Set(case_id.to_string()),
@@ -487,7 +490,29 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether `data` is already stored for `case_id` (then storing it again changes nothing).
+    pub async fn has_attachment(&self, case_id: &str, data: &[u8]) -> Result<bool, StoreError> {
+        let id = attachment_id(case_id, &hex::encode(sha2::Sha256::digest(data)));
+        Ok(attachment::Entity::find_by_id(id)
+            .select_only()
+            .column(attachment::Column::Id)
+            .into_tuple::<String>()
+            .one(&self.db)
+            .await?
+            .is_some())
+    }
+
     pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, StoreError> {
         Ok(attachment::Entity::find_by_id(id).one(&self.db).await?)
     }
+}
+
+/// A file's id: the same bytes for the same case are one file.
+fn attachment_id(case_id: &str, sha256: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("{case_id}:{sha256}").as_bytes(),
+    )
+    .simple()
+    .to_string()
 }

@@ -25,6 +25,7 @@ mod query;
 pub mod registry;
 pub mod remind;
 pub mod report;
+pub mod upload;
 mod write;
 
 pub use apply::{Opening, Outcome};

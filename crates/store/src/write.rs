@@ -2,7 +2,7 @@
 //! as one batched statement per table, in the caller's transaction.
 
 use chrono::{DateTime, Utc};
-use pantau_workflow::{Case, Effect, Event};
+use pantau_workflow::{Case, Change, Effect, Event};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
@@ -25,6 +25,8 @@ pub(crate) struct Writes {
     reminders: Vec<reminder::ActiveModel>,
     visits: Vec<visit::ActiveModel>,
     completed: Vec<(String, u32, DateTime<Utc>, i64)>,
+    /// (case, visit, `flagged` or `accepted`).
+    reviews: Vec<(String, u32, &'static str)>,
     tranches: Vec<tranche::ActiveModel>,
     outbox: Vec<outbox::ActiveModel>,
     /// Change of approved rupiah per (program, region), for the allocations' running totals.
@@ -95,6 +97,15 @@ impl Writes {
         for effect in effects {
             self.effect(&id, e, effect, now);
         }
+        for c in &e.changes {
+            match c {
+                Change::VisitCompleted { no, flags, .. } if !flags.is_empty() => {
+                    self.reviews.push((id.clone(), *no, "flagged"));
+                }
+                Change::EvidenceAccepted { no } => self.reviews.push((id.clone(), *no, "accepted")),
+                _ => {}
+            }
+        }
         Ok(())
     }
 
@@ -127,6 +138,7 @@ impl Writes {
                 tranche: Set(tranche.map(i32::from)),
                 done_at: Set(None),
                 done_seq: Set(None),
+                review: Set(None),
             }),
             Effect::CompleteVisit { no } => {
                 self.completed
@@ -219,6 +231,14 @@ impl Writes {
             visit::Entity::update_many()
                 .col_expr(visit::Column::DoneAt, Expr::value(at))
                 .col_expr(visit::Column::DoneSeq, Expr::value(seq))
+                .filter(visit::Column::CaseId.eq(case_id))
+                .filter(visit::Column::No.eq(no as i32))
+                .exec(txn)
+                .await?;
+        }
+        for (case_id, no, review) in self.reviews {
+            visit::Entity::update_many()
+                .col_expr(visit::Column::Review, Expr::value(review))
                 .filter(visit::Column::CaseId.eq(case_id))
                 .filter(visit::Column::No.eq(no as i32))
                 .exec(txn)

@@ -48,6 +48,55 @@
     return out;
   }
 
+  // Photos larger than one part go first in parts (POST /api/cases/{id}/uploads,
+  // then PATCH each part), keyed by the form's key and the field, so a cut
+  // connection resumes where it stopped; the form then names the stored file.
+  var PART = 512 * 1024;
+  function uploadInParts(caseId, key, file) {
+    var base = "/api/cases/" + caseId + "/uploads";
+    function answer(r) {
+      if (r.status >= 500) throw new Error("server " + r.status);
+      if (r.status === 400 || r.status === 403 || r.status === 404) return null;
+      return r.json();
+    }
+    function next(up) {
+      if (!up) return null;
+      if (up.attachment) return up.attachment.id;
+      return fetch(base + "/" + up.id, {
+        method: "PATCH", credentials: "same-origin",
+        headers: { "Upload-Offset": String(up.offset) },
+        body: file.slice(up.offset, up.offset + PART)
+      }).then(answer).then(next);
+    }
+    return fetch(base, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ key: key, content_type: file.type || "image/jpeg", size: file.size })
+    }).then(answer).then(next);
+  }
+
+  // The pairs with each large file replaced by the id it was stored under
+  // (a file the server refuses in parts stays, for the form to say why).
+  function bigFilesFirst(action, key, pairs) {
+    var caseId = (action.match(/\/kasus\/([^/?#]+)\/aksi/) || [])[1];
+    return pairs.reduce(function (p, e, i) {
+      return p.then(function (out) {
+        var big = caseId && e[0].indexOf("file.") === 0 && e[1] instanceof Blob && e[1].size > PART;
+        if (!big) { out.push(e); return out; }
+        return uploadInParts(caseId, key + ":" + e[0], e[1]).then(function (id) {
+          out.push(id ? ["f." + e[0].slice(5), id] : e);
+          return out;
+        });
+      });
+    }, Promise.resolve([]));
+  }
+
+  function formData(pairs) {
+    var data = new FormData();
+    pairs.forEach(function (e) { data.append(e[0], e[1]); });
+    return data;
+  }
+
   function keep(form) {
     var h1 = document.querySelector("h1");
     var item = {
@@ -65,9 +114,14 @@
   }
 
   function sendItem(item) {
-    var data = new FormData();
-    item.entries.forEach(function (e) { data.append(e[0], e[1]); });
-    return fetch(item.action, { method: "POST", body: data, credentials: "same-origin" })
+    return bigFilesFirst(item.action, item.key, item.entries)
+      .then(function (pairs) {
+        item.entries = pairs; // a photo already stored is not sent again
+        return queue.put(item);
+      })
+      .then(function () {
+        return fetch(item.action, { method: "POST", body: formData(item.entries), credentials: "same-origin" });
+      })
       .then(function (r) {
         if (r.status >= 500) throw new Error("server " + r.status);
         // Sent to the sign-in page: nothing was taken; it waits for a new sign-in.
@@ -255,7 +309,8 @@
     event.preventDefault();
     if (form.sending) return;
     form.sending = true;
-    var data = new FormData(form); // taken once: every resend is the same form, same key
+    var pairs = entries(form); // taken once: every resend is the same form, same key
+    var key = form.elements._key ? form.elements._key.value : "";
     var button = form.querySelector("button.primary");
     var tries = 0;
     var timer = null;
@@ -264,7 +319,11 @@
       tries += 1;
       if (button) button.disabled = true;
       say(form, form.dataset.sending, false);
-      fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      bigFilesFirst(form.action, key, pairs)
+        .then(function (sent) {
+          pairs = sent;
+          return fetch(form.action, { method: "POST", body: formData(pairs), credentials: "same-origin" });
+        })
         .then(function (r) {
           if (r.status === 502 || r.status === 503 || r.status === 504) throw new Error("gateway");
           if (r.redirected) {

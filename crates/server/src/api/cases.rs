@@ -42,7 +42,7 @@ pub struct CaseSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseFilter {
     pub program: Option<String>,
@@ -52,6 +52,8 @@ pub struct CaseFilter {
     pub region: Option<String>,
     /// A field officer's login.
     pub officer: Option<String>,
+    /// `flagged`: only cases with a monev visit whose evidence awaits a verifier.
+    pub evidence: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -190,6 +192,19 @@ pub async fn list(
     ] {
         no_nul(field, value.as_deref().unwrap_or(""))?;
     }
+    let flagged = match f.evidence.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some("flagged") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "evidence",
+                format!(
+                    "`{}` tidak dikenal; tulis `flagged` (unknown: write `flagged`)",
+                    other.escape_debug()
+                ),
+            ));
+        }
+    };
     let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
     let q = CaseQuery {
         scope: caller.scope.clone(),
@@ -197,6 +212,7 @@ pub async fn list(
         state: nonempty(&f.state),
         region: nonempty(&f.region),
         officer: nonempty(&f.officer),
+        flagged,
         page,
         per_page,
     };
@@ -506,33 +522,51 @@ const ACCEPTED: [(&str, &[u8]); 4] = [
 /// The largest photo or scan, in bytes.
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
 
-/// Checks a file's declared type against its bytes and its size.
-pub fn check_file(content_type: &str, data: &[u8]) -> Result<&'static str, ApiError> {
+/// The accepted type `content_type` declares, with the bytes its files start with.
+pub fn accepted_type(
+    field: &str,
+    content_type: &str,
+) -> Result<(&'static str, &'static [u8]), ApiError> {
     let declared = content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let Some((ty, magic)) = ACCEPTED.iter().find(|(t, _)| *t == declared) else {
+    ACCEPTED
+        .iter()
+        .find(|(t, _)| *t == declared)
+        .copied()
+        .ok_or_else(|| {
+            ApiError::invalid(
+                field,
+                format!(
+                    "`{}` tidak diterima; kirim JPEG, PNG, WebP atau PDF (not accepted: send JPEG, PNG, WebP or PDF)",
+                    declared.escape_debug()
+                ),
+            )
+        })
+}
+
+/// Checks that a file of `size` bytes may be stored.
+pub fn check_size(field: &str, size: usize) -> Result<(), ApiError> {
+    if size == 0 || size > MAX_FILE {
         return Err(ApiError::invalid(
-            "Content-Type",
+            field,
             format!(
-                "`{declared}` tidak diterima; kirim JPEG, PNG, WebP atau PDF (not accepted: send JPEG, PNG, WebP or PDF)"
-            ),
-        ));
-    };
-    if data.is_empty() || data.len() > MAX_FILE {
-        return Err(ApiError::invalid(
-            "file",
-            format!(
-                "ukuran {} byte; harus 1 byte sampai {} MB (size must be 1 byte to {} MB)",
-                data.len(),
+                "ukuran {size} byte; harus 1 byte sampai {} MB (size must be 1 byte to {} MB)",
                 MAX_FILE / (1024 * 1024),
                 MAX_FILE / (1024 * 1024)
             ),
         ));
     }
+    Ok(())
+}
+
+/// Checks a file's declared type against its bytes and its size.
+pub fn check_file(content_type: &str, data: &[u8]) -> Result<&'static str, ApiError> {
+    let (ty, magic) = accepted_type("Content-Type", content_type)?;
+    check_size("file", data.len())?;
     if !data.starts_with(magic) {
         return Err(ApiError::invalid(
             "file",
@@ -569,7 +603,17 @@ pub async fn store_file(
     let ty = check_file(content_type, &data)?;
     let size = data.len();
     let zone = app.zone_of(detail.summary.region.as_deref().unwrap_or_default());
-    let print = super::evidence::print(&data, zone).await;
+    let known = app
+        .store
+        .has_attachment(case, &data)
+        .await
+        .map_err(|e| ApiError::from_store(e, caller.lang))?;
+    // A file stored before keeps the facts read from it then.
+    let print = if known {
+        Default::default()
+    } else {
+        super::evidence::print(&data, zone).await
+    };
     let id = app
         .store
         .put_attachment(case, ty, data, print, &caller.login, Utc::now())

@@ -12,6 +12,7 @@ mod regions;
 pub mod reports;
 pub mod sync;
 mod tokens;
+pub mod uploads;
 pub mod visits;
 
 use std::sync::OnceLock;
@@ -70,6 +71,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::post_transition))
         .routes(routes!(cases::upload_attachment))
         .routes(routes!(cases::get_attachment))
+        .routes(routes!(uploads::start_upload))
+        .routes(routes!(uploads::get_upload, uploads::put_part))
         .routes(routes!(visits::list_visits))
         .routes(routes!(sync::sync_visits))
         .routes(routes!(dashboard::get_dashboard))

@@ -26,6 +26,7 @@ struct ListPage {
     programs: Vec<Choice>,
     states: Vec<Choice>,
     regions: Vec<Choice>,
+    evidence: Vec<Choice>,
     rows: Vec<Line>,
     total: u64,
     page: u64,
@@ -136,10 +137,11 @@ pub async fn list(
     let at = |page: u64| {
         let page = page.to_string();
         let keep = |o: &Option<String>| o.clone().unwrap_or_default();
-        let (program, state, region, per_page) = (
+        let (program, state, region, evidence, per_page) = (
             keep(&f.program),
             keep(&f.state),
             keep(&f.region),
+            keep(&f.evidence),
             keep(&f.per_page),
         );
         link(
@@ -148,6 +150,7 @@ pub async fn list(
                 ("program", &program),
                 ("state", &state),
                 ("region", &region),
+                ("evidence", &evidence),
                 ("per_page", &per_page),
                 ("page", &page),
             ],
@@ -169,7 +172,12 @@ pub async fn list(
         pages,
         prev: (listing.page > 1).then(|| at(listing.page - 1)),
         next: (listing.page < pages).then(|| at(listing.page + 1)),
-        filtered: [&f.program, &f.state, &f.region]
+        evidence: vec![choice(
+            "flagged",
+            &v.text("daftar.bukti_flagged"),
+            f.evidence.as_ref(),
+        )],
+        filtered: [&f.program, &f.state, &f.region, &f.evidence]
             .iter()
             .any(|o| o.as_ref().is_some_and(|s| !s.is_empty())),
     };

@@ -18,6 +18,8 @@ use crate::api::dashboard::{self, Figures};
 #[derive(Serialize)]
 struct DashboardPage {
     programs: Vec<ProgramView>,
+    /// Cases with a monev visit whose evidence awaits a verifier.
+    flagged: u64,
 }
 
 #[derive(Serialize)]
@@ -144,10 +146,22 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
             }
         })
         .collect();
+    let flagged = crate::api::cases::list(
+        &app,
+        &v.caller,
+        &crate::api::cases::CaseFilter {
+            evidence: Some("flagged".into()),
+            per_page: Some("1".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .or_fail(&v)?
+    .total;
     Ok(v.render(
         StatusCode::OK,
         "dasbor",
         &v.text("dasbor.judul"),
-        DashboardPage { programs },
+        DashboardPage { programs, flagged },
     ))
 }

@@ -17,6 +17,8 @@ pub mod reminder;
 pub mod request;
 pub mod session;
 pub mod tranche;
+pub mod upload;
+pub mod upload_part;
 pub mod user;
 pub mod visit;
 pub mod visit_photo;

@@ -14,6 +14,8 @@ pub struct Model {
     pub tranche: Option<i32>,
     pub done_at: Option<DateTime<Utc>>,
     pub done_seq: Option<i64>,
+    /// `flagged` while its evidence awaits a verifier, `accepted` after; null when clear or not done.
+    pub review: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
