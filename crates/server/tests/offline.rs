@@ -1,14 +1,18 @@
 //! The field officer with no signal, in a real headless Chromium: the
-//! service worker keeps their visits' pages, two visits with photos are
-//! saved offline into the phone's queue, survive closing the page, and
-//! arrive exactly once when the connection returns; one whose case moved on
-//! in the meantime comes back refused with its reason, its answers kept.
+//! service worker keeps their visits' pages; three visits with photos are
+//! saved offline into the phone's queue and survive the tab being closed
+//! and another opened; when the connection returns, the signal fails in the
+//! middle of the sync (a relay loses the server's answer to the first
+//! visit after the server saved it), and once it holds again every visit is
+//! there exactly once with its photo; one whose case moved on in the
+//! meantime comes back refused with its reason, its answers kept.
 //! Offline is Chromium's own network emulation (DevTools' "Offline"),
 //! through chromedriver.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use fantoccini::Client;
@@ -16,6 +20,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::{Value, json};
 use support::Running;
 use support::browser::{browser, fill, sign_in, wait_until};
+use support::relay::Relay;
 
 /// chromedriver's network conditions: offline, or back online.
 #[derive(Debug)]
@@ -103,22 +108,31 @@ async fn visits_saved_offline_arrive_once_and_a_refused_one_keeps_its_answers() 
         return;
     };
     for db in support::db::test_databases().await {
-        let app = support::spawn(db).await;
+        let mut app = support::spawn(db).await;
         eprintln!("{}: offline in the browser", app.name);
-        offline_visits(&c, &app).await;
+        offline_visits(&c, &mut app).await;
         offline(&c, false).await;
         c.delete_all_cookies().await.unwrap();
     }
     c.close().await.unwrap();
 }
 
-async fn offline_visits(c: &Client, app: &Running) {
+async fn offline_visits(c: &Client, app: &mut Running) {
+    // The browser reaches the app through a relay that can lose answers.
+    let relay = Relay::start(&app.base).await;
+    app.base = relay.base.clone();
     let photo_dir = tempfile::tempdir().unwrap();
-    let photo = photo_dir.path().join("kunjungan.jpg");
-    // A camera-sized photo (about 1 MB): the phone sends it in parts before the form.
-    let bytes = pantau_photo::samples::camera_photo(5);
-    assert!(bytes.len() > 512 * 1024);
-    std::fs::write(&photo, &bytes).unwrap();
+    // Camera-sized photos (about 1 MB each), one per visit: the phone sends
+    // each in parts before its form.
+    let photos: Vec<(PathBuf, Vec<u8>)> = (0..3)
+        .map(|i| {
+            let bytes = pantau_photo::samples::camera_photo(5 + i);
+            assert!(bytes.len() > 512 * 1024);
+            let path = photo_dir.path().join(format!("kunjungan-{i}.jpg"));
+            std::fs::write(&path, &bytes).unwrap();
+            (path, bytes)
+        })
+        .collect();
 
     // The officer with the most visits waiting.
     let admin = app.token("admin").await;
@@ -160,55 +174,35 @@ async fn offline_visits(c: &Client, app: &Running) {
         .iter()
         .map(|h| h.as_str().unwrap().to_string())
         .collect();
-    let case_of = |h: &str| {
-        h.trim_start_matches("/kasus/")
-            .split('?')
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    // One visit on each of two cases.
+    // One visit on each of three cases.
     let mut hrefs = hrefs;
     hrefs.dedup_by_key(|h| case_of(h));
     assert!(
-        hrefs.len() >= 2,
-        "{officer} has visits to make on two cases: {hrefs:?}"
+        hrefs.len() >= 3,
+        "{officer} has visits to make on three cases: {hrefs:?}"
     );
-    let action_of = |h: &str| {
-        h.split("aksi=")
-            .nth(1)
-            .unwrap()
-            .split('#')
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    let (first, second) = (case_of(&hrefs[0]), case_of(&hrefs[1]));
-    let before = (
-        timeline(app, &token, &first).await.len(),
-        timeline(app, &token, &second).await.len(),
-    );
+    let ids: Vec<String> = hrefs[..3].iter().map(|h| case_of(h)).collect();
+    let [first, second, third] = [&ids[0], &ids[1], &ids[2]];
+    let before = events(app, &token, &ids).await;
 
-    // Offline: both visits are filled on pages the phone kept, and wait.
+    // Offline: the three visits are filled on pages the phone kept, and wait.
     offline(c, true).await;
-    for h in &hrefs[..2] {
+    for (h, (photo, _)) in hrefs[..3].iter().zip(&photos) {
         c.goto(&app.url(h)).await.unwrap();
-        fill(c, &action_of(h), "Rp 1.000.000", &photo).await;
+        fill(c, &action_of(h), "Rp 1.000.000", photo).await;
         wait_until(c, |_, src| src.contains("kunjungan disimpan di ponsel ini")).await;
     }
     assert_eq!(
-        (
-            timeline(app, &token, &first).await.len(),
-            timeline(app, &token, &second).await.len()
-        ),
+        events(app, &token, &ids).await,
         before,
         "nothing reached the server while offline"
     );
-    // The page left and opened again, still offline: both wait on the phone.
-    // (Within the site: a page of another site is a new renderer, which
-    // Chromium's emulation does not follow.)
+    // The tab closed and another opened, still offline: the visits wait on the phone.
+    let tab = c.new_window(true).await.unwrap();
+    c.close_window().await.unwrap();
+    c.switch_to_window(tab.handle).await.unwrap();
     c.goto(&app.url("/kunjungan")).await.unwrap();
-    let queued = until(c, QUEUE, |v| v.as_array().is_some_and(|a| a.len() == 2)).await;
+    let queued = until(c, QUEUE, |v| v.as_array().is_some_and(|a| a.len() == 3)).await;
     assert!(
         queued
             .as_array()
@@ -217,23 +211,51 @@ async fn offline_visits(c: &Client, app: &Running) {
             .all(|i| i["status"] == "waiting"),
         "{queued}"
     );
-    let bar = wait_until(c, |_, src| src.contains("2 menunggu dikirim")).await;
+    let bar = wait_until(c, |_, src| src.contains("3 menunggu dikirim")).await;
     assert!(bar.contains("Luring"), "the page says it is offline");
     assert_eq!(
-        (
-            timeline(app, &token, &first).await.len(),
-            timeline(app, &token, &second).await.len()
-        ),
+        events(app, &token, &ids).await,
         before,
         "nothing reached the server while the page was closed and opened again"
     );
 
-    // Meanwhile the second case moves on: its visit is recorded from another phone.
+    // Meanwhile the third case moves on: its visit is recorded from another phone.
     let done_before = visits_done(app).await;
-    visit_by_api(app, &officer, &second, &bytes).await;
+    visit_by_api(app, &officer, third, &photos[2].1).await;
 
-    // Online again: the first arrives once, the second comes back refused.
+    // Online again, but the signal fails mid-sync: the first visit reaches
+    // the server and the server saves it, and the answer never comes back.
+    relay.lose_answers(Some(&format!("POST /kasus/{first}/aksi ")));
     offline(c, false).await;
+    let started = Instant::now();
+    while events(app, &token, &ids).await[0] == before[0] || relay.lost() == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "the first visit reached the server"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let waiting = until(c, QUEUE, |v| v.as_array().is_some_and(|a| a.len() == 3)).await;
+    assert!(
+        waiting
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["status"] == "waiting"
+                && i["page"].as_str().unwrap().contains(first.as_str())),
+        "without an answer the phone keeps the first visit: {waiting}"
+    );
+    assert_eq!(
+        events(app, &token, &ids).await[1],
+        before[1],
+        "the rest waits"
+    );
+
+    // The signal holds again: the queue sends itself (the page opened anew,
+    // as the officer would); the first visit's resend is a repeat.
+    relay.lose_answers(None);
+    c.goto(&app.url("/kunjungan")).await.unwrap();
     let left = until(c, QUEUE, |v| {
         v.as_array()
             .is_some_and(|a| a.iter().all(|i| i["status"] == "refused"))
@@ -241,53 +263,24 @@ async fn offline_visits(c: &Client, app: &Running) {
     .await;
     let left = left.as_array().unwrap();
     assert_eq!(left.len(), 1, "{left:?}");
-    assert!(left[0]["page"].as_str().unwrap().contains(&second));
+    assert!(left[0]["page"].as_str().unwrap().contains(third.as_str()));
     assert!(!left[0]["reason"].as_str().unwrap().is_empty(), "{left:?}");
-    let after = timeline(app, &token, &first).await;
-    assert_eq!(after.len(), before.0 + 1, "the first visit arrived once");
-    let visit = after.last().unwrap();
-    assert_eq!(visit["actor"], json!(officer));
-    let (_, detail) = app.get(&token, &format!("/api/cases/{first}")).await;
-    let mut photo_arrived = false;
-    for id in detail["fields"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter_map(Value::as_str)
-    {
-        if uuid::Uuid::parse_str(id).is_err() {
-            continue;
-        }
-        let r = app
-            .http
-            .get(app.url(&format!("/api/cases/{first}/attachments/{id}")))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        let same = r.status() == 200 && r.bytes().await.unwrap().as_ref() == bytes.as_slice();
-        if same {
-            // It went in parts: an upload under the form's key holds it.
-            use pantau_store::entity::upload;
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-            let parts = upload::Entity::find()
-                .filter(upload::Column::AttachmentId.eq(id))
-                .all(app.store.connection())
-                .await
-                .unwrap();
-            assert_eq!(parts.len(), 1, "the photo was sent in parts");
-            assert_eq!(parts[0].size as usize, bytes.len());
-        }
-        photo_arrived |= same;
-    }
-    assert!(photo_arrived, "the photo came with it: {detail}");
+    let after = events(app, &token, &ids).await;
     assert_eq!(
-        timeline(app, &token, &second).await.len(),
-        before.1 + 1,
-        "the second case has the other phone's visit only"
+        after,
+        [before[0] + 1, before[1] + 1, before[2] + 1],
+        "each visit arrived once (the third from the other phone only)"
     );
-    // The dashboard counts both: the phone's and the other phone's.
-    assert_eq!(visits_done(app).await, done_before + 2);
+    for (case, (_, bytes)) in [first, second].into_iter().zip(&photos) {
+        let visit = timeline(app, &token, case).await.pop().unwrap();
+        assert_eq!(visit["actor"], json!(officer));
+        assert!(
+            photo_in_parts(app, &token, case, bytes).await,
+            "the photo came with the visit on {case}"
+        );
+    }
+    // The dashboard counts all three: the phone's two and the other phone's.
+    assert_eq!(visits_done(app).await, done_before + 3);
 
     // The refused visit opens with its answers and its reason.
     let refused = wait_until(c, |_, src| src.contains("ditolak")).await;
@@ -313,6 +306,68 @@ async fn offline_visits(c: &Client, app: &Running) {
     )
     .await;
     assert!(kept.as_i64().unwrap() > 0);
+}
+
+fn case_of(href: &str) -> String {
+    href.trim_start_matches("/kasus/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn action_of(href: &str) -> String {
+    href.split("aksi=")
+        .nth(1)
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// How many events each case has.
+async fn events(app: &Running, token: &str, cases: &[String]) -> Vec<usize> {
+    let mut out = vec![];
+    for case in cases {
+        out.push(timeline(app, token, case).await.len());
+    }
+    out
+}
+
+/// Whether `case` holds a file equal to `bytes`, stored from one upload in parts.
+async fn photo_in_parts(app: &Running, token: &str, case: &str, bytes: &[u8]) -> bool {
+    use pantau_store::entity::upload;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (_, detail) = app.get(token, &format!("/api/cases/{case}")).await;
+    for id in detail["fields"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_str)
+    {
+        if uuid::Uuid::parse_str(id).is_err() {
+            continue;
+        }
+        let r = app
+            .http
+            .get(app.url(&format!("/api/cases/{case}/attachments/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 200 && r.bytes().await.unwrap().as_ref() == bytes {
+            let parts = upload::Entity::find()
+                .filter(upload::Column::AttachmentId.eq(id))
+                .all(app.store.connection())
+                .await
+                .unwrap();
+            assert_eq!(parts.len(), 1, "the photo was sent in parts, once");
+            assert_eq!(parts[0].size as usize, bytes.len());
+            return true;
+        }
+    }
+    false
 }
 
 /// Monev visits done on the national dashboard, all programs.

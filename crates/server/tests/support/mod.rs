@@ -8,6 +8,7 @@ pub mod browser;
 pub mod catalog;
 #[path = "../../../../tests/support/db.rs"]
 pub mod db;
+pub mod relay;
 #[path = "../../../../tests/support/visit.rs"]
 pub mod visit;
 
