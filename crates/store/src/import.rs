@@ -9,6 +9,7 @@ use chrono::Utc;
 use pantau_domain::access::Scope;
 use pantau_registry::beneficiary::{Beneficiary, ColumnError, Header, parse_row};
 use pantau_registry::regions::Regions;
+use tokio::task::JoinHandle;
 
 use crate::registry::BATCH;
 use crate::{Store, StoreError};
@@ -70,68 +71,95 @@ impl Store {
         header_names(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
         let mut tally = Tally::default();
         let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(BATCH);
+        let mut writing: Option<JoinHandle<Result<u64, StoreError>>> = None;
         let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    tally.rows += 1;
-                    let line = record.position().map_or(0, |p| p.line());
-                    let fields: Vec<&str> = record.iter().collect();
-                    let parsed = parse_row(&header, &fields, regions).and_then(|b| {
-                        if scope.covers(Some(b.region.as_str())) {
-                            Ok(b)
-                        } else {
-                            Err(vec![ColumnError {
-                                column: "region_code".into(),
-                                reason: format!(
-                                    "`{}` di luar wilayah Anda (outside your region)",
-                                    b.region
-                                ),
-                            }])
-                        }
-                    });
-                    match parsed {
-                        Ok(b) => batch.push((beneficiary_id(&b), b)),
-                        Err(errors) => {
-                            tally.refused += 1;
-                            for e in &errors {
-                                refused(&Refusal {
-                                    line,
-                                    column: &e.column,
-                                    reason: &e.reason,
-                                    fields: &fields,
-                                })?;
+        // Every batch read before a failure is still written.
+        let read: Result<(), ImportError> = async {
+            loop {
+                match reader.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        tally.rows += 1;
+                        let line = record.position().map_or(0, |p| p.line());
+                        let fields: Vec<&str> = record.iter().collect();
+                        let parsed = parse_row(&header, &fields, regions).and_then(|b| {
+                            if scope.covers(Some(b.region.as_str())) {
+                                Ok(b)
+                            } else {
+                                Err(vec![ColumnError {
+                                    column: "region_code".into(),
+                                    reason: format!(
+                                        "`{}` di luar wilayah Anda (outside your region)",
+                                        b.region
+                                    ),
+                                }])
+                            }
+                        });
+                        match parsed {
+                            Ok(b) => batch.push((beneficiary_id(&b), b)),
+                            Err(errors) => {
+                                tally.refused += 1;
+                                for e in &errors {
+                                    refused(&Refusal {
+                                        line,
+                                        column: &e.column,
+                                        reason: &e.reason,
+                                        fields: &fields,
+                                    })?;
+                                }
                             }
                         }
                     }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                        ) =>
+                    {
+                        tally.rows += 1;
+                        tally.refused += 1;
+                        let reason = format!("baris tidak terbaca (unreadable row): {e}");
+                        refused(&Refusal {
+                            line: e.position().map_or(0, |p| p.line()),
+                            column: "-",
+                            reason: &reason,
+                            fields: &[],
+                        })?;
+                    }
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                    ) =>
-                {
-                    tally.rows += 1;
-                    tally.refused += 1;
-                    let reason = format!("baris tidak terbaca (unreadable row): {e}");
-                    refused(&Refusal {
-                        line: e.position().map_or(0, |p| p.line()),
-                        column: "-",
-                        reason: &reason,
-                        fields: &[],
-                    })?;
+                if batch.len() == BATCH {
+                    // The full batch is written while the next one is read: one
+                    // writer at a time, the reading on this task, the writing on another.
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if let Some(previous) = writing.take() {
+                        tally.new += written(previous).await?;
+                    }
+                    let store = self.clone();
+                    writing = Some(tokio::spawn(async move {
+                        store.import_beneficiaries(&full, Utc::now()).await
+                    }));
                 }
-                Err(e) => return Err(e.into()),
             }
-            if batch.len() == BATCH {
-                tally.new += self.import_beneficiaries(&batch, Utc::now()).await?;
-                batch.clear();
-            }
+            Ok(())
         }
+        .await;
+        if let Some(previous) = writing.take() {
+            tally.new += written(previous).await?;
+        }
+        read?;
         if !batch.is_empty() {
             tally.new += self.import_beneficiaries(&batch, Utc::now()).await?;
         }
         Ok(tally)
     }
+}
+
+/// What a batch written on its own task added.
+async fn written(task: JoinHandle<Result<u64, StoreError>>) -> Result<u64, StoreError> {
+    task.await.map_err(|e| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "the import's writer stopped: {e}"
+        )))
+    })?
 }

@@ -27,8 +27,9 @@ pub const BATCH: usize = 100_000;
 const ROWS: usize = 1_000;
 
 /// SQLite's page cache on the import's connection, in KiB (the default is
-/// 2,000): room for the natural-key index of about a million beneficiaries.
-const IMPORT_CACHE_KIB: u32 = 64 * 1024;
+/// 2,000). 32 MB imports a million rows as fast as 64 MB did (sorted ids keep
+/// the primary key's pages together), with 20 MB less at peak.
+const IMPORT_CACHE_KIB: u32 = 32 * 1024;
 
 /// A program to register, with its allocation per region.
 #[derive(Debug, Clone)]
