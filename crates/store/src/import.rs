@@ -62,15 +62,31 @@ impl Store {
         input: R,
         regions: &Regions,
         scope: &Scope,
+        header_names: impl FnMut(&[&str]) -> std::io::Result<()>,
+        refused: impl FnMut(&Refusal<'_>) -> std::io::Result<()>,
+    ) -> Result<Tally, ImportError> {
+        self.import_csv_in_batches(input, regions, scope, BATCH, header_names, refused)
+            .await
+    }
+
+    /// [`Store::import_csv`] committing every `batch` good rows (the tests
+    /// use small batches to see several of them written while reading goes on).
+    pub async fn import_csv_in_batches<R: Read>(
+        &self,
+        input: R,
+        regions: &Regions,
+        scope: &Scope,
+        batch_rows: usize,
         mut header_names: impl FnMut(&[&str]) -> std::io::Result<()>,
         mut refused: impl FnMut(&Refusal<'_>) -> std::io::Result<()>,
     ) -> Result<Tally, ImportError> {
+        let batch_rows = batch_rows.max(1);
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let names: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
         let header = Header::new(names.iter().map(String::as_str)).map_err(ImportError::Header)?;
         header_names(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
         let mut tally = Tally::default();
-        let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(batch_rows);
         let mut writing: Option<JoinHandle<Result<u64, StoreError>>> = None;
         let mut record = csv::StringRecord::new();
         // Every batch read before a failure is still written.
@@ -128,10 +144,10 @@ impl Store {
                     }
                     Err(e) => return Err(e.into()),
                 }
-                if batch.len() == BATCH {
+                if batch.len() == batch_rows {
                     // The full batch is written while the next one is read: one
                     // writer at a time, the reading on this task, the writing on another.
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
                     if let Some(previous) = writing.take() {
                         tally.new += written(previous).await?;
                     }

@@ -269,3 +269,113 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
         );
     }
 }
+
+/// UMKM rows with distinct NIBs, one of them refused (a 12-digit NIB).
+fn umkm_csv(rows: usize, bad: usize) -> String {
+    let mut csv = pantau_registry::beneficiary::COLUMNS.join(",") + "\n";
+    for i in 0..rows {
+        let nib = if i == bad {
+            "123456789012".to_string()
+        } else {
+            (1_000_000_000_000u64 + i as u64).to_string()
+        };
+        csv += &format!("umkm,18.02,Usaha {i},,,,,,,{nib},1802014505850001,micro,,,,\n");
+    }
+    csv
+}
+
+/// A reader that fails with an I/O error after `left` bytes.
+struct FailsAfter<'a> {
+    data: &'a [u8],
+    left: usize,
+}
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("the disk went away"));
+        }
+        let n = buf.len().min(self.left).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        self.left -= n;
+        Ok(n)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before_a_failure() {
+    let regions = pantau_registry::regions::Regions::embedded().unwrap();
+    let scope = pantau_domain::access::Scope::National;
+    for db in db::test_databases().await {
+        let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
+        // 2,500 rows in batches of 1,000: two written while the next is read, then the rest.
+        let csv = umkm_csv(2_500, 1_234);
+        let mut refused = vec![];
+        let tally = store
+            .import_csv_in_batches(
+                csv.as_bytes(),
+                &regions,
+                &scope,
+                1_000,
+                |_| Ok(()),
+                |r| {
+                    refused.push((r.line, r.column.to_string()));
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (tally.rows, tally.new, tally.refused),
+            (2_500, 2_499, 1),
+            "{}",
+            db.name
+        );
+        assert_eq!(refused, [(1_236, "nib".to_string())], "{}", db.name);
+        assert_eq!(
+            store.beneficiary_count().await.unwrap(),
+            2_499,
+            "{}",
+            db.name
+        );
+        // Again: nothing new.
+        let again = store
+            .import_csv_in_batches(
+                csv.as_bytes(),
+                &regions,
+                &scope,
+                1_000,
+                |_| Ok(()),
+                |_| Ok(()),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.new, 0, "{}", db.name);
+
+        // A file that breaks off after 2,600 of 3,000 new rows: the two full
+        // batches read before the failure are written, the error is returned.
+        let more: String = umkm_csv(5_500, usize::MAX)
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| *i == 0 || *i > 2_500)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect();
+        let cut = more.match_indices('\n').nth(2_600).unwrap().0;
+        let failing = FailsAfter {
+            data: more.as_bytes(),
+            left: cut,
+        };
+        let err = store
+            .import_csv_in_batches(failing, &regions, &scope, 1_000, |_| Ok(()), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("the disk went away"), "{err}");
+        assert_eq!(
+            store.beneficiary_count().await.unwrap(),
+            2_499 + 2_000,
+            "{}: the batches read before the failure are kept",
+            db.name
+        );
+    }
+}
