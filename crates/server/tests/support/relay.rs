@@ -68,10 +68,10 @@ async fn pipe(client: TcpStream, server: TcpStream, cut: Arc<Cut>) {
                 return;
             }
             let bytes = &buf[..n];
-            if let Some(p) = cut.pattern.lock().unwrap().as_deref() {
-                if bytes.windows(p.len()).any(|w| w == p) {
-                    marked.store(true, Ordering::SeqCst);
-                }
+            if let Some(p) = cut.pattern.lock().unwrap().as_deref()
+                && bytes.windows(p.len()).any(|w| w == p)
+            {
+                marked.store(true, Ordering::SeqCst);
             }
             if to_server.write_all(bytes).await.is_err() {
                 return;
