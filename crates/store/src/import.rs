@@ -87,7 +87,10 @@ impl Store {
         header_names(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
         let mut tally = Tally::default();
         let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(batch_rows);
-        let mut writing: Option<JoinHandle<Result<u64, StoreError>>> = None;
+        let mut writer = Writer {
+            store: self,
+            writing: None,
+        };
         let mut record = csv::StringRecord::new();
         // Every batch read before a failure is still written.
         let read: Result<(), ImportError> = async {
@@ -98,20 +101,7 @@ impl Store {
                         tally.rows += 1;
                         let line = record.position().map_or(0, |p| p.line());
                         let fields: Vec<&str> = record.iter().collect();
-                        let parsed = parse_row(&header, &fields, regions).and_then(|b| {
-                            if scope.covers(Some(b.region.as_str())) {
-                                Ok(b)
-                            } else {
-                                Err(vec![ColumnError {
-                                    column: "region_code".into(),
-                                    reason: format!(
-                                        "`{}` di luar wilayah Anda (outside your region)",
-                                        b.region
-                                    ),
-                                }])
-                            }
-                        });
-                        match parsed {
+                        match parse_in_scope(&header, &fields, regions, scope) {
                             Ok(b) => batch.push((beneficiary_id(&b), b)),
                             Err(errors) => {
                                 tally.refused += 1;
@@ -145,24 +135,14 @@ impl Store {
                     Err(e) => return Err(e.into()),
                 }
                 if batch.len() == batch_rows {
-                    // The full batch is written while the next one is read: one
-                    // writer at a time, the reading on this task, the writing on another.
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
-                    if let Some(previous) = writing.take() {
-                        tally.new += written(previous).await?;
-                    }
-                    let store = self.clone();
-                    writing = Some(tokio::spawn(async move {
-                        store.import_beneficiaries(&full, Utc::now()).await
-                    }));
+                    tally.new += writer.hand(full).await?;
                 }
             }
             Ok(())
         }
         .await;
-        if let Some(previous) = writing.take() {
-            tally.new += written(previous).await?;
-        }
+        tally.new += writer.finish().await?;
         read?;
         if !batch.is_empty() {
             tally.new += self.import_beneficiaries(&batch, Utc::now()).await?;
@@ -171,11 +151,50 @@ impl Store {
     }
 }
 
-/// What a batch written on its own task added.
-async fn written(task: JoinHandle<Result<u64, StoreError>>) -> Result<u64, StoreError> {
-    task.await.map_err(|e| {
-        StoreError::Db(sea_orm::DbErr::Custom(format!(
-            "the import's writer stopped: {e}"
-        )))
-    })?
+/// A beneficiary parsed from its row, refused at its region when outside `scope`.
+fn parse_in_scope(
+    header: &Header,
+    fields: &[&str],
+    regions: &Regions,
+    scope: &Scope,
+) -> Result<Beneficiary, Vec<ColumnError>> {
+    let b = parse_row(header, fields, regions)?;
+    if scope.covers(Some(b.region.as_str())) {
+        return Ok(b);
+    }
+    Err(vec![ColumnError {
+        column: "region_code".into(),
+        reason: format!("`{}` di luar wilayah Anda (outside your region)", b.region),
+    }])
+}
+
+/// Writes full batches on a task of their own while the next is read: one
+/// writer at a time, so each batch waits for the one before.
+struct Writer<'a> {
+    store: &'a Store,
+    writing: Option<JoinHandle<Result<u64, StoreError>>>,
+}
+
+impl Writer<'_> {
+    /// Starts writing `batch`; returns what the batch before it added.
+    async fn hand(&mut self, batch: Vec<(String, Beneficiary)>) -> Result<u64, StoreError> {
+        let before = self.finish().await?;
+        let store = self.store.clone();
+        self.writing = Some(tokio::spawn(async move {
+            store.import_beneficiaries(&batch, Utc::now()).await
+        }));
+        Ok(before)
+    }
+
+    /// Waits for the batch being written; returns what it added.
+    async fn finish(&mut self) -> Result<u64, StoreError> {
+        let Some(task) = self.writing.take() else {
+            return Ok(0);
+        };
+        task.await.map_err(|e| {
+            StoreError::Db(sea_orm::DbErr::Custom(format!(
+                "the import's writer stopped: {e}"
+            )))
+        })?
+    }
 }

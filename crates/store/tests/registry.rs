@@ -303,29 +303,37 @@ impl std::io::Read for FailsAfter<'_> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before_a_failure() {
+/// Imports `input` nationally in batches of 1,000, collecting each refusal's line and column.
+async fn import(
+    store: &Store,
+    input: impl std::io::Read,
+    refused: &mut Vec<(u64, String)>,
+) -> Result<pantau_store::import::Tally, pantau_store::import::ImportError> {
     let regions = pantau_registry::regions::Regions::embedded().unwrap();
     let scope = pantau_domain::access::Scope::National;
+    store
+        .import_csv_in_batches(
+            input,
+            &regions,
+            &scope,
+            1_000,
+            |_| Ok(()),
+            |r| {
+                refused.push((r.line, r.column.to_string()));
+                Ok(())
+            },
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before_a_failure() {
     for db in db::test_databases().await {
         let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
         // 2,500 rows in batches of 1,000: two written while the next is read, then the rest.
         let csv = umkm_csv(2_500, 1_234);
         let mut refused = vec![];
-        let tally = store
-            .import_csv_in_batches(
-                csv.as_bytes(),
-                &regions,
-                &scope,
-                1_000,
-                |_| Ok(()),
-                |r| {
-                    refused.push((r.line, r.column.to_string()));
-                    Ok(())
-                },
-            )
-            .await
-            .unwrap();
+        let tally = import(&store, csv.as_bytes(), &mut refused).await.unwrap();
         assert_eq!(
             (tally.rows, tally.new, tally.refused),
             (2_500, 2_499, 1),
@@ -340,20 +348,10 @@ async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before
             db.name
         );
         // Again: nothing new.
-        let again = store
-            .import_csv_in_batches(
-                csv.as_bytes(),
-                &regions,
-                &scope,
-                1_000,
-                |_| Ok(()),
-                |_| Ok(()),
-            )
-            .await
-            .unwrap();
+        let again = import(&store, csv.as_bytes(), &mut vec![]).await.unwrap();
         assert_eq!(again.new, 0, "{}", db.name);
 
-        // A file that breaks off after 2,600 of 3,000 new rows: the two full
+        // A file that breaks off after 2,600 of its 2,999 new rows: the two full
         // batches read before the failure are written, the error is returned.
         let more: String = umkm_csv(5_500, usize::MAX)
             .lines()
@@ -366,10 +364,7 @@ async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before
             data: more.as_bytes(),
             left: cut,
         };
-        let err = store
-            .import_csv_in_batches(failing, &regions, &scope, 1_000, |_| Ok(()), |_| Ok(()))
-            .await
-            .unwrap_err();
+        let err = import(&store, failing, &mut vec![]).await.unwrap_err();
         assert!(err.to_string().contains("the disk went away"), "{err}");
         assert_eq!(
             store.beneficiary_count().await.unwrap(),
