@@ -207,6 +207,34 @@ async fn a_decree_approves_what_it_can_and_says_why_for_the_rest() {
             "800/45/2026",
         ];
         args.extend(sk);
+
+        // A list with bad rows is named row by row, and nothing of it is applied.
+        let bad = dir.path().join("sk-salah.csv");
+        std::fs::write(
+            &bad,
+            format!(
+                "kasus,jumlah,tahap\n{},Rp 100.000.000,100\n{},Rp 100.000.000,60/30\n,Rp 5,\n",
+                ids[0], ids[1]
+            ),
+        )
+        .unwrap();
+        let mut bad_args = args.clone();
+        bad_args[2] = bad.to_str().unwrap();
+        let out = run(&t.url, &bad_args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let said = text(&out);
+        assert!(said.contains("2 bad row(s); nothing was applied"), "{said}");
+        assert!(
+            said.contains("line 3, column tranches: jumlahnya 90 %"),
+            "{said}"
+        );
+        assert!(
+            said.contains("line 4, column case_id: wajib diisi"),
+            "{said}"
+        );
+        let nothing = run(&t.url, &["decree", "show", "800/45/2026"]);
+        assert!(!nothing.status.success(), "{}", text(&nothing));
+
         let out = run(&t.url, &args);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         assert!(

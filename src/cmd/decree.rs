@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::Store;
-use pantau_store::decree::{Change, DecreeLine, NewDecree};
+use pantau_store::decree::{DecreeLine, DecreeRecord, NewDecree, Scan, Within};
 use pantau_workflow::{Actor, Context};
 
 use super::{Sources, block_on};
@@ -72,19 +72,28 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             sources,
         } => {
             let catalog = super::case::load(&sources)?;
-            let lines = read_lines(&cases)?;
-            let (pdf_path, pdf_sha256) = match pdf {
-                Some(p) => keep_pdf(&p, &db.data_dir()?)?,
-                None => (None, None),
+            let lines = match read_lines(&cases)? {
+                Ok(lines) => lines,
+                Err(errors) => {
+                    println!(
+                        "{}: {} bad row(s); nothing was applied: mend the file and run again",
+                        cases.display(),
+                        errors.len()
+                    );
+                    for e in &errors {
+                        println!("  {}: {e}", cases.display());
+                    }
+                    return Ok(ExitCode::from(1));
+                }
             };
+            let scan = pdf.as_ref().map(read_scan).transpose()?;
             let decree = NewDecree {
                 number: number.clone(),
                 date,
                 signer_name: signer,
                 signer_position: position,
                 signer_nip: nip,
-                pdf_path,
-                pdf_sha256,
+                scan,
                 program_id: program,
                 amends,
             };
@@ -104,6 +113,13 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             for (case, reason) in &report.refused {
                 println!("  REFUSED {case}: {reason}");
             }
+            if report.notices > 0 {
+                println!(
+                    "{} notice(s) queued: the next reminder sweep emails each person concerned once, \
+                     with what the decree did in their region (pemberitahuan SK)",
+                    report.notices
+                );
+            }
             Ok(if report.refused.is_empty() {
                 ExitCode::SUCCESS
             } else {
@@ -111,109 +127,111 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             })
         }
         DecreeCmd::Show { number } => {
-            let (d, items, amends) =
+            let national = pantau_domain::access::Scope::National;
+            let (d, _, _) =
                 block_on(store.decree(&number))?.ok_or_else(|| anyhow!("no decree {number}"))?;
-            println!(
-                "SK {}  tanggal {}  program {}",
-                d.number,
-                d.decree_date.format("%d/%m/%Y"),
-                d.program_id
-            );
-            println!(
-                "ditandatangani {} ({}){}",
-                d.signer_name,
-                d.signer_position,
-                d.signer_nip
-                    .map(|n| format!(", NIP {n}"))
-                    .unwrap_or_default()
-            );
-            if let Some(a) = amends {
-                println!(
-                    "mengubah SK {} tanggal {}",
-                    a.number,
-                    a.decree_date.format("%d/%m/%Y")
-                );
-            }
-            if let Some(p) = d.pdf_path {
-                println!(
-                    "pindaian: {p} (sha256 {})",
-                    d.pdf_sha256.unwrap_or_default()
-                );
-            }
-            for i in items {
-                let amount = i
-                    .amount
-                    .and_then(|a| Rupiah::new(a).ok())
-                    .map(|a| a.to_string())
-                    .unwrap_or_default();
-                println!(
-                    "  {:<38} {:<8} {:>20}  {:<9} {}",
-                    i.case_id,
-                    i.change,
-                    amount,
-                    i.outcome,
-                    i.reason.unwrap_or_default()
-                );
-            }
+            let record = block_on(store.decree_record(&d.id, &national))?
+                .ok_or_else(|| anyhow!("no decree {number}"))?;
+            let within = block_on(store.decree_within(&d.id, &national))?;
+            print!("{}", show(&record, &within));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn read_lines(path: &PathBuf) -> anyhow::Result<Vec<DecreeLine>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row?;
-        let at = |col: usize| row.get(col).map(str::trim).unwrap_or_default();
-        let line = i + 2;
-        let change = match at(1) {
-            "" | "approve" | "setujui" => Change::Approve,
-            "amount" | "ubah" => Change::Amount,
-            "remove" | "hapus" => Change::Remove,
-            other => bail!(
-                "{}: line {line}, column change: `{other}` is not approve, amount or remove",
-                path.display()
-            ),
-        };
-        let amount = match at(2) {
-            "" => None,
-            a => Some(
-                Rupiah::parse(a)
-                    .map_err(|e| anyhow!("{}: line {line}, column amount: {e}", path.display()))?,
-            ),
-        };
-        if amount.is_none() && change != Change::Remove {
-            bail!(
-                "{}: line {line}, column amount: required to approve or change an amount",
-                path.display()
-            );
-        }
-        lines.push(DecreeLine {
-            case_id: at(0).to_string(),
-            change,
-            amount,
-            tranches: Some(at(3)).filter(|t| !t.is_empty()).map(str::to_string),
-        });
+/// A decree as `decree show` prints it: who signed it, what it amends and
+/// what amends it, its totals, and one line per case.
+fn show(r: &DecreeRecord, within: &Within) -> String {
+    let day = |d: &chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let rupiah = |a: i64| Rupiah::new(a).map(|a| a.to_string()).unwrap_or_default();
+    let d = &r.decree;
+    let mut out = format!(
+        "SK {}  tanggal {}  program {} ({})\nditandatangani {} ({}){}\n",
+        d.number,
+        day(&d.decree_date),
+        r.program.name,
+        r.program.id,
+        d.signer_name,
+        d.signer_position,
+        d.signer_nip
+            .as_ref()
+            .map(|n| format!(", NIP {n}"))
+            .unwrap_or_default()
+    );
+    if let Some(a) = &r.amends {
+        out += &format!("mengubah SK {} tanggal {}\n", a.number, day(&a.decree_date));
     }
-    Ok(lines)
+    for a in &r.amended_by {
+        out += &format!(
+            "diubah dengan SK {} tanggal {}\n",
+            a.number,
+            day(&a.decree_date)
+        );
+    }
+    if let Some(p) = &d.pdf_path {
+        out += &format!(
+            "pindaian: {p} (sha256 {}, disimpan di basis data)\n",
+            d.pdf_sha256.clone().unwrap_or_default()
+        );
+    }
+    let t = &within.tally;
+    out += &format!(
+        "{} kasus: {} disetujui, {} diubah, {} dicabut, {} ditolak; jumlah disetujui {}\n",
+        within.cases.len(),
+        t.approved,
+        t.changed,
+        t.removed,
+        t.refused,
+        rupiah(t.total)
+    );
+    out += &format!(
+        "  {:>5}  {:<36}  {:<7}  {:<28}  {:<8}  {:>17}  {:<9}  {:<9}  alasan\n",
+        "baris", "kasus", "wilayah", "penerima", "ubahan", "jumlah", "tahap", "hasil"
+    );
+    for c in &within.cases {
+        let name: String = c
+            .beneficiary_name
+            .as_deref()
+            .unwrap_or("-")
+            .chars()
+            .take(28)
+            .collect();
+        out += &format!(
+            "  {:>5}  {:<36}  {:<7}  {:<28}  {:<8}  {:>17}  {:<9}  {:<9}  {}\n",
+            c.line_no,
+            c.case_id,
+            c.region.as_deref().unwrap_or("-"),
+            name,
+            c.change,
+            c.amount.map(rupiah).unwrap_or_default(),
+            c.tranches.as_deref().unwrap_or("-"),
+            c.outcome,
+            c.reason.as_deref().unwrap_or_default()
+        );
+    }
+    out
 }
 
-/// Copies the scan into the data folder under its SHA-256.
-fn keep_pdf(
-    pdf: &PathBuf,
-    data_dir: &std::path::Path,
-) -> anyhow::Result<(Option<String>, Option<String>)> {
-    use sha2::Digest;
-    let bytes = std::fs::read(pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
-    if !bytes.starts_with(b"%PDF-") {
-        bail!("{} is not a PDF", pdf.display());
+/// The decree's list, or every bad row named (line, column, reason).
+fn read_lines(
+    path: &PathBuf,
+) -> anyhow::Result<Result<Vec<DecreeLine>, Vec<pantau_registry::decree::LineError>>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(pantau_registry::decree::read(std::io::BufReader::new(file)))
+}
+
+/// The scanned decree, checked to be a PDF of at most 20 MB.
+fn read_scan(pdf: &PathBuf) -> anyhow::Result<Scan> {
+    let data = std::fs::read(pdf).with_context(|| format!("cannot read {}", pdf.display()))?;
+    if !data.starts_with(b"%PDF-") {
+        bail!("{}: not a PDF (bukan PDF)", pdf.display());
     }
-    let sha = hex::encode(sha2::Sha256::digest(&bytes));
-    let dir = data_dir.join("decrees");
-    std::fs::create_dir_all(&dir)?;
-    let dest = dir.join(format!("{sha}.pdf"));
-    std::fs::write(&dest, &bytes)?;
-    Ok((Some(dest.display().to_string()), Some(sha)))
+    if data.len() > 20 * 1024 * 1024 {
+        bail!("{}: larger than 20 MB (lebih dari 20 MB)", pdf.display());
+    }
+    let name = pdf
+        .file_name()
+        .map_or_else(|| "sk.pdf".into(), |n| n.to_string_lossy().into_owned());
+    Ok(Scan { name, data })
 }

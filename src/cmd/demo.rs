@@ -68,10 +68,11 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         day.year()
     );
     for (id, name, ceiling) in &s.programs {
-        println!(
-            "  program {id}: {name}, {}",
-            Rupiah::new(*ceiling).unwrap_or_default()
-        );
+        match Rupiah::new(*ceiling) {
+            Ok(c) if c != Rupiah::ZERO => println!("  program {id}: {name}, {c}"),
+            // Registration (e.g. PKL) moves no money.
+            _ => println!("  program {id}: {name}, tanpa dana (registration only)"),
+        }
     }
     let workflows: std::collections::BTreeSet<&str> =
         s.states.iter().map(|(w, _, _)| w.as_str()).collect();
@@ -82,6 +83,11 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         workflows.len(),
         s.transitions
     );
+    for (number, done, refused) in &s.decrees {
+        println!(
+            "  decree SK {number}: {done} case(s) taken, {refused} refused (pantau decree show {number})"
+        );
+    }
     println!(
         "  monev visits: {} done, {} due, {} overdue",
         s.visits_done, s.visits_due, s.visits_overdue

@@ -7,16 +7,16 @@ use pantau_store::{Store, StoreError};
 
 use crate::{Options, Summary};
 
-/// Lampung's kabupaten/kota with a weight for how many cooperatives and UMKM each has.
+/// Lampung's kabupaten/kota (Kemendagri codes, as in `regions.csv`) with a weight for how many cooperatives and UMKM each has.
 pub const LAMPUNG: [(&str, u32); 15] = [
-    ("18.01", 9),  // Lampung Barat
-    ("18.02", 10), // Tanggamus
-    ("18.03", 11), // Lampung Selatan
-    ("18.04", 10), // Lampung Timur
-    ("18.05", 12), // Lampung Tengah
-    ("18.06", 6),  // Lampung Utara
-    ("18.07", 5),  // Way Kanan
-    ("18.08", 5),  // Tulang Bawang
+    ("18.01", 11), // Lampung Selatan
+    ("18.02", 12), // Lampung Tengah
+    ("18.03", 6),  // Lampung Utara
+    ("18.04", 9),  // Lampung Barat
+    ("18.05", 5),  // Tulang Bawang
+    ("18.06", 10), // Tanggamus
+    ("18.07", 10), // Lampung Timur
+    ("18.08", 5),  // Way Kanan
     ("18.09", 4),  // Pesawaran
     ("18.10", 4),  // Pringsewu
     ("18.11", 3),  // Mesuji
@@ -37,6 +37,30 @@ pub const PKL_REGIONS: [(&str, &str); 5] = [
 
 const COOPERATIVES: f64 = 2_016.0;
 const UMKM: f64 = 168_938.0;
+
+/// `total` split over Lampung's kabupaten/kota by their weights, the
+/// remainders going to the largest fractions, so the parts add up to
+/// `total` exactly (rounding each share alone may miss it by a few).
+fn apportion(total: f64) -> [u32; LAMPUNG.len()] {
+    let total = total.round().max(0.0) as u64;
+    let weights: u64 = LAMPUNG.iter().map(|(_, w)| u64::from(*w)).sum();
+    let mut parts = [0u32; LAMPUNG.len()];
+    let mut rest: Vec<(u64, usize)> = Vec::with_capacity(LAMPUNG.len());
+    for (i, (_, w)) in LAMPUNG.iter().enumerate() {
+        let exact = total * u64::from(*w);
+        parts[i] = u32::try_from(exact / weights).unwrap_or(u32::MAX);
+        rest.push((exact % weights, i));
+    }
+    let given: u64 = parts.iter().map(|p| u64::from(*p)).sum();
+    rest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in rest
+        .into_iter()
+        .take(usize::try_from(total - given).unwrap_or(0))
+    {
+        parts[i] += 1;
+    }
+    parts
+}
 
 const COOP_WORDS: [&str; 12] = [
     "Maju Bersama",
@@ -122,16 +146,15 @@ pub async fn fill(
     opts: &Options,
     summary: &mut Summary,
 ) -> Result<People, StoreError> {
-    let total_weight: u32 = LAMPUNG.iter().map(|(_, w)| w).sum();
+    let coop_parts = apportion(COOPERATIVES * opts.scale);
+    let umkm_parts = apportion(UMKM * opts.scale);
     let mut people = People::default();
     let mut batch = Vec::new();
     let now = Utc::now();
     let mut serial = 0u32;
-    for (code, weight) in LAMPUNG {
+    for (n, (code, _)) in LAMPUNG.into_iter().enumerate() {
         let region = RegionCode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let share = f64::from(weight) / f64::from(total_weight) * opts.scale;
-        let coops = (COOPERATIVES * share).round() as u32;
-        for i in 0..coops {
+        for i in 0..coop_parts[n] {
             serial += 1;
             let (kind, prefix, _) = pick_weighted(rng, &COOP_KINDS);
             let nik = NikKoperasi::parse(&format!(
@@ -179,8 +202,7 @@ pub async fn fill(
             people.cooperatives.push((code.to_string(), id(&b), active));
             batch.push((id(&b), b));
         }
-        let umkm = (UMKM * share).round() as u32;
-        for i in 0..umkm {
+        for i in 0..umkm_parts[n] {
             serial += 1;
             let Some(owner) = nik(rng, &region) else {
                 continue;
@@ -261,4 +283,32 @@ fn pick_weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, T, u32)]) -> (T,
         roll -= item.2;
     }
     items[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportioned_parts_add_up_to_the_recorded_totals() {
+        for (total, scale) in [
+            (COOPERATIVES, 1.0),
+            (UMKM, 1.0),
+            (UMKM, 0.1),
+            (COOPERATIVES, 0.01),
+        ] {
+            let parts = apportion(total * scale);
+            let sum: u64 = parts.iter().map(|p| u64::from(*p)).sum();
+            assert_eq!(sum, (total * scale).round() as u64, "{total} x {scale}");
+        }
+        // A heavier kabupaten/kota never gets fewer than a lighter one.
+        let parts = apportion(UMKM);
+        for (i, (_, wi)) in LAMPUNG.iter().enumerate() {
+            for (j, (_, wj)) in LAMPUNG.iter().enumerate() {
+                if wi > wj {
+                    assert!(parts[i] > parts[j], "{parts:?}");
+                }
+            }
+        }
+    }
 }

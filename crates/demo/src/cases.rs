@@ -65,7 +65,7 @@ pub const VISIT_POINT: &str = "-5.4292,105.2619";
 const STRAY_POINT: &str = "-5.4076,105.2619";
 
 /// The shortest accepted action sequence from a new case to each state.
-fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec<String>> {
     let actor = |role: Role| Actor {
         user: if role == Role::FieldOfficer {
             "petugas".into()
@@ -135,8 +135,7 @@ pub async fn fill(
             continue;
         };
         let paths = paths(def, opts.as_of);
-        let total = def.states.len() * opts.cases_per_state;
-        let per_region = total.div_ceil(program.regions.len().max(1)) as i64;
+        let per_region = cases_per_region(def, program, opts);
         let mut n = 0;
         for state in &def.states {
             let path = paths.get(&state.id).ok_or_else(|| DemoError::Unreachable {
@@ -147,14 +146,7 @@ pub async fn fill(
                 let (region, allocation) = program.regions[n % program.regions.len()].clone();
                 n += 1;
                 let amount = allocation / (per_region + 1) / 1_000_000 * 1_000_000;
-                let beneficiary = match def.id.as_str() {
-                    "bansos" => People::pick(&people.kud, &region, n),
-                    "perkuatan_permodalan" => People::pick(&people.ksp, &region, n),
-                    "wirausaha_pemula" => People::pick(&people.entrepreneurs, &region, n),
-                    "pkl" => People::pick(&people.pkl, &region, n),
-                    _ => None,
-                };
-                let officer = format!("petugas.{}", region.replace('.', ""));
+                let beneficiary = beneficiary(people, &def.id, &region, n);
                 // The last step lands within 100 days before `as_of`, the steps before it 2–12 days apart.
                 let mut when = opts.as_of - TimeDelta::days(i64::from(rng.u32(0..100)));
                 let mut times: Vec<DateTime<Utc>> = (0..=path.len())
@@ -166,70 +158,24 @@ pub async fn fill(
                     })
                     .collect();
                 times.reverse();
-                let case_id = uuid::Uuid::new_v5(
-                    &uuid::Uuid::NAMESPACE_OID,
-                    format!("demo:{}:{}:{}:{k}", opts.seed, program.id, state.id).as_bytes(),
-                )
-                .to_string();
-                let actor = |role: Role| Actor {
-                    user: if role == Role::FieldOfficer {
-                        officer.clone()
-                    } else {
-                        format!("{}.{}", role.as_str(), region.replace('.', ""))
-                    },
-                    role,
-                };
-                let opening = Opening {
-                    case_id: case_id.clone(),
-                    key: format!("{case_id}:open"),
-                    region: Some(region.clone()),
-                    program_id: Some(program.id.clone()),
-                    beneficiary_id: beneficiary,
-                    definition: def,
-                    source: catalog.source(&def.id, def.version).unwrap_or_default(),
-                };
-                store
-                    .open_case(
-                        &opening,
-                        &Context {
-                            now: times[0],
-                            actor: actor(def.opened_by[0]),
-                            remaining_allocation: None,
-                            evidence: Default::default(),
-                        },
+                let case = DemoCase {
+                    id: uuid::Uuid::new_v5(
+                        &uuid::Uuid::NAMESPACE_OID,
+                        format!("demo:{}:{}:{}:{k}", opts.seed, program.id, state.id).as_bytes(),
                     )
-                    .await?;
-                for (i, action_id) in path.iter().enumerate() {
-                    let Some(action) = def.action(action_id) else {
-                        continue;
-                    };
-                    let at = times[i + 1];
-                    let mut answers = inputs(def, action, amount, &officer, at);
-                    // One KSP's last monev visit is recorded far from the cooperative.
-                    if !strayed
-                        && action.completes_visit
-                        && def.id == "perkuatan_permodalan"
-                        && state.id == "awaiting_tranche"
-                        && opening.beneficiary_id.is_some()
-                    {
-                        strayed = true;
-                        for f in def.inputs(action).filter(|f| f.kind == FieldType::Gps) {
-                            answers.insert(f.id.clone(), STRAY_POINT.into());
-                        }
-                    }
-                    let cmd = Command {
-                        key: format!("{case_id}:{i}"),
-                        action: action_id.clone(),
-                        inputs: answers,
-                    };
-                    let cx = Context {
-                        now: at,
-                        actor: actor(action.roles[0]),
-                        remaining_allocation: None,
-                        evidence: Default::default(),
-                    };
-                    store.apply(catalog, &case_id, &cmd, &cx, None).await?;
-                }
+                    .to_string(),
+                    program: program.id.clone(),
+                    region: region.clone(),
+                    beneficiary,
+                    amount,
+                };
+                // One KSP's last monev visit is recorded far from the cooperative.
+                let stray = !strayed
+                    && def.id == "perkuatan_permodalan"
+                    && state.id == "awaiting_tranche"
+                    && case.beneficiary.is_some();
+                strayed |= stray;
+                drive(store, catalog, def, &case, path, &times, stray).await?;
                 summary.cases += 1;
                 summary.transitions += path.len() + 1;
             }
@@ -238,11 +184,113 @@ pub async fn fill(
                 .push((def.id.clone(), state.id.clone(), opts.cases_per_state));
         }
     }
-    let (done, due, overdue) = store.visit_counts(opts.as_of).await?;
-    (
-        summary.visits_done,
-        summary.visits_due,
-        summary.visits_overdue,
-    ) = (done, due, overdue);
+    Ok(())
+}
+
+/// The `n`-th beneficiary of `workflow`'s kind in `region`.
+pub(crate) fn beneficiary(
+    people: &People,
+    workflow: &str,
+    region: &str,
+    n: usize,
+) -> Option<String> {
+    match workflow {
+        "bansos" => People::pick(&people.kud, region, n),
+        "perkuatan_permodalan" => People::pick(&people.ksp, region, n),
+        "wirausaha_pemula" => People::pick(&people.entrepreneurs, region, n),
+        "pkl" => People::pick(&people.pkl, region, n),
+        _ => None,
+    }
+}
+
+/// How many of a program's demo cases (one per state, spread round robin) one region holds at most.
+pub(crate) fn cases_per_region(def: &Definition, program: &Program, opts: &Options) -> i64 {
+    (def.states.len() * opts.cases_per_state).div_ceil(program.regions.len().max(1)) as i64
+}
+
+/// A demo case to open.
+#[derive(Debug, Clone)]
+pub(crate) struct DemoCase {
+    pub id: String,
+    pub program: String,
+    pub region: String,
+    pub beneficiary: Option<String>,
+    /// Rupiah requested and approved.
+    pub amount: i64,
+}
+
+/// The demo user who takes an action of `role` in `region`: the roster's.
+pub(crate) fn actor(role: Role, region: &str) -> Actor {
+    let digits = region.replace('.', "");
+    let province = region.get(..2).unwrap_or_default();
+    let user = match role {
+        Role::FieldOfficer => format!("petugas.{digits}"),
+        Role::ManagerRegency => format!("pengelola.{digits}"),
+        Role::ManagerProvince => format!("pengelola.{province}"),
+        Role::Verifier => format!("verifikator.{province}"),
+        Role::Admin => "admin".into(),
+        Role::Ministry => "kementerian".into(),
+    };
+    Actor { user, role }
+}
+
+/// Opens `case` at `times[0]` and takes the actions of `path`, the i-th at
+/// `times[i + 1]`, each through the store like any other command. With
+/// `stray`, the first monev visit is recorded away from the cooperative.
+pub(crate) async fn drive(
+    store: &Store,
+    catalog: &Catalog,
+    def: &Definition,
+    case: &DemoCase,
+    path: &[String],
+    times: &[DateTime<Utc>],
+    mut stray: bool,
+) -> Result<(), DemoError> {
+    let officer = actor(Role::FieldOfficer, &case.region).user;
+    let opening = Opening {
+        case_id: case.id.clone(),
+        key: format!("{}:open", case.id),
+        region: Some(case.region.clone()),
+        program_id: Some(case.program.clone()),
+        beneficiary_id: case.beneficiary.clone(),
+        definition: def,
+        source: catalog.source(&def.id, def.version).unwrap_or_default(),
+    };
+    store
+        .open_case(
+            &opening,
+            &Context {
+                now: times[0],
+                actor: actor(def.opened_by[0], &case.region),
+                remaining_allocation: None,
+                evidence: Default::default(),
+            },
+        )
+        .await?;
+    for (i, action_id) in path.iter().enumerate() {
+        let Some(action) = def.action(action_id) else {
+            continue;
+        };
+        let at = times[i + 1];
+        let mut answers = inputs(def, action, case.amount, &officer, at);
+        if stray && action.completes_visit {
+            stray = false;
+            for f in def.inputs(action).filter(|f| f.kind == FieldType::Gps) {
+                answers.insert(f.id.clone(), STRAY_POINT.into());
+            }
+        }
+        let cmd = Command {
+            key: format!("{}:{i}", case.id),
+            action: action_id.clone(),
+            inputs: answers,
+        };
+        let cx = Context {
+            now: at,
+            actor: actor(action.roles[0], &case.region),
+            remaining_allocation: None,
+            evidence: Default::default(),
+        };
+        store.apply(catalog, &case.id, &cmd, &cx, None).await?;
+    }
     Ok(())
 }

@@ -4,15 +4,17 @@
 //! UMKM (`scale` shrinks them, keeping the proportions); Lampung's 2019
 //! strategic programs worth Rp 4.924.000.000 (market revitalisation, a
 //! PLUT, startup capital); West Sumatra's 2014 PKL registration in five
-//! kabupaten/kota; bansos for KUDs and capital strengthening for KSPs; and
+//! kabupaten/kota; bansos for KUDs and capital strengthening for KSPs;
 //! cases in every state of every workflow, driven through the store like
-//! any other command, with visits done, due and overdue.
+//! any other command, with visits done, due and overdue; and for each
+//! program approved by decree, an SK listing a proposal per kabupaten/kota.
 //!
 //! The same seed and the same `as_of` date give the same data.
 
 mod beneficiaries;
 mod cases;
 mod coop_years;
+mod decrees;
 mod programs;
 pub mod users;
 
@@ -52,6 +54,8 @@ pub struct Summary {
     pub visits_overdue: usize,
     /// Yearly statuses of cooperatives (for the indicators).
     pub cooperative_years: usize,
+    /// (number, cases taken, cases refused) of each decree (SK).
+    pub decrees: Vec<(String, usize, usize)>,
 }
 
 #[derive(Debug)]
@@ -108,6 +112,13 @@ pub async fn fill(store: &Store, catalog: &Catalog, opts: &Options) -> Result<Su
         &mut summary,
     )
     .await?;
+    decrees::fill(store, catalog, &programs, &people, opts, &mut summary).await?;
+    let (done, due, overdue) = store.visit_counts(opts.as_of).await?;
+    (
+        summary.visits_done,
+        summary.visits_due,
+        summary.visits_overdue,
+    ) = (done, due, overdue);
     Ok(summary)
 }
 

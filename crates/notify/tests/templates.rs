@@ -70,6 +70,26 @@ fn context(lang: Lang) -> Value {
               "disbursed": "Rp 875.000.000", "realisation": "12,64 %", "cases": 54, "tranches_paid": 31,
               "visits_done": 18, "visits_due": 6, "visits_overdue": 3 },
         "links": { "pdf": LINK, "xlsx": LINK, "html": LINK },
+        // a decree's notice
+        "decree": {
+            "number": "500/123/V.19/2026",
+            "date": if lang == Lang::En { "2 March 2026" } else { "2 Maret 2026" },
+            "position": "Kepala Dinas Koperasi dan UKM Provinsi Lampung",
+            "amends": null,
+        },
+        "area": "Kabupaten Lampung Selatan",
+        "counts": { "approved": 2, "changed": 0, "removed": 0, "refused": 1 },
+        "approved_total": "Rp 220.000.000",
+        "cases": [
+            { "number": "0B7C6F1E", "beneficiary": "KUD Mekar Tani", "amount": "Rp 120.000.000",
+              "outcome": if lang == Lang::En { "approved" } else { "disetujui" }, "refused": false, "reason": "", "link": LINK },
+            { "number": "5E0D9A77", "beneficiary": "KUD Sinar Tani", "amount": "Rp 100.000.000",
+              "outcome": if lang == Lang::En { "approved" } else { "disetujui" }, "refused": false, "reason": "", "link": LINK },
+            { "number": "7A1C2B3D", "beneficiary": "KUD Harapan Jaya", "amount": "Rp 150.000.000",
+              "outcome": if lang == Lang::En { "refused" } else { "ditolak" }, "refused": true,
+              "reason": "jumlah disetujui Rp 150.000.000 melebihi sisa alokasi wilayah Rp 80.000.000", "link": LINK },
+        ],
+        "more": 0,
         // the daily digest
         "date": "22 November 2026",
         "items": [

@@ -78,8 +78,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use pantau_domain::{Role, Rupiah};
-use pantau_store::decree::{Change, DecreeLine, NewDecree};
-use pantau_store::entity::{case, event, reminder, request};
+use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
+use pantau_store::entity::{case, event, reminder};
 use pantau_store::registry::NewProgram;
 use pantau_store::{Opening, Settings, Store, chain};
 use pantau_workflow::{Actor, Case, Catalog, Command, Context, Decision, Effect, Event};
@@ -189,7 +189,6 @@ fn commands(id: &str) -> [(Role, Command); 3] {
 struct Rows {
     case: case::Model,
     events: Vec<event::Model>,
-    requests: Vec<request::Model>,
     reminders: Vec<reminder::Model>,
 }
 
@@ -220,7 +219,6 @@ fn generate(def: &Definition, i: usize) -> Rows {
     let mut rows = Rows {
         case: row.clone(),
         events: Vec::with_capacity(4),
-        requests: Vec::with_capacity(4),
         reminders: Vec::new(),
     };
     let mut add = |row: &mut case::Model, case: &Case, e: &Event, effects: &[Effect]| {
@@ -240,12 +238,6 @@ fn generate(def: &Definition, i: usize) -> Rows {
             body,
             prev_hash: row.head_hash.clone(),
             hash: hash.clone(),
-        });
-        rows.requests.push(request::Model {
-            key: e.key.clone(),
-            case_id: row.id.clone(),
-            seq,
-            created_at: e.at,
         });
         for effect in effects {
             match effect {
@@ -328,12 +320,6 @@ async fn stored_rows(store: &Store, id: &str) -> Rows {
             .all(db)
             .await
             .unwrap(),
-        requests: request::Entity::find()
-            .filter(request::Column::CaseId.eq(id))
-            .order_by_asc(request::Column::Seq)
-            .all(db)
-            .await
-            .unwrap(),
         reminders: reminder::Entity::find()
             .filter(reminder::Column::CaseId.eq(id))
             .order_by_asc(reminder::Column::EnteredSeq)
@@ -413,12 +399,10 @@ async fn setup(store: &Store, f: &Fixture, n: usize) {
         let t = Instant::now();
         let batch: Vec<Rows> = (next..end).map(|i| generate(&def, i)).collect();
         engine_time += t.elapsed();
-        let (mut cases, mut ev, mut req, mut rem) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut cases, mut ev, mut rem) = (Vec::new(), Vec::new(), Vec::new());
         for r in batch {
             cases.push(r.case);
             ev.extend(r.events);
-            req.extend(r.requests);
             rem.extend(r.reminders);
         }
         events += ev.len();
@@ -430,7 +414,6 @@ async fn setup(store: &Store, f: &Fixture, n: usize) {
             .unwrap();
         insert_rows::<case::Entity, _>(&txn, cases).await;
         insert_rows::<event::Entity, _>(&txn, ev).await;
-        insert_rows::<request::Entity, _>(&txn, req).await;
         insert_rows::<reminder::Entity, _>(&txn, rem).await;
         txn.commit().await.unwrap();
         next = end;
@@ -574,9 +557,8 @@ async fn count(store: &Store, sql: &str) -> i64 {
 }
 
 /// Row counts of the tables a decree writes, in a fixed order.
-const COUNTED: [(&str, &str); 6] = [
+const COUNTED: [(&str, &str); 5] = [
     ("events", "SELECT COUNT(*) FROM events"),
-    ("requests", "SELECT COUNT(*) FROM requests"),
     ("reminders", "SELECT COUNT(*) FROM reminders"),
     (
         "reminders voided",
@@ -650,7 +632,7 @@ async fn measure(store: &Store, f: &Fixture, config: &str, n: usize) -> Row {
             case_id: case_id(i),
             change: Change::Approve,
             amount: Some(Rupiah::new(APPROVED).unwrap()),
-            tranches: Some("100".into()),
+            tranches: Some(Schedule::parse("100").unwrap()),
         })
         .collect();
     let decree = NewDecree {
@@ -659,8 +641,7 @@ async fn measure(store: &Store, f: &Fixture, config: &str, n: usize) -> Row {
         signer_name: "Ir. Hendra Gunawan".into(),
         signer_position: "Kepala Dinas Koperasi dan UKM Provinsi Lampung".into(),
         signer_nip: Some("196805121994031007".into()),
-        pdf_path: None,
-        pdf_sha256: None,
+        scan: None,
         program_id: PROGRAM.into(),
         amends: None,
     };

@@ -44,18 +44,18 @@
 //!   events), each command with a unique idempotency key. Each is one
 //!   transaction doing what the store does: look the key up, read the case,
 //!   let the engine decide, update the case (version check, new snapshot,
-//!   head hash), append the event with its SHA-256 chain hash, record the
-//!   key, and write the effects: void the left state's reminders and arm
-//!   the entered state's (every step here), and an outbox row
-//!   (request_revision notifies: one step in three). That is 7 to 8
+//!   head hash), append the event with its SHA-256 chain hash (which
+//!   records the key), and write the effects: void the left state's
+//!   reminders and arm the entered state's (every step here), and an outbox
+//!   row (request_revision notifies: one step in three). That is 6 to 7
 //!   statements between BEGIN and COMMIT.
 //! - `hand-written tx/s`: the same number of transactions as plain SQL
 //!   through the same pool (sea-orm raw statements, cached prepared
 //!   statements, `BEGIN IMMEDIATE` on SQLite like the store) on the store's
 //!   own tables, on other cases: SELECT the case row, UPDATE it with a
 //!   version check, INSERT the event (a body taken from the store's own
-//!   events, its hash computed in Rust with `chain::hash`), INSERT the
-//!   idempotency key, INSERT an outbox row. Five statements.
+//!   events, its hash computed in Rust with `chain::hash`; it carries the
+//!   idempotency key), INSERT an outbox row. Four statements.
 //! - `raw insert/s`: single-row INSERTs into a two-column table, each its
 //!   own autocommit transaction: the price of one commit.
 //! - `store/hand`: store tx/s ÷ hand-written tx/s (of the medians). The
@@ -326,7 +326,6 @@ struct Hand {
     select: String,
     update: String,
     event: String,
-    request: String,
     outbox: String,
     /// Event bodies by step kind, taken from the store's own events.
     bodies: [String; 3],
@@ -392,7 +391,6 @@ impl Hand {
             event: p(
                 "INSERT INTO events (case_id, seq, at, actor_user, actor_role, action, idem_key, from_state, to_state, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ),
-            request: p("INSERT INTO requests (key, case_id, seq, created_at) VALUES (?, ?, ?, ?)"),
             outbox: p(
                 "INSERT INTO outbox (id, key, case_id, kind, to_role, template, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ),
@@ -405,7 +403,7 @@ impl Hand {
         Statement::from_sql_and_values(self.backend, sql, values)
     }
 
-    /// One command as five statements in one transaction.
+    /// One command as four statements in one transaction.
     async fn transition(&self, store: &Store, id: &str, step: u32) {
         let (kind, action, from, to) = hand_step(step);
         let now = cx(step, Role::Verifier).now;
@@ -454,19 +452,13 @@ impl Hand {
                 "bench".into(),
                 "verifier".into(),
                 action.into(),
-                key.clone().into(),
+                key.into(),
                 from.into(),
                 to.into(),
                 body.clone().into(),
                 prev.into(),
                 hash.into(),
             ],
-        ))
-        .await
-        .unwrap();
-        txn.execute_raw(self.stmt(
-            &self.request,
-            vec![key.into(), id.into(), new_seq.into(), now.into()],
         ))
         .await
         .unwrap();

@@ -9,12 +9,12 @@ use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::{
-    ActiveValue::Set, DatabaseTransaction, EntityTrait, QuerySelect, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::Digest;
 
-use crate::entity::{allocation, case, definition, event, request};
+use crate::entity::{allocation, case, definition, event};
 use crate::write::Writes;
 use crate::{Store, StoreError, chain, evidence};
 
@@ -296,13 +296,16 @@ fn same_command(
 
 /// The first result of `key`, when it was applied before.
 async fn repeated(txn: &DatabaseTransaction, key: &str) -> Result<Option<Outcome>, StoreError> {
-    let Some(req) = request::Entity::find_by_id(key).one(txn).await? else {
+    let Some(row) = event::Entity::find()
+        .filter(event::Column::IdemKey.eq(key))
+        .one(txn)
+        .await?
+    else {
         return Ok(None);
     };
-    let event = load_event(txn, &req.case_id, req.seq).await?;
     Ok(Some(Outcome::Repeated {
-        case_id: req.case_id,
-        event,
+        event: serde_json::from_str(&row.body)?,
+        case_id: row.case_id,
     }))
 }
 

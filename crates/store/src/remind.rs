@@ -3,7 +3,7 @@
 //! sender claims rows, and marks each sent, retried later, or failed.
 //!
 //! Every outbox row has a unique key (`reminder:KEY:LOGIN`, `notify:KEY:LOGIN`,
-//! `digest:LOGIN:DATE`, `monthly:LOGIN:YYYY-MM`), so two sweeps at once, a retry or a restart never
+//! `decree:DECREE:LOGIN`, `digest:LOGIN:DATE`, `monthly:LOGIN:YYYY-MM`), so two sweeps at once, a retry or a restart never
 //! queue the same email twice. Claims use `FOR UPDATE SKIP LOCKED` on
 //! PostgreSQL and a lease (`locked_until`) everywhere, so several instances
 //! share the work and a crashed sender's rows come back when its lease ends.
@@ -21,6 +21,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::apply::begin;
+use crate::decree::notice::{self, Notice};
 use crate::entity::{beneficiary, case, outbox, region, reminder, user};
 use crate::{Store, StoreError};
 
@@ -205,16 +206,7 @@ impl Store {
             }
             swept.extend(reminder_key);
         }
-        for chunk in rows.chunks(300) {
-            outbox::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::column(outbox::Column::Key)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
+        insert_outbox(&txn, rows).await?;
         if !swept.is_empty() {
             reminder::Entity::update_many()
                 .col_expr(
@@ -225,17 +217,13 @@ impl Store {
                 .exec(&txn)
                 .await?;
         }
-        let addressed: Vec<String> = notices.iter().map(|n| n.id.clone()).collect();
-        if !addressed.is_empty() {
-            outbox::Entity::update_many()
-                .col_expr(
-                    outbox::Column::Status,
-                    sea_orm::sea_query::Expr::value("addressed"),
-                )
-                .filter(outbox::Column::Id.is_in(addressed))
-                .exec(&txn)
-                .await?;
-        }
+        mark_addressed(&txn, notices.iter().map(|n| n.id.clone()).collect()).await?;
+        let (due, queued, unaddressed) = self
+            .address_decrees(&txn, links, &zones, now, only, limit)
+            .await?;
+        report.due += due;
+        report.queued += queued;
+        report.unaddressed += unaddressed;
         txn.commit().await?;
         Ok(report)
     }
@@ -262,21 +250,133 @@ impl Store {
                 return Ok(vec![u]);
             }
         }
-        let region = c.region.clone().unwrap_or_default();
-        let province = region.get(..2).unwrap_or_default().to_string();
-        let users = user::Entity::find()
-            .filter(user::Column::Role.eq(role))
-            .filter(user::Column::Active.eq(true))
-            .filter(
-                user::Column::RegionCode
-                    .is_in([region, province])
-                    .or(user::Column::RegionCode.is_null()),
-            )
-            .order_by_asc(user::Column::Login)
+        recipients_in(txn, c.region.as_deref().unwrap_or_default(), role).await
+    }
+
+    /// Addresses the decree notices waiting (see [`crate::decree::notice`]):
+    /// one email per person and decree, whatever number of regions' notices
+    /// name them. Returns (notices addressed, emails queued, notices nobody could receive).
+    async fn address_decrees(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        links: &Links,
+        zones: &BTreeMap<String, Zone>,
+        now: DateTime<Utc>,
+        only: Option<Zone>,
+        limit: u64,
+    ) -> Result<(usize, usize, usize), StoreError> {
+        let notices = outbox::Entity::find()
+            .filter(outbox::Column::Kind.eq("decree"))
+            .filter(outbox::Column::ToUser.is_null())
+            .filter(outbox::Column::Status.eq("queued"))
+            .order_by_asc(outbox::Column::CreatedAt)
+            .limit(limit)
             .all(txn)
             .await?;
-        Ok(users)
+        let (mut due, mut queued, mut unaddressed) = (0, 0, 0);
+        let mut rows = Vec::new();
+        let mut addressed = Vec::new();
+        let mut told = std::collections::BTreeSet::new();
+        for n in notices.iter().filter_map(Notice::of) {
+            let zone = zones.get(&n.region).copied().unwrap_or_default();
+            if only.is_some_and(|z| z != zone) {
+                continue;
+            }
+            due += 1;
+            let people = recipients_in(txn, &n.region, &n.role).await?;
+            if people.is_empty() {
+                unaddressed += 1;
+            }
+            for u in people {
+                let key = format!("decree:{}:{}", n.decree_id, u.login);
+                if !told.insert(key.clone()) {
+                    continue;
+                }
+                let lang: Lang = u.lang.parse().unwrap_or_default();
+                let Some(payload) = self.decree_payload(&n.decree_id, &u, lang, links).await?
+                else {
+                    continue;
+                };
+                let row = outbox_row(
+                    &key,
+                    "",
+                    &n.role,
+                    &u.login,
+                    notice::TEMPLATE,
+                    lang,
+                    payload,
+                    "queued",
+                    now,
+                );
+                rows.push(outbox::ActiveModel {
+                    case_id: Set(None),
+                    ..row
+                });
+                queued += 1;
+            }
+            addressed.push(n.id);
+        }
+        insert_outbox(txn, rows).await?;
+        mark_addressed(txn, addressed).await?;
+        Ok((due, queued, unaddressed))
     }
+}
+
+/// The active users holding `role` in kabupaten/kota `region`, its province, or nationally.
+async fn recipients_in(
+    txn: &sea_orm::DatabaseTransaction,
+    region: &str,
+    role: &str,
+) -> Result<Vec<user::Model>, StoreError> {
+    let province = region.get(..2).unwrap_or_default().to_string();
+    let users = user::Entity::find()
+        .filter(user::Column::Role.eq(role))
+        .filter(user::Column::Active.eq(true))
+        .filter(
+            user::Column::RegionCode
+                .is_in([region.to_string(), province])
+                .or(user::Column::RegionCode.is_null()),
+        )
+        .order_by_asc(user::Column::Login)
+        .all(txn)
+        .await?;
+    Ok(users)
+}
+
+/// Queues emails, each once under its key.
+async fn insert_outbox(
+    txn: &sea_orm::DatabaseTransaction,
+    rows: Vec<outbox::ActiveModel>,
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(300) {
+        outbox::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(outbox::Column::Key)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks notifications as resolved to people.
+async fn mark_addressed(
+    txn: &sea_orm::DatabaseTransaction,
+    ids: Vec<String>,
+) -> Result<(), StoreError> {
+    if !ids.is_empty() {
+        outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::Status,
+                sea_orm::sea_query::Expr::value("addressed"),
+            )
+            .filter(outbox::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// What the templates say about a case.

@@ -9,7 +9,7 @@ use sea_orm::{
     DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement,
 };
 
-use crate::entity::{allocation, case, event, outbox, reminder, request, tranche, visit};
+use crate::entity::{allocation, case, event, outbox, reminder, tranche, visit};
 use crate::{StoreError, chain};
 
 /// Rows per INSERT, well under SQLite's 32,766 bind parameters.
@@ -20,7 +20,6 @@ const ROWS: usize = 500;
 pub(crate) struct Writes {
     cases: Vec<case::ActiveModel>,
     events: Vec<event::ActiveModel>,
-    requests: Vec<request::ActiveModel>,
     disarm: Vec<String>,
     reminders: Vec<reminder::ActiveModel>,
     visits: Vec<visit::ActiveModel>,
@@ -87,12 +86,6 @@ impl Writes {
             body: Set(body),
             prev_hash: Set(before.head_hash.clone()),
             hash: Set(hash),
-        });
-        self.requests.push(request::ActiveModel {
-            key: Set(e.key.clone()),
-            case_id: Set(id.clone()),
-            seq: Set(seq),
-            created_at: Set(e.at),
         });
         for effect in effects {
             self.effect(&id, e, effect, now);
@@ -216,7 +209,6 @@ impl Writes {
                 .await?;
         }
         insert_all::<event::Entity>(txn, self.events).await?;
-        insert_all::<request::Entity>(txn, self.requests).await?;
         for ids in self.disarm.chunks(ROWS) {
             reminder::Entity::update_many()
                 .col_expr(reminder::Column::Status, Expr::value("void"))

@@ -6,8 +6,9 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use pantau_domain::{Role, Rupiah};
-use pantau_store::decree::{Change, DecreeLine, NewDecree};
+use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
 use pantau_store::registry::NewProgram;
+use pantau_store::remind::{Links, NewUser};
 use pantau_store::{Opening, Settings, Store, StoreError};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};
@@ -52,14 +53,19 @@ async fn sum_approved(store: &Store) -> i64 {
 
 /// Opens `n` bansos cases of the program in Kota Bandar Lampung and brings them to `verified`.
 async fn verified_cases(store: &Store, catalog: &Catalog, n: usize) -> Vec<String> {
+    verified_cases_in(store, catalog, &vec!["18.71"; n]).await
+}
+
+/// Opens one bansos case of the program in each of `regions` and brings them to `verified`.
+async fn verified_cases_in(store: &Store, catalog: &Catalog, regions: &[&str]) -> Vec<String> {
     let def = catalog.latest("bansos").unwrap();
     let mut ids = Vec::new();
-    for i in 0..n {
+    for (i, region) in regions.iter().enumerate() {
         let id = format!("K-{i}");
         let o = Opening {
             case_id: id.clone(),
             key: format!("open-{i}"),
-            region: Some("18.71".into()),
+            region: Some(region.to_string()),
             program_id: Some("bansos-2026".into()),
             beneficiary_id: None,
             definition: def,
@@ -111,8 +117,7 @@ fn decree(number: &str, amends: Option<&str>) -> NewDecree {
         signer_name: "Ir. Hendra Gunawan".into(),
         signer_position: "Kepala Dinas Koperasi dan UKM Provinsi Lampung".into(),
         signer_nip: Some("196805121994031007".into()),
-        pdf_path: None,
-        pdf_sha256: None,
+        scan: None,
         program_id: "bansos-2026".into(),
         amends: amends.map(str::to_string),
     }
@@ -123,7 +128,7 @@ fn line(case: &str, change: Change, amount: Option<i64>) -> DecreeLine {
         case_id: case.into(),
         change,
         amount: amount.map(rp),
-        tranches: Some("100".into()),
+        tranches: Some(Schedule::parse("100").unwrap()),
     }
 }
 
@@ -267,6 +272,193 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
             matches!(err, StoreError::Refused(ref r) if r.code() == "guard_failed"),
             "{name}: {err:?}"
         );
+    }
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(store.backend(), sql.to_string()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+fn manager(login: &str, region: &str) -> NewUser {
+    NewUser {
+        login: login.into(),
+        name: format!("Pengelola {login}"),
+        email: format!("{login}@diskopukm.example.go.id"),
+        role: Role::ManagerRegency,
+        region: Some(region.into()),
+        lang: pantau_domain::Lang::Id,
+        digest: false,
+        password_hash: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
+    let catalog = catalog();
+    for t in db::test_databases().await {
+        let name = t.name;
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        let program = NewProgram {
+            id: "bansos-2026".into(),
+            name: "Bansos KUD 2026".into(),
+            workflow: "bansos".into(),
+            workflow_version: 1,
+            fiscal_year: 2026,
+            funding_source: "APBN".into(),
+            budget_ceiling: 1_000_000_000,
+            province: "18".into(),
+            allocations: vec![("18.71".into(), 300_000_000), ("18.72".into(), 300_000_000)],
+        };
+        assert!(store.add_program(&program).await.unwrap());
+        let ids = verified_cases_in(&store, &catalog, &["18.71", "18.71", "18.72"]).await;
+        let mut lines = vec![
+            line(&ids[0], Change::Approve, Some(80_000_000)),
+            line(&ids[1], Change::Approve, Some(80_000_000)),
+            line(&ids[2], Change::Approve, Some(90_000_000)),
+            line(&ids[0], Change::Approve, Some(10_000_000)),
+        ];
+        lines[1].tranches = Some(Schedule::parse("50,50").unwrap());
+        lines[2].tranches = None;
+        let report = store
+            .apply_decree(
+                &catalog,
+                &decree("800/7/2026", None),
+                &lines,
+                &cx(Role::Verifier),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.done, 2, "{name}: {report:?}");
+        let refused: Vec<&str> = report.refused.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(refused, ["K-0", "K-1"], "{name}: {report:?}");
+        assert!(
+            report.refused[0].1.contains("baris 1 dan 4"),
+            "{name}: a case listed twice: {}",
+            report.refused[0].1
+        );
+        assert!(
+            report.refused[1]
+                .1
+                .contains("jadwal tahap 50,50 berbeda dengan jadwal program 100"),
+            "{name}: {}",
+            report.refused[1].1
+        );
+        assert_eq!(sum_approved(&store).await, 170_000_000, "{name}");
+        // The schedule each item records: the line's, or the program's when the line gave none.
+        let (_, items, _) = store.decree("800/7/2026").await.unwrap().unwrap();
+        let recorded: Vec<(&str, Option<&str>, &str)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.case_id.as_str(),
+                    i.tranches.as_deref(),
+                    i.outcome.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            recorded,
+            [
+                ("K-0", Some("100"), "approved"),
+                ("K-1", Some("50,50"), "refused"),
+                ("K-2", Some("100"), "approved"),
+            ],
+            "{name}"
+        );
+        // No email per case: one notice per kabupaten/kota and notified role.
+        assert_eq!(report.notices, 2, "{name}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM outbox WHERE kind = 'notify'").await,
+            0,
+            "{name}"
+        );
+
+        // Rina (18.71) and Budi (18.72) hear of their own cases; Ani, a
+        // manager at the province, of both, in one email; Dewi (18.01) of nothing.
+        let now = Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap();
+        for (login, region) in [
+            ("rina", "18.71"),
+            ("budi", "18.72"),
+            ("ani", "18"),
+            ("dewi", "18.01"),
+        ] {
+            store.add_user(&manager(login, region), now).await.unwrap();
+        }
+        let links = Links {
+            base_url: "https://pantau.example.go.id".into(),
+        };
+        let swept = store
+            .sweep(&catalog, &links, now, None, 1_000)
+            .await
+            .unwrap();
+        assert_eq!((swept.due, swept.queued), (2, 3), "{name}: {swept:?}");
+        let emails = store.outbox(None, 100).await.unwrap();
+        let mut told: Vec<(String, serde_json::Value)> = emails
+            .iter()
+            .filter(|e| e.template == "decree_notice")
+            .map(|e| {
+                let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+                (e.to_user.clone().unwrap(), p)
+            })
+            .collect();
+        told.sort_by(|a, b| a.0.cmp(&b.0));
+        let counts: Vec<(&str, i64, i64, &str)> = told
+            .iter()
+            .map(|(u, p)| {
+                (
+                    u.as_str(),
+                    p["counts"]["approved"].as_i64().unwrap(),
+                    p["counts"]["refused"].as_i64().unwrap(),
+                    p["approved_total"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("ani", 2, 1, "Rp 170.000.000"),
+                ("budi", 1, 0, "Rp 90.000.000"),
+                ("rina", 1, 1, "Rp 80.000.000"),
+            ],
+            "{name}"
+        );
+        assert_eq!(told[0].1["area"], "Lampung", "{name}");
+        assert_eq!(told[2].1["area"], "Kota Bandar Lampung", "{name}");
+        let rina_cases: Vec<&str> = told[2].1["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(rina_cases, ["disetujui", "ditolak"], "{name}");
+
+        // Neither a second sweep nor the same decree again tells anyone twice.
+        let again = store
+            .sweep(&catalog, &links, now, None, 1_000)
+            .await
+            .unwrap();
+        assert_eq!(again.queued, 0, "{name}");
+        let rerun = store
+            .apply_decree(
+                &catalog,
+                &decree("800/7/2026", None),
+                &lines,
+                &cx(Role::Verifier),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (rerun.done, rerun.already, rerun.notices),
+            (0, 3, 0),
+            "{name}: {rerun:?}"
+        );
+        assert_eq!(store.verify().await.unwrap().map(|_| ()), Ok(()), "{name}");
     }
 }
 

@@ -377,9 +377,9 @@ async fn a_stale_version_is_a_conflict_and_a_refusal_writes_nothing() {
             "{name}"
         );
         assert_eq!(
-            count(&store, "SELECT COUNT(*) FROM requests").await,
+            count(&store, "SELECT COUNT(DISTINCT idem_key) FROM events").await,
             1,
-            "{name}"
+            "{name}: one key recorded"
         );
         assert_eq!(
             count(&store, "SELECT COUNT(*) FROM outbox").await,

@@ -13,7 +13,9 @@ pub struct Model {
     pub signer_name: String,
     pub signer_position: String,
     pub signer_nip: Option<String>,
+    /// The name the scanned PDF was sent under.
     pub pdf_path: Option<String>,
+    /// The scan's SHA-256: its bytes are in `decree_scans`.
     pub pdf_sha256: Option<String>,
     pub program_id: String,
     pub amends: Option<String>,

@@ -7,6 +7,8 @@ mod m20261123_000002_server;
 mod m20261123_000003_reports;
 mod m20261124_000004_region_wall;
 mod m20261124_000005_evidence;
+mod m20261205_000006_event_keys;
+mod m20261205_000007_decree_scans;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_reports::Migration),
             Box::new(m20261124_000004_region_wall::Migration),
             Box::new(m20261124_000005_evidence::Migration),
+            Box::new(m20261205_000006_event_keys::Migration),
+            Box::new(m20261205_000007_decree_scans::Migration),
         ]
     }
 }

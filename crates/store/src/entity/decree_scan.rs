@@ -1,14 +1,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 
-/// An idempotency key and the event it made: a key is applied once.
+/// A decree's scanned PDF, stored once under its SHA-256.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "requests")]
+#[sea_orm(table_name = "decree_scans")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub key: String,
-    pub case_id: String,
-    pub seq: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub data: Vec<u8>,
     pub created_at: DateTime<Utc>,
 }
 

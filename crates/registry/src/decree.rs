@@ -1,0 +1,359 @@
+//! The list of a decree (SK): one CSV row per case, read by header name,
+//! every bad row reported with its line, column and reason.
+//!
+//! Columns (any order; Indonesian names accepted too):
+//! `case_id` (`kasus`), `change` (`perubahan`: approve/setujui, amount/ubah,
+//! remove/hapus; default approve), `amount` (`jumlah`, e.g. `Rp 50.000.000`;
+//! required unless removing), `tranches` (`tahap`, percent per tranche, e.g.
+//! `40,30,30`; optional: the program's own schedule when empty).
+
+use std::fmt;
+
+use pantau_domain::{Rupiah, RupiahError};
+use serde::Serialize;
+
+/// What a decree does to one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Approve at an amount (an original decree, or a case an amendment adds).
+    Approve,
+    /// Change an approved amount.
+    Amount,
+    /// Withdraw the approval.
+    Remove,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Approve => "approve",
+            Change::Amount => "amount",
+            Change::Remove => "remove",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Change, String> {
+        match text.trim().to_lowercase().as_str() {
+            "" | "approve" | "setujui" => Ok(Change::Approve),
+            "amount" | "ubah" => Ok(Change::Amount),
+            "remove" | "hapus" => Ok(Change::Remove),
+            other => Err(format!(
+                "`{other}` bukan setujui, ubah atau hapus (not approve, amount or remove)"
+            )),
+        }
+    }
+}
+
+/// The share of the approved amount paid in each tranche, in percent:
+/// at least one tranche, each 1 to 100, adding up to 100.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Schedule(Vec<u8>);
+
+/// Tranches a schedule may have.
+pub const MAX_TRANCHES: usize = 12;
+
+impl Schedule {
+    /// `40,30,30`, also with `/`, `;`, spaces or `%` signs.
+    pub fn parse(text: &str) -> Result<Schedule, String> {
+        let parts: Vec<&str> = text
+            .split([',', '/', ';', ' '])
+            .map(|p| p.trim().trim_end_matches('%').trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() {
+            return Err("kosong (empty): tulis persen tiap tahap, mis. 40,30,30".into());
+        }
+        if parts.len() > MAX_TRANCHES {
+            return Err(format!(
+                "{} tahap, paling banyak {MAX_TRANCHES} (at most {MAX_TRANCHES} tranches)",
+                parts.len()
+            ));
+        }
+        let mut percents = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p.parse::<u8>() {
+                Ok(v) if (1..=100).contains(&v) => percents.push(v),
+                _ => {
+                    return Err(format!(
+                        "`{p}` bukan persen 1 sampai 100 (not a percentage from 1 to 100)"
+                    ));
+                }
+            }
+        }
+        let sum: u32 = percents.iter().map(|p| u32::from(*p)).sum();
+        if sum != 100 {
+            return Err(format!(
+                "jumlahnya {sum} %, bukan 100 % (the tranches add up to {sum} %, not 100 %)"
+            ));
+        }
+        Ok(Schedule(percents))
+    }
+
+    /// A program's schedule, as its definition gives it (already checked there).
+    pub fn of(percents: &[u8]) -> Schedule {
+        Schedule(percents.to_vec())
+    }
+
+    pub fn percents(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u8::to_string).collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// One case a decree lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecreeLine {
+    pub case_id: String,
+    pub change: Change,
+    pub amount: Option<Rupiah>,
+    /// The tranche schedule the decree sets; none means the program's.
+    pub tranches: Option<Schedule>,
+}
+
+/// One bad row: its line in the file (the header is line 1), the column and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+impl fmt::Display for LineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.reason
+        )
+    }
+}
+
+const COLUMNS: [(&str, &str); 4] = [
+    ("case_id", "kasus"),
+    ("change", "perubahan"),
+    ("amount", "jumlah"),
+    ("tranches", "tahap"),
+];
+
+/// Reads a decree's list. Every row is read; the lines come back only when
+/// no row is bad, so a decree is never half-read: the errors name every bad
+/// row at once, to be mended before the decree is applied.
+pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![error(1, "-", format!("bukan CSV (not CSV): {e}"))]),
+    };
+    let mut index = [None; COLUMNS.len()];
+    let mut errors = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
+        match COLUMNS
+            .iter()
+            .position(|(en, id)| *en == name || *id == name)
+        {
+            Some(p) if index[p].is_none() => index[p] = Some(i),
+            Some(_) => errors.push(error(1, &name, "kolom ganda (duplicate column)".into())),
+            None => errors.push(error(
+                1,
+                &name,
+                "kolom tidak dikenal (unknown column; known: case_id, change, amount, tranches)"
+                    .into(),
+            )),
+        }
+    }
+    if index[0].is_none() {
+        errors.push(error(
+            1,
+            "case_id",
+            "kolom wajib tidak ada (required column missing)".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut lines = Vec::new();
+    for row in reader.records() {
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(error(
+                    line,
+                    "-",
+                    format!("baris rusak (unreadable row): {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = row.position().map_or(0, |p| p.line());
+        let get = |c: usize| index[c].and_then(|i| row.get(i)).map_or("", str::trim);
+        match parse_row(line, get(0), get(1), get(2), get(3)) {
+            Ok(l) => lines.push(l),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_row(
+    line: u64,
+    case_id: &str,
+    change: &str,
+    amount: &str,
+    tranches: &str,
+) -> Result<DecreeLine, Vec<LineError>> {
+    let mut errors = Vec::new();
+    if case_id.is_empty() {
+        errors.push(error(line, "case_id", "wajib diisi (required)".into()));
+    }
+    let change = Change::parse(change).map_err(|e| errors.push(error(line, "change", e)));
+    let amount = match amount {
+        "" => None,
+        a => Rupiah::parse(a)
+            .map_err(|e| errors.push(error(line, "amount", rupiah_reason(&e))))
+            .ok(),
+    };
+    if amount.is_none()
+        && change.is_ok_and(|c| c != Change::Remove)
+        && !errors_in(&errors, "amount")
+    {
+        errors.push(error(
+            line,
+            "amount",
+            "wajib diisi untuk menyetujui atau mengubah jumlah (required to approve or change an amount)"
+                .into(),
+        ));
+    }
+    let tranches = match tranches {
+        "" => None,
+        t => Schedule::parse(t)
+            .map_err(|e| errors.push(error(line, "tranches", e)))
+            .ok(),
+    };
+    match change {
+        Ok(change) if errors.is_empty() => Ok(DecreeLine {
+            case_id: case_id.to_string(),
+            change,
+            amount,
+            tranches,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn errors_in(errors: &[LineError], column: &str) -> bool {
+    errors.iter().any(|e| e.column == column)
+}
+
+fn error(line: u64, column: &str, reason: String) -> LineError {
+    LineError {
+        line,
+        column: column.to_string(),
+        reason,
+    }
+}
+
+fn rupiah_reason(e: &RupiahError) -> String {
+    let id = match e {
+        RupiahError::Empty => "kosong".to_string(),
+        RupiahError::Negative => "negatif".to_string(),
+        RupiahError::Fraction => "ada sen; rupiah ditulis utuh".to_string(),
+        RupiahError::Overflow => "terlalu besar".to_string(),
+        RupiahError::Malformed(t) => {
+            format!("`{t}` bukan jumlah rupiah (tulis mis. Rp 50.000.000)")
+        }
+    };
+    format!("{id} ({e})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_by_header_name_in_any_order() {
+        let lines = read(
+            "jumlah,kasus,tahap\nRp 50.000.000,K-1,40/30/30\n\"Rp 25.000.000\",K-2,\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].case_id, "K-1");
+        assert_eq!(lines[0].change, Change::Approve);
+        assert_eq!(lines[0].amount, Some(Rupiah::new(50_000_000).unwrap()));
+        assert_eq!(lines[0].tranches.as_ref().unwrap().to_string(), "40,30,30");
+        assert_eq!(lines[1].tranches, None);
+    }
+
+    #[test]
+    fn every_bad_row_and_column_is_named() {
+        let errs = read(
+            "case_id,change,amount,tranches\n\
+             K-1,approve,Rp 10.000.000,100\n\
+             ,setujui,Rp 1.000,\"50,40\"\n\
+             K-3,naikkan,,\n\
+             K-4,ubah,Rp 10.000.000,50;60\n\
+             K-5,hapus,,\n"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        let got: Vec<(u64, &str)> = errs.iter().map(|e| (e.line, e.column.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (3, "case_id"),
+                (3, "tranches"),
+                (4, "change"),
+                (5, "tranches")
+            ],
+            "{errs:?}"
+        );
+        assert!(errs[1].reason.contains("90"), "{errs:?}");
+        assert!(errs[3].reason.contains("110"), "{errs:?}");
+    }
+
+    #[test]
+    fn an_amount_is_required_unless_removing() {
+        let errs = read("case_id,change,amount\nK-1,approve,\nK-2,remove,\nK-3,ubah,\n".as_bytes())
+            .unwrap_err();
+        assert_eq!(
+            errs.iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, "amount"), (4, "amount")],
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn unknown_and_missing_columns() {
+        let errs = read("kasus,warna\nK-1,merah\n".as_bytes()).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!((errs[0].line, errs[0].column.as_str()), (1, "warna"));
+        let errs = read("amount\nRp 1\n".as_bytes()).unwrap_err();
+        assert_eq!(errs[0].column, "case_id");
+    }
+
+    #[test]
+    fn schedules() {
+        assert_eq!(Schedule::parse("100").unwrap().percents(), [100]);
+        assert_eq!(
+            Schedule::parse("40%, 30%, 30%").unwrap().percents(),
+            [40, 30, 30]
+        );
+        for bad in ["", "0,100", "101", "50,49", "x", &"1,".repeat(13)] {
+            assert!(Schedule::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Reading decrees back: one with its cases (as a reader of a region sees
+//! them), the decrees a reader may see, and a decree's amendments.
+
+use pantau_domain::access::Scope;
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
+
+use crate::browse::scope_sql;
+use crate::entity::{decree, decree_item, decree_scan, program};
+use crate::{Store, StoreError};
+
+/// A decree with what surrounds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecreeRecord {
+    pub decree: decree::Model,
+    pub program: program::Model,
+    /// The decree this one amends.
+    pub amends: Option<decree::Model>,
+    /// The decrees that amend this one, oldest first.
+    pub amended_by: Vec<decree::Model>,
+}
+
+/// A decree and what it did within a reader's region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecreeSummary {
+    pub decree: decree::Model,
+    pub program_name: String,
+    pub tally: Tally,
+}
+
+/// How many cases a decree approved, changed, removed and refused, and the
+/// rupiah of those it approved or changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Tally {
+    pub approved: i64,
+    pub changed: i64,
+    pub removed: i64,
+    pub refused: i64,
+    pub total: i64,
+}
+
+impl Tally {
+    /// Counts `cases` items of `outcome` worth `amount` rupiah in all.
+    fn add(&mut self, outcome: &str, cases: i64, amount: i64) {
+        match outcome {
+            "approved" => self.approved += cases,
+            "changed" => self.changed += cases,
+            "removed" => self.removed += cases,
+            _ => self.refused += cases,
+        }
+        if matches!(outcome, "approved" | "changed") {
+            self.total += amount;
+        }
+    }
+}
+
+/// One case a decree lists, as a reader of a region sees it.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult, serde::Serialize)]
+pub struct ListedCase {
+    pub case_id: String,
+    pub line_no: i32,
+    pub change: String,
+    pub amount: Option<i64>,
+    pub tranches: Option<String>,
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub region: Option<String>,
+    pub beneficiary_name: Option<String>,
+}
+
+/// What a decree did within a region, and its cases there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Within {
+    pub tally: Tally,
+    pub cases: Vec<ListedCase>,
+}
+
+impl Store {
+    /// A decree with every case it lists, and the decree it amends, if any.
+    pub async fn decree(
+        &self,
+        number: &str,
+    ) -> Result<
+        Option<(
+            decree::Model,
+            Vec<decree_item::Model>,
+            Option<decree::Model>,
+        )>,
+        StoreError,
+    > {
+        let Some(d) = decree::Entity::find()
+            .filter(decree::Column::Number.eq(number))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let items = decree_item::Entity::find()
+            .filter(decree_item::Column::DecreeId.eq(d.id.as_str()))
+            .order_by_asc(decree_item::Column::LineNo)
+            .all(&self.db)
+            .await?;
+        let amends = match &d.amends {
+            Some(id) => {
+                decree::Entity::find_by_id(id.as_str())
+                    .one(&self.db)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Some((d, items, amends)))
+    }
+
+    /// The cases decree `id` lists within `scope`, in the decree's order,
+    /// with what it did to each.
+    pub async fn decree_within(&self, id: &str, scope: &Scope) -> Result<Within, StoreError> {
+        let (clause, mut values) = scope_sql(scope, 2);
+        values.insert(0, id.into());
+        let sql = format!(
+            "SELECT i.case_id, i.line_no, i.change, i.amount, i.tranches, i.outcome, i.reason, \
+             c.region, b.name AS beneficiary_name \
+             FROM decree_items i JOIN cases c ON c.id = i.case_id \
+             LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
+             WHERE i.decree_id = $1 AND {clause} ORDER BY i.line_no"
+        );
+        let mut within = Within::default();
+        for r in self.raw_in(scope, &sql, values).await? {
+            let case = ListedCase::from_query_result(&r, "")?;
+            within.tally.add(&case.outcome, 1, case.amount.unwrap_or(0));
+            within.cases.push(case);
+        }
+        Ok(within)
+    }
+
+    /// Decree `id` and its surroundings, when its program is visible in `scope`.
+    pub async fn decree_record(
+        &self,
+        id: &str,
+        scope: &Scope,
+    ) -> Result<Option<DecreeRecord>, StoreError> {
+        let Some(d) = decree::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let Some(program) = self
+            .programs_in(scope)
+            .await?
+            .into_iter()
+            .find(|p| p.id == d.program_id)
+        else {
+            return Ok(None);
+        };
+        let amends = match &d.amends {
+            Some(a) => decree::Entity::find_by_id(a.as_str()).one(&self.db).await?,
+            None => None,
+        };
+        let amended_by = decree::Entity::find()
+            .filter(decree::Column::Amends.eq(d.id.as_str()))
+            .order_by_asc(decree::Column::DecreeDate)
+            .order_by_asc(decree::Column::Number)
+            .all(&self.db)
+            .await?;
+        Ok(Some(DecreeRecord {
+            decree: d,
+            program,
+            amends,
+            amended_by,
+        }))
+    }
+
+    /// The decrees of the programs visible in `scope` (of one program, when
+    /// given), newest first, each with what it did within the scope.
+    pub async fn decrees_in(
+        &self,
+        scope: &Scope,
+        program: Option<&str>,
+    ) -> Result<Vec<DecreeSummary>, StoreError> {
+        let programs: std::collections::BTreeMap<String, String> = self
+            .programs_in(scope)
+            .await?
+            .into_iter()
+            .filter(|p| program.is_none_or(|id| id == p.id))
+            .map(|p| (p.id, p.name))
+            .collect();
+        let decrees = decree::Entity::find()
+            .filter(decree::Column::ProgramId.is_in(programs.keys().cloned()))
+            .order_by_desc(decree::Column::DecreeDate)
+            .order_by_desc(decree::Column::Number)
+            .all(&self.db)
+            .await?;
+        let (clause, values) = scope_sql(scope, 1);
+        let sql = format!(
+            "SELECT i.decree_id, i.outcome, COUNT(*) AS cases, \
+             CAST(COALESCE(SUM(i.amount), 0) AS BIGINT) AS amount \
+             FROM decree_items i JOIN cases c ON c.id = i.case_id \
+             WHERE {clause} GROUP BY i.decree_id, i.outcome"
+        );
+        let mut tallies: std::collections::BTreeMap<String, Tally> =
+            std::collections::BTreeMap::new();
+        for r in self.raw_in(scope, &sql, values).await? {
+            let outcome: String = r.try_get("", "outcome")?;
+            tallies.entry(r.try_get("", "decree_id")?).or_default().add(
+                &outcome,
+                r.try_get("", "cases")?,
+                r.try_get("", "amount")?,
+            );
+        }
+        Ok(decrees
+            .into_iter()
+            .map(|d| DecreeSummary {
+                program_name: programs.get(&d.program_id).cloned().unwrap_or_default(),
+                tally: tallies.get(&d.id).copied().unwrap_or_default(),
+                decree: d,
+            })
+            .collect())
+    }
+
+    /// The scanned PDF stored under `sha256`.
+    pub async fn decree_scan(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(decree_scan::Entity::find_by_id(sha256)
+            .one(&self.db)
+            .await?
+            .map(|s| s.data))
+    }
+}
