@@ -47,14 +47,47 @@ fn inputs(
                 FieldType::Photo => format!("foto-{}.jpg", f.id.replace('_', "-")),
                 FieldType::Gps => VISIT_POINT.into(),
                 FieldType::User => officer.into(),
-                FieldType::Text if f.id.contains("reason") || f.id.contains("notes") => {
-                    "Lengkapi dokumen pendukung dan laporan RAT".into()
-                }
-                FieldType::Text => "Sesuai rencana kerja".into(),
+                FieldType::Text => text_for(&f.id, when),
             };
             (f.id.clone(), value)
         })
         .collect()
+}
+
+/// What a demo user would type into the text field `id`.
+fn text_for(id: &str, when: DateTime<Utc>) -> String {
+    let has = |w: &str| id.contains(w);
+    if has("reason") || has("notes") {
+        "Lengkapi dokumen pendukung dan laporan RAT".into()
+    } else if has("nik_koperasi") {
+        "1871020030000123".into()
+    } else if has("nik") {
+        "1871014505850003".into()
+    } else if has("nib") {
+        "9120001234567".into()
+    } else if has("legal_entity") {
+        "123/BH/X.3/2015".into()
+    } else if has("decree") || has("letter") {
+        format!("800/{}/V.19/{}", when.format("%j"), when.format("%Y"))
+    } else if has("transfer") {
+        format!("SP2D-{}-0042", when.format("%Y%m%d"))
+    } else if has("account") {
+        "Bank Lampung 380.01.12345-6".into()
+    } else if has("market") && has("address") {
+        "Jl. Pasar Bambu Kuning, Tanjung Karang".into()
+    } else if has("market") {
+        "Pasar Bambu Kuning".into()
+    } else if has("address") || has("site") {
+        "Jl. Cut Mutia No. 5, Bandar Lampung".into()
+    } else if has("applicant") {
+        "Siti Rahmawati".into()
+    } else if has("business") {
+        "Keripik Pisang Bu Siti".into()
+    } else if has("services") {
+        "klinik bisnis, pelatihan, pendampingan".into()
+    } else {
+        "Sesuai rencana kerja".into()
+    }
 }
 
 /// Where the demo's cooperatives are registered and its visits recorded (Bandar Lampung).

@@ -35,6 +35,9 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/regions", Rule::Read),
     ("GET", "/api/programs", Rule::Read),
     ("GET", "/api/programs/{id}", Rule::Read),
+    ("GET", "/api/decrees", Rule::Read),
+    ("GET", "/api/decrees/{id}", Rule::Read),
+    ("GET", "/api/decrees/{id}/scan", Rule::Read),
     ("GET", "/api/beneficiaries", Rule::Read),
     ("GET", "/api/beneficiaries/{id}", Rule::Read),
     ("GET", "/api/cases", Rule::Read),
@@ -70,6 +73,9 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/kasus/{id}", Rule::Read),
     ("POST", "/kasus/{id}/aksi", Rule::Act),
     ("GET", "/kunjungan", Rule::Read),
+    ("GET", "/sk", Rule::Read),
+    ("GET", "/sk/{id}", Rule::Read),
+    ("GET", "/sk/{id}/pindaian", Rule::Read),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
     ("GET", "/laporan", Rule::Read),
@@ -130,6 +136,14 @@ struct Fixture {
     attachments: Vec<String>,
     /// An upload in parts, started on each case by its region's manager.
     uploads: Vec<String>,
+    /// The demo's SK of Lampung's bansos program (with a scan): seen in Lampung and nationally.
+    decree: String,
+}
+
+/// Whether a reader of `scope` sees the Lampung decree: its program has an
+/// allocation in every kabupaten/kota of Lampung.
+fn sees_lampung(scope: &Scope) -> bool {
+    scope.region().is_none_or(|r| r.as_str().starts_with("18"))
 }
 
 async fn fixture(app: &Running) -> Fixture {
@@ -187,10 +201,23 @@ async fn fixture(app: &Running) -> Fixture {
             c["beneficiary_id"].as_str().map(str::to_string),
         ));
     }
+    let (_, decrees) = app
+        .get(&admin, "/api/decrees?program=bansos-kud-2026-lampung")
+        .await;
+    let decree = decrees
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["amends"].is_null() && d["scan"] == true)
+        .expect("the demo's bansos SK")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     Fixture {
         cases,
         attachments,
         uploads,
+        decree,
     }
 }
 
@@ -532,6 +559,49 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     .await;
                     continue;
                 }
+                if template.starts_with("/api/decrees") {
+                    let path = template.replace("{id}", &fx.decree);
+                    let ctx = format!("{name}: {user} ({role}) GET {path}");
+                    let r = app
+                        .http
+                        .get(app.url(&path))
+                        .bearer_auth(&token)
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = r.status().as_u16();
+                    let bytes = r.bytes().await.unwrap();
+                    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                    match template {
+                        "/api/decrees" => {
+                            assert_eq!(status, 200, "{ctx}: {body}");
+                            let listed = body
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|d| d["id"] == fx.decree.as_str());
+                            assert_eq!(listed, sees_lampung(&scope), "{ctx}: {body}");
+                        }
+                        _ if !sees_lampung(&scope) => assert_eq!(status, 404, "{ctx}: {body}"),
+                        "/api/decrees/{id}" => {
+                            assert_eq!(status, 200, "{ctx}: {body}");
+                            let cases = body["cases"].as_array().unwrap();
+                            assert!(
+                                scope.region().is_some() || !cases.is_empty(),
+                                "{ctx}: {body}"
+                            );
+                            for c in cases {
+                                let r = c["region"].as_str();
+                                assert!(scope.covers(r), "{ctx}: a case of {r:?}");
+                            }
+                        }
+                        _ => {
+                            assert_eq!(status, 200, "{ctx}");
+                            assert!(bytes.starts_with(b"%PDF-"), "{ctx}: the scan");
+                        }
+                    }
+                    continue;
+                }
                 if !template.contains('{') {
                     let (status, body) = app.get(&token, template).await;
                     assert_eq!(status, 200, "{name} {user} {template}: {body}");
@@ -695,6 +765,21 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             c.get(app.url(&format!("/laporan/unduh?report={report}&{query}")))
                         })
                         .await;
+                    }
+                    continue;
+                }
+                if template.starts_with("/sk/") {
+                    let path = template.replace("{id}", &fx.decree);
+                    let (status, html) = support::text(&c, &app.url(&path)).await;
+                    let want = if sees_lampung(&scope) { 200 } else { 404 };
+                    assert_eq!(status, want, "{name}: {user} ({role}) GET {path}");
+                    for (case, region, ..) in &fx.cases {
+                        if !scope.covers(Some(region)) {
+                            assert!(
+                                !html.contains(case.as_str()),
+                                "{name}: {user} sees case {case} of {region} on {path}"
+                            );
+                        }
                     }
                     continue;
                 }

@@ -350,3 +350,77 @@ async fn every_page_route_answers() {
         }
     }
 }
+
+/// The `href`s on a page that start with `prefix`, in order.
+fn links<'a>(html: &'a str, prefix: &str) -> Vec<&'a str> {
+    html.match_indices(&format!("href=\"{prefix}"))
+        .map(|(at, _)| {
+            let start = at + "href=\"".len();
+            html[start..].split('"').next().unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_decree_reads_as_its_region_sees_it() {
+    for app in support::apps().await {
+        let name = app.name;
+        // The province's manager: every SK of Lampung, the refused line with its reason.
+        let c = app.sign_in("pengelola.18").await;
+        let (status, list) = text(&c, &app.url("/sk")).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(list.contains("Surat Keputusan (SK)"), "{name}");
+        let decrees = links(&list, "/sk/");
+        assert!(decrees.len() >= 3, "{name}: {decrees:?}");
+        // The bansos SK, the one an SK perubahan amends.
+        let (_, bansos) = text(&c, &app.url("/sk?program=bansos-kud-2026-lampung")).await;
+        let mut original = None;
+        for href in links(&bansos, "/sk/") {
+            let (status, page) = text(&c, &app.url(href)).await;
+            assert_eq!(status, 200, "{name}: {href}");
+            if page.contains("Diubah dengan") {
+                original = Some((href.to_string(), page));
+            }
+        }
+        let (href, page) = original.expect("the amended bansos SK");
+        assert!(page.contains("Ditolak"), "{name}: the refused line");
+        assert!(
+            page.contains("tidak dapat disetujui dengan SK"),
+            "{name}: and why"
+        );
+        let (status, scan) = text(&c, &app.url(&format!("{href}/pindaian"))).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(scan.starts_with("%PDF-"), "{name}: the scan");
+        let (_, english) = text(&c, &app.url(&format!("{href}?lang=en"))).await;
+        assert!(english.contains("Amended by"), "{name}");
+
+        // A kabupaten/kota's manager sees only its own line of the same SK,
+        // and its case's timeline links back to the SK.
+        let c = app.sign_in("pengelola.1871").await;
+        let (status, page) = text(&c, &app.url(&href)).await;
+        assert_eq!(status, 200, "{name}");
+        let cases = links(&page, "/kasus/");
+        assert_eq!(
+            cases.len(),
+            1,
+            "{name}: one case of 18.71 on the SK: {cases:?}"
+        );
+        assert!(
+            !page.contains("Ditolak"),
+            "{name}: the refused line is 18.01's"
+        );
+        let (status, case) = text(&c, &app.url(cases[0])).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            links(&case, "/sk/").contains(&href.as_str()),
+            "{name}: the timeline links the SK"
+        );
+
+        // West Sumatra's manager does not see Lampung's decrees.
+        let c = app.sign_in("pengelola.13").await;
+        let (status, _) = text(&c, &app.url(&href)).await;
+        assert_eq!(status, 404, "{name}");
+        let (_, list) = text(&c, &app.url("/sk")).await;
+        assert!(links(&list, "/sk/").is_empty(), "{name}");
+    }
+}

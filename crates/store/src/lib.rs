@@ -26,7 +26,7 @@ pub mod registry;
 pub mod remind;
 pub mod report;
 pub mod upload;
-mod write;
+pub mod write;
 
 pub use apply::{Opening, Outcome};
 pub use chain::{Broken, GENESIS};

@@ -1,5 +1,7 @@
 //! Everything one or many transitions write, gathered first and then sent
 //! as one batched statement per table, in the caller's transaction.
+//! [`insert_rows`] and [`case_upsert`] are public for the decree benchmark,
+//! whose baseline writes the same rows with them and no engine.
 
 use chrono::{DateTime, Utc};
 use pantau_workflow::{Case, Change, Effect, Event};
@@ -176,23 +178,7 @@ impl Writes {
     /// the answer is [`StoreError::Stale`] and the caller rolls back.
     pub async fn flush(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
         let expected = self.cases.len() as u64;
-        let set: Vec<String> = [
-            case::Column::State,
-            case::Column::Seq,
-            case::Column::ApprovedAmount,
-            case::Column::DisbursedAmount,
-            case::Column::Snapshot,
-            case::Column::HeadHash,
-            case::Column::UpdatedAt,
-            case::Column::Officer,
-        ]
-        .iter()
-        .map(|c| format!(r#""{0}" = "excluded"."{0}""#, c.as_str()))
-        .collect();
-        let upsert = format!(
-            r#" ON CONFLICT ("id") DO UPDATE SET {} WHERE "cases"."seq" = "excluded"."seq" - 1"#,
-            set.join(", ")
-        );
+        let upsert = case_upsert();
         let updated = insert_rows::<case::Entity>(txn, self.cases, &upsert).await?;
         if updated != expected {
             return Err(StoreError::Stale);
@@ -264,12 +250,35 @@ where
     insert_rows::<E>(txn, rows, "").await.map(|_| ())
 }
 
+/// The tail that makes an INSERT of case rows an update of each case
+/// *where its stored `seq` is the one before* (the version check): a row
+/// whose case moved meanwhile is not counted.
+pub fn case_upsert() -> String {
+    let set: Vec<String> = [
+        case::Column::State,
+        case::Column::Seq,
+        case::Column::ApprovedAmount,
+        case::Column::DisbursedAmount,
+        case::Column::Snapshot,
+        case::Column::HeadHash,
+        case::Column::UpdatedAt,
+        case::Column::Officer,
+    ]
+    .iter()
+    .map(|c| format!(r#""{0}" = "excluded"."{0}""#, c.as_str()))
+    .collect();
+    format!(
+        r#" ON CONFLICT ("id") DO UPDATE SET {} WHERE "cases"."seq" = "excluded"."seq" - 1"#,
+        set.join(", ")
+    )
+}
+
 /// Sends `rows` as multi-row INSERTs, [`ROWS`] per statement, followed by
 /// `tail` (an `ON CONFLICT` clause, or nothing); returns the rows the
 /// database counted. The statement is written here rather than by
 /// sea-orm's `InsertMany`, whose building of a 500-row statement costs
 /// about as much as the database's inserting it. Every column must be set.
-pub(crate) async fn insert_rows<E: EntityTrait>(
+pub async fn insert_rows<E: EntityTrait>(
     txn: &DatabaseTransaction,
     rows: Vec<E::ActiveModel>,
     tail: &str,

@@ -4,6 +4,7 @@
 mod beneficiaries;
 pub mod cases;
 pub mod dashboard;
+pub mod decrees;
 pub mod evidence;
 pub mod imports;
 mod open;
@@ -64,6 +65,9 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(regions::list_regions))
         .routes(routes!(programs::list_programs))
         .routes(routes!(programs::get_program))
+        .routes(routes!(decrees::list_decrees))
+        .routes(routes!(decrees::get_decree))
+        .routes(routes!(decrees::get_decree_scan))
         .routes(routes!(beneficiaries::list_beneficiaries))
         .routes(routes!(beneficiaries::get_beneficiary))
         .routes(routes!(cases::list_cases, open::open_case))

@@ -3,7 +3,7 @@
 //! [`api::cases::case_detail`]) with its data, files, timeline, and the
 //! actions the reader may take now as forms.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -38,7 +38,7 @@ struct ListPage {
 
 /// An option of a filter.
 #[derive(Serialize)]
-struct Choice {
+pub(super) struct Choice {
     value: String,
     label: String,
     selected: bool,
@@ -57,7 +57,7 @@ struct Line {
     updated: String,
 }
 
-fn choice(value: &str, label: &str, chosen: Option<&String>) -> Choice {
+pub(super) fn choice(value: &str, label: &str, chosen: Option<&String>) -> Choice {
     Choice {
         value: value.to_string(),
         label: label.to_string(),
@@ -254,13 +254,16 @@ struct Badge {
     label: String,
 }
 
-/// A recorded value as people read it, with its file when it is one.
+/// A recorded value as people read it, with its file when it is one, or
+/// its page (a decree's number links to the decree).
 #[derive(Serialize)]
 struct Shown {
     label: String,
     value: String,
     href: Option<String>,
     photo: bool,
+    /// `href` is a page of Pantau, opened in the same tab.
+    page: bool,
 }
 
 #[derive(Serialize)]
@@ -307,6 +310,7 @@ fn shown(
     def: &Definition,
     case: &str,
     fields: &BTreeMap<String, String>,
+    decrees: &BTreeSet<String>,
 ) -> Vec<Shown> {
     let lang = v.caller.lang;
     fields
@@ -323,11 +327,17 @@ fn shown(
                 "document" if file => v.text("kasus.lihat_berkas"),
                 _ => value.clone(),
             };
+            let decree = id == "decree_number" && decrees.contains(&fields[id]);
             Shown {
                 label,
                 value,
-                href: file.then(|| format!("/api/cases/{case}/attachments/{}", &fields[id])),
+                href: if decree {
+                    Some(format!("/sk/{}", pantau_store::decree::id_of(&fields[id])))
+                } else {
+                    file.then(|| format!("/api/cases/{case}/attachments/{}", &fields[id]))
+                },
                 photo: file && kind == "photo",
+                page: decree,
             }
         })
         .collect()
@@ -374,6 +384,17 @@ async fn build(
             .map_or_else(|| p.clone(), |p| p.name),
         None => String::new(),
     };
+    // The decrees named on the case that are recorded: their numbers link to them.
+    let numbers: Vec<&String> = d
+        .timeline
+        .iter()
+        .flat_map(|e| e.fields.get("decree_number"))
+        .collect();
+    let decrees = app
+        .store
+        .decree_numbers(&numbers)
+        .await
+        .map_err(|e| ApiError::from_store(e, lang))?;
     let now = Utc::now();
     let s = &d.summary;
     Ok(CasePage {
@@ -421,7 +442,7 @@ async fn build(
                 &[("case", &s.id), ("format", "pdf")],
             )
         }),
-        fields: shown(v, def, id, &d.fields),
+        fields: shown(v, def, id, &d.fields, &decrees),
         timeline: d
             .timeline
             .iter()
@@ -435,7 +456,7 @@ async fn build(
                     .map_or_else(|_| e.role.clone(), |r| r.label().get(lang).into()),
                 what: e.action_label.clone(),
                 to: e.to_label.clone(),
-                fields: shown(v, def, id, &e.fields),
+                fields: shown(v, def, id, &e.fields, &decrees),
                 evidence: e.evidence.clone(),
             })
             .collect(),

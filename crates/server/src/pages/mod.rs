@@ -12,6 +12,7 @@ mod action;
 mod cases;
 mod count;
 mod dashboard;
+mod decrees;
 mod format;
 mod guard;
 mod imports;
@@ -126,6 +127,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/kasus/{id}", get(cases::page)),
         ("POST", "/kasus/{id}/aksi", post(action::take)),
         ("GET", "/kunjungan", get(visits::page)),
+        ("GET", "/sk", get(decrees::list)),
+        ("GET", "/sk/{id}", get(decrees::page)),
+        ("GET", "/sk/{id}/pindaian", get(decrees::scan)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
         ("GET", "/laporan", get(reports::form)),

@@ -17,13 +17,15 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 9] = [
+pub const TEMPLATES: [&str; 11] = [
     "_layout",
     "_field",
     "masuk",
     "dasbor",
     "kasus_daftar",
     "kasus",
+    "sk_daftar",
+    "sk",
     "kunjungan",
     "laporan",
     "galat",
@@ -275,6 +277,9 @@ impl FromRequestParts<App> for Viewer {
             vec![("/", "nav.dasbor"), ("/kasus", "nav.kasus")]
         };
         let mut nav = nav;
+        if caller.role != Role::FieldOfficer {
+            nav.push(("/sk", "nav.sk"));
+        }
         nav.push(("/laporan", "nav.laporan"));
         if pantau_domain::access::allows(caller.role, pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));

@@ -31,10 +31,10 @@ pub use pantau_registry::decree::{Change, DecreeLine, Schedule};
 pub use read::{DecreeRecord, DecreeSummary, ListedCase, Tally, Within};
 
 /// Cases per transaction.
-const CHUNK: usize = 500;
+pub const CHUNK: usize = 2000;
 
 /// Cases per batch within a chunk: one batch is decided while the last is written.
-const BATCH: usize = 125;
+const BATCH: usize = 250;
 
 /// SQLite's page cache while a chunk is applied, in KiB (the default is 2,000).
 const CHUNK_CACHE_KIB: u32 = 32 * 1024;

@@ -220,4 +220,21 @@ impl Store {
             .await?
             .map(|s| s.data))
     }
+
+    /// Which of `numbers` are recorded decrees.
+    pub async fn decree_numbers(
+        &self,
+        numbers: &[&String],
+    ) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        if numbers.is_empty() {
+            return Ok(Default::default());
+        }
+        Ok(decree::Entity::find()
+            .filter(decree::Column::Number.is_in(numbers.iter().map(|n| n.as_str())))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|d| d.number)
+            .collect())
+    }
 }
