@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use clap::Subcommand;
+use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::Store;
 use pantau_store::decree::{DecreeLine, DecreeRecord, NewDecree, Scan, Within};
@@ -103,7 +104,8 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 remaining_allocation: None,
                 evidence: Default::default(),
             };
-            let report = block_on(store.apply_decree(&catalog, &decree, &lines, &cx))?;
+            let report =
+                block_on(store.apply_decree(&catalog, &decree, &lines, &cx, &Scope::National))?;
             println!(
                 "SK {number}: {} case(s) taken, {} already taken by an earlier run, {} refused",
                 report.done,
@@ -127,7 +129,7 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             })
         }
         DecreeCmd::Show { number } => {
-            let national = pantau_domain::access::Scope::National;
+            let national = Scope::National;
             let (d, _, _) =
                 block_on(store.decree(&number))?.ok_or_else(|| anyhow!("no decree {number}"))?;
             let record = block_on(store.decree_record(&d.id, &national))?

@@ -7,6 +7,7 @@
 //! the decree approves them together.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::Store;
 use pantau_store::decree::{Change, DecreeLine, NewDecree, Scan};
@@ -121,7 +122,13 @@ pub async fn fill(
             evidence: Default::default(),
         };
         let report = store
-            .apply_decree(catalog, &decree(&number, None, 0), &lines, &cx(0))
+            .apply_decree(
+                catalog,
+                &decree(&number, None, 0),
+                &lines,
+                &cx(0),
+                &Scope::National,
+            )
             .await?;
         summary.transitions += report.done;
         summary
@@ -146,6 +153,7 @@ pub async fn fill(
                     &decree(&amendment, Some(number), 7),
                     &change,
                     &cx(7),
+                    &Scope::National,
                 )
                 .await?;
             summary.transitions += report.done;

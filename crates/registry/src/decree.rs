@@ -5,7 +5,9 @@
 //! `case_id` (`kasus`), `change` (`perubahan`: approve/setujui, amount/ubah,
 //! remove/hapus; default approve), `amount` (`jumlah`, e.g. `Rp 50.000.000`;
 //! required unless removing), `tranches` (`tahap`, percent per tranche, e.g.
-//! `40,30,30`; optional: the program's own schedule when empty).
+//! `40,30,30`; optional: the program's own schedule when empty). The
+//! columns `beneficiary` (`penerima`) and `region` (`wilayah`), which the
+//! list Pantau hands out as a start carries for people to read, are ignored.
 
 use std::fmt;
 
@@ -135,11 +137,14 @@ impl fmt::Display for LineError {
     }
 }
 
-const COLUMNS: [(&str, &str); 4] = [
+const COLUMNS: [(&str, &str); 6] = [
     ("case_id", "kasus"),
     ("change", "perubahan"),
     ("amount", "jumlah"),
     ("tranches", "tahap"),
+    // For people to read; not read.
+    ("beneficiary", "penerima"),
+    ("region", "wilayah"),
 ];
 
 /// Reads a decree's list. Every row is read; the lines come back only when
@@ -164,7 +169,7 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
             None => errors.push(error(
                 1,
                 &name,
-                "kolom tidak dikenal (unknown column; known: case_id, change, amount, tranches)"
+                "kolom tidak dikenal (unknown column; known: case_id, change, amount, tranches, beneficiary, region)"
                     .into(),
             )),
         }
@@ -205,6 +210,48 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
     } else {
         Err(errors)
     }
+}
+
+/// A case proposed for a decree, as the list Pantau hands out to start one
+/// from: every verified case of a program, to be cut down to the ones the
+/// decree approves and their amounts set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposed {
+    pub case_id: String,
+    /// The amount requested: the decree may approve less.
+    pub amount: Option<Rupiah>,
+    pub tranches: Option<Schedule>,
+    pub beneficiary: String,
+    pub region: String,
+}
+
+/// `rows` as a decree's list that [`read`] takes back.
+pub fn start_list(rows: &[Proposed]) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "case_id",
+        "change",
+        "amount",
+        "tranches",
+        "beneficiary",
+        "region",
+    ];
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record([
+            r.case_id.as_str(),
+            Change::Approve.as_str(),
+            &r.amount.map(|a| a.to_string()).unwrap_or_default(),
+            &r.tranches
+                .as_ref()
+                .map(Schedule::to_string)
+                .unwrap_or_default(),
+            &r.beneficiary,
+            &r.region,
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
 }
 
 fn parse_row(
@@ -334,6 +381,34 @@ mod tests {
             [(2, "amount"), (4, "amount")],
             "{errs:?}"
         );
+    }
+
+    #[test]
+    fn the_start_list_reads_back() {
+        let rows = [Proposed {
+            case_id: "K-1".into(),
+            amount: Some(Rupiah::new(150_000_000).unwrap()),
+            tranches: Some(Schedule::parse("40,30,30").unwrap()),
+            beneficiary: "KSP \"Maju\", Natar".into(),
+            region: "Kabupaten Lampung Selatan".into(),
+        }];
+        let lines = read(start_list(&rows).unwrap().as_slice()).unwrap();
+        assert_eq!(
+            lines,
+            [DecreeLine {
+                case_id: "K-1".into(),
+                change: Change::Approve,
+                amount: rows[0].amount,
+                tranches: rows[0].tranches.clone(),
+            }]
+        );
+    }
+
+    #[test]
+    fn columns_for_people_are_ignored() {
+        let lines =
+            read("kasus,penerima,wilayah,jumlah\nK-1,KUD Maju,18.71,Rp 5\n".as_bytes()).unwrap();
+        assert_eq!(lines[0].amount, Some(Rupiah::new(5).unwrap()));
     }
 
     #[test]

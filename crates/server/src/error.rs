@@ -114,6 +114,22 @@ impl ApiError {
                 seq: None,
             },
             StoreError::NotFound(id) => ApiError::not_found("kasus", &id, lang),
+            StoreError::DecreeNumberTaken {
+                number,
+                program,
+                date,
+            } => ApiError::invalid(
+                "number",
+                match lang {
+                    Lang::Id => format!(
+                        "nomor SK {number} sudah dipakai SK tanggal {} untuk program {program}; beri SK ini nomornya sendiri",
+                        date.format("%d/%m/%Y")
+                    ),
+                    Lang::En => format!(
+                        "decree number {number} is already the decree of {date} for program {program}; give this decree its own number"
+                    ),
+                },
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -222,7 +238,7 @@ pub fn no_nul(field: &str, text: &str) -> Result<(), ApiError> {
     }
 }
 
-const NUL_REASON: &str = "berisi karakter NUL (contains a NUL character)";
+pub const NUL_REASON: &str = "berisi karakter NUL (contains a NUL character)";
 
 /// Middleware for routes with path parameters: refuses a path holding a NUL
 /// (`%00`, the only way to send one in a URL) with 400 before any handler

@@ -76,6 +76,9 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/sk", Rule::Read),
     ("GET", "/sk/{id}", Rule::Read),
     ("GET", "/sk/{id}/pindaian", Rule::Read),
+    ("GET", "/sk/baru", Rule::Act),
+    ("POST", "/sk/baru", Rule::Act),
+    ("GET", "/sk/usulan", Rule::Act),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
     ("GET", "/laporan", Rule::Read),
@@ -738,6 +741,77 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     };
                     let want = if may { 200 } else { 403 };
                     assert_eq!(status, want, "{name}: {user} ({role}) {method} {template}");
+                    continue;
+                }
+                if template.starts_with("/sk/baru") || template == "/sk/usulan" {
+                    // Only a role that approves by decree, for a program of its region.
+                    let may = matches!(role, Role::Verifier | Role::ManagerProvince)
+                        && sees_lampung(&scope);
+                    let ctx = format!("{name}: {user} ({role}) {method} {template}");
+                    if template == "/sk/usulan" {
+                        let url = app.url("/sk/usulan?program=bansos-kud-2026-lampung");
+                        let (status, csv) = support::text(&c, &url).await;
+                        let want = match (may, role) {
+                            (true, _) => 200,
+                            (false, Role::Ministry) => 403,
+                            (false, _) => 404,
+                        };
+                        assert_eq!(status, want, "{ctx}");
+                        for (case, region, ..) in &fx.cases {
+                            if !scope.covers(Some(region)) {
+                                assert!(!csv.contains(case.as_str()), "{ctx}: lists {case}");
+                            }
+                        }
+                        continue;
+                    }
+                    if method == "GET" {
+                        let (status, _) = support::text(&c, &app.url(template)).await;
+                        assert_eq!(status, if may { 200 } else { 403 }, "{ctx}");
+                        continue;
+                    }
+                    // A decree naming a case of each province: the other province's is unknown.
+                    let (_, page) = support::text(&c, &app.url("/kasus")).await;
+                    let csrf = support::hidden(&page, "_csrf");
+                    let list: String = fx
+                        .cases
+                        .iter()
+                        .map(|(case, ..)| format!("{case},approve,Rp 1.000.000,\n"))
+                        .collect();
+                    let number = format!("MATRIX/{user}/2026");
+                    let r = c
+                        .post(app.url(template))
+                        .multipart(
+                            reqwest::multipart::Form::new()
+                                .text("_csrf", csrf)
+                                .text("number", number.clone())
+                                .text("date", "2026-11-20")
+                                .text("program", "bansos-kud-2026-lampung")
+                                .text("signer", "Ir. Matriks")
+                                .text("position", "Kepala Dinas")
+                                .part(
+                                    "list",
+                                    reqwest::multipart::Part::text(format!(
+                                        "case_id,change,amount,tranches\n{list}"
+                                    ))
+                                    .file_name("sk.csv"),
+                                ),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+                    let status = r.status().as_u16();
+                    if !may {
+                        assert!(status == 403 || status == 400, "{ctx}: {status}");
+                        continue;
+                    }
+                    assert_eq!(status, 303, "{ctx}");
+                    let id = pantau_store::decree::id_of(&number);
+                    let admin = app.token("admin").await;
+                    let (_, d) = app.get(&admin, &format!("/api/decrees/{id}")).await;
+                    for case in d["cases"].as_array().unwrap() {
+                        let r = case["region"].as_str();
+                        assert!(scope.covers(r), "{ctx}: recorded a case of {r:?}");
+                    }
                     continue;
                 }
                 if !template.contains('{') {

@@ -424,3 +424,158 @@ async fn a_decree_reads_as_its_region_sees_it() {
         assert!(links(&list, "/sk/").is_empty(), "{name}");
     }
 }
+
+/// The decree form as `c` sends it, with `list` as the CSV of cases.
+async fn send_decree(
+    c: &reqwest::Client,
+    app: &support::Running,
+    number: &str,
+    program: &str,
+    list: String,
+) -> Response {
+    let (_, form) = text(c, &app.url("/sk/baru")).await;
+    let pdf = b"%PDF-1.4\n% scan\n".to_vec();
+    c.post(app.url("/sk/baru"))
+        .multipart(
+            Form::new()
+                .text("_csrf", hidden(&form, "_csrf"))
+                .text("number", number.to_string())
+                .text("date", "2026-11-20")
+                .text("program", program.to_string())
+                .text("signer", "Ir. Hendra Gunawan, M.M.")
+                .text("position", "Kepala Dinas Koperasi dan UKM Provinsi Lampung")
+                .text("nip", "196805121994031007")
+                .part("list", Part::text(list).file_name("sk.csv"))
+                .part(
+                    "scan",
+                    Part::bytes(pdf)
+                        .file_name("sk.pdf")
+                        .mime_str("application/pdf")
+                        .unwrap(),
+                ),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_verifier_records_a_decree_through_the_form() {
+    for app in support::apps().await {
+        let name = app.name;
+        let admin = app.token("admin").await;
+        let (_, verified) = app
+            .get(
+                &admin,
+                "/api/cases?program=bansos-kud-2026-lampung&state=verified",
+            )
+            .await;
+        let case = verified["items"][0]["id"].as_str().unwrap().to_string();
+        let (_, detail) = app.get(&admin, &format!("/api/cases/{case}")).await;
+        let requested = detail["requested_amount"].as_i64().unwrap();
+        let c = app.sign_in("verifikator.18").await;
+        let (status, form) = text(&c, &app.url("/sk/baru")).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(form.contains("Catat SK baru"), "{name}");
+
+        // A list with bad rows: each named, nothing recorded.
+        let bad = format!("kasus,jumlah,tahap\n{case},Rp {requested},\"60,30\"\n,Rp 5,\n");
+        let r = send_decree(
+            &c,
+            &app,
+            "500.2/900/V.19/HK/2026",
+            "bansos-kud-2026-lampung",
+            bad,
+        )
+        .await;
+        assert_eq!(r.status(), 400, "{name}");
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("Baris daftar yang perlu diperbaiki"),
+            "{name}"
+        );
+        assert!(page.contains("jumlahnya 90 %"), "{name}: {page}");
+        assert!(page.contains("wajib diisi"), "{name}");
+        assert!(
+            page.contains("500.2/900/V.19/HK/2026"),
+            "{name}: the typed number is kept"
+        );
+        let sk = format!(
+            "/sk/{}",
+            pantau_store::decree::id_of("500.2/900/V.19/HK/2026")
+        );
+        assert_eq!(
+            text(&c, &app.url(&sk)).await.0,
+            404,
+            "{name}: nothing recorded"
+        );
+
+        // The list to start from names the verified case with what it requested;
+        // sent as it is, the case is approved by the SK, and the SK's page says so.
+        let r = c
+            .get(app.url("/sk/usulan?program=bansos-kud-2026-lampung"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv"),
+            "{name}"
+        );
+        let good = r.text().await.unwrap();
+        assert!(
+            good.starts_with("case_id,change,amount,tranches,beneficiary,region\n"),
+            "{name}: {good}"
+        );
+        assert!(good.contains(&case), "{name}: {good}");
+        let r = send_decree(
+            &c,
+            &app,
+            "500.2/900/V.19/HK/2026",
+            "bansos-kud-2026-lampung",
+            good.clone(),
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{name}");
+        assert_eq!(location(&r), sk, "{name}");
+        let (_, page) = text(&c, &app.url(&sk)).await;
+        assert!(page.contains("Disetujui"), "{name}");
+        assert!(
+            page.contains("Pindaian SK (PDF)"),
+            "{name}: the scan is kept"
+        );
+        let (_, after) = app.get(&admin, &format!("/api/cases/{case}")).await;
+        assert_eq!(after["state"], "approved", "{name}");
+        assert_eq!(after["approved_amount"], requested, "{name}");
+
+        // Sent again: nothing twice; the number for another program: refused by name.
+        let r = send_decree(
+            &c,
+            &app,
+            "500.2/900/V.19/HK/2026",
+            "bansos-kud-2026-lampung",
+            good.clone(),
+        )
+        .await;
+        assert_eq!(r.status(), 303, "{name}");
+        let (_, again) = app.get(&admin, &format!("/api/cases/{case}")).await;
+        assert_eq!(again["seq"], after["seq"], "{name}: approved once");
+        let r = send_decree(
+            &c,
+            &app,
+            "500.2/900/V.19/HK/2026",
+            "perkuatan-ksp-2026-lampung",
+            good,
+        )
+        .await;
+        assert_eq!(r.status(), 400, "{name}");
+        assert!(r.text().await.unwrap().contains("sudah dipakai"), "{name}");
+
+        // A kabupaten/kota's manager does not record decrees.
+        let c = app.sign_in("pengelola.1871").await;
+        assert_eq!(text(&c, &app.url("/sk/baru")).await.0, 403, "{name}");
+    }
+}

@@ -80,6 +80,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
 use pantau_store::entity::{case, event, reminder};
@@ -298,7 +299,7 @@ async fn setup(store: &Store, f: &Fixture, n: usize) -> Vec<Approval> {
     // The baseline's decree: recorded (its items reference it), listing nothing yet.
     let baseline = baseline_decree();
     store
-        .apply_decree(&f.catalog, &baseline, &[], &decree_cx())
+        .apply_decree(&f.catalog, &baseline, &[], &decree_cx(), &Scope::National)
         .await
         .unwrap();
     let baseline_id = pantau_store::decree::id_of(&baseline.number);
@@ -578,7 +579,8 @@ async fn measure(store: &Store, f: &Fixture, config: &str, n: usize) -> Row {
     let before = counts(store).await;
     eprintln!("  decree of {} cases …", thousands(n as f64));
     let load_before = load();
-    let (report, took) = timed(store.apply_decree(&f.catalog, &decree, &lines, &decree_cx)).await;
+    let (report, took) =
+        timed(store.apply_decree(&f.catalog, &decree, &lines, &decree_cx, &Scope::National)).await;
     let load_after = load();
     let report = report.unwrap();
     eprintln!(

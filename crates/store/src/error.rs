@@ -37,6 +37,16 @@ pub enum StoreError {
         "workflow {workflow} version {version} differs from the text cases were opened on; give the changed definition a new version"
     )]
     DefinitionChanged { workflow: String, version: u32 },
+    /// A decree number already names a decree of another program or date:
+    /// the same number again resumes a decree, it never starts another.
+    #[error(
+        "decree number {number} is already the decree of {date} for program {program}; give this decree its own number"
+    )]
+    DecreeNumberTaken {
+        number: String,
+        program: String,
+        date: chrono::NaiveDate,
+    },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// The case changed between reading and writing; retried internally.

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
 use pantau_store::registry::NewProgram;
@@ -167,6 +168,7 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
                 &decree("800/123/V.19/2026", None),
                 &lines,
                 &cx(Role::Verifier),
+                &Scope::National,
             )
             .await
             .unwrap();
@@ -189,6 +191,7 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
                 &decree("800/123/V.19/2026", None),
                 &lines,
                 &cx(Role::Verifier),
+                &Scope::National,
             )
             .await
             .unwrap();
@@ -210,6 +213,7 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
                 &decree("800/123a/V.19/2026", Some("800/123/V.19/2026")),
                 &amendment,
                 &cx(Role::Verifier),
+                &Scope::National,
             )
             .await
             .unwrap();
@@ -331,6 +335,7 @@ async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
                 &decree("800/7/2026", None),
                 &lines,
                 &cx(Role::Verifier),
+                &Scope::National,
             )
             .await
             .unwrap();
@@ -450,6 +455,7 @@ async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
                 &decree("800/7/2026", None),
                 &lines,
                 &cx(Role::Verifier),
+                &Scope::National,
             )
             .await
             .unwrap();

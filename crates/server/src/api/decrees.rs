@@ -1,19 +1,24 @@
 //! Decrees (SK): the ones a reader may see (those of the programs visible
 //! in their region), one with the cases it lists within the reader's
-//! region, and its scanned PDF. Decrees are applied with `pantau decree
-//! apply`; the API reads them.
+//! region, and its scanned PDF; and recording one ([`create`], for the
+//! page `/sk/baru`; `pantau decree apply` on the command line).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::WithRejection;
-use pantau_store::decree::{DecreeRecord, ListedCase, Tally};
+use chrono::NaiveDate;
+use pantau_domain::Lang;
+use pantau_domain::access::Permission;
+use pantau_registry::decree::LineError;
+use pantau_store::decree::{DecreeRecord, DecreeReport, ListedCase, NewDecree, Scan, Tally};
 use pantau_store::entity::decree;
+use pantau_workflow::{Actor, Context};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiError, ErrorBody, no_nul};
+use crate::error::{ApiError, ErrorBody, FieldIssue, NUL_REASON, no_nul};
 use crate::{App, Caller};
 
 /// What a decree did within the reader's region.
@@ -265,4 +270,194 @@ pub async fn get_decree_scan(
     WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
 ) -> Result<Response, ApiError> {
     scan(&app, &caller, &id).await
+}
+
+/// What a decree form sends (`/sk/baru`).
+#[derive(Debug, Default, Clone)]
+pub struct DecreeInput {
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub program: String,
+    pub signer: String,
+    pub position: String,
+    pub nip: String,
+    /// The id of the decree this one amends, if any.
+    pub amends: String,
+    /// The CSV list of cases.
+    pub list: Vec<u8>,
+    /// The scanned PDF: (file name, bytes).
+    pub scan: Option<(String, Vec<u8>)>,
+}
+
+/// The programs the caller may record a decree for: visible in their
+/// region, with a by-decree action their role may take.
+pub async fn decree_programs(
+    app: &App,
+    caller: &Caller,
+) -> Result<Vec<pantau_store::entity::program::Model>, ApiError> {
+    let programs = app
+        .store
+        .programs_in(&caller.scope)
+        .await
+        .map_err(|e| ApiError::from_store(e, caller.lang))?;
+    Ok(programs
+        .into_iter()
+        .filter(|p| {
+            app.catalog.latest(&p.workflow).is_some_and(|d| {
+                d.actions
+                    .iter()
+                    .any(|a| a.by_decree && a.roles.contains(&caller.role))
+            })
+        })
+        .collect())
+}
+
+/// Records decree `input` and applies it to the cases it lists within the
+/// caller's region. Every bad field is named at once; a list with bad rows
+/// comes back as those rows (`Ok(Err(rows))`), and nothing is applied.
+pub async fn create(
+    app: &App,
+    caller: &Caller,
+    input: &DecreeInput,
+) -> Result<Result<(String, DecreeReport), Vec<LineError>>, ApiError> {
+    caller.require(Permission::Act)?;
+    let lang = caller.lang;
+    let say = |id: &str, en: &str| match lang {
+        Lang::Id => id.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let mut issues = Vec::new();
+    let mut text = |field: &str, value: &str, max: usize, required: bool| -> String {
+        let v = value.trim();
+        if v.contains('\0') {
+            issues.push(FieldIssue::new(field, NUL_REASON));
+        } else if required && v.is_empty() {
+            issues.push(FieldIssue::new(field, say("wajib diisi", "required")));
+        } else if v.chars().count() > max {
+            issues.push(FieldIssue::new(
+                field,
+                say(
+                    &format!("lebih dari {max} huruf"),
+                    &format!("longer than {max} characters"),
+                ),
+            ));
+        }
+        v.to_string()
+    };
+    let number = text("number", &input.number, 100, true);
+    let signer = text("signer", &input.signer, 200, true);
+    let position = text("position", &input.position, 200, true);
+    let nip = text("nip", &input.nip, 18, false);
+    let nip_ok = nip.len() == 18 && nip.bytes().all(|b| b.is_ascii_digit());
+    if !nip.is_empty() && !nip_ok {
+        issues.push(FieldIssue::new(
+            "nip",
+            say("NIP ditulis 18 angka", "a NIP is 18 digits"),
+        ));
+    }
+    let date = match NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            issues.push(FieldIssue::new(
+                "date",
+                say(
+                    "tanggal tidak dapat dibaca (tulis 2026-03-02)",
+                    "not a date (write 2026-03-02)",
+                ),
+            ));
+            None
+        }
+    };
+    let programs = decree_programs(app, caller).await?;
+    let program = programs.iter().find(|p| p.id == input.program);
+    if program.is_none() {
+        issues.push(FieldIssue::new(
+            "program",
+            say(
+                "pilih program di wilayah Anda yang disetujui dengan SK oleh peran Anda",
+                "choose a program of your region that your role approves by decree",
+            ),
+        ));
+    }
+    let amends = match input.amends.trim() {
+        "" => None,
+        id => match app.store.decree_record(id, &caller.scope).await {
+            Ok(Some(r)) if Some(&r.decree.program_id) == program.map(|p| &p.id) => {
+                Some(r.decree.number)
+            }
+            Ok(_) => {
+                issues.push(FieldIssue::new(
+                    "amends",
+                    say(
+                        "SK yang diubah harus SK program yang sama",
+                        "the amended decree must be one of the same program",
+                    ),
+                ));
+                None
+            }
+            Err(e) => return Err(ApiError::from_store(e, lang)),
+        },
+    };
+    let scan = match &input.scan {
+        Some((_, data)) if !data.starts_with(b"%PDF-") => {
+            issues.push(FieldIssue::new("scan", say("bukan PDF", "not a PDF")));
+            None
+        }
+        Some((name, data)) => Some(Scan {
+            name: name.clone(),
+            data: data.clone(),
+        }),
+        None => None,
+    };
+    if input.list.is_empty() {
+        issues.push(FieldIssue::new(
+            "list",
+            say(
+                "pilih berkas CSV daftar kasus",
+                "choose the CSV list of cases",
+            ),
+        ));
+    }
+    if !issues.is_empty() {
+        return Err(ApiError::Invalid(issues));
+    }
+    let lines = match pantau_registry::decree::read(input.list.as_slice()) {
+        Ok(lines) if lines.is_empty() => {
+            return Err(ApiError::invalid(
+                "list",
+                say("daftar tidak memuat kasus", "the list names no case"),
+            ));
+        }
+        Ok(lines) => lines,
+        Err(rows) => return Ok(Err(rows)),
+    };
+    let (Some(program), Some(date)) = (program, date) else {
+        return Err(ApiError::Internal("checked above".into()));
+    };
+    let decree = NewDecree {
+        number,
+        date,
+        signer_name: signer,
+        signer_position: position,
+        signer_nip: Some(nip).filter(|n| !n.is_empty()),
+        scan,
+        program_id: program.id.clone(),
+        amends,
+    };
+    let cx = Context {
+        now: chrono::Utc::now(),
+        actor: Actor {
+            user: caller.login.clone(),
+            role: caller.role,
+        },
+        remaining_allocation: None,
+        evidence: Default::default(),
+    };
+    let report = app
+        .store
+        .apply_decree(&app.catalog, &decree, &lines, &cx, &caller.scope)
+        .await
+        .map_err(|e| ApiError::from_store(e, lang))?;
+    Ok(Ok((report.decree_id.clone(), report)))
 }

@@ -1,21 +1,26 @@
 //! `/sk`: the decrees (SK) of the reader's programs, and `/sk/{id}`: one
 //! decree with the cases it lists within the reader's region, what it did
 //! to each and why it refused some, its amendments, and its scanned PDF
-//! (`/sk/{id}/pindaian`). Read from [`api::decrees`].
+//! (`/sk/{id}/pindaian`); `/sk/baru`, the form that records a decree: its
+//! number, date, signer, program, the CSV list of cases and the scan.
+//! Read and recorded through [`api::decrees`].
 
+use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use pantau_domain::long_date;
+use pantau_registry::decree::{Proposed, start_list};
 use serde::Serialize;
 
 use super::cases::{Choice, choice};
 use super::format;
+use super::guard;
 use super::view::{OrFail, PageResult, Viewer};
 use crate::App;
-use crate::api::decrees::{self, DecreeFilter, DecreeRef, DecreeView};
+use crate::api::decrees::{self, DecreeFilter, DecreeInput, DecreeRef, DecreeView};
 use crate::error::ApiError;
 
 #[derive(Serialize)]
@@ -23,6 +28,8 @@ struct ListPage {
     programs: Vec<Choice>,
     rows: Vec<Row>,
     filtered: bool,
+    /// The reader may record a decree (`/sk/baru`).
+    may_record: bool,
 }
 
 #[derive(Serialize)]
@@ -81,6 +88,14 @@ pub async fn list(
             .collect(),
         rows: decrees.iter().map(|d| row(d, &v)).collect(),
         filtered: f.program.as_ref().is_some_and(|p| !p.is_empty()),
+        may_record: v
+            .caller
+            .require(pantau_domain::access::Permission::Act)
+            .is_ok()
+            && !decrees::decree_programs(&app, &v.caller)
+                .await
+                .or_fail(&v)?
+                .is_empty(),
     };
     Ok(v.render(StatusCode::OK, "sk_daftar", &v.text("sk.judul"), page))
 }
@@ -172,4 +187,217 @@ pub async fn scan(State(app): State<App>, v: Viewer, Path(id): Path<String>) -> 
         Ok(r) => r.into_response(),
         Err(e) => v.fail(e),
     }
+}
+
+#[derive(Serialize, Default)]
+struct NewPage {
+    programs: Vec<Choice>,
+    amendable: Vec<Choice>,
+    number: String,
+    date: String,
+    signer: String,
+    position: String,
+    nip: String,
+    /// What was wrong, by field (`number`, `date`, `program`, …, `list`, `scan`).
+    problems: std::collections::BTreeMap<String, String>,
+    /// The list's bad rows: nothing of it was applied.
+    rows: Vec<RowProblem>,
+}
+
+#[derive(Serialize)]
+struct RowProblem {
+    line: u64,
+    column: String,
+    reason: String,
+}
+
+/// The form, filled with `input` (empty at first).
+async fn new_page(app: &App, v: &Viewer, input: &DecreeInput) -> Result<NewPage, ApiError> {
+    let programs = decrees::decree_programs(app, &v.caller).await?;
+    if programs.is_empty() {
+        return Err(ApiError::Forbidden(v.text("sk.tak_berwenang")));
+    }
+    let ids: Vec<&str> = programs.iter().map(|p| p.id.as_str()).collect();
+    let amendable = decrees::list(app, &v.caller, &DecreeFilter::default())
+        .await?
+        .into_iter()
+        .filter(|d| ids.contains(&d.program_id.as_str()))
+        .map(|d| {
+            let label = format!("{} ({})", d.number, d.program_name);
+            choice(&d.id, &label, Some(&input.amends))
+        })
+        .collect();
+    Ok(NewPage {
+        programs: programs
+            .iter()
+            .map(|p| choice(&p.id, &p.name, Some(&input.program)))
+            .collect(),
+        amendable,
+        number: input.number.clone(),
+        date: input.date.clone(),
+        signer: input.signer.clone(),
+        position: input.position.clone(),
+        nip: input.nip.clone(),
+        ..NewPage::default()
+    })
+}
+
+pub async fn new_form(State(app): State<App>, v: Viewer) -> PageResult {
+    v.caller
+        .require(pantau_domain::access::Permission::Act)
+        .or_fail(&v)?;
+    let page = new_page(&app, &v, &DecreeInput::default())
+        .await
+        .or_fail(&v)?;
+    Ok(v.render(StatusCode::OK, "sk_baru", &v.text("sk.baru"), page))
+}
+
+/// The sent form's fields and files, and its form token.
+async fn read(mut m: Multipart) -> Result<(Option<String>, DecreeInput), ApiError> {
+    let bad = |e: MultipartError| ApiError::invalid("form", e.body_text());
+    let mut csrf = None;
+    let mut input = DecreeInput::default();
+    while let Some(part) = m.next_field().await.map_err(bad)? {
+        let name = part.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "list" => input.list = part.bytes().await.map_err(bad)?.to_vec(),
+            "scan" => {
+                let file = part.file_name().unwrap_or("sk.pdf").to_string();
+                let data = part.bytes().await.map_err(bad)?.to_vec();
+                input.scan = (!data.is_empty()).then_some((file, data));
+            }
+            _ => {
+                let value = part.text().await.map_err(bad)?;
+                match name.as_str() {
+                    "_csrf" => csrf = Some(value),
+                    "number" => input.number = value,
+                    "date" => input.date = value,
+                    "program" => input.program = value,
+                    "signer" => input.signer = value,
+                    "position" => input.position = value,
+                    "nip" => input.nip = value,
+                    "amends" => input.amends = value,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok((csrf, input))
+}
+
+/// Records the decree and opens its page; or the form again, each bad
+/// field or row named, nothing applied.
+pub async fn create(
+    State(app): State<App>,
+    v: Viewer,
+    headers: HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> PageResult {
+    let sent = match form {
+        Ok(m) => read(m).await,
+        Err(e) => Err(ApiError::invalid("form", e.body_text())),
+    };
+    let csrf = sent.as_ref().ok().and_then(|(c, _)| c.as_deref());
+    guard::form(&v.look, &headers, v.caller.csrf.as_deref(), csrf).or_fail(&v)?;
+    let (_, input) = sent.or_fail(&v)?;
+    let again =
+        |page: NewPage| v.render(StatusCode::BAD_REQUEST, "sk_baru", &v.text("sk.baru"), page);
+    match decrees::create(&app, &v.caller, &input).await {
+        Ok(Ok((id, _))) => Ok(v.look.redirect(&format!("/sk/{id}"))),
+        Ok(Err(rows)) => {
+            let mut page = new_page(&app, &v, &input).await.or_fail(&v)?;
+            page.rows = rows
+                .into_iter()
+                .map(|r| RowProblem {
+                    line: r.line,
+                    column: r.column,
+                    reason: r.reason,
+                })
+                .collect();
+            Ok(again(page))
+        }
+        Err(ApiError::Invalid(issues)) => {
+            let mut page = new_page(&app, &v, &input).await.or_fail(&v)?;
+            page.problems = issues.into_iter().map(|i| (i.field, i.reason)).collect();
+            Ok(again(page))
+        }
+        Err(e) => Err(e).or_fail(&v),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StartQuery {
+    program: Option<String>,
+}
+
+/// A decree's list to start from (`/sk/usulan?program=ID`): every case of
+/// the program in the reader's region that a decree may approve now, with
+/// the amount it requested and the program's tranches, as CSV.
+pub async fn starting_list(
+    State(app): State<App>,
+    v: Viewer,
+    query: Result<Query<StartQuery>, QueryRejection>,
+) -> PageResult {
+    let Query(q) = query.map_err(ApiError::from).or_fail(&v)?;
+    v.caller
+        .require(pantau_domain::access::Permission::Act)
+        .or_fail(&v)?;
+    let wanted = q.program.unwrap_or_default();
+    let programs = decrees::decree_programs(&app, &v.caller)
+        .await
+        .or_fail(&v)?;
+    let program = programs
+        .iter()
+        .find(|p| p.id == wanted)
+        .ok_or_else(|| ApiError::not_found("program", &wanted, v.caller.lang))
+        .or_fail(&v)?;
+    let def = app
+        .catalog
+        .latest(&program.workflow)
+        .ok_or_else(|| ApiError::Internal(format!("workflow {} not loaded", program.workflow)))
+        .or_fail(&v)?;
+    let mut proposed = Vec::new();
+    for from in def
+        .actions
+        .iter()
+        .filter(|a| a.by_decree && a.approves.is_some())
+        .flat_map(|a| a.from.iter())
+    {
+        let cases = app
+            .store
+            .decree_candidates(&program.id, from, &v.caller.scope)
+            .await
+            .map_err(|e| ApiError::from_store(e, v.caller.lang))
+            .or_fail(&v)?;
+        proposed.extend(cases.into_iter().map(|c| {
+            Proposed {
+                amount: c.requested.and_then(|a| pantau_domain::Rupiah::new(a).ok()),
+                tranches: def
+                    .disbursement
+                    .as_ref()
+                    .map(|d| pantau_registry::decree::Schedule::of(&d.tranches)),
+                beneficiary: c.beneficiary_name.unwrap_or_default(),
+                region: c
+                    .region
+                    .as_deref()
+                    .map(|r| app.region_name(r))
+                    .unwrap_or_default(),
+                case_id: c.case_id,
+            }
+        }));
+    }
+    let csv = start_list(&proposed)
+        .map_err(ApiError::Internal)
+        .or_fail(&v)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"usulan-{}.csv\"", program.id),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 11] = [
+pub const TEMPLATES: [&str; 12] = [
     "_layout",
     "_field",
     "masuk",
@@ -26,6 +26,7 @@ pub const TEMPLATES: [&str; 11] = [
     "kasus",
     "sk_daftar",
     "sk",
+    "sk_baru",
     "kunjungan",
     "laporan",
     "galat",

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use pantau_domain::Role;
+use pantau_domain::access::Scope;
 use pantau_workflow::{Case, Catalog, Context, Definition};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
@@ -28,7 +29,7 @@ use crate::{Store, StoreError};
 use decide::{Decided, Line, decide};
 
 pub use pantau_registry::decree::{Change, DecreeLine, Schedule};
-pub use read::{DecreeRecord, DecreeSummary, ListedCase, Tally, Within};
+pub use read::{Candidate, DecreeRecord, DecreeSummary, ListedCase, Tally, Within};
 
 /// Cases per transaction.
 pub const CHUNK: usize = 2000;
@@ -86,12 +87,16 @@ impl Store {
     /// then queues one email per kabupaten/kota and notified role saying
     /// what the decree did there (see [`notice`]). A case listed twice is
     /// taken once and the second line refused.
+    ///
+    /// A case outside `scope` is refused as if it did not exist (the web
+    /// form passes the reader's region; the command line is national).
     pub async fn apply_decree(
         &self,
         catalog: &Catalog,
         d: &NewDecree,
         lines: &[DecreeLine],
         cx: &Context,
+        scope: &Scope,
     ) -> Result<DecreeReport, StoreError> {
         let cx = &stored_precision(cx);
         let decree_id = self.record_decree(d, cx).await?;
@@ -121,6 +126,7 @@ impl Store {
             decree: Arc::new(d.clone()),
             decree_id: Arc::from(decree_id.as_str()),
             cx: Arc::new(cx.clone()),
+            scope: scope.clone(),
         };
         let mut notices = BTreeSet::new();
         for chunk in listed.chunks(CHUNK) {
@@ -140,6 +146,13 @@ impl Store {
             .one(&self.db)
             .await?
         {
+            if existing.program_id != d.program_id || existing.decree_date != d.date {
+                return Err(StoreError::DecreeNumberTaken {
+                    number: d.number.clone(),
+                    program: existing.program_id,
+                    date: existing.decree_date,
+                });
+            }
             return Ok(existing.id);
         }
         let amends = match &d.amends {
@@ -245,6 +258,8 @@ struct Shared {
     decree: Arc<NewDecree>,
     decree_id: Arc<str>,
     cx: Arc<Context>,
+    /// Cases outside it are refused as unknown.
+    scope: Scope,
 }
 
 /// What one chunk did.
@@ -267,6 +282,7 @@ async fn decree_chunk_in(
 ) -> Result<Part, StoreError> {
     let d = &shared.decree;
     let (mut rows, done) = listed_cases(txn, &shared.decree_id, lines).await?;
+    rows.retain(|_, r| shared.scope.covers(r.region.as_deref()));
     let mut part = Part::default();
     let regions: BTreeSet<String> = rows
         .values()

@@ -237,4 +237,45 @@ impl Store {
             .map(|d| d.number)
             .collect())
     }
+
+    /// The cases of `program` in `state` within `scope`, oldest first, with
+    /// what a decree's list needs: (case id, region, beneficiary's name,
+    /// rupiah requested).
+    pub async fn decree_candidates(
+        &self,
+        program: &str,
+        state: &str,
+        scope: &Scope,
+    ) -> Result<Vec<Candidate>, StoreError> {
+        let (clause, mut values) = scope_sql(scope, 3);
+        values.insert(0, program.into());
+        values.insert(1, state.into());
+        let sql = format!(
+            "SELECT c.id, c.region, c.snapshot, b.name AS beneficiary_name \
+             FROM cases c LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
+             WHERE c.program_id = $1 AND c.state = $2 AND {clause} ORDER BY c.opened_at, c.id"
+        );
+        let mut out = Vec::new();
+        for r in self.raw_in(scope, &sql, values).await? {
+            let snapshot: pantau_workflow::Case =
+                serde_json::from_str(&r.try_get::<String>("", "snapshot")?)?;
+            out.push(Candidate {
+                case_id: r.try_get("", "id")?,
+                region: r.try_get("", "region")?,
+                beneficiary_name: r.try_get("", "beneficiary_name")?,
+                requested: snapshot.requested.map(pantau_domain::Rupiah::get),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A case a decree could list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub case_id: String,
+    pub region: Option<String>,
+    pub beneficiary_name: Option<String>,
+    /// Rupiah.
+    pub requested: Option<i64>,
 }
