@@ -100,8 +100,11 @@ mod db;
 mod rows;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
+#[path = "../../../tests/support/sql.rs"]
+mod sql;
 
-use rows::{Approval, Rows, approve, generate, placeholders, write_same_rows};
+use rows::{Approval, Rows, approve, generate, write_same_rows};
+use sql::{count, placeholders};
 
 /// The size the issue asks for, and the default (see the note the table prints).
 const FULL_CASES: usize = 100_000;
@@ -478,16 +481,6 @@ async fn raw(store: &Store, table: &str, n: usize) -> Took {
     })
     .await;
     took
-}
-
-async fn count(store: &Store, sql: &str) -> i64 {
-    let row = store
-        .connection()
-        .query_one_raw(Statement::from_string(store.backend(), sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 /// Row counts of the tables a decree writes, in a fixed order.

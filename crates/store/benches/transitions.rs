@@ -67,6 +67,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::future::Future;
+
+use sql::placeholders;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -85,6 +87,8 @@ use sea_orm::{
 mod db;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
+#[path = "../../../tests/support/sql.rs"]
+mod sql;
 
 /// Rounds per measurement; cells show the median.
 const ROUNDS: usize = 3;
@@ -331,24 +335,6 @@ struct Hand {
     bodies: [String; 3],
     /// A case snapshot taken from the store, a few events in.
     snapshot: String,
-}
-
-/// `?` placeholders as the backend wants them.
-fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_string();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 impl Hand {

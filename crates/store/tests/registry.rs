@@ -16,6 +16,10 @@ use sea_orm::{ConnectionTrait, Statement};
 
 #[path = "../../../tests/support/db.rs"]
 mod db;
+#[path = "../../../tests/support/sql.rs"]
+mod sql;
+
+use sql::count;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
 
@@ -111,6 +115,24 @@ async fn verified_cases_in(store: &Store, catalog: &Catalog, regions: &[&str]) -
     ids
 }
 
+/// The program `bansos-2026` of Lampung with `allocations` per kabupaten/kota.
+fn bansos(allocations: &[(&str, i64)]) -> NewProgram {
+    NewProgram {
+        id: "bansos-2026".into(),
+        name: "Bansos KUD 2026".into(),
+        workflow: "bansos".into(),
+        workflow_version: 1,
+        fiscal_year: 2026,
+        funding_source: "APBN".into(),
+        budget_ceiling: 1_000_000_000,
+        province: "18".into(),
+        allocations: allocations
+            .iter()
+            .map(|(r, a)| (r.to_string(), *a))
+            .collect(),
+    }
+}
+
 fn decree(number: &str, amends: Option<&str>) -> NewDecree {
     NewDecree {
         number: number.into(),
@@ -139,17 +161,7 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
     for t in db::test_databases().await {
         let name = t.name;
         let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
-        let program = NewProgram {
-            id: "bansos-2026".into(),
-            name: "Bansos KUD 2026".into(),
-            workflow: "bansos".into(),
-            workflow_version: 1,
-            fiscal_year: 2026,
-            funding_source: "APBN".into(),
-            budget_ceiling: 1_000_000_000,
-            province: "18".into(),
-            allocations: vec![("18.71".into(), 300_000_000)],
-        };
+        let program = bansos(&[("18.71", 300_000_000)]);
         assert!(store.add_program(&program).await.unwrap());
         assert!(
             !store.add_program(&program).await.unwrap(),
@@ -279,16 +291,6 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
     }
 }
 
-async fn count(store: &Store, sql: &str) -> i64 {
-    let row = store
-        .connection()
-        .query_one_raw(Statement::from_string(store.backend(), sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
-}
-
 fn manager(login: &str, region: &str) -> NewUser {
     NewUser {
         login: login.into(),
@@ -308,17 +310,7 @@ async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
     for t in db::test_databases().await {
         let name = t.name;
         let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
-        let program = NewProgram {
-            id: "bansos-2026".into(),
-            name: "Bansos KUD 2026".into(),
-            workflow: "bansos".into(),
-            workflow_version: 1,
-            fiscal_year: 2026,
-            funding_source: "APBN".into(),
-            budget_ceiling: 1_000_000_000,
-            province: "18".into(),
-            allocations: vec![("18.71".into(), 300_000_000), ("18.72".into(), 300_000_000)],
-        };
+        let program = bansos(&[("18.71", 300_000_000), ("18.72", 300_000_000)]);
         assert!(store.add_program(&program).await.unwrap());
         let ids = verified_cases_in(&store, &catalog, &["18.71", "18.71", "18.72"]).await;
         let mut lines = vec![

@@ -36,6 +36,10 @@ impl Fixture {
 
 #[path = "../../../tests/support/db.rs"]
 mod db;
+#[path = "../../../tests/support/sql.rs"]
+mod sql;
+
+use sql::count;
 
 /// A fresh database on every backend that answers.
 async fn backends() -> Vec<(&'static str, Store, db::TestDb)> {
@@ -96,16 +100,6 @@ async fn open_in(store: &Store, f: &Fixture, id: &str, region: &str) -> Outcome 
         .open_case(&o, &cx(0, "rina", Role::ManagerRegency))
         .await
         .unwrap()
-}
-
-async fn count(store: &Store, sql: &str) -> i64 {
-    let row = store
-        .connection()
-        .query_one_raw(Statement::from_string(store.backend(), sql.to_string()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 /// The bansos happy path up to the monev visit, as (role, command).

@@ -9,10 +9,10 @@ use pantau_store::decree::NewDecree;
 use pantau_store::entity::{case, decree_item, event, reminder};
 use pantau_workflow::{Actor, Case, Command, Context, Decision, Definition, Effect, Event, engine};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, IntoActiveModel, Statement, TransactionTrait,
-    Value,
+    ActiveModelTrait, ConnectionTrait, IntoActiveModel, Statement, TransactionTrait, Value,
 };
 
+use super::sql::placeholders;
 use super::{APPROVED, PROGRAM, begin_options, case_id, commands, cx, region};
 
 /// The rows one case has, as the store writes them.
@@ -250,24 +250,6 @@ pub async fn write_same_rows(
             .unwrap();
         txn.commit().await.unwrap();
     }
-}
-
-/// `?` placeholders as the backend wants them.
-pub fn placeholders(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_string();
-    }
-    let mut out = String::with_capacity(sql.len() * 2);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The decider the bench's decree and its baseline share.

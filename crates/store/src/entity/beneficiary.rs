@@ -1,8 +1,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 
-/// A cooperative, UMKM, PKL or new entrepreneur; `natural_key` (e.g.
-/// `koperasi:1871…`) makes registering the same one twice find the first.
+/// A cooperative, UMKM, PKL or new entrepreneur. `id` is the UUIDv5 of
+/// `natural_key` (e.g. `koperasi:1871…`; `import::beneficiary_id`), so
+/// registering the same one twice finds the first by its id.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "beneficiaries")]
 pub struct Model {
@@ -10,7 +11,6 @@ pub struct Model {
     pub id: String,
     /// `cooperative`, `umkm`, `pkl` or `entrepreneur`.
     pub kind: String,
-    #[sea_orm(unique)]
     pub natural_key: String,
     pub region_code: String,
     pub name: String,

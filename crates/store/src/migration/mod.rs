@@ -9,6 +9,7 @@ mod m20261124_000004_region_wall;
 mod m20261124_000005_evidence;
 mod m20261205_000006_event_keys;
 mod m20261205_000007_decree_scans;
+mod m20261205_000008_beneficiary_key;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_evidence::Migration),
             Box::new(m20261205_000006_event_keys::Migration),
             Box::new(m20261205_000007_decree_scans::Migration),
+            Box::new(m20261205_000008_beneficiary_key::Migration),
         ]
     }
 }
