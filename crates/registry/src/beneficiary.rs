@@ -305,7 +305,9 @@ pub fn parse_row<'a>(
                 "mikro" | "micro" => Ok(Scale::Micro),
                 "kecil" | "small" => Ok(Scale::Small),
                 "menengah" | "medium" => Ok(Scale::Medium),
-                _ => Err(format!("`{v}` bukan mikro/kecil/menengah")),
+                _ => Err(format!(
+                    "`{v}` bukan mikro/kecil/menengah (not micro, small or medium)"
+                )),
             });
             match (nib, owner, scale) {
                 (Some(nib), Some(owner), Some(scale)) => Some(Details::Umkm { nib, owner, scale }),
@@ -336,7 +338,9 @@ pub fn parse_row<'a>(
         other => {
             err(
                 "kind",
-                format!("`{other}` bukan cooperative, umkm, pkl atau entrepreneur"),
+                format!(
+                    "`{other}` bukan cooperative, umkm, pkl atau entrepreneur (not a kind of beneficiary)"
+                ),
             );
             None
         }
