@@ -343,22 +343,23 @@ async fn recipients_in(
     Ok(users)
 }
 
-/// Queues emails, each once under its key.
-async fn insert_outbox(
-    txn: &sea_orm::DatabaseTransaction,
+/// Queues outbox rows, each once under its key; returns how many were new.
+pub(crate) async fn insert_outbox(
+    db: &impl ConnectionTrait,
     rows: Vec<outbox::ActiveModel>,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
+    let mut queued = 0;
     for chunk in rows.chunks(300) {
-        outbox::Entity::insert_many(chunk.to_vec())
+        queued += outbox::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::column(outbox::Column::Key)
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(txn)
+            .exec_without_returning(db)
             .await?;
     }
-    Ok(())
+    Ok(queued)
 }
 
 /// Marks notifications as resolved to people.

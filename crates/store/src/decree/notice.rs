@@ -13,12 +13,11 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, RegionCode, Role, Rupiah};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::json;
 
 use crate::entity::{decree, outbox, program, user};
-use crate::remind::Links;
+use crate::remind::{Links, insert_outbox, outbox_row};
 use crate::{Store, StoreError};
 
 /// The template of a decree's email (`templates/email/decree_notice.LANG.hbs`).
@@ -38,37 +37,27 @@ pub(super) async fn queue(
         .iter()
         .map(|(region, role)| {
             let key = format!("decree:{decree_id}:{region}:{}", role.as_str());
+            let payload = json!({ "decree_id": decree_id, "region": region });
+            // Addressed to a role in a region: the sweep finds the people.
             outbox::ActiveModel {
-                id: Set(uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string()),
-                key: Set(key),
                 case_id: Set(None),
-                kind: Set("decree".into()),
-                to_role: Set(role.as_str().into()),
                 to_user: Set(None),
-                template: Set(TEMPLATE.into()),
-                lang: Set(Lang::Id.as_str().into()),
-                payload: Set(json!({ "decree_id": decree_id, "region": region }).to_string()),
-                status: Set("queued".into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                locked_until: Set(None),
-                last_error: Set(None),
-                sent_at: Set(None),
-                created_at: Set(now),
+                kind: Set("decree".into()),
+                ..outbox_row(
+                    &key,
+                    "",
+                    role.as_str(),
+                    "",
+                    TEMPLATE,
+                    Lang::Id,
+                    payload,
+                    "queued",
+                    now,
+                )
             }
         })
         .collect();
-    let mut queued = 0;
-    for chunk in rows.chunks(300) {
-        queued += outbox::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(outbox::Column::Key)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
+    let queued = insert_outbox(db, rows).await?;
     Ok(usize::try_from(queued).unwrap_or(usize::MAX))
 }
 
