@@ -83,6 +83,8 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("POST", "/impor", Rule::Import),
     ("GET", "/laporan", Rule::Read),
     ("GET", "/laporan/unduh", Rule::Read),
+    ("GET", "/profil", Rule::Read),
+    ("POST", "/profil", Rule::Read),
 ];
 
 #[test]
@@ -741,6 +743,19 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     };
                     let want = if may { 200 } else { 403 };
                     assert_eq!(status, want, "{name}: {user} ({role}) {method} {template}");
+                    continue;
+                }
+                if (method, template) == ("POST", "/profil") {
+                    // Everyone may set their own choices, and only their own.
+                    let (_, page) = support::text(&c, &app.url("/profil")).await;
+                    let csrf = support::hidden(&page, "_csrf");
+                    let r = c
+                        .post(app.url(template))
+                        .form(&[("_csrf", csrf.as_str()), ("lang", "id")])
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 303, "{name}: {user} POST /profil");
                     continue;
                 }
                 if template.starts_with("/sk/baru") || template == "/sk/usulan" {

@@ -579,3 +579,49 @@ async fn a_verifier_records_a_decree_through_the_form() {
         assert_eq!(text(&c, &app.url("/sk/baru")).await.0, 403, "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_user_chooses_language_and_digest_on_the_profile_page() {
+    for app in support::apps().await {
+        let name = app.name;
+        let c = app.sign_in("pengelola.1871").await;
+        let (status, page) = text(&c, &app.url("/profil")).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(page.contains("pengelola.1871@dinas.example"), "{name}");
+        assert!(page.contains("Kota Bandar Lampung"), "{name}");
+        let csrf = hidden(&page, "_csrf");
+        // Without the form token: refused, nothing changes.
+        let r = c
+            .post(app.url("/profil"))
+            .form(&[("lang", "en"), ("digest", "ya")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{name}");
+        let r = c
+            .post(app.url("/profil"))
+            .form(&[("_csrf", csrf.as_str()), ("lang", "en"), ("digest", "ya")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{name}");
+        assert_eq!(location(&r), "/profil?disimpan=1", "{name}");
+        let (_, page) = text(&c, &app.url("/profil?disimpan=1")).await;
+        assert!(
+            page.contains("Your choices are saved."),
+            "{name}: English now"
+        );
+        let u = app.store.user("pengelola.1871").await.unwrap().unwrap();
+        assert_eq!((u.lang.as_str(), u.digest), ("en", true), "{name}");
+        // A language that is not offered is refused by name.
+        let r = c
+            .post(app.url("/profil"))
+            .form(&[("_csrf", csrf.as_str()), ("lang", "jv")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{name}");
+        let u = app.store.user("pengelola.1871").await.unwrap().unwrap();
+        assert_eq!(u.lang, "en", "{name}: unchanged");
+    }
+}

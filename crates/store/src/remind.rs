@@ -89,6 +89,29 @@ impl Store {
         Ok(user::Entity::find_by_id(login).one(&self.db).await?)
     }
 
+    /// A user's own choices: the language of pages and emails, and whether
+    /// reminders come as one daily digest. Returns whether the user exists.
+    pub async fn set_preferences(
+        &self,
+        login: &str,
+        lang: Lang,
+        digest: bool,
+    ) -> Result<bool, StoreError> {
+        let r = user::Entity::update_many()
+            .col_expr(
+                user::Column::Lang,
+                sea_orm::sea_query::Expr::value(lang.as_str()),
+            )
+            .col_expr(
+                user::Column::Digest,
+                sea_orm::sea_query::Expr::value(digest),
+            )
+            .filter(user::Column::Login.eq(login))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
     /// Queues what fell due by `now`: reminders whose time came (through the
     /// index on `fire_at`, so the cost follows what is due, not the number of
     /// cases), and notifications not yet addressed to people. With `only`,

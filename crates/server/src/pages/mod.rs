@@ -16,6 +16,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod profile;
 mod reports;
 mod session;
 mod text;
@@ -135,6 +136,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/sk/{id}/pindaian", get(decrees::scan)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
+        ("GET", "/profil", get(profile::page)),
+        ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
         ("GET", "/static/{*file}", get(static_file)),

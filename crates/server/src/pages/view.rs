@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 13] = [
     "_layout",
     "_field",
     "masuk",
@@ -27,6 +27,7 @@ pub const TEMPLATES: [&str; 12] = [
     "sk_daftar",
     "sk",
     "sk_baru",
+    "profil",
     "kunjungan",
     "laporan",
     "galat",
