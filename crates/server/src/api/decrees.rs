@@ -290,8 +290,22 @@ pub struct DecreeInput {
     pub scan: Option<(String, Vec<u8>)>,
 }
 
+/// Whether the caller may record a decree for program `p` (visible to them):
+/// its workflow has a by-decree action their role may take.
+pub fn records_decrees(
+    app: &App,
+    caller: &Caller,
+    p: &pantau_store::entity::program::Model,
+) -> bool {
+    app.catalog.latest(&p.workflow).is_some_and(|d| {
+        d.actions
+            .iter()
+            .any(|a| a.by_decree && a.roles.contains(&caller.role))
+    })
+}
+
 /// The programs the caller may record a decree for: visible in their
-/// region, with a by-decree action their role may take.
+/// region, and [`records_decrees`].
 pub async fn decree_programs(
     app: &App,
     caller: &Caller,
@@ -303,13 +317,7 @@ pub async fn decree_programs(
         .map_err(|e| ApiError::from_store(e, caller.lang))?;
     Ok(programs
         .into_iter()
-        .filter(|p| {
-            app.catalog.latest(&p.workflow).is_some_and(|d| {
-                d.actions
-                    .iter()
-                    .any(|a| a.by_decree && a.roles.contains(&caller.role))
-            })
-        })
+        .filter(|p| records_decrees(app, caller, p))
         .collect())
 }
 
@@ -320,7 +328,7 @@ pub async fn create(
     app: &App,
     caller: &Caller,
     input: &DecreeInput,
-) -> Result<Result<(String, DecreeReport), Vec<LineError>>, ApiError> {
+) -> Result<Result<DecreeReport, Vec<LineError>>, ApiError> {
     caller.require(Permission::Act)?;
     let lang = caller.lang;
     let say = |id: &str, en: &str| match lang {
@@ -459,5 +467,5 @@ pub async fn create(
         .apply_decree(&app.catalog, &decree, &lines, &cx, &caller.scope)
         .await
         .map_err(|e| ApiError::from_store(e, lang))?;
-    Ok(Ok((report.decree_id.clone(), report)))
+    Ok(Ok(report))
 }

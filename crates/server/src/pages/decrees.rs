@@ -92,10 +92,9 @@ pub async fn list(
             .caller
             .require(pantau_domain::access::Permission::Act)
             .is_ok()
-            && !decrees::decree_programs(&app, &v.caller)
-                .await
-                .or_fail(&v)?
-                .is_empty(),
+            && programs
+                .iter()
+                .any(|p| decrees::records_decrees(&app, &v.caller, p)),
     };
     Ok(v.render(StatusCode::OK, "sk_daftar", &v.text("sk.judul"), page))
 }
@@ -303,7 +302,7 @@ pub async fn create(
     let again =
         |page: NewPage| v.render(StatusCode::BAD_REQUEST, "sk_baru", &v.text("sk.baru"), page);
     match decrees::create(&app, &v.caller, &input).await {
-        Ok(Ok((id, _))) => Ok(v.look.redirect(&format!("/sk/{id}"))),
+        Ok(Ok(report)) => Ok(v.look.redirect(&format!("/sk/{}", report.decree_id))),
         Ok(Err(rows)) => {
             let mut page = new_page(&app, &v, &input).await.or_fail(&v)?;
             page.rows = rows
