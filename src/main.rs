@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 mod config;
+mod logging;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -71,8 +72,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
+    logging::init();
     let result = match cli.command {
-        Command::Workflow(c) => cmd::workflow::run(c),
+        Command::Workflow(c) => cmd::workflow::run(c, &cli.db),
         Command::Case(c) => cmd::case::run(c, &cli.db),
         Command::Db(c) => cmd::db::run(c, &cli.db),
         Command::Audit(c) => cmd::audit::run(c, &cli.db),

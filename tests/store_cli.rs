@@ -84,9 +84,18 @@ fn cli(url: &str) -> Command {
     c
 }
 
+/// Where the scripts' cases are opened: their officers work in Kota Bandar Lampung.
+const REGION: &str = "18.71";
+
 fn step_args(step: &Step, case: &str) -> Vec<String> {
     let mut args = if step.action == "open" {
-        vec!["case".into(), "create".into(), step.program.into()]
+        vec![
+            "case".into(),
+            "create".into(),
+            step.program.into(),
+            "--region".into(),
+            REGION.into(),
+        ]
     } else {
         let mut a = vec![
             "case".into(),
@@ -94,7 +103,7 @@ fn step_args(step: &Step, case: &str) -> Vec<String> {
             case.into(),
             step.action.clone(),
         ];
-        a.extend(step.inputs.iter().cloned());
+        a.extend(step.inputs.iter().map(|i| with_photo(step.program, i)));
         a
     };
     args.extend([
@@ -106,6 +115,66 @@ fn step_args(step: &Step, case: &str) -> Vec<String> {
         step.key.clone(),
     ]);
     args
+}
+
+/// A photo answer of a script (`photo=foto-gudang-kud.jpg`) as the officer
+/// sends it: a picture of its own, taken now, uploaded with the answer
+/// (`photo=@FILE`). Other answers as written.
+fn with_photo(program: &str, input: &str) -> String {
+    use pantau_photo::samples;
+    let Some((name, file)) = input.split_once('=').filter(|(_, v)| v.ends_with(".jpg")) else {
+        return input.to_string();
+    };
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().unwrap());
+    let path = dir.path().join(format!("{program}-{file}"));
+    if !path.exists() {
+        let seed = format!("{program}{file}")
+            .bytes()
+            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        let taken = (chrono::Utc::now() + chrono::TimeDelta::hours(7)).format("%Y:%m:%d %H:%M:%S");
+        let bytes = samples::jpeg(
+            &samples::scene(seed, 160, 120),
+            80,
+            Some(&taken.to_string()),
+        );
+        std::fs::write(&path, bytes).unwrap();
+    }
+    format!("{name}=@{}", path.display())
+}
+
+/// Adds the field officers the scripts assign, in [`REGION`].
+fn add_officers(url: &str) {
+    let mut officers: Vec<String> = PROGRAMS
+        .iter()
+        .flat_map(|p| steps(p))
+        .flat_map(|s| s.inputs)
+        .filter_map(|i| i.strip_prefix("officer=").map(str::to_string))
+        .collect();
+    officers.sort();
+    officers.dedup();
+    for login in officers {
+        let out = cli(url)
+            .args([
+                "user",
+                "add",
+                &login,
+                "--name",
+                &login,
+                "--role",
+                "field_officer",
+            ])
+            .args([
+                "--email",
+                &format!("{login}@example.go.id"),
+                "--region",
+                REGION,
+            ])
+            .env("PANTAU_PASSWORD", "kata-sandi-petugas-2026")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
 }
 
 fn text(o: &Output) -> String {
@@ -136,6 +205,7 @@ fn show_json(url: &str, case: &str) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_workflow_runs_end_to_end_through_the_cli() {
     for t in db::test_databases().await {
+        add_officers(&t.url);
         for program in PROGRAMS {
             let mut case = String::new();
             for step in steps(program) {
@@ -178,6 +248,7 @@ async fn every_shipped_workflow_runs_end_to_end_through_the_cli() {
 async fn audit_verify_names_an_edited_event() {
     use sea_orm::ConnectionTrait;
     for t in db::test_databases().await {
+        add_officers(&t.url);
         let s = steps("bansos");
         let out = cli(&t.url).args(step_args(&s[0], "")).output().unwrap();
         let case = case_id(&out);
@@ -205,27 +276,96 @@ async fn audit_verify_names_an_edited_event() {
     }
 }
 
-/// Runs `args`, killing the process (SIGKILL) after `kill_after` if it is still running.
-/// Returns the output when it finished on its own.
-fn run_or_kill(url: &str, args: &[String], kill_after: Duration) -> Option<Output> {
+/// When to kill a command.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    /// This long after it starts.
+    After(Duration),
+    /// This long after it says (on its trace log) that its transaction began.
+    InTransaction(Duration),
+    /// Never: let it finish.
+    Never,
+}
+
+/// What became of a command: its output when it finished, else whether
+/// it had begun its transaction when it was killed.
+enum Ran {
+    Finished(Output),
+    Killed { began: bool },
+}
+
+/// Runs `args` with the store's trace log on standard error, killing the
+/// process (SIGKILL) as `kill` says if it is still running.
+fn run_or_kill(url: &str, args: &[String], kill: Kill) -> Ran {
+    use std::io::BufRead as _;
     let mut child = cli(url)
         .args(args)
+        .env("PANTAU_LOG", "warn,pantau_store=trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            tx.send(line.clone()).ok();
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let begun = |l: &String| l.contains("transaction begun");
     let started = Instant::now();
+    let mut seen_begun = false;
+    let mut deadline = match kill {
+        Kill::After(d) => Some(started + d),
+        Kill::InTransaction(_) | Kill::Never => None,
+    };
     loop {
         if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
+            let status = child.wait().unwrap();
+            let mut stdout = String::new();
+            std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+            let stderr = reader.join().unwrap();
+            return Ran::Finished(Output {
+                status,
+                stdout: stdout.into_bytes(),
+                stderr: stderr.into_bytes(),
+            });
         }
-        if started.elapsed() >= kill_after {
+        while let Ok(line) = rx.try_recv() {
+            if begun(&line) && !seen_begun {
+                seen_begun = true;
+                if let Kill::InTransaction(d) = kill {
+                    deadline = Some(Instant::now() + d);
+                }
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
             child.kill().unwrap(); // SIGKILL on Unix
             child.wait().unwrap();
-            return None;
+            let rest = reader.join().unwrap();
+            let began = seen_begun || rest.lines().any(|l| l.contains("transaction begun"));
+            return Ran::Killed { began };
         }
-        std::thread::sleep(Duration::from_micros(200));
+        std::thread::sleep(Duration::from_micros(100));
     }
+}
+
+/// Where the kills of a run landed.
+#[derive(Debug, Default)]
+struct Landings {
+    /// Before the command began its transaction.
+    before: usize,
+    /// Inside it: nothing of it was kept.
+    inside: usize,
+    /// After its commit, before it could say so: kept, and found by the retry.
+    after_commit: usize,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,23 +377,32 @@ async fn acknowledged_transitions_survive_sigkill_at_random_points() {
     eprintln!("crash test seed: {seed} (PANTAU_CRASH_SEED={seed} repeats it)");
     let mut rng = fastrand::Rng::with_seed(seed);
     for t in db::test_databases().await {
-        // How long one uninterrupted transition takes here, to aim the kills inside it.
+        add_officers(&t.url);
+        // How long a whole command takes here, to aim the timed kills within it.
         let begun = Instant::now();
         cli(&t.url).args(["db", "migrate"]).output().unwrap();
-        let span = begun.elapsed().as_micros() as u64 * 2;
+        let mut span = begun.elapsed().as_micros() as u64 * 2;
         let script: Vec<Step> = ["bansos", "perkuatan_permodalan"]
             .iter()
             .flat_map(|p| steps(p))
             .filter(|s| s.expect.is_none() || s.expect.as_deref() == Some("applied"))
             .collect();
         let mut case = String::new();
-        let (mut kills, mut acked) = (0, Vec::new());
+        let (mut landed, mut acked) = (Landings::default(), Vec::new());
         for step in &script {
+            let mut kills_here = 0;
             loop {
-                let kill_after = Duration::from_micros(rng.u64(0..=span));
-                match run_or_kill(&t.url, &step_args(step, &case), kill_after) {
-                    None => {
-                        kills += 1;
+                // Half the kills at a random moment, half a moment after the transaction began;
+                // after three kills the step runs to its end.
+                let kill = match (kills_here, rng.bool()) {
+                    (3.., _) => Kill::Never,
+                    (_, true) => Kill::After(Duration::from_micros(rng.u64(0..=span))),
+                    (_, false) => Kill::InTransaction(Duration::from_micros(rng.u64(0..=3_000))),
+                };
+                let started = Instant::now();
+                match run_or_kill(&t.url, &step_args(step, &case), kill) {
+                    Ran::Killed { began } => {
+                        kills_here += 1;
                         // After a crash nothing is half-applied: every chain verifies and each case matches its events.
                         let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
                         assert!(
@@ -262,8 +411,20 @@ async fn acknowledged_transitions_survive_sigkill_at_random_points() {
                             t.name,
                             text(&out)
                         );
+                        let kept = !case.is_empty()
+                            && show_json(&t.url, &case)["events"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|e| e["key"] == step.key.as_str());
+                        match (began, kept) {
+                            (_, true) => landed.after_commit += 1,
+                            (true, false) => landed.inside += 1,
+                            (false, false) => landed.before += 1,
+                        }
                     }
-                    Some(out) => {
+                    Ran::Finished(out) => {
+                        span = span.max(started.elapsed().as_micros() as u64);
                         assert!(
                             out.status.success(),
                             "{} {}: {}",
@@ -324,14 +485,13 @@ async fn acknowledged_transitions_survive_sigkill_at_random_points() {
         let out = cli(&t.url).args(["audit", "verify"]).output().unwrap();
         assert!(out.status.success(), "{}", text(&out));
         eprintln!(
-            "{}: {} transitions acknowledged, {} processes killed mid-way",
+            "{}: {} transitions acknowledged; kills landed {landed:?}",
             t.name,
             acked.len(),
-            kills
         );
         assert!(
-            kills > 0,
-            "{}: no process was killed; the kill window missed",
+            landed.inside > 0,
+            "{}: no kill landed inside a transaction ({landed:?})",
             t.name
         );
     }
@@ -340,6 +500,7 @@ async fn acknowledged_transitions_survive_sigkill_at_random_points() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_key_from_two_processes_at_once_has_one_effect() {
     for t in db::test_databases().await {
+        add_officers(&t.url);
         let s = steps("bansos");
         let case = case_id(&cli(&t.url).args(step_args(&s[0], "")).output().unwrap());
         let submit = s

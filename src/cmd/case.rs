@@ -1,7 +1,7 @@
 //! `pantau case create|apply|show|list|simulate`: drive any workflow end to
 //! end from the command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -116,8 +116,8 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             view,
             sources,
         } => {
-            let catalog = catalog(&sources)?;
             let store = open(db)?;
+            let catalog = super::catalog_for(&store, &sources)?;
             let def = match &program_id {
                 None => latest(&catalog, &program)?,
                 Some(id) => {
@@ -165,17 +165,22 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             view,
             sources,
         } => {
-            let catalog = catalog(&sources)?;
             let store = open(db)?;
+            let catalog = super::catalog_for(&store, &sources)?;
             let key = key(&actor);
             let mut inputs = std::collections::BTreeMap::new();
             for f in &fields {
                 let (name, value) = f
                     .split_once('=')
                     .ok_or_else(|| anyhow!("field `{f}` must be written NAME=VALUE"))?;
-                inputs.insert(name.trim().to_string(), value.to_string());
+                let value = match value.strip_prefix('@') {
+                    Some(path) => block_on(attach(&store, &case, Path::new(path), &actor.user))?,
+                    None => value.to_string(),
+                };
+                inputs.insert(name.trim().to_string(), value);
             }
             let command = Command {
+                observed_at: None,
                 key: key.clone(),
                 action,
                 inputs,
@@ -190,8 +195,8 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             view,
             sources,
         } => {
-            let catalog = catalog(&sources)?;
             let store = open(db)?;
+            let catalog = super::catalog_for(&store, &sources)?;
             let found = block_on(store.case(&case))?.ok_or_else(|| anyhow!("no case {case}"))?;
             if json {
                 println!(
@@ -207,7 +212,7 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 .cloned()
                 .ok_or_else(|| {
                     anyhow!(
-                        "case {case} runs on {} version {}, which is not in the workflows folder",
+                        "case {case} runs on {} version {}, which is neither in the workflows folder nor pinned in the database",
                         found.case.workflow,
                         found.case.workflow_version
                     )
@@ -278,6 +283,57 @@ fn key(actor: &ActorArgs) -> String {
         .key
         .clone()
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Stores the file at `path` as an attachment of `case` (checked as an
+/// upload is: a photo must decode, a PDF parse) and returns its id, for a
+/// photo or document answer written `NAME=@FILE`.
+async fn attach(store: &Store, case: &str, path: &Path, user: &str) -> anyhow::Result<String> {
+    let data = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let declared = match extension.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "pdf" => "application/pdf",
+        other => bail!(
+            "{}: `.{other}` files are not accepted; send JPEG, PNG, WebP or PDF",
+            path.display()
+        ),
+    };
+    let ty = pantau_server::api::cases::check_file(declared, &data).map_err(|e| {
+        anyhow!(
+            "{}: {}",
+            path.display(),
+            e.body()
+                .fields
+                .iter()
+                .map(|f| f.reason.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let row = store
+        .case(case)
+        .await?
+        .ok_or_else(|| anyhow!("no case {case}"))?
+        .row;
+    let zone = match &row.region {
+        Some(r) => store
+            .region(r)
+            .await?
+            .and_then(|r| r.zone.parse().ok())
+            .unwrap_or_default(),
+        None => Zone::default(),
+    };
+    let print = pantau_server::api::evidence::print(&data, zone).await;
+    Ok(store
+        .put_attachment(case, ty, data, print, user, Utc::now())
+        .await?)
 }
 
 fn context(actor: &ActorArgs) -> Context {

@@ -48,6 +48,9 @@ pub enum DecreeCmd {
         role: Role,
         #[arg(long)]
         user: String,
+        /// Show what the decree would do to each case, and apply nothing.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         sources: Sources,
     },
@@ -70,9 +73,10 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             amends,
             role,
             user,
+            dry_run,
             sources,
         } => {
-            let catalog = super::case::load(&sources)?;
+            let catalog = super::catalog_for(&store, &sources)?;
             let lines = match read_lines(&cases)? {
                 Ok(lines) => lines,
                 Err(errors) => {
@@ -104,6 +108,17 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                 remaining_allocation: None,
                 evidence: Default::default(),
             };
+            if dry_run {
+                let report = block_on(store.preview_decree(
+                    &catalog,
+                    &decree,
+                    &lines,
+                    &cx,
+                    &Scope::National,
+                ))?;
+                print!("{}", preview(&number, &report));
+                return Ok(ExitCode::SUCCESS);
+            }
             let report =
                 block_on(store.apply_decree(&catalog, &decree, &lines, &cx, &Scope::National))?;
             println!(
@@ -139,6 +154,43 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// What `decree apply --dry-run` prints: per line, what the decree would do.
+fn preview(number: &str, report: &pantau_store::decree::DecreeReport) -> String {
+    let rupiah = |a: i64| Rupiah::new(a).map(|a| a.to_string()).unwrap_or_default();
+    let mut out = format!(
+        "SK {number} (dry run: nothing applied): {} case(s) would be taken, {} refused\n",
+        report
+            .items
+            .iter()
+            .filter(|i| i.outcome != "refused")
+            .count(),
+        report.refused.len()
+    );
+    for i in &report.items {
+        out.push_str(&format!(
+            "  line {:>4}  {}  {:<8} {:>22}  {}{}\n",
+            i.line_no,
+            i.case_id,
+            i.change,
+            i.amount.map(rupiah).unwrap_or_default(),
+            i.outcome,
+            i.reason
+                .as_ref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    for (case, reason) in report.refused.iter().filter(|(c, r)| {
+        !report
+            .items
+            .iter()
+            .any(|i| &i.case_id == c && i.reason.as_ref() == Some(r))
+    }) {
+        out.push_str(&format!("  REFUSED {case}: {reason}\n"));
+    }
+    out
 }
 
 /// A decree as `decree show` prints it: who signed it, what it amends and

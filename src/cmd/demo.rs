@@ -35,9 +35,9 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     if !(0.0001..=10.0).contains(&args.scale) {
         anyhow::bail!("--scale must lie between 0.0001 and 10");
     }
-    let catalog = super::case::load(&args.sources)?;
     let settings = db.settings()?;
     let store = block_on(Store::open(&settings))?;
+    let catalog = super::catalog_for(&store, &args.sources)?;
     let day = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let as_of = Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default());
     let opts = Options {

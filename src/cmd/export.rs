@@ -98,7 +98,7 @@ fn report_members(
     year: i32,
     created_at: DateTime<Utc>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let catalog = super::case::load(sources)?;
+    let catalog = super::catalog_for(store, sources)?;
     let templates = Templates::load(&sources.templates_dir(&sources.dir))?;
     let zone = block_on(store.region(region.as_str()))?
         .and_then(|r| r.zone.parse().ok())

@@ -106,6 +106,14 @@ fn template_names(dir: &Path) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// The workflow files of `sources` as the cases in `store` need them: a
+/// file changed under a version cases were opened on is refused, a version
+/// whose file is gone is read from the database (see `Store::pinned_catalog`).
+pub fn catalog_for(store: &pantau_store::Store, sources: &Sources) -> anyhow::Result<Catalog> {
+    let files = case::load(sources)?;
+    Ok(block_on(store.pinned_catalog(files))?)
+}
+
 /// Prints diagnostics to stderr with a count.
 pub fn report(diagnostics: &[Diagnostic]) {
     for d in diagnostics {

@@ -233,9 +233,9 @@ async fn round(
 
 pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let file = db.mail_file()?;
-    let catalog = super::case::load(&args.sources)?;
     let sender = Sender::new(&args.mail, &file, db, &args.sources)?;
     let store = block_on(Store::open(&db.settings()?))?;
+    let catalog = super::catalog_for(&store, &args.sources)?;
     if let Transport::Files { dir } = &sender.transport {
         println!(
             "no SMTP server set (PANTAU_SMTP_HOST): emails are written to {}",

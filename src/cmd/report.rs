@@ -87,6 +87,7 @@ pub fn run(args: ReportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let settings = db.settings()?;
     let bytes = block_on(async {
         let store = Store::open(&settings).await?;
+        let catalog = store.pinned_catalog(catalog).await?;
         let scope = scope(&store, &args).await?;
         let req = Request {
             report: args.name,

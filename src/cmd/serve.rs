@@ -44,6 +44,7 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     };
     block_on(async {
         let store = Store::open(&settings).await?;
+        let catalog = store.pinned_catalog(catalog).await?;
         let app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
         if let Some((schedule, sender)) = reminders {
             println!("{}", schedule.describe());

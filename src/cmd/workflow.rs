@@ -7,7 +7,8 @@ use clap::{Subcommand, ValueEnum};
 use pantau_domain::Lang;
 use pantau_workflow::graph::{self, Format};
 
-use super::{Sources, load_catalog, report};
+use super::{Sources, block_on, load_catalog, report};
+use crate::config::{DbArgs, redact};
 
 #[derive(Debug, Subcommand)]
 pub enum WorkflowCmd {
@@ -19,6 +20,10 @@ pub enum WorkflowCmd {
         /// Folder of templates (default: `templates` beside the workflows folder).
         #[arg(long, env = "PANTAU_TEMPLATES")]
         templates: Option<PathBuf>,
+        /// Also compare each definition with the text its cases were opened on in the
+        /// configured database (implied by --database-url).
+        #[arg(long)]
+        database: bool,
     },
     /// Draw a program's state machine, with the roles on each edge.
     Graph {
@@ -42,9 +47,13 @@ pub enum GraphFormat {
     Dot,
 }
 
-pub fn run(cmd: WorkflowCmd) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: WorkflowCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
     match cmd {
-        WorkflowCmd::Check { path, templates } => {
+        WorkflowCmd::Check {
+            path,
+            templates,
+            database,
+        } => {
             let sources = Sources {
                 dir: path.clone(),
                 templates,
@@ -61,6 +70,9 @@ pub fn run(cmd: WorkflowCmd) -> anyhow::Result<ExitCode> {
                             def.checklists.len(),
                             def.label.get(Lang::Id)
                         );
+                    }
+                    if database || db.database_url.is_some() {
+                        return against_database(&catalog, db);
                     }
                     Ok(ExitCode::SUCCESS)
                 }
@@ -85,5 +97,25 @@ pub fn run(cmd: WorkflowCmd) -> anyhow::Result<ExitCode> {
             print!("{}", graph::render(&def, format, lang));
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Compares the definitions with the texts the database's cases were opened on.
+fn against_database(catalog: &pantau_workflow::Catalog, db: &DbArgs) -> anyhow::Result<ExitCode> {
+    let settings = db.settings()?;
+    let store = block_on(pantau_store::Store::open(&settings))?;
+    let drift = block_on(store.drift(catalog))?;
+    for d in &drift {
+        eprintln!("{d}");
+    }
+    if drift.is_empty() {
+        println!(
+            "ok  every definition matches the text its cases were opened on in {}",
+            redact(&settings.url)
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{} problem(s) found", drift.len());
+        Ok(ExitCode::from(1))
     }
 }

@@ -38,6 +38,7 @@ fn cases(events: &[usize]) -> Vec<(CaseLine, Vec<EventLine>)> {
                     from: (seq > 1).then(|| format!("s{}", seq - 1)),
                     to: format!("s{seq}"),
                     fields: Default::default(),
+                    observed_at: None,
                     changes: if seq == 1 {
                         vec![Change::Opened {
                             workflow: "bansos".into(),

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use chrono::{DateTime, TimeDelta, Utc};
 use pantau_domain::Role;
 use pantau_store::{Opening, Store};
+use pantau_workflow::evidence::Facts;
 use pantau_workflow::{
     Action, Actor, Case, Catalog, Command, Context, Decision, Definition, FieldType, engine,
 };
@@ -134,12 +135,17 @@ pub(crate) fn paths(def: &Definition, t0: DateTime<Utc>) -> BTreeMap<String, Vec
         for action in def.actions_from(&case.state) {
             let role = action.roles[0];
             let cmd = Command {
+                observed_at: None,
                 key: format!("k{}", path.len()),
                 action: action.id.clone(),
                 inputs: inputs(def, action, 100_000_000, "petugas", t0),
             };
             let mut next = case.clone();
-            if let Ok(Decision::Apply { .. }) = engine::step(def, &mut next, &cmd, &cx(role))
+            let cx = Context {
+                evidence: Facts::stand_ins(def, &cmd, t0),
+                ..cx(role)
+            };
+            if let Ok(Decision::Apply { .. }) = engine::step(def, &mut next, &cmd, &cx)
                 && seen.insert(key(&next))
             {
                 let mut p = path.clone();
@@ -306,6 +312,10 @@ pub(crate) async fn drive(
         };
         let at = times[i + 1];
         let mut answers = inputs(def, action, case.amount, &officer, at);
+        for f in def.inputs(action).filter(|f| f.kind == FieldType::Photo) {
+            let id = photo(store, &case.id, &case.region, i, &officer, at).await?;
+            answers.insert(f.id.clone(), id);
+        }
         if stray && action.completes_visit {
             stray = false;
             for f in def.inputs(action).filter(|f| f.kind == FieldType::Gps) {
@@ -313,6 +323,7 @@ pub(crate) async fn drive(
             }
         }
         let cmd = Command {
+            observed_at: None,
             key: format!("{}:{i}", case.id),
             action: action_id.clone(),
             inputs: answers,
@@ -326,4 +337,35 @@ pub(crate) async fn drive(
         store.apply(catalog, &case.id, &cmd, &cx, None).await?;
     }
     Ok(())
+}
+
+/// Uploads the photo an officer takes on the `step`-th action of case `case`:
+/// a small picture of its own, its camera time `at` in the region's zone.
+async fn photo(
+    store: &Store,
+    case: &str,
+    region: &str,
+    step: usize,
+    officer: &str,
+    at: DateTime<Utc>,
+) -> Result<String, DemoError> {
+    use pantau_photo::samples;
+    let zone = store
+        .region(region)
+        .await?
+        .and_then(|r| r.zone.parse::<pantau_domain::Zone>().ok())
+        .unwrap_or_default();
+    let seed = case.bytes().fold(step as u32, |h, b| {
+        h.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    let taken = at.with_timezone(&zone.offset()).format("%Y:%m:%d %H:%M:%S");
+    let bytes = samples::jpeg(&samples::scene(seed, 120, 90), 80, Some(&taken.to_string()));
+    let found = pantau_photo::print(&bytes);
+    let print = pantau_store::evidence::PhotoPrint {
+        phash: found.phash,
+        taken_at: found.taken.and_then(|t| t.to_utc(zone.offset())),
+    };
+    Ok(store
+        .put_attachment(case, "image/jpeg", bytes, print, officer, at)
+        .await?)
 }

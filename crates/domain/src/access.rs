@@ -80,6 +80,14 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Whether a user in `scope` acts for province `province` as a whole, as
+/// in recording its decrees (SK): the province's own users and national
+/// ones, never a kabupaten/kota's, whose scope covers only itself. Which
+/// roles approve by decree is the workflow's.
+pub fn acts_for_province(scope: &Scope, province: &str) -> bool {
+    RegionCode::parse(province).is_ok_and(|p| p.is_province()) && scope.covers(Some(province))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +113,15 @@ mod tests {
         assert!(kota.covers(Some("18.71")));
         assert!(!kota.covers(Some("18")));
         assert!(!kota.covers(Some("18.72")));
+    }
+
+    #[test]
+    fn only_the_province_and_national_users_act_for_a_province() {
+        assert!(acts_for_province(&Scope::Region(code("18")), "18"));
+        assert!(acts_for_province(&Scope::National, "18"));
+        assert!(!acts_for_province(&Scope::Region(code("18.71")), "18"));
+        assert!(!acts_for_province(&Scope::Region(code("13")), "18"));
+        assert!(!acts_for_province(&Scope::Region(code("18")), "18.71"));
     }
 
     #[test]

@@ -29,6 +29,19 @@ pub fn thousands(n: i64, lang: Lang) -> String {
     out
 }
 
+/// Whether `t` is a whole number with its thousands grouped by dots, as
+/// Indonesians write them (`12.500`, `1.234.567`, `-2.000`).
+pub fn is_grouped(t: &str) -> bool {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let mut groups = t.split('.');
+    let first = groups.next().unwrap_or_default();
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    t.contains('.')
+        && (1..=3).contains(&first.len())
+        && digits(first)
+        && groups.all(|g| g.len() == 3 && digits(g))
+}
+
 /// Hundredths of a percent: `12,34 %` in Indonesian, `12.34%` in English.
 pub fn percent(bp: i64, lang: Lang) -> String {
     let sep = match lang {

@@ -22,6 +22,28 @@ pub enum GeoError {
     Longitude,
 }
 
+impl GeoError {
+    /// The reason in Indonesian and English.
+    pub fn label(&self) -> crate::Label {
+        match self {
+            GeoError::Malformed(t) => crate::Label::new(
+                format!("`{t}` bukan titik GPS (tulis lintang,bujur, mis. -5.4292,105.2619)"),
+                format!(
+                    "`{t}` is not a GPS point (write latitude,longitude, e.g. -5.4292,105.2619)"
+                ),
+            ),
+            GeoError::Latitude => crate::Label::new(
+                "lintang harus antara -90 dan 90",
+                "latitude must lie between -90 and 90",
+            ),
+            GeoError::Longitude => crate::Label::new(
+                "bujur harus antara -180 dan 180",
+                "longitude must lie between -180 and 180",
+            ),
+        }
+    }
+}
+
 impl GeoPoint {
     /// A point from degrees; refuses values off the globe or not finite.
     pub fn from_degrees(lat: f64, lon: f64) -> Result<Self, GeoError> {

@@ -30,6 +30,27 @@ pub enum RupiahError {
     Malformed(String),
 }
 
+impl RupiahError {
+    /// The reason in Indonesian and English.
+    pub fn label(&self) -> crate::Label {
+        match self {
+            RupiahError::Empty => crate::Label::new("jumlah kosong", "amount is empty"),
+            RupiahError::Negative => crate::Label::new("jumlah negatif", "amount is negative"),
+            RupiahError::Fraction => crate::Label::new(
+                "jumlah bersen; rupiah ditulis bulat",
+                "amount has sen (cents); rupiah amounts are whole",
+            ),
+            RupiahError::Overflow => {
+                crate::Label::new("jumlah terlalu besar", "amount is too large")
+            }
+            RupiahError::Malformed(t) => crate::Label::new(
+                format!("`{t}` bukan jumlah rupiah (tulis mis. Rp 4.924.000.000)"),
+                format!("`{t}` is not an amount of rupiah (write e.g. Rp 4.924.000.000)"),
+            ),
+        }
+    }
+}
+
 impl Rupiah {
     pub const ZERO: Rupiah = Rupiah(0);
 

@@ -6,15 +6,37 @@ use std::io::Cursor;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ImageBuffer, Rgb, RgbImage, imageops};
 
-/// A scene of soft shapes that differs from seed to seed.
+/// A scene of soft shapes that differs from seed to seed: a coarse grid of
+/// colours drawn from the seed, blended smoothly, under a wave, so that any
+/// two seeds make pictures a perceptual hash tells apart.
 pub fn scene(seed: u32, width: u32, height: u32) -> RgbImage {
-    let s = seed as f32;
+    const COLS: usize = 12;
+    const ROWS: usize = 10;
+    let mut state = seed.wrapping_mul(2_654_435_761) ^ 0x9E37_79B9;
+    let mut next = move || {
+        // xorshift: repeatable numbers in [0, 1).
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        (state % 10_000) as f32 / 10_000.0
+    };
+    let grid: Vec<[f32; 3]> = (0..COLS * ROWS).map(|_| [next(), next(), next()]).collect();
+    let (freq, phase) = (1.0 + 5.0 * next(), 6.3 * next());
     ImageBuffer::from_fn(width, height, |x, y| {
-        let (u, v) = (x as f32 / width as f32, y as f32 / height as f32);
-        let a = ((u * (3.0 + s % 5.0) + v * (2.0 + s % 3.0)) * 3.1).sin();
-        let b = ((u * (1.0 + s % 7.0) - v * (4.0 + s % 4.0)) * 2.3 + s).cos();
-        let shade = |t: f32| (127.5 + 127.5 * t).clamp(0.0, 255.0) as u8;
-        Rgb([shade(a), shade(b), shade(a * b)])
+        let u = x as f32 / width as f32 * (COLS - 1) as f32;
+        let v = y as f32 / height as f32 * (ROWS - 1) as f32;
+        let (i, j) = (u as usize, v as usize);
+        let (fu, fv) = (u - i as f32, v - j as f32);
+        let at = |c: usize, r: usize| grid[r.min(ROWS - 1) * COLS + c.min(COLS - 1)];
+        let wave = 0.15 * ((u * freq + v) + phase).sin();
+        let mut px = [0u8; 3];
+        for (k, out) in px.iter_mut().enumerate() {
+            let top = at(i, j)[k] * (1.0 - fu) + at(i + 1, j)[k] * fu;
+            let bottom = at(i, j + 1)[k] * (1.0 - fu) + at(i + 1, j + 1)[k] * fu;
+            let t = top * (1.0 - fv) + bottom * fv + wave;
+            *out = (255.0 * t).clamp(0.0, 255.0) as u8;
+        }
+        Rgb(px)
     })
 }
 
@@ -61,8 +83,15 @@ fn with_exif(jpeg: &[u8], taken: &str) -> Vec<u8> {
 }
 
 /// A phone-camera-like JPEG of about 1 MB: a 1600 × 1200 scene with sensor
-/// noise (which is what makes real photos large), different for each seed.
+/// noise (which is what makes real photos large), different for each seed,
+/// with the camera's time as a phone writes it: now, on a clock set to WIB.
 pub fn camera_photo(seed: u32) -> Vec<u8> {
+    let now = chrono::Utc::now() + chrono::TimeDelta::hours(7);
+    camera_photo_at(seed, &now.format("%Y:%m:%d %H:%M:%S").to_string())
+}
+
+/// [`camera_photo`] taken at `taken` (`YYYY:MM:DD HH:MM:SS`, the camera's clock).
+pub fn camera_photo_at(seed: u32, taken: &str) -> Vec<u8> {
     let mut picture = scene(seed, 1600, 1200);
     let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
     for px in picture.pixels_mut() {
@@ -75,5 +104,15 @@ pub fn camera_photo(seed: u32) -> Vec<u8> {
             *c = (i16::from(*c) + noise).clamp(0, 255) as u8;
         }
     }
-    jpeg(&picture, 85, None)
+    jpeg(&picture, 85, Some(taken))
+}
+
+/// A small photo of scene `seed` taken now (WIB), as a phone sends for a visit.
+pub fn visit_photo(seed: u32) -> Vec<u8> {
+    let now = chrono::Utc::now() + chrono::TimeDelta::hours(7);
+    jpeg(
+        &scene(seed, 160, 120),
+        80,
+        Some(&now.format("%Y:%m:%d %H:%M:%S").to_string()),
+    )
 }

@@ -43,3 +43,23 @@ fn bytes_that_are_no_picture_give_no_facts() {
     );
     assert_eq!(print(b""), Print::default());
 }
+
+#[test]
+fn sample_scenes_of_different_seeds_are_different_pictures() {
+    let hashes: Vec<u64> = (0..200)
+        .map(|seed| {
+            print(&jpeg(&scene(seed, 96, 72), 80, None))
+                .phash
+                .expect("hash")
+        })
+        .collect();
+    for (i, a) in hashes.iter().enumerate() {
+        for (j, b) in hashes.iter().enumerate().skip(i + 1) {
+            assert!(
+                differs(*a, *b) > 7,
+                "seeds {i} and {j}: {} bits",
+                differs(*a, *b)
+            );
+        }
+    }
+}

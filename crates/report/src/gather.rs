@@ -169,10 +169,12 @@ pub async fn document(
             facts.push(cx.fact("fakta.dibuat", cx.when(req.now)));
             let visits = store.visits_done(&filter).await?;
             let mut photos = BTreeMap::new();
-            for id in monev::photo_ids(&visits) {
-                if let Some(a) = store.attachment(&id).await? {
+            for (case, id) in monev::photo_ids(&visits) {
+                // Only a file of the visit's own case: an id naming another
+                // case's photo shows nothing.
+                if let Some(a) = store.attachment(&id).await?.filter(|a| a.case_id == case) {
                     let data = base64::engine::general_purpose::STANDARD.encode(&a.data);
-                    photos.insert(id, format!("data:{};base64,{data}", a.content_type));
+                    photos.insert((case, id), format!("data:{};base64,{data}", a.content_type));
                 }
             }
             Ok(monev::build(&cx, facts, catalog, &visits, &photos))

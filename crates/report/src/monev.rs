@@ -12,15 +12,15 @@ use crate::Context;
 use crate::model::{Card, Cell, Column, Document, Fact, Kind, Row, Section, Table};
 
 /// The photo ids a visit's answers name (to load before building).
-pub fn photo_ids(visits: &[VisitDone]) -> Vec<String> {
+pub fn photo_ids(visits: &[VisitDone]) -> Vec<(String, String)> {
     visits
         .iter()
-        .filter_map(|v| serde_json::from_str::<Event>(&v.body).ok())
-        .flat_map(|e| {
+        .filter_map(|v| Some((v, serde_json::from_str::<Event>(&v.body).ok()?)))
+        .flat_map(|(v, e)| {
             e.fields
                 .into_values()
-                .filter_map(|v| match v {
-                    Value::Photo(id) => Some(id),
+                .filter_map(|answer| match answer {
+                    Value::Photo(id) => Some((v.case_id.clone(), id)),
                     _ => None,
                 })
                 .collect::<Vec<_>>()
@@ -28,13 +28,13 @@ pub fn photo_ids(visits: &[VisitDone]) -> Vec<String> {
         .collect()
 }
 
-/// `photos`: attachment id → `data:` URI.
+/// `photos`: (case id, attachment id) → `data:` URI, for the case's own attachments only.
 pub fn build(
     cx: &Context,
     facts: Vec<Fact>,
     catalog: &Catalog,
     visits: &[VisitDone],
-    photos: &BTreeMap<String, String>,
+    photos: &BTreeMap<(String, String), String>,
 ) -> Document {
     // Sections by checklist, in the order they first appear.
     let mut order: Vec<(String, String)> = vec![];
@@ -120,7 +120,8 @@ pub fn build(
             let answer = fields.get(&q.id);
             let text = answer.map(|a| answer_text(a, cx)).unwrap_or_default();
             if let Some(Value::Photo(id)) = answer {
-                card.photos.extend(photos.get(id).cloned());
+                card.photos
+                    .extend(photos.get(&(v.case_id.clone(), id.clone())).cloned());
             } else {
                 card.facts.push(Fact {
                     label: q.label.get(cx.lang).to_string(),

@@ -64,6 +64,11 @@ impl Caller {
         }
     }
 
+    /// Whether the caller acts for province `province` as a whole (records its decrees).
+    pub fn acts_for_province(&self, province: &str) -> bool {
+        access::acts_for_province(&self.scope, province)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             user: self.login.clone(),

@@ -114,19 +114,15 @@ impl ApiError {
                 seq: None,
             },
             StoreError::NotFound(id) => ApiError::not_found("kasus", &id, lang),
-            StoreError::DecreeNumberTaken {
-                number,
-                program,
-                date,
-            } => ApiError::invalid(
+            // Which decree holds the number may be another region's business: not said.
+            StoreError::DecreeNumberTaken { number, .. } => ApiError::invalid(
                 "number",
                 match lang {
-                    Lang::Id => format!(
-                        "nomor SK {number} sudah dipakai SK tanggal {} untuk program {program}; beri SK ini nomornya sendiri",
-                        date.format("%d/%m/%Y")
-                    ),
+                    Lang::Id => {
+                        format!("nomor SK {number} sudah dipakai; beri SK ini nomornya sendiri")
+                    }
                     Lang::En => format!(
-                        "decree number {number} is already the decree of {date} for program {program}; give this decree its own number"
+                        "decree number {number} is already used; give this decree its own number"
                     ),
                 },
             ),

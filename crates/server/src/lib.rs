@@ -38,6 +38,9 @@ pub struct App {
     printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
     region_names: Arc<HashMap<String, String>>,
+    /// Seconds the app's clock runs ahead of the machine's (0 but in tests
+    /// that let time pass: a week offline, a due date crossed).
+    ahead: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl App {
@@ -63,7 +66,21 @@ impl App {
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
+            ahead: Default::default(),
         })
+    }
+
+    /// The time by the app's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let ahead = self.ahead.load(std::sync::atomic::Ordering::Relaxed);
+        chrono::Utc::now() + chrono::TimeDelta::seconds(ahead)
+    }
+
+    /// Moves the app's clock `by` ahead of the machine's, for tests where
+    /// time passes (every clone of the app shares it).
+    pub fn advance_clock(&self, by: chrono::TimeDelta) {
+        self.ahead
+            .fetch_add(by.num_seconds(), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The time zone of a region (WIB where unknown).

@@ -798,6 +798,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                         .multipart(
                             reqwest::multipart::Form::new()
                                 .text("_csrf", csrf)
+                                .text("confirm", "1")
                                 .text("number", number.clone())
                                 .text("date", "2026-11-20")
                                 .text("program", "bansos-kud-2026-lampung")

@@ -300,10 +300,10 @@ async fn a_field_officer_records_a_visit_with_a_photo() {
                 || refused.contains("Usaha berjalan</textarea>")
         );
 
-        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        let png = pantau_photo::samples::visit_photo(31);
         let good = Part::bytes(png.clone())
-            .file_name("foto.png")
-            .mime_str("image/png")
+            .file_name("foto.jpg")
+            .mime_str("image/jpeg")
             .unwrap();
         let r = send(good).send().await.unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
@@ -459,6 +459,45 @@ async fn send_decree(
         .unwrap()
 }
 
+/// Sends the form a decree's check page ends with: the decree as checked, to record.
+async fn confirm_decree(
+    c: &reqwest::Client,
+    app: &support::Running,
+    page: &str,
+) -> reqwest::Response {
+    let form = &page[page.find("name=\"confirm\"").expect("a form to confirm")..];
+    let mut f = Form::new().text("_csrf", hidden(page, "_csrf"));
+    for field in [
+        "confirm",
+        "number",
+        "date",
+        "program",
+        "amends",
+        "signer",
+        "position",
+        "nip",
+        "list_checked",
+        "scan_name",
+        "scan_sha",
+    ] {
+        // As the browser sends it: the page's escaping undone.
+        let value = hidden(form, field)
+            .replace("&#x3D;", "=")
+            .replace("&#x27;", "'")
+            .replace("&#x60;", "`")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        f = f.text(field, value);
+    }
+    c.post(app.url("/sk/baru"))
+        .multipart(f)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_verifier_records_a_decree_through_the_form() {
     for app in support::apps().await {
@@ -539,6 +578,15 @@ async fn a_verifier_records_a_decree_through_the_form() {
             good.clone(),
         )
         .await;
+        // First what it will do, with nothing recorded; then, confirmed, recorded.
+        assert_eq!(r.status(), 200, "{name}");
+        let preview = r.text().await.unwrap();
+        assert!(preview.contains("Periksa sebelum mencatat"), "{name}");
+        assert!(preview.contains("akan disetujui"), "{name}: {preview}");
+        assert_eq!(text(&c, &app.url(&sk)).await.0, 404, "{name}: not yet");
+        let (_, still) = app.get(&admin, &format!("/api/cases/{case}")).await;
+        assert_eq!(still["state"], "verified", "{name}");
+        let r = confirm_decree(&c, &app, &preview).await;
         assert_eq!(r.status(), 303, "{name}");
         assert_eq!(location(&r), sk, "{name}");
         let (_, page) = text(&c, &app.url(&sk)).await;
@@ -560,6 +608,8 @@ async fn a_verifier_records_a_decree_through_the_form() {
             good.clone(),
         )
         .await;
+        assert_eq!(r.status(), 200, "{name}");
+        let r = confirm_decree(&c, &app, &r.text().await.unwrap()).await;
         assert_eq!(r.status(), 303, "{name}");
         let (_, again) = app.get(&admin, &format!("/api/cases/{case}")).await;
         assert_eq!(again["seq"], after["seq"], "{name}: approved once");

@@ -54,9 +54,12 @@ async fn a_queue_of_visits_is_stored_once_however_often_it_is_sent() {
     for app in support::apps().await {
         let (officer, cases) = officer_with_two_visits(&app).await;
         let token = app.token(&officer).await;
-        let photo = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0 foto sinkron".to_vec();
-        let (a_action, a_inputs) = support::visit_inputs(&app, &token, &cases[0], &photo).await;
-        let (b_action, b_inputs) = support::visit_inputs(&app, &token, &cases[1], &photo).await;
+        let (photo_a, photo_b) = (
+            pantau_photo::samples::visit_photo(21),
+            pantau_photo::samples::visit_photo(22),
+        );
+        let (a_action, a_inputs) = support::visit_inputs(&app, &token, &cases[0], &photo_a).await;
+        let (b_action, b_inputs) = support::visit_inputs(&app, &token, &cases[1], &photo_b).await;
         let a = json!({ "key": "phone-a", "case_id": cases[0], "action": a_action, "inputs": a_inputs });
         let b = json!({ "key": "phone-b", "case_id": cases[1], "action": b_action, "inputs": b_inputs });
         let mut bad = b.clone();

@@ -163,6 +163,7 @@ fn region(i: usize) -> &'static str {
 /// The three commands after opening that bring a case to `verified`.
 fn commands(id: &str) -> [(Role, Command); 3] {
     let cmd = |action: &str, inputs: &[(&str, &str)]| Command {
+        observed_at: None,
         key: format!("{action}:{id}"),
         action: action.into(),
         inputs: inputs

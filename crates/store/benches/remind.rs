@@ -311,6 +311,7 @@ async fn seed(store: &Store, catalog: &Catalog) -> Arc<Model> {
     };
     store.open_case(&o, &cx).await.unwrap();
     let cmd = Command {
+        observed_at: None,
         key: "submit:real-0".into(),
         action: "submit".into(),
         inputs: [

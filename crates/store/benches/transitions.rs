@@ -147,6 +147,7 @@ fn command(case_id: &str, step: u32) -> (Role, Command) {
         ),
     };
     let cmd = Command {
+        observed_at: None,
         key: format!("{case_id}:{step}"),
         action: action.into(),
         inputs: inputs

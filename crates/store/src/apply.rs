@@ -3,18 +3,16 @@
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use pantau_domain::Rupiah;
 use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
-use sha2::Digest;
 
-use crate::entity::{allocation, case, definition, event};
+use crate::entity::{allocation, case, event};
 use crate::write::Writes;
 use crate::{Store, StoreError, chain, evidence};
 
@@ -96,12 +94,13 @@ impl Store {
 
     async fn try_open(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
         let txn = begin(&self.db).await?;
+        tracing::trace!(case = %o.case_id, key = %o.key, "transaction begun");
         if let Some(first) = repeated(&txn, &o.key).await? {
             txn.commit().await?;
             // A retried opening may carry a new case id each time; the key alone names the case.
             return same_command(first, None, "open");
         }
-        pin_definition(&txn, o.definition, o.source, cx.now).await?;
+        crate::pin::pin(&txn, o.definition, o.source, cx.now).await?;
         let (case, event, effects) =
             engine::open(o.definition, &o.case_id, &o.key, cx).map_err(StoreError::Refused)?;
         // A case that does not exist yet: version 0, chained to the genesis hash.
@@ -142,6 +141,7 @@ impl Store {
         expected_seq: Option<i64>,
     ) -> Result<Outcome, StoreError> {
         let txn = begin(&self.db).await?;
+        tracing::trace!(case = case_id, key = %cmd.key, "transaction begun");
         if let Some(first) = repeated(&txn, &cmd.key).await? {
             txn.commit().await?;
             return same_command(first, Some(case_id), &cmd.action);
@@ -160,14 +160,10 @@ impl Store {
             });
         }
         let version = u32::try_from(row.workflow_version).unwrap_or_default();
-        let def =
-            catalog
-                .get(&row.workflow, version)
-                .ok_or_else(|| StoreError::MissingDefinition {
-                    case_id: case_id.into(),
-                    workflow: row.workflow.clone(),
-                    version,
-                })?;
+        let def = self
+            .definition(&txn, catalog, case_id, &row.workflow, version)
+            .await?;
+        let def = def.as_ref();
         let mut case: Case = serde_json::from_str(&row.snapshot)?;
         let approving = def
             .action(&cmd.action)
@@ -186,19 +182,20 @@ impl Store {
             }
             _ => cx,
         };
-        let recording = def.action(&cmd.action).filter(|a| a.completes_visit);
-        let photos = match recording {
+        let taken = def.action(&cmd.action);
+        let recording = taken.filter(|a| a.completes_visit);
+        let photos = match taken {
             Some(action) => evidence::photos(&txn, def, action, case_id, cmd).await?,
             None => Vec::new(),
         };
-        let with_evidence;
-        let cx = match recording {
-            Some(_) => {
-                with_evidence = Context {
-                    evidence: evidence::facts(&txn, &row, &photos).await?,
+        let with_facts;
+        let cx = match taken {
+            Some(action) => {
+                with_facts = Context {
+                    evidence: evidence::facts(&txn, def, action, cmd, &row, &photos).await?,
                     ..cx.clone()
                 };
-                &with_evidence
+                &with_facts
             }
             None => cx,
         };
@@ -222,6 +219,7 @@ impl Store {
             evidence::record(&txn, &row, &event, &photos).await?;
         }
         txn.commit().await?;
+        tracing::trace!(case = case_id, seq = event.seq, "transaction committed");
         Ok(Outcome::Applied {
             case: Box::new(case),
             event,
@@ -342,36 +340,4 @@ pub(crate) async fn remaining_allocation(
         Rupiah::new(amount.saturating_sub(approved).saturating_add(own).max(0))
             .unwrap_or(Rupiah::ZERO),
     )
-}
-
-/// Records the definition text for its version, or checks it is unchanged.
-async fn pin_definition(
-    txn: &DatabaseTransaction,
-    def: &Definition,
-    source: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let sha = hex::encode(sha2::Sha256::digest(source.as_bytes()));
-    match definition::Entity::find_by_id((def.id.clone(), def.version as i32))
-        .one(txn)
-        .await?
-    {
-        Some(pinned) if pinned.sha256 == sha => Ok(()),
-        Some(_) => Err(StoreError::DefinitionChanged {
-            workflow: def.id.clone(),
-            version: def.version,
-        }),
-        None => {
-            definition::Entity::insert(definition::ActiveModel {
-                workflow: Set(def.id.clone()),
-                version: Set(def.version as i32),
-                sha256: Set(sha),
-                source: Set(source.to_string()),
-                pinned_at: Set(now),
-            })
-            .exec_without_returning(txn)
-            .await?;
-            Ok(())
-        }
-    }
 }

@@ -77,7 +77,10 @@ impl Store {
         });
         let db = Database::connect(opts).await?;
         Migrator::up(&db, None).await?;
-        let store = Store { db };
+        let store = Store {
+            db,
+            pins: Default::default(),
+        };
         let regions = pantau_registry::regions::Regions::embedded()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         store.seed_regions(&regions).await?;

@@ -1,19 +1,21 @@
-//! The facts about a monev visit's evidence that the engine judges (the
-//! beneficiary's registered location; each photo's camera time and the
-//! other visits that used the same file or nearly the same picture), and
-//! what a recorded visit leaves behind for the next one to be compared with.
+//! The facts the engine judges a command's answers by: the files its photo
+//! answers name (a picture or not, its camera time), the users its user
+//! answers name, and for a monev visit the beneficiary's registered location
+//! and the other visits that used the same file or nearly the same picture;
+//! and what a recorded visit leaves behind for the next one to be compared with.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use pantau_domain::GeoPoint;
-use pantau_workflow::evidence::{Facts, Photo, Use, bands, differs};
+use pantau_domain::access::Scope;
+use pantau_domain::{GeoPoint, RegionCode, Role};
+use pantau_workflow::evidence::{Facts, Person, Photo, Use, bands, differs};
 use pantau_workflow::{Action, Change, Command, Definition, Event, FieldType};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::StoreError;
-use crate::entity::{attachment, beneficiary, case, photo_band, visit_photo};
+use crate::entity::{attachment, beneficiary, case, photo_band, user, visit_photo};
 
 /// What a photo's bytes told when it was uploaded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,7 +36,8 @@ pub(crate) struct Stored {
 }
 
 /// The photos named in `cmd`'s photo fields that were uploaded for this case.
-/// A name that is no upload of this case (a file name typed by hand) has no facts.
+/// A name that is no upload of this case (a file name typed by hand, another
+/// case's file) has no facts, and the engine refuses it.
 pub(crate) async fn photos(
     txn: &DatabaseTransaction,
     def: &Definition,
@@ -77,29 +80,84 @@ pub(crate) async fn photos(
         .collect())
 }
 
-/// The facts for the engine: the registered location of the case's
-/// beneficiary, and for each photo its camera time and the other visits that used it.
+/// The facts for the engine about `cmd` on the case `row`: each photo it
+/// names (with `photos`, as stored), each user it names, and for a monev
+/// visit also the registered location of the case's beneficiary and the
+/// other visits that used each photo.
 pub(crate) async fn facts(
     txn: &DatabaseTransaction,
+    def: &Definition,
+    action: &Action,
+    cmd: &Command,
     row: &case::Model,
     photos: &[Stored],
 ) -> Result<Facts, StoreError> {
-    let registered = match &row.beneficiary_id {
-        Some(id) => location(txn, id).await?,
-        None => None,
+    let visit = action.completes_visit;
+    let registered = match (&row.beneficiary_id, visit) {
+        (Some(id), true) => location(txn, id).await?,
+        _ => None,
     };
     let mut out = Vec::new();
     for p in photos {
         out.push(Photo {
             id: p.id.clone(),
+            picture: p.phash.is_some(),
             taken_at: p.taken_at,
-            used_in: uses(txn, p).await?,
+            used_in: if visit {
+                uses(txn, p).await?
+            } else {
+                Vec::new()
+            },
         });
     }
     Ok(Facts {
         registered,
         photos: out,
+        users: people(txn, def, action, cmd, row.region.as_deref()).await?,
     })
+}
+
+/// The users named in `cmd`'s user answers, with whether each may see a case of `region`.
+async fn people(
+    txn: &DatabaseTransaction,
+    def: &Definition,
+    action: &Action,
+    cmd: &Command,
+    region: Option<&str>,
+) -> Result<Vec<Person>, StoreError> {
+    let logins: Vec<String> = def
+        .inputs(action)
+        .filter(|f| f.kind == FieldType::User)
+        .filter_map(|f| cmd.inputs.get(&f.id))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if logins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Login.is_in(logins))
+        .all(txn)
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|u| {
+            let role: Role = u.role.parse().ok()?;
+            let home = u
+                .region_code
+                .as_deref()
+                .map(RegionCode::parse)
+                .transpose()
+                .ok()?;
+            let sees_case = Scope::of(role, home.as_ref()).is_ok_and(|s| s.covers(region));
+            Some(Person {
+                login: u.login,
+                role,
+                active: u.active,
+                sees_case,
+            })
+        })
+        .collect())
 }
 
 async fn location(txn: &DatabaseTransaction, id: &str) -> Result<Option<GeoPoint>, StoreError> {
@@ -146,9 +204,19 @@ async fn uses(txn: &DatabaseTransaction, p: &Stored) -> Result<Vec<Use>, StoreEr
             found.entry((case_id, visit)).or_insert(Some(bits));
         }
     }
+    let regions: BTreeMap<String, Option<String>> = case::Entity::find()
+        .select_only()
+        .columns([case::Column::Id, case::Column::Region])
+        .filter(case::Column::Id.is_in(found.keys().map(|(c, _)| c.clone())))
+        .into_tuple()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
     let mut uses: Vec<Use> = found
         .into_iter()
         .map(|((case_id, visit), differs_bits)| Use {
+            region: regions.get(&case_id).cloned().flatten(),
             case_id,
             visit: u32::try_from(visit).unwrap_or_default(),
             differs_bits,

@@ -21,6 +21,7 @@ pub mod export;
 pub mod import;
 pub mod migration;
 pub mod monthly;
+mod pin;
 mod query;
 pub mod registry;
 pub mod remind;
@@ -32,6 +33,7 @@ pub use apply::{Opening, Outcome};
 pub use chain::{Broken, GENESIS};
 pub use connect::{Settings, Synchronous};
 pub use error::StoreError;
+pub use pin::{Drift, PinError};
 pub use query::CaseView;
 
 use sea_orm::{DatabaseConnection, DbBackend};
@@ -40,6 +42,7 @@ use sea_orm::{DatabaseConnection, DbBackend};
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    pins: std::sync::Arc<pin::Pins>,
 }
 
 impl Store {

@@ -253,6 +253,16 @@ impl Store {
 }
 
 impl Store {
+    /// The active users holding `role` who work in kabupaten/kota `region`:
+    /// its own, its province's, and the national ones.
+    pub async fn people_of(
+        &self,
+        role: Role,
+        region: &str,
+    ) -> Result<Vec<user::Model>, StoreError> {
+        recipients_in(&self.db, region, role.as_str()).await
+    }
+
     /// The people a role means for a case: the assigned field officer, or
     /// the active users holding the role in the case's kabupaten/kota, its
     /// province, or nationally.
@@ -347,7 +357,7 @@ impl Store {
 
 /// The active users holding `role` in kabupaten/kota `region`, its province, or nationally.
 async fn recipients_in(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     region: &str,
     role: &str,
 ) -> Result<Vec<user::Model>, StoreError> {

@@ -137,7 +137,7 @@ impl Writes {
             }),
             Effect::CompleteVisit { no } => {
                 self.completed
-                    .push((case_id.to_string(), *no, e.at, e.seq as i64))
+                    .push((case_id.to_string(), *no, e.happened_at(), e.seq as i64))
             }
             Effect::PayTranche { no, amount } => self.tranches.push(tranche::ActiveModel {
                 case_id: id(),

@@ -98,6 +98,7 @@ async fn verified_cases_in(store: &Store, catalog: &Catalog, regions: &[&str]) -
             ),
         ] {
             let cmd = Command {
+                observed_at: None,
                 key: format!("{action}-{i}"),
                 action: action.into(),
                 inputs: inputs
@@ -276,6 +277,7 @@ async fn a_decree_approves_within_the_allocation_and_an_amendment_changes_it() {
 
         // A single approval past the remaining allocation is refused too.
         let cmd = Command {
+            observed_at: None,
             key: "single".into(),
             action: "approve".into(),
             inputs: [("amount_approved".to_string(), "100000000".to_string())].into(),
@@ -562,5 +564,137 @@ async fn an_import_in_batches_keeps_every_good_row_once_and_what_it_wrote_before
             "{}: the batches read before the failure are kept",
             db.name
         );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decree_changes_only_what_it_names() {
+    let catalog = catalog();
+    for t in db::test_databases().await {
+        let name = t.name;
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        store
+            .add_program(&bansos(&[("18.71", 900_000_000)]))
+            .await
+            .unwrap();
+        let ids = verified_cases(&store, &catalog, 3).await;
+        let first: Vec<DecreeLine> = ids[..2]
+            .iter()
+            .map(|c| line(c, Change::Approve, Some(80_000_000)))
+            .collect();
+        let sk1 = decree("800/1/V.19/2026", None);
+        let report = store
+            .apply_decree(
+                &catalog,
+                &sk1,
+                &first,
+                &cx(Role::Verifier),
+                &Scope::National,
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.done, 2, "{name}: {report:?}");
+
+        // The starting list holds the one still verified, not the two already approved.
+        let listed = store
+            .decree_candidates("bansos-2026", "verified", &Scope::National)
+            .await
+            .unwrap();
+        let listed: Vec<&str> = listed.iter().map(|c| c.case_id.as_str()).collect();
+        assert_eq!(listed, [ids[2].as_str()], "{name}");
+
+        // Another decree that amends none: the approved cases are refused by name
+        // (with the SK that approved them), the verified one approved; nothing else changes.
+        let all: Vec<DecreeLine> = ids
+            .iter()
+            .map(|c| line(c, Change::Approve, Some(70_000_000)))
+            .collect();
+        let sk2 = decree("800/2/V.19/2026", None);
+        let preview = store
+            .preview_decree(&catalog, &sk2, &all, &cx(Role::Verifier), &Scope::National)
+            .await
+            .unwrap();
+        let outcomes: Vec<&str> = preview.items.iter().map(|i| i.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["refused", "refused", "approved"], "{name}");
+        assert!(
+            preview.items[0]
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("sudah disetujui dengan SK 800/1/V.19/2026")),
+            "{name}: {:?}",
+            preview.items[0].reason
+        );
+        assert_eq!(
+            sum_approved(&store).await,
+            160_000_000,
+            "{name}: a preview applies nothing"
+        );
+        assert!(
+            store.decree("800/2/V.19/2026").await.unwrap().is_none(),
+            "{name}"
+        );
+        let applied = store
+            .apply_decree(&catalog, &sk2, &all, &cx(Role::Verifier), &Scope::National)
+            .await
+            .unwrap();
+        assert_eq!(applied.done, 1, "{name}: {applied:?}");
+        assert_eq!(sum_approved(&store).await, 230_000_000, "{name}");
+        for id in &ids[..2] {
+            let shown = store.case(id).await.unwrap().unwrap();
+            assert_eq!(
+                shown.events.len(),
+                5,
+                "{name}: {id} gained no event from SK 2"
+            );
+        }
+
+        // Only an amending decree changes an amount, and only of a case the decree it amends approved.
+        let change = |c: &str| vec![line(c, Change::Amount, Some(60_000_000))];
+        let refused = store
+            .apply_decree(
+                &catalog,
+                &decree("800/3/V.19/2026", None),
+                &change(&ids[0]),
+                &cx(Role::Verifier),
+                &Scope::National,
+            )
+            .await
+            .unwrap();
+        assert!(
+            refused.refused[0].1.contains("hanya SK perubahan"),
+            "{name}: {refused:?}"
+        );
+        let wrong = store
+            .apply_decree(
+                &catalog,
+                &decree("800/4/V.19/2026", Some("800/2/V.19/2026")),
+                &change(&ids[0]),
+                &cx(Role::Verifier),
+                &Scope::National,
+            )
+            .await
+            .unwrap();
+        assert!(
+            wrong.refused[0]
+                .1
+                .contains("bukan dengan SK 800/2/V.19/2026"),
+            "{name}: {wrong:?}"
+        );
+        let right = store
+            .apply_decree(
+                &catalog,
+                &decree("800/5/V.19/2026", Some("800/1/V.19/2026")),
+                &change(&ids[0]),
+                &cx(Role::Verifier),
+                &Scope::National,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (right.done, right.refused.len()),
+            (1, 0),
+            "{name}: {right:?}"
+        );
+        assert_eq!(sum_approved(&store).await, 210_000_000, "{name}");
     }
 }

@@ -73,6 +73,7 @@ async fn submitted(store: &Store, catalog: &Catalog, n: usize) {
             .await
             .unwrap();
         let cmd = Command {
+            observed_at: None,
             key: format!("s-{i}"),
             action: "submit".into(),
             inputs: [

@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use pantau_domain::Role;
+use pantau_domain::{Lang, Role};
+use pantau_store::remind::NewUser;
 use pantau_store::{Opening, Outcome, Settings, Store, StoreError};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};
@@ -41,15 +42,24 @@ mod sql;
 
 use sql::count;
 
-/// A fresh database on every backend that answers.
+/// A fresh database on every backend that answers, with `dedi`, Kota
+/// Bandar Lampung's field officer, to assign.
 async fn backends() -> Vec<(&'static str, Store, db::TestDb)> {
     let mut out = Vec::new();
     for t in db::test_databases().await {
-        out.push((
-            t.name,
-            Store::open(&Settings::new(t.url.clone())).await.unwrap(),
-            t,
-        ));
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        let dedi = NewUser {
+            login: "dedi".into(),
+            name: "Dedi Kurniawan".into(),
+            email: "dedi@example.go.id".into(),
+            role: Role::FieldOfficer,
+            region: Some("18.71".into()),
+            lang: Lang::Id,
+            digest: false,
+            password_hash: None,
+        };
+        store.add_user(&dedi, t0()).await.unwrap();
+        out.push((t.name, store, t));
     }
     out
 }
@@ -72,6 +82,7 @@ fn cx(minutes: i64, user: &str, role: Role) -> Context {
 
 fn cmd(key: &str, action: &str, inputs: &[(&str, &str)]) -> Command {
     Command {
+        observed_at: None,
         key: key.into(),
         action: action.into(),
         inputs: inputs

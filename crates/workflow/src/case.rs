@@ -108,6 +108,17 @@ pub struct Event {
     /// The inputs the action recorded, parsed.
     pub fields: BTreeMap<String, Value>,
     pub changes: Vec<Change>,
+    /// When it happened, as the client said, when that was not `at` (a visit
+    /// saved on a phone without signal and sent later). A visit is done at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<DateTime<Utc>>,
+}
+
+impl Event {
+    /// When it happened: as observed, else as recorded.
+    pub fn happened_at(&self) -> DateTime<Utc> {
+        self.observed_at.unwrap_or(self.at)
+    }
 }
 
 /// What an event changed beyond the state and fields.
@@ -250,7 +261,7 @@ impl Case {
                 }),
                 Change::VisitCompleted { no, gps, flags } => {
                     if let Some(v) = self.visits.iter_mut().find(|v| v.no == *no) {
-                        v.done_at = Some(e.at);
+                        v.done_at = Some(e.happened_at());
                         v.done_seq = Some(e.seq);
                         v.gps = *gps;
                         v.flags = flags.clone();

@@ -14,6 +14,10 @@ use crate::lower::Known;
 pub struct Catalog {
     by_key: BTreeMap<(String, u32), Arc<Definition>>,
     sources: BTreeMap<(String, u32), Arc<str>>,
+    /// Where each definition was read from (a file name, or `pinned:ID@VERSION`).
+    files: BTreeMap<(String, u32), String>,
+    /// What the definitions were checked against, for loading more later.
+    known: Known,
 }
 
 impl Catalog {
@@ -22,14 +26,16 @@ impl Catalog {
         sources: impl IntoIterator<Item = (&'a str, &'a str)>,
         known: &Known,
     ) -> Result<Catalog, Vec<Diagnostic>> {
-        let mut catalog = Catalog::default();
-        let mut files: BTreeMap<(String, u32), &str> = BTreeMap::new();
+        let mut catalog = Catalog {
+            known: known.clone(),
+            ..Catalog::default()
+        };
         let mut problems = Vec::new();
         for (file, source) in sources {
             match load(file, source, known) {
                 Ok(def) => {
                     let key = (def.id.clone(), def.version);
-                    if let Some(first) = files.get(&key) {
+                    if let Some(first) = catalog.files.get(&key) {
                         problems.push(Diagnostic {
                             file: file.to_string(),
                             line: 1,
@@ -41,9 +47,7 @@ impl Catalog {
                         });
                         continue;
                     }
-                    files.insert(key.clone(), file);
-                    catalog.sources.insert(key.clone(), Arc::from(source));
-                    catalog.by_key.insert(key, Arc::new(def));
+                    catalog.insert(file, source, Arc::new(def));
                 }
                 Err(mut d) => problems.append(&mut d),
             }
@@ -53,6 +57,40 @@ impl Catalog {
         } else {
             Err(problems)
         }
+    }
+
+    fn insert(&mut self, file: &str, source: &str, def: Arc<Definition>) {
+        let key = (def.id.clone(), def.version);
+        self.files.insert(key.clone(), file.to_string());
+        self.sources.insert(key.clone(), Arc::from(source));
+        self.by_key.insert(key, def);
+    }
+
+    /// Loads a definition from its pinned text (the text its cases were
+    /// opened on), checked as the files were, for a version whose file is
+    /// gone. Returns the definition; a version already loaded is kept as it is.
+    pub fn load_pinned(&mut self, source: &str) -> Result<Arc<Definition>, Vec<Diagnostic>> {
+        let def = load("pinned", source, &self.known)?;
+        let key = (def.id.clone(), def.version);
+        if let Some(loaded) = self.by_key.get(&key) {
+            return Ok(loaded.clone());
+        }
+        let file = format!("pinned:{}@{}", def.id, def.version);
+        let def = Arc::new(def);
+        self.insert(&file, source, def.clone());
+        Ok(def)
+    }
+
+    /// Reads a pinned text without adding it to the catalog.
+    pub fn read_pinned(&self, source: &str) -> Result<Definition, Vec<Diagnostic>> {
+        load("pinned", source, &self.known)
+    }
+
+    /// The file a definition was read from (`pinned:ID@VERSION` when it came from the database).
+    pub fn file(&self, id: &str, version: u32) -> Option<&str> {
+        self.files
+            .get(&(id.to_string(), version))
+            .map(String::as_str)
     }
 
     /// The newest version of a program.

@@ -143,6 +143,8 @@ pub struct Field {
     pub label: Label,
     pub required: bool,
     pub options: Vec<String>,
+    /// For a `user` answer: the role the user named must hold (default the field officer).
+    pub role: Option<Role>,
 }
 
 /// A condition an action checks before it is taken.

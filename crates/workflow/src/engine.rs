@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use pantau_domain::{Role, Rupiah};
+use pantau_domain::{Label, Role, Rupiah};
 
 use crate::case::{Actor, Case, Change, Event, MonevGap};
 use crate::definition::{Action, Anchor, Definition, Guard, State};
@@ -21,7 +21,19 @@ pub struct Command {
     pub action: String,
     /// Raw text per field, as typed in a form or on the command line.
     pub inputs: BTreeMap<String, String>,
+    /// When it happened, as the client says, when it was recorded before it
+    /// could be sent (a monev visit saved on a phone without signal). The
+    /// event is still dated when it arrives; visits and their evidence are
+    /// judged on this time.
+    pub observed_at: Option<DateTime<Utc>>,
 }
+
+/// A command observed less than this before it arrives was sent at once:
+/// its event is dated when it arrived, with no separate observed time.
+pub const OBSERVED_APART: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// How far ahead of the server's clock a client's clock may run.
+pub const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// Everything the engine knows of the world when it decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +87,7 @@ pub fn open(
             workflow: def.id.clone(),
             version: def.version,
         }],
+        observed_at: None,
     };
     let case = Case::replay(case_id, [&event]).map_err(|_| Refusal::WorkflowMismatch {
         case: String::new(),
@@ -133,7 +146,14 @@ pub fn decide(
         });
     }
     let fields = parse_inputs(def, action, &cmd.inputs)?;
-    let changes = changes(def, case, action, &fields, cx)?;
+    check_answers(def, action, &fields, |f, answer| {
+        photo_problem(&cx.evidence, answer)
+            .or_else(|| user_problem(&cx.evidence, f.role.unwrap_or(Role::FieldOfficer), answer))
+    })?;
+    if let Some(at) = cmd.observed_at {
+        check_observed(def, case, action, at, cx.now)?;
+    }
+    let changes = changes(def, case, action, &fields, cmd.observed_at, cx)?;
     for guard in &action.guards {
         check_guard(*guard, def, case, &changes, cx)?;
     }
@@ -147,6 +167,7 @@ pub fn decide(
         to: action.target(&case.state).to_string(),
         fields,
         changes,
+        observed_at: cmd.observed_at.filter(|at| cx.now - *at > OBSERVED_APART),
     };
     let effects = effects(def, case, action, &event);
     Ok(Decision::Apply { event, effects })
@@ -222,12 +243,135 @@ fn parse_inputs(
     }
 }
 
+/// Refuses each answer `why` finds a reason against, by field.
+fn check_answers(
+    def: &Definition,
+    action: &Action,
+    fields: &BTreeMap<String, Value>,
+    why: impl Fn(&crate::definition::Field, &Value) -> Option<Label>,
+) -> Result<(), Refusal> {
+    let errors: Vec<FieldError> = def
+        .inputs(action)
+        .filter_map(|f| {
+            let reason = why(f, fields.get(&f.id)?)?;
+            Some(FieldError {
+                field: f.id.clone(),
+                problem: FieldProblem::Invalid(reason),
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Fields { errors })
+    }
+}
+
+/// Refuses a photo answer that names no picture uploaded to this case: a
+/// typed file name, an unknown id, another case's file, or a file that does
+/// not decode as a picture. The adapter names the case's uploads in `facts`.
+fn photo_problem(facts: &evidence::Facts, answer: &Value) -> Option<Label> {
+    let Value::Photo(id) = answer else {
+        return None;
+    };
+    match facts.photos.iter().find(|p| &p.id == id) {
+        None => Some(Label::new(
+            "bukan foto yang diunggah untuk kasus ini; ambil atau unggah fotonya",
+            "is not a photo uploaded to this case; take or upload the photo",
+        )),
+        Some(p) if !p.picture => Some(Label::new(
+            "berkas ini bukan gambar yang dapat dibuka",
+            "this file is not a picture that opens",
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Refuses a user answer that names no active user of the field's role who
+/// works in the case's region (a typed name, another region's officer).
+fn user_problem(facts: &evidence::Facts, role: Role, answer: &Value) -> Option<Label> {
+    let Value::User(login) = answer else {
+        return None;
+    };
+    let named = role.label();
+    match facts.users.iter().find(|p| &p.login == login) {
+        None => Some(Label::new(
+            format!("`{login}` bukan pengguna Pantau"),
+            format!("`{login}` is not a Pantau user"),
+        )),
+        Some(p) if !p.active => Some(Label::new(
+            format!("`{login}` sudah dinonaktifkan"),
+            format!("`{login}` has been deactivated"),
+        )),
+        Some(p) if p.role != role => Some(Label::new(
+            format!("`{login}` bukan {}", named.id.to_lowercase()),
+            format!("`{login}` is not a {}", named.en.to_lowercase()),
+        )),
+        Some(p) if !p.sees_case => Some(Label::new(
+            format!("`{login}` tidak bertugas di wilayah kasus ini"),
+            format!("`{login}` does not work in this case's region"),
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Refuses a time of observation the action cannot have happened at: ahead
+/// of the clock (beyond [`CLOCK_SKEW`]), before the case entered the state
+/// the action is taken from, or, for a monev visit, before the visit opened.
+fn check_observed(
+    def: &Definition,
+    case: &Case,
+    action: &Action,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    let opened = action
+        .completes_visit
+        .then(|| case.open_visit().map(|v| visit_opened(def, v)))
+        .flatten();
+    let earliest = opened.map_or(case.entered_at, |o| o.max(case.entered_at));
+    let problem = if at > now + CLOCK_SKEW {
+        Some(FieldProblem::ObservedInFuture { at, now })
+    } else if at < earliest {
+        Some(FieldProblem::ObservedTooEarly { at, earliest })
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Refusal::Fields {
+            errors: vec![FieldError {
+                field: OBSERVED_AT.into(),
+                problem,
+            }],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The name a command's time of observation goes by in refusals.
+pub const OBSERVED_AT: &str = "observed_at";
+
+/// When a visit opened: its due time less the longest time any action that
+/// schedules its checklist gives (the visits are scheduled that long ahead).
+pub fn visit_opened(def: &Definition, v: &crate::case::Visit) -> DateTime<Utc> {
+    let ahead = def
+        .actions
+        .iter()
+        .filter_map(|a| a.schedules_visit.as_ref())
+        .filter(|r| r.checklist == v.checklist)
+        .map(|r| r.due_after)
+        .max()
+        .unwrap_or_default();
+    v.due_at - ahead
+}
+
 /// The changes taking `action` makes, with the money rules that always hold.
 fn changes(
     def: &Definition,
     case: &Case,
     action: &Action,
     fields: &BTreeMap<String, Value>,
+    observed_at: Option<DateTime<Utc>>,
     cx: &Context,
 ) -> Result<Vec<Change>, Refusal> {
     let rupiah = |name: &Option<String>| {
@@ -278,7 +422,13 @@ fn changes(
         out.push(Change::VisitCompleted {
             no: visit.no,
             gps,
-            flags: evidence::judge(&def.evidence, case, &cx.evidence, gps, cx.now),
+            flags: evidence::judge(
+                &def.evidence,
+                case,
+                &cx.evidence,
+                gps,
+                observed_at.unwrap_or(cx.now),
+            ),
         });
     }
     if action.accepts_evidence {

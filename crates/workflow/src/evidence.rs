@@ -29,6 +29,8 @@ pub struct Rules {
     pub similar_bits: u8,
     /// Who may accept a flagged visit.
     pub accepted_by: Vec<Role>,
+    /// A photo whose camera time (EXIF) cannot be read is flagged.
+    pub require_camera_time: bool,
 }
 
 impl Rules {
@@ -45,6 +47,7 @@ impl Default for Rules {
             photo_clock_slack: TimeDelta::hours(1),
             similar_bits: 5,
             accepted_by: vec![Role::Verifier],
+            require_camera_time: true,
         }
     }
 }
@@ -66,19 +69,76 @@ pub fn bands(hash: u64) -> Vec<i32> {
         .collect()
 }
 
-/// What the adapter found about the visit being recorded.
+/// What the adapter looked up for a command: the files named in its photo
+/// answers, the users named in its user answers, and for a monev visit the
+/// beneficiary's registered location.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facts {
     /// The beneficiary's registered location, when it has one.
     pub registered: Option<GeoPoint>,
     pub photos: Vec<Photo>,
+    pub users: Vec<Person>,
 }
 
-/// One photo of the visit.
+/// A user named in a `user` answer, as the adapter found them. A name that
+/// is no user is simply absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub login: String,
+    pub role: Role,
+    pub active: bool,
+    /// Whether the user's region covers the case's (`domain::access`).
+    pub sees_case: bool,
+}
+
+impl Facts {
+    /// The facts of a world where each photo answer of `cmd` names a picture
+    /// just taken (at `now`) and never used before, and each user answer an
+    /// active user of the field's role in the case's region: what an
+    /// in-memory run (a simulation, a search of paths) stands in for
+    /// uploads and users with.
+    pub fn stand_ins(
+        def: &crate::definition::Definition,
+        cmd: &crate::engine::Command,
+        now: DateTime<Utc>,
+    ) -> Facts {
+        use crate::value::FieldType;
+        let mut facts = Facts::default();
+        let Some(action) = def.action(&cmd.action) else {
+            return facts;
+        };
+        for f in def.inputs(action) {
+            let Some(answer) = cmd.inputs.get(&f.id).map(|a| a.trim().to_string()) else {
+                continue;
+            };
+            match (f.kind, f.role) {
+                (FieldType::Photo, _) => facts.photos.push(Photo {
+                    id: answer,
+                    picture: true,
+                    taken_at: Some(now),
+                    used_in: Vec::new(),
+                }),
+                (FieldType::User, Some(role)) => facts.users.push(Person {
+                    login: answer,
+                    role,
+                    active: true,
+                    sees_case: true,
+                }),
+                _ => {}
+            }
+        }
+        facts
+    }
+}
+
+/// A file uploaded to the case and named in a photo field. A photo answer
+/// that names none (a typed file name, another case's file) is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
     /// The attachment id, as given in the photo field.
     pub id: String,
+    /// The file decodes as a picture.
+    pub picture: bool,
     /// When the camera says it was taken (EXIF), in UTC.
     pub taken_at: Option<DateTime<Utc>>,
     /// Other visits that used the same or a similar picture.
@@ -89,6 +149,9 @@ pub struct Photo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
     pub case_id: String,
+    /// The kabupaten/kota of that case: a reader of another region is told of
+    /// the other visit without its case.
+    pub region: Option<String>,
     pub visit: u32,
     /// Bits in which the perceptual hashes differ; `None` when the files are byte for byte the same.
     pub differs_bits: Option<u8>,
@@ -107,10 +170,15 @@ pub enum Flag {
         photo: String,
         taken_at: DateTime<Utc>,
     },
+    /// The photo carries no camera time (EXIF) to check against the visit's.
+    NoCameraTime { photo: String },
     /// The photo (or nearly the same picture) was already used in another visit.
     PhotoReused {
         photo: String,
         case_id: String,
+        /// The other case's kabupaten/kota (unknown on flags older than this field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
         visit: u32,
         same_file: bool,
     },
@@ -143,13 +211,20 @@ pub fn judge(
         (None, _) => {}
     }
     for photo in &facts.photos {
-        if let Some(taken_at) = photo.taken_at
-            && (taken_at < now - rules.photo_max_age || taken_at > now + rules.photo_clock_slack)
-        {
-            flags.push(Flag::PhotoTime {
+        match photo.taken_at {
+            Some(taken_at)
+                if taken_at < now - rules.photo_max_age
+                    || taken_at > now + rules.photo_clock_slack =>
+            {
+                flags.push(Flag::PhotoTime {
+                    photo: photo.id.clone(),
+                    taken_at,
+                });
+            }
+            None if rules.require_camera_time => flags.push(Flag::NoCameraTime {
                 photo: photo.id.clone(),
-                taken_at,
-            });
+            }),
+            _ => {}
         }
         let reused = photo
             .used_in
@@ -159,6 +234,7 @@ pub fn judge(
             flags.push(Flag::PhotoReused {
                 photo: photo.id.clone(),
                 case_id: u.case_id.clone(),
+                region: u.region.clone(),
                 visit: u.visit,
                 same_file: u.differs_bits.is_none(),
             });
@@ -193,11 +269,22 @@ impl Flag {
                     format!("photo {photo} was taken {when}, outside the visit's time")
                 }
             }
+            Flag::NoCameraTime { photo } if id => {
+                format!(
+                    "foto {photo} tanpa waktu kamera (EXIF); waktu pengambilannya tidak dapat diperiksa"
+                )
+            }
+            Flag::NoCameraTime { photo } => {
+                format!(
+                    "photo {photo} has no camera time (EXIF); when it was taken cannot be checked"
+                )
+            }
             Flag::PhotoReused {
                 photo,
                 case_id,
                 visit,
                 same_file,
+                ..
             } => match (id, same_file) {
                 (true, true) => {
                     format!("foto {photo} sudah dipakai di kunjungan ke-{visit} kasus {case_id}")
@@ -219,6 +306,28 @@ impl Flag {
     pub fn other_case(&self) -> Option<&str> {
         match self {
             Flag::PhotoReused { case_id, .. } => Some(case_id),
+            _ => None,
+        }
+    }
+
+    /// The flag as read by someone who may not see the other visit's case:
+    /// that a photo was used before elsewhere, without naming where.
+    pub fn message_without_other(&self, lang: Lang, zone: Zone) -> String {
+        match (self, lang) {
+            (Flag::PhotoReused { photo, .. }, Lang::Id) => {
+                format!("foto {photo} sudah dipakai pada kunjungan di wilayah lain")
+            }
+            (Flag::PhotoReused { photo, .. }, Lang::En) => {
+                format!("photo {photo} was already used in a visit of another region")
+            }
+            _ => self.message(lang, zone),
+        }
+    }
+
+    /// The region of the other visit's case, when the flag names one and it is known.
+    pub fn other_region(&self) -> Option<&str> {
+        match self {
+            Flag::PhotoReused { region, .. } => region.as_deref(),
             _ => None,
         }
     }

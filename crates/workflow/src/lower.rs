@@ -332,12 +332,22 @@ impl Lower<'_, '_, '_> {
             }
             _ => {}
         }
+        let role = match (&f.role, kind) {
+            (Some(r), FieldType::User) => Some(self.role(r)),
+            (None, FieldType::User) => Some(Role::FieldOfficer),
+            (Some(r), _) => {
+                self.r.error(r.span(), "only a user answer names a role");
+                None
+            }
+            (None, _) => None,
+        };
         Field {
             id: f.id.get_ref().clone(),
             kind,
             label: self.label(&f.label),
             required: f.required,
             options,
+            role,
         }
     }
 

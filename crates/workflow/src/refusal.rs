@@ -1,7 +1,8 @@
 //! Why the engine refuses a command: typed, with a stable code and a message
 //! in Indonesian and English.
 
-use pantau_domain::{Lang, Role, Rupiah};
+use chrono::{DateTime, Utc};
+use pantau_domain::{Label, Lang, Role, Rupiah, Zone, format};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,7 +48,17 @@ pub struct FieldError {
 pub enum FieldProblem {
     Missing,
     Unknown,
-    Invalid(String),
+    Invalid(Label),
+    /// The client says it happened later than the server's clock allows.
+    ObservedInFuture {
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    /// The client says it happened before it could have (before the visit opened).
+    ObservedTooEarly {
+        at: DateTime<Utc>,
+        earliest: DateTime<Utc>,
+    },
 }
 
 /// A guard or a money rule that did not hold.
@@ -198,9 +209,37 @@ impl FieldError {
             (FieldProblem::Missing, Lang::En) => format!("{f}: is required"),
             (FieldProblem::Unknown, Lang::Id) => format!("{f}: bukan isian aksi ini"),
             (FieldProblem::Unknown, Lang::En) => format!("{f}: is not a field of this action"),
-            (FieldProblem::Invalid(why), _) => format!("{f}: {why}"),
+            (FieldProblem::Invalid(why), lang) => format!("{f}: {}", why.get(lang)),
+            (FieldProblem::ObservedInFuture { at, now }, lang) => {
+                let (at, now) = (utc(*at, lang), utc(*now, lang));
+                match lang {
+                    Lang::Id => format!(
+                        "{f}: {at} belum terjadi (sekarang {now}); periksa jam di perangkat"
+                    ),
+                    Lang::En => format!(
+                        "{f}: {at} has not happened yet (it is {now}); check the device's clock"
+                    ),
+                }
+            }
+            (FieldProblem::ObservedTooEarly { at, earliest }, lang) => {
+                let (at, earliest) = (utc(*at, lang), utc(*earliest, lang));
+                match lang {
+                    Lang::Id => format!(
+                        "{f}: {at} sebelum kunjungan ini dibuka ({earliest}); periksa jam di perangkat"
+                    ),
+                    Lang::En => format!(
+                        "{f}: {at} is before this visit opened ({earliest}); check the device's clock"
+                    ),
+                }
+            }
         }
     }
+}
+
+/// A time in a refusal: the engine knows no reader's zone, so WIB, the
+/// zone of most offices, with its name.
+fn utc(at: DateTime<Utc>, lang: Lang) -> String {
+    format::when(Zone::Wib, at, lang)
 }
 
 impl GuardFailure {

@@ -201,7 +201,7 @@ pub fn execute(def: &Definition, plan: &Plan) -> Run {
     let mut unexpected = Vec::new();
     for step in &plan.steps {
         now += step.after;
-        let cx = Context {
+        let mut cx = Context {
             now,
             actor: step.actor.clone(),
             remaining_allocation: plan.allocation,
@@ -220,10 +220,14 @@ pub fn execute(def: &Definition, plan: &Plan) -> Run {
             },
             Some(c) => {
                 let cmd = Command {
+                    observed_at: None,
                     key: step.key.clone(),
                     action: step.action.clone(),
                     inputs: step.inputs.clone(),
                 };
+                // A photo named in the script stands for a picture taken there and then,
+                // a user named for an active user of the field's role in the region.
+                cx.evidence = crate::evidence::Facts::stand_ins(def, &cmd, now);
                 match engine::step(def, c, &cmd, &cx) {
                     Ok(Decision::Apply { event, effects }) => Outcome::Applied { event, effects },
                     Ok(Decision::AlreadyApplied { seq }) => Outcome::Duplicate { seq },

@@ -60,6 +60,8 @@ pub struct RawEvidence {
     pub similar_bits: Option<S<i64>>,
     /// Who accepts a flagged visit.
     pub accepted_by: Option<S<Vec<S<String>>>>,
+    /// Whether a photo without a camera time (EXIF) is flagged (default true).
+    pub require_camera_time: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -174,4 +176,6 @@ pub struct RawField {
     #[serde(default = "yes")]
     pub required: bool,
     pub options: Option<S<Vec<S<String>>>>,
+    /// For a `user` answer: the role of the user to name (default `field_officer`).
+    pub role: Option<S<String>>,
 }

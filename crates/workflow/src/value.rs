@@ -1,7 +1,7 @@
 //! Typed answers: what an action's field or a checklist question holds.
 
 use chrono::NaiveDate;
-use pantau_domain::{GeoPoint, Rupiah};
+use pantau_domain::{GeoPoint, Label, Rupiah};
 use serde::{Deserialize, Serialize};
 
 /// The type of a field or checklist answer, as named in workflow files.
@@ -81,33 +81,45 @@ pub enum Value {
 
 impl Value {
     /// Parses `text` as an answer of type `kind`; `options` applies to choices.
-    /// The error is a reason a user can act on.
-    pub fn parse(kind: FieldType, text: &str, options: &[String]) -> Result<Value, String> {
+    /// The error is a reason a user can act on, in Indonesian and English.
+    pub fn parse(kind: FieldType, text: &str, options: &[String]) -> Result<Value, Label> {
         let t = text.trim();
         Ok(match kind {
             FieldType::Text => Value::Text(t.to_string()),
-            FieldType::Number => Value::Number(
-                t.parse()
-                    .map_err(|_| format!("`{t}` is not a whole number"))?,
-            ),
-            FieldType::Rupiah => Value::Rupiah(Rupiah::parse(t).map_err(|e| e.to_string())?),
+            FieldType::Number => Value::Number(number(t)?),
+            FieldType::Rupiah => Value::Rupiah(Rupiah::parse(t).map_err(|e| e.label())?),
             FieldType::YesNo => Value::YesNo(match t.to_lowercase().as_str() {
                 "ya" | "yes" | "y" | "true" | "1" => true,
                 "tidak" | "no" | "n" | "false" | "0" => false,
-                _ => return Err(format!("`{t}` is not yes or no (ya/tidak)")),
+                _ => {
+                    return Err(Label::new(
+                        format!("`{t}` bukan ya atau tidak"),
+                        format!("`{t}` is not yes or no (ya/tidak)"),
+                    ));
+                }
             }),
             FieldType::Choice => match options.iter().find(|o| o.as_str() == t) {
                 Some(o) => Value::Choice(o.clone()),
-                None => return Err(format!("`{t}` is not one of: {}", options.join(", "))),
+                None => {
+                    return Err(Label::new(
+                        format!("`{t}` bukan salah satu dari: {}", options.join(", ")),
+                        format!("`{t}` is not one of: {}", options.join(", ")),
+                    ));
+                }
             },
             FieldType::Date => Value::Date(
                 NaiveDate::parse_from_str(t, "%Y-%m-%d")
                     .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
-                    .map_err(|_| format!("`{t}` is not a date (write 2026-11-22 or 22/11/2026)"))?,
+                    .map_err(|_| {
+                        Label::new(
+                            format!("`{t}` bukan tanggal (tulis 22/11/2026 atau 2026-11-22)"),
+                            format!("`{t}` is not a date (write 2026-11-22 or 22/11/2026)"),
+                        )
+                    })?,
             ),
             FieldType::Document => Value::Document(reference(t)?),
             FieldType::Photo => Value::Photo(reference(t)?),
-            FieldType::Gps => Value::Gps(GeoPoint::parse(t).map_err(|e| e.to_string())?),
+            FieldType::Gps => Value::Gps(GeoPoint::parse(t).map_err(|e| e.label())?),
             FieldType::User => Value::User(reference(t)?),
         })
     }
@@ -136,13 +148,43 @@ impl Value {
     }
 }
 
+/// A whole number. Thousands may be grouped with dots (`12.500`) as
+/// Indonesians write them; a decimal comma or point is refused by name
+/// rather than read as something else.
+fn number(t: &str) -> Result<i64, Label> {
+    let plain = if pantau_domain::format::is_grouped(t) {
+        t.replace('.', "")
+    } else {
+        t.to_string()
+    };
+    plain.parse().map_err(|_| {
+        if t.contains(',') || t.contains('.') {
+            Label::new(
+                format!("`{t}` bukan bilangan bulat; isian ini tidak menerima pecahan"),
+                format!("`{t}` is not a whole number; this answer takes no fractions"),
+            )
+        } else {
+            Label::new(
+                format!("`{t}` bukan bilangan bulat"),
+                format!("`{t}` is not a whole number"),
+            )
+        }
+    })
+}
+
 /// A reference to something stored elsewhere: one line, no control characters.
-fn reference(t: &str) -> Result<String, String> {
+fn reference(t: &str) -> Result<String, Label> {
     if t.chars().any(char::is_control) {
-        return Err("contains control characters".to_string());
+        return Err(Label::new(
+            "berisi karakter kendali",
+            "contains control characters",
+        ));
     }
     if t.len() > 500 {
-        return Err("is longer than 500 characters".to_string());
+        return Err(Label::new(
+            "lebih dari 500 karakter",
+            "is longer than 500 characters",
+        ));
     }
     Ok(t.to_string())
 }
@@ -169,8 +211,20 @@ mod tests {
         assert!(
             Value::parse(FieldType::Choice, "bubar", &opts)
                 .unwrap_err()
+                .id
                 .contains("aktif, tidak aktif")
         );
+        assert_eq!(
+            Value::parse(FieldType::Number, "12.500", &[]),
+            Ok(Value::Number(12500))
+        );
+        assert!(
+            Value::parse(FieldType::Number, "2,5", &[])
+                .unwrap_err()
+                .id
+                .contains("pecahan")
+        );
+        assert!(Value::parse(FieldType::Number, "2.5", &[]).is_err());
         assert_eq!(
             Value::parse(FieldType::Date, "22/11/2026", &[]),
             Ok(Value::Date(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()))

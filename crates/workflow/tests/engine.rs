@@ -23,6 +23,7 @@ fn mini() -> Definition {
 
 fn cmd(key: &str, action: &str, inputs: &[(&str, &str)]) -> Command {
     Command {
+        observed_at: None,
         key: key.into(),
         action: action.into(),
         inputs: inputs

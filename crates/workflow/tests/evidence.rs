@@ -26,6 +26,7 @@ fn mini() -> Definition {
 
 fn cmd(key: &str, action: &str, inputs: &[(&str, &str)]) -> Command {
     Command {
+        observed_at: None,
         key: key.into(),
         action: action.into(),
         inputs: inputs
@@ -124,6 +125,7 @@ fn registered() -> Facts {
     Facts {
         registered: Some(GeoPoint::parse(HOME).unwrap()),
         photos: Vec::new(),
+        users: Vec::new(),
     }
 }
 
@@ -218,9 +220,11 @@ fn photo(taken_at: Option<DateTime<Utc>>, used_in: Vec<Use>) -> Facts {
         registered: None,
         photos: vec![Photo {
             id: "ph1".into(),
+            picture: true,
             taken_at,
             used_in,
         }],
+        users: Vec::new(),
     }
 }
 
@@ -250,8 +254,10 @@ fn a_photo_taken_outside_the_visit_window_is_flagged() {
     let mut r = Run::paid();
     assert_eq!(
         r.visit("v1", &[("photo", "ph1")], photo(None, vec![])).0,
-        vec![],
-        "no EXIF, no flag"
+        vec![Flag::NoCameraTime {
+            photo: "ph1".into()
+        }],
+        "no EXIF: nothing to check the time against"
     );
 }
 
@@ -259,6 +265,7 @@ fn a_photo_taken_outside_the_visit_window_is_flagged() {
 fn a_photo_used_in_another_visit_is_flagged_with_that_visit() {
     let other = |bits| Use {
         case_id: "C-9".into(),
+        region: Some("18.71".into()),
         visit: 2,
         differs_bits: bits,
     };
@@ -269,11 +276,17 @@ fn a_photo_used_in_another_visit_is_flagged_with_that_visit() {
         (Some(5), false),
     ] {
         let mut r = Run::paid();
-        let (flags, _) = r.visit("v1", &[("photo", "ph1")], photo(None, vec![other(bits)]));
+        let taken = r.now() + TimeDelta::days(1);
+        let (flags, _) = r.visit(
+            "v1",
+            &[("photo", "ph1")],
+            photo(Some(taken), vec![other(bits)]),
+        );
         let expected = if flagged {
             vec![Flag::PhotoReused {
                 photo: "ph1".into(),
                 case_id: "C-9".into(),
+                region: Some("18.71".into()),
                 visit: 2,
                 same_file: bits.is_none(),
             }]
@@ -301,6 +314,7 @@ fn flags_read_plainly_in_both_languages() {
     let reused = Flag::PhotoReused {
         photo: "ph1".into(),
         case_id: "C-9".into(),
+        region: Some("18.71".into()),
         visit: 2,
         same_file: true,
     };
@@ -309,6 +323,10 @@ fn flags_read_plainly_in_both_languages() {
         "foto ph1 sudah dipakai di kunjungan ke-2 kasus C-9"
     );
     assert_eq!(reused.other_case(), Some("C-9"));
+    assert_eq!(
+        reused.message_without_other(Lang::Id, Zone::Wib),
+        "foto ph1 sudah dipakai pada kunjungan di wilayah lain"
+    );
 }
 
 #[test]
@@ -344,4 +362,105 @@ fn hashes_within_seven_bits_share_a_band() {
     assert_eq!(ba.iter().zip(bb.iter()).filter(|(x, y)| x == y).count(), 1);
     assert_eq!(ba[7], 7 * 256 + 0xEF);
     assert_eq!(differs(a, !a), 64);
+}
+
+#[test]
+fn a_photo_answer_must_name_a_picture_uploaded_to_the_case() {
+    let mut r = Run::paid();
+    let refused = |d: Result<Decision, Refusal>| match d {
+        Err(Refusal::Fields { errors }) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, "photo");
+            errors[0].message(Lang::Id)
+        }
+        other => panic!("a photo answer naming no upload is refused, got {other:?}"),
+    };
+    let answers = [
+        ("active", "ya"),
+        ("status", "baik"),
+        ("photo", "foto-gudang.jpg"),
+    ];
+    let typed = refused(r.take(Role::FieldOfficer, cmd("v1", "visit", &answers)));
+    assert!(typed.contains("bukan foto yang diunggah"), "{typed}");
+    let mut pdf = photo(Some(r.now()), vec![]);
+    pdf.photos[0].picture = false;
+    let answers = [("active", "ya"), ("status", "baik"), ("photo", "ph1")];
+    let not_a_picture = refused(r.take_with(Role::FieldOfficer, cmd("v1", "visit", &answers), pdf));
+    assert!(not_a_picture.contains("bukan gambar"), "{not_a_picture}");
+    assert!(r.case.visits[0].done_at.is_none(), "nothing was recorded");
+    let taken = r.now() + TimeDelta::days(1);
+    let (flags, _) = r.visit("v1", &[("photo", "ph1")], photo(Some(taken), vec![]));
+    assert_eq!(
+        flags,
+        vec![],
+        "an uploaded picture of the visit's time is clear"
+    );
+}
+
+#[test]
+fn a_visit_saved_offline_is_judged_on_when_it_was_made() {
+    let mut r = Run::paid();
+    let due = r.case.open_visit().unwrap().due_at;
+    let made = r.now() + TimeDelta::days(1);
+    let key = "offline-1";
+    let answers = [("active", "ya"), ("status", "baik"), ("photo", "ph1")];
+    // The phone finds a signal a week and a day after the visit, past its due date.
+    r.day = (due - t0()).num_days() + 8;
+    assert!(r.now() > due);
+    let mut c = cmd(key, "visit", &answers);
+    c.observed_at = Some(made);
+    let facts = photo(Some(made - TimeDelta::hours(1)), vec![]);
+    let Ok(Decision::Apply { event, .. }) = r.take_with(Role::FieldOfficer, c, facts) else {
+        panic!("the visit is recorded");
+    };
+    assert_eq!(event.observed_at, Some(made));
+    assert!(
+        event.at > made + TimeDelta::days(7),
+        "dated when it arrived"
+    );
+    let flags = match &event.changes[..] {
+        [Change::VisitCompleted { flags, .. }] => flags.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        flags,
+        vec![],
+        "the photo was taken an hour before the visit was made"
+    );
+    let v = &r.case.visits[0];
+    assert_eq!(v.done_at, Some(made));
+    assert!(v.done_at.unwrap() <= v.due_at, "on time");
+    assert_eq!(Case::replay("C-1", &r.events).unwrap(), r.case);
+}
+
+#[test]
+fn a_time_of_observation_ahead_of_the_clock_or_before_the_visit_opened_is_refused() {
+    let answers = [("active", "ya"), ("status", "baik")];
+    let mut r = Run::paid();
+    let opened = r.now();
+    for (observed, word) in [
+        (
+            opened + TimeDelta::days(1) + TimeDelta::minutes(10),
+            "belum terjadi",
+        ),
+        (opened - TimeDelta::hours(2), "sebelum kunjungan ini dibuka"),
+    ] {
+        let mut c = cmd("v", "visit", &answers);
+        c.observed_at = Some(observed);
+        match r.take(Role::FieldOfficer, c) {
+            Err(Refusal::Fields { errors }) => {
+                assert_eq!(errors[0].field, "observed_at");
+                let said = errors[0].message(Lang::Id);
+                assert!(said.contains(word), "{said}");
+            }
+            other => panic!("{observed} is refused, got {other:?}"),
+        }
+    }
+    // A phone a few minutes ahead is a clock, not a lie.
+    let mut c = cmd("v", "visit", &answers);
+    c.observed_at = Some(r.now() + TimeDelta::days(1) + TimeDelta::minutes(3));
+    assert!(matches!(
+        r.take(Role::FieldOfficer, c),
+        Ok(Decision::Apply { .. })
+    ));
 }

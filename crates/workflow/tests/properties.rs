@@ -124,6 +124,7 @@ fn run(def: &Definition, steps: &[Step]) -> Result<(), TestCaseError> {
                     "dedi"
                 };
                 let cmd = Command {
+                    observed_at: None,
                     key: format!("k{i}"),
                     action: action.id.clone(),
                     inputs: inputs(def, action, s.inputs, false),
@@ -134,6 +135,7 @@ fn run(def: &Definition, steps: &[Step]) -> Result<(), TestCaseError> {
         let before = case.clone();
         let mut context = cx(now, &user, role);
         context.remaining_allocation = Some(Rupiah::new(1_000_000_000).unwrap());
+        context.evidence = pantau_workflow::evidence::Facts::stand_ins(def, &cmd, now);
         match engine::step(def, &mut case, &cmd, &context) {
             Ok(Decision::Apply { event, .. }) => {
                 prop_assert!(
@@ -257,12 +259,15 @@ fn random_commands_reach_the_end_of_every_program() {
                 };
                 let role = action.roles[usize::from(st.role) % action.roles.len()];
                 let cmd = Command {
+                    observed_at: None,
                     key: format!("k{i}"),
                     action: action.id.clone(),
                     inputs: inputs(&def, action, st.inputs, true),
                 };
                 let user = case.officer.clone().unwrap_or_else(|| "dedi".into());
-                let _ = engine::step(&def, &mut case, &cmd, &cx(now, &user, role));
+                let mut context = cx(now, &user, role);
+                context.evidence = pantau_workflow::evidence::Facts::stand_ins(&def, &cmd, now);
+                let _ = engine::step(&def, &mut case, &cmd, &context);
             }
             reached_final |= case.is_final(&def) && case.tranches.len() == def.tranche_count();
         }

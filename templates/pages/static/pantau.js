@@ -309,6 +309,10 @@
     event.preventDefault();
     if (form.sending) return;
     form.sending = true;
+    // A visit is dated when it was made, here, not when a signal carries it.
+    if (form.elements._observed_at && !form.elements._observed_at.value) {
+      form.elements._observed_at.value = new Date().toISOString();
+    }
     var pairs = entries(form); // taken once: every resend is the same form, same key
     var key = form.elements._key ? form.elements._key.value : "";
     var button = form.querySelector("button.primary");

@@ -67,6 +67,17 @@ pub struct FieldView {
     pub label: String,
     pub required: bool,
     pub options: Vec<String>,
+    /// For a `user` answer: the users who may be named (active, of the
+    /// field's role, working in the case's region).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<UserChoice>,
+}
+
+/// A user a `user` answer may name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserChoice {
+    pub login: String,
+    pub name: String,
 }
 
 /// An action the caller may take now.
@@ -97,6 +108,10 @@ pub struct EventView {
     pub fields: BTreeMap<String, String>,
     /// What the event says about a visit's evidence (flags, acceptance).
     pub evidence: Vec<super::evidence::EvidenceLine>,
+    /// When it happened, when the client recorded it before it arrived (`at`).
+    pub observed_at: Option<DateTime<Utc>>,
+    /// `observed_at` in the caller's zone.
+    pub observed_local: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -112,7 +127,10 @@ pub struct VisitLine {
     pub checklist: String,
     pub due_at: DateTime<Utc>,
     pub tranche: Option<u8>,
+    /// When the visit was made (as the officer's phone recorded it).
     pub done_at: Option<DateTime<Utc>>,
+    /// Done after it was due.
+    pub late: bool,
     /// For a done visit: `clear`, `flagged` (awaiting a verifier) or `accepted`.
     pub evidence: Option<String>,
 }
@@ -142,6 +160,10 @@ pub struct TransitionRequest {
     pub inputs: BTreeMap<String, String>,
     /// Act only if the case is still at this event number; else 409.
     pub expected_seq: Option<i64>,
+    /// When it happened, if before it could be sent (a visit saved on a phone
+    /// without signal); RFC 3339. Refused when ahead of the server's clock by
+    /// more than five minutes or before the visit opened.
+    pub observed_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -259,6 +281,7 @@ pub fn field_views<'a>(
         label: f.label.get(lang).to_string(),
         required: f.required,
         options: f.options.clone(),
+        users: Vec::new(),
     })
 }
 
@@ -290,6 +313,8 @@ fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
             .map(|(k, v)| (k.clone(), v.display()))
             .collect(),
         evidence: super::evidence::lines(e, caller),
+        observed_at: e.observed_at,
+        observed_local: e.observed_at.map(|t| caller.zone.format_long(t, lang)),
     }
 }
 
@@ -318,7 +343,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
     let may_act = pantau_domain::access::allows(caller.role, Permission::Act)
         && !(caller.role == Role::FieldOfficer
             && case.officer.as_ref().is_some_and(|o| *o != caller.login));
-    let actions = if may_act {
+    let mut actions: Vec<ActionView> = if may_act {
         engine::available(def, case, caller.role)
             .map(|a| ActionView {
                 id: a.id.clone(),
@@ -330,6 +355,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
     } else {
         vec![]
     };
+    offer_users(app, def, &mut actions, view.row.region.as_deref(), lang).await?;
     let beneficiary_name = match &view.row.beneficiary_id {
         Some(b) => app
             .store
@@ -382,6 +408,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
                 due_at: v.due_at,
                 tranche: v.tranche,
                 done_at: v.done_at,
+                late: v.done_at.is_some_and(|d| d > v.due_at),
                 evidence: super::evidence::review(v).map(str::to_string),
             })
             .collect(),
@@ -397,6 +424,40 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
             .collect(),
         actions,
     })
+}
+
+/// Fills each `user` answer of `actions` with the users it may name: the
+/// active users of the field's role whose region covers the case's.
+async fn offer_users(
+    app: &App,
+    def: &Definition,
+    actions: &mut [ActionView],
+    region: Option<&str>,
+    lang: Lang,
+) -> Result<(), ApiError> {
+    for a in actions.iter_mut() {
+        for f in a.fields.iter_mut().filter(|f| f.kind == "user") {
+            let role = def
+                .action(&a.id)
+                .into_iter()
+                .flat_map(|x| def.inputs(x))
+                .find(|x| x.id == f.id)
+                .and_then(|x| x.role)
+                .unwrap_or(Role::FieldOfficer);
+            f.users = app
+                .store
+                .people_of(role, region.unwrap_or_default())
+                .await
+                .map_err(|e| ApiError::from_store(e, lang))?
+                .into_iter()
+                .map(|u| UserChoice {
+                    login: u.login,
+                    name: u.name,
+                })
+                .collect();
+        }
+    }
+    Ok(())
 }
 
 /// One case: its data, timeline, and the actions the caller may take now.
@@ -456,9 +517,10 @@ pub async fn transition(
         key: format!("{}:{key}", caller.login),
         action: req.action,
         inputs: req.inputs,
+        observed_at: req.observed_at,
     };
     let cx = Context {
-        now: Utc::now(),
+        now: app.now(),
         actor: caller.actor(),
         remaining_allocation: None,
         evidence: Default::default(),
@@ -471,7 +533,7 @@ pub async fn transition(
     let case = case_detail(app, caller, id).await?;
     let def = app
         .catalog
-        .latest(&case.summary.workflow)
+        .get(&case.summary.workflow, case.workflow_version)
         .ok_or_else(|| ApiError::Internal("workflow not loaded".into()))?;
     Ok(TransitionResult {
         repeated: matches!(outcome, Outcome::Repeated { .. }),

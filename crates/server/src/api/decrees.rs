@@ -288,20 +288,24 @@ pub struct DecreeInput {
     pub list: Vec<u8>,
     /// The scanned PDF: (file name, bytes).
     pub scan: Option<(String, Vec<u8>)>,
+    /// A scan sent before, when the decree was checked: (file name, SHA-256).
+    pub scan_kept: Option<(String, String)>,
 }
 
 /// Whether the caller may record a decree for program `p` (visible to them):
-/// its workflow has a by-decree action their role may take.
+/// they act for its province (a decree is the province's, never a
+/// kabupaten/kota's), and its workflow has a by-decree action their role may take.
 pub fn records_decrees(
     app: &App,
     caller: &Caller,
     p: &pantau_store::entity::program::Model,
 ) -> bool {
-    app.catalog.latest(&p.workflow).is_some_and(|d| {
-        d.actions
-            .iter()
-            .any(|a| a.by_decree && a.roles.contains(&caller.role))
-    })
+    caller.acts_for_province(&p.province_code)
+        && app.catalog.latest(&p.workflow).is_some_and(|d| {
+            d.actions
+                .iter()
+                .any(|a| a.by_decree && a.roles.contains(&caller.role))
+        })
 }
 
 /// The programs the caller may record a decree for: visible in their
@@ -321,13 +325,20 @@ pub async fn decree_programs(
         .collect())
 }
 
+/// Whether `data` is a PDF, as a decree's scan must be.
+pub fn is_pdf(data: &[u8]) -> bool {
+    data.starts_with(b"%PDF-")
+}
+
 /// Records decree `input` and applies it to the cases it lists within the
-/// caller's region. Every bad field is named at once; a list with bad rows
+/// caller's region; or, with `preview`, says what it would do to each and
+/// applies nothing. Every bad field is named at once; a list with bad rows
 /// comes back as those rows (`Ok(Err(rows))`), and nothing is applied.
 pub async fn create(
     app: &App,
     caller: &Caller,
     input: &DecreeInput,
+    preview: bool,
 ) -> Result<Result<DecreeReport, Vec<LineError>>, ApiError> {
     caller.require(Permission::Act)?;
     let lang = caller.lang;
@@ -408,7 +419,7 @@ pub async fn create(
         },
     };
     let scan = match &input.scan {
-        Some((_, data)) if !data.starts_with(b"%PDF-") => {
+        Some((_, data)) if !is_pdf(data) => {
             issues.push(FieldIssue::new("scan", say("bukan PDF", "not a PDF")));
             None
         }
@@ -416,7 +427,23 @@ pub async fn create(
             name: name.clone(),
             data: data.clone(),
         }),
-        None => None,
+        None => match &input.scan_kept {
+            Some((name, sha)) => match app.store.decree_scan(sha).await {
+                Ok(Some(data)) => Some(Scan {
+                    name: name.clone(),
+                    data,
+                }),
+                Ok(None) => {
+                    issues.push(FieldIssue::new(
+                        "scan",
+                        say("unggah pindaian SK lagi", "upload the decree's scan again"),
+                    ));
+                    None
+                }
+                Err(e) => return Err(ApiError::from_store(e, lang)),
+            },
+            None => None,
+        },
     };
     if input.list.is_empty() {
         issues.push(FieldIssue::new(
@@ -454,7 +481,7 @@ pub async fn create(
         amends,
     };
     let cx = Context {
-        now: chrono::Utc::now(),
+        now: app.now(),
         actor: Actor {
             user: caller.login.clone(),
             role: caller.role,
@@ -462,10 +489,14 @@ pub async fn create(
         remaining_allocation: None,
         evidence: Default::default(),
     };
-    let report = app
-        .store
-        .apply_decree(&app.catalog, &decree, &lines, &cx, &caller.scope)
-        .await
-        .map_err(|e| ApiError::from_store(e, lang))?;
-    Ok(Ok(report))
+    let report = if preview {
+        app.store
+            .preview_decree(&app.catalog, &decree, &lines, &cx, &caller.scope)
+            .await
+    } else {
+        app.store
+            .apply_decree(&app.catalog, &decree, &lines, &cx, &caller.scope)
+            .await
+    };
+    Ok(Ok(report.map_err(|e| ApiError::from_store(e, lang))?))
 }

@@ -27,13 +27,19 @@ pub fn lines(e: &Event, caller: &Caller) -> Vec<EvidenceLine> {
         match c {
             Change::VisitCompleted { flags, .. } => {
                 out.extend(flags.iter().map(|f| {
+                    // Another region's case is not named to a reader who cannot see it.
+                    let shown = caller.sees(f.other_region());
                     EvidenceLine {
-                        text: f.message(caller.lang, caller.zone),
+                        text: if shown {
+                            f.message(caller.lang, caller.zone)
+                        } else {
+                            f.message_without_other(caller.lang, caller.zone)
+                        },
                         kind: serde_json::to_value(f)
                             .ok()
                             .and_then(|v| v["flag"].as_str().map(str::to_string))
                             .unwrap_or_default(),
-                        other_case: f.other_case().map(str::to_string),
+                        other_case: f.other_case().filter(|_| shown).map(str::to_string),
                     }
                 }));
             }

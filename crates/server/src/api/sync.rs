@@ -38,6 +38,9 @@ pub struct QueuedVisit {
     pub inputs: BTreeMap<String, String>,
     /// Refuse, rather than apply, if the case moved past this event.
     pub expected_seq: Option<i64>,
+    /// When the visit was made (saved on the phone), RFC 3339: the visit and
+    /// its evidence are judged on this time, not on when it arrives.
+    pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
@@ -103,6 +106,7 @@ async fn one(app: &App, caller: &Caller, v: QueuedVisit) -> Result<SyncResult, A
         action: v.action.clone(),
         inputs: v.inputs.clone(),
         expected_seq: v.expected_seq,
+        observed_at: v.observed_at,
     };
     match cases::transition(app, caller, &v.case_id, &v.key, req).await {
         Ok(r) => Ok(SyncResult {

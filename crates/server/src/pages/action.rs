@@ -74,6 +74,7 @@ struct Input {
 #[derive(Serialize)]
 struct Opt {
     value: String,
+    label: String,
     selected: bool,
 }
 
@@ -111,8 +112,14 @@ pub fn forms(
                             .iter()
                             .map(|o| Opt {
                                 value: o.clone(),
+                                label: o.clone(),
                                 selected: *o == value,
                             })
+                            .chain(f.users.iter().map(|u| Opt {
+                                value: u.login.clone(),
+                                label: format!("{} ({})", u.name, u.login),
+                                selected: u.login == value,
+                            }))
                             .collect(),
                         stored: stored
                             .then(|| format!("/api/cases/{}/attachments/{value}", d.summary.id)),
@@ -250,6 +257,7 @@ pub async fn take(
         action: attempt.action.clone(),
         inputs: attempt.values.clone(),
         expected_seq: hidden("_seq").parse().ok(),
+        observed_at: observed(&hidden("_observed_at")),
     };
     match transition(&app, &v.caller, &id, &attempt.key, req).await {
         Ok(_) => v.look.redirect(&format!("/kasus/{id}")),
@@ -275,6 +283,14 @@ pub async fn take(
         }
         Err(e) => v.fail(e),
     }
+}
+
+/// The time the phone saved a form (`_observed_at`, RFC 3339); a missing or
+/// unreadable one means the form was sent when it was filled.
+fn observed(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
 }
 
 fn reasons(issues: &[FieldIssue]) -> String {

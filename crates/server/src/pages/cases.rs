@@ -243,6 +243,8 @@ struct Visit {
     tranche: Option<u8>,
     due: String,
     done: Option<String>,
+    /// Done after it was due.
+    late: bool,
     overdue: bool,
     evidence: Option<Badge>,
 }
@@ -269,7 +271,10 @@ struct Shown {
 #[derive(Serialize)]
 struct Step {
     seq: u64,
+    /// When it happened (in the field, for a visit saved offline).
     when: String,
+    /// When it arrived, where that was later than it happened.
+    received: Option<String>,
     who: String,
     role: String,
     what: String,
@@ -429,6 +434,7 @@ async fn build(
                 tranche: x.tranche,
                 due: format::day(zone, x.due_at, lang),
                 done: x.done_at.map(|t| format::when(zone, t, lang)),
+                late: x.late,
                 overdue: x.done_at.is_none() && x.due_at < now,
                 evidence: x.evidence.as_ref().map(|kind| Badge {
                     label: v.text(&format!("kasus.bukti_{kind}")),
@@ -448,7 +454,8 @@ async fn build(
             .iter()
             .map(|e| Step {
                 seq: e.seq,
-                when: format::when(zone, e.at, lang),
+                when: format::when(zone, e.observed_at.unwrap_or(e.at), lang),
+                received: e.observed_at.map(|_| format::when(zone, e.at, lang)),
                 who: e.actor.clone(),
                 role: e
                     .role

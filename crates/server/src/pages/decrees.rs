@@ -201,6 +201,29 @@ struct NewPage {
     problems: std::collections::BTreeMap<String, String>,
     /// The list's bad rows: nothing of it was applied.
     rows: Vec<RowProblem>,
+    /// What the decree will do, to confirm before it is recorded.
+    preview: Option<Preview>,
+}
+
+/// A checked decree, shown before it is recorded: what it does to each case
+/// it lists, and the form that records it as it was checked.
+#[derive(Serialize)]
+struct Preview {
+    approved: usize,
+    changed: usize,
+    removed: usize,
+    refused: usize,
+    /// Rupiah the decree approves or sets, in total.
+    total: String,
+    lines: Vec<Line>,
+    /// Refused lines that name no case of the reader's (or list one twice).
+    others: Vec<Other>,
+    /// The form as checked, sent again to record it.
+    program: String,
+    amends: String,
+    list: String,
+    scan_name: String,
+    scan_sha: String,
 }
 
 #[derive(Serialize)]
@@ -251,11 +274,22 @@ pub async fn new_form(State(app): State<App>, v: Viewer) -> PageResult {
     Ok(v.render(StatusCode::OK, "sk_baru", &v.text("sk.baru"), page))
 }
 
-/// The sent form's fields and files, and its form token.
-async fn read(mut m: Multipart) -> Result<(Option<String>, DecreeInput), ApiError> {
+/// A sent form: its fields and files, its form token, and whether it
+/// confirms a decree already checked.
+#[derive(Default)]
+struct Sent {
+    csrf: Option<String>,
+    input: DecreeInput,
+    confirm: bool,
+    scan_name: String,
+    scan_sha: String,
+}
+
+async fn read(mut m: Multipart) -> Result<Sent, ApiError> {
+    use base64::Engine as _;
     let bad = |e: MultipartError| ApiError::invalid("form", e.body_text());
-    let mut csrf = None;
-    let mut input = DecreeInput::default();
+    let mut sent = Sent::default();
+    let input = &mut sent.input;
     while let Some(part) = m.next_field().await.map_err(bad)? {
         let name = part.name().unwrap_or_default().to_string();
         match name.as_str() {
@@ -268,7 +302,7 @@ async fn read(mut m: Multipart) -> Result<(Option<String>, DecreeInput), ApiErro
             _ => {
                 let value = part.text().await.map_err(bad)?;
                 match name.as_str() {
-                    "_csrf" => csrf = Some(value),
+                    "_csrf" => sent.csrf = Some(value),
                     "number" => input.number = value,
                     "date" => input.date = value,
                     "program" => input.program = value,
@@ -276,12 +310,23 @@ async fn read(mut m: Multipart) -> Result<(Option<String>, DecreeInput), ApiErro
                     "position" => input.position = value,
                     "nip" => input.nip = value,
                     "amends" => input.amends = value,
+                    "confirm" => sent.confirm = value == "1",
+                    "list_checked" => {
+                        input.list = base64::engine::general_purpose::STANDARD
+                            .decode(value.trim())
+                            .map_err(|_| ApiError::invalid("list", "base64"))?;
+                    }
+                    "scan_name" => sent.scan_name = value,
+                    "scan_sha" => sent.scan_sha = value,
                     _ => {}
                 }
             }
         }
     }
-    Ok((csrf, input))
+    if sent.input.scan.is_none() && !sent.scan_sha.is_empty() {
+        sent.input.scan_kept = Some((sent.scan_name.clone(), sent.scan_sha.clone()));
+    }
+    Ok(sent)
 }
 
 /// Records the decree and opens its page; or the form again, each bad
@@ -296,13 +341,30 @@ pub async fn create(
         Ok(m) => read(m).await,
         Err(e) => Err(ApiError::invalid("form", e.body_text())),
     };
-    let csrf = sent.as_ref().ok().and_then(|(c, _)| c.as_deref());
+    let csrf = sent.as_ref().ok().and_then(|s| s.csrf.as_deref());
     guard::form(&v.look, &headers, v.caller.csrf.as_deref(), csrf).or_fail(&v)?;
-    let (_, input) = sent.or_fail(&v)?;
+    let Sent {
+        mut input, confirm, ..
+    } = sent.or_fail(&v)?;
+    // A scan sent with a decree to check is kept now, so confirming it need not send it again.
+    if !confirm && let Some((name, data)) = input.scan.take_if(|(_, d)| decrees::is_pdf(d)) {
+        let sha = app
+            .store
+            .keep_decree_scan(&data, app.now())
+            .await
+            .map_err(|e| ApiError::from_store(e, v.caller.lang))
+            .or_fail(&v)?;
+        input.scan_kept = Some((name, sha));
+    }
     let again =
         |page: NewPage| v.render(StatusCode::BAD_REQUEST, "sk_baru", &v.text("sk.baru"), page);
-    match decrees::create(&app, &v.caller, &input).await {
-        Ok(Ok(report)) => Ok(v.look.redirect(&format!("/sk/{}", report.decree_id))),
+    match decrees::create(&app, &v.caller, &input, !confirm).await {
+        Ok(Ok(report)) if confirm => Ok(v.look.redirect(&format!("/sk/{}", report.decree_id))),
+        Ok(Ok(report)) => {
+            let mut page = new_page(&app, &v, &input).await.or_fail(&v)?;
+            page.preview = Some(preview(&app, &v, &input, &report).await.or_fail(&v)?);
+            Ok(v.render(StatusCode::OK, "sk_baru", &v.text("sk.baru"), page))
+        }
         Ok(Err(rows)) => {
             let mut page = new_page(&app, &v, &input).await.or_fail(&v)?;
             page.rows = rows
@@ -322,6 +384,88 @@ pub async fn create(
         }
         Err(e) => Err(e).or_fail(&v),
     }
+}
+
+#[derive(Serialize)]
+struct Other {
+    case: String,
+    reason: String,
+}
+
+/// What a checked decree does, line by line, with the form that records it.
+async fn preview(
+    app: &App,
+    v: &Viewer,
+    input: &DecreeInput,
+    report: &pantau_store::decree::DecreeReport,
+) -> Result<Preview, ApiError> {
+    use base64::Engine as _;
+    let names = app
+        .store
+        .beneficiary_names(report.items.iter().filter_map(|i| i.beneficiary_id.clone()))
+        .await
+        .map_err(|e| ApiError::from_store(e, v.caller.lang))?;
+    let count = |word: &str| report.items.iter().filter(|i| i.outcome == word).count();
+    let total: i64 = report
+        .items
+        .iter()
+        .filter(|i| i.outcome != "refused")
+        .filter_map(|i| i.amount)
+        .sum();
+    let lines = report
+        .items
+        .iter()
+        .map(|i| {
+            let name = i.beneficiary_id.as_ref().and_then(|b| names.get(b));
+            Line {
+                no: i32::try_from(i.line_no).unwrap_or(i32::MAX),
+                href: format!("/kasus/{}", i.case_id),
+                beneficiary: super::cases::title(v, name, &i.case_id),
+                region: i
+                    .region
+                    .as_deref()
+                    .map(|r| app.region_name(r))
+                    .unwrap_or_default(),
+                change: v.text(&format!("sk.ubahan_{}", i.change)),
+                amount: i.amount.map_or_else(|| "–".into(), format::rupiah),
+                tranches: i
+                    .tranches
+                    .as_deref()
+                    .map_or_else(|| "–".into(), |t| t.replace(',', " / ")),
+                outcome: v.text(&format!("sk.akan_{}", i.outcome)),
+                refused: i.outcome == "refused",
+                reason: i.reason.clone(),
+            }
+        })
+        .collect();
+    let (scan_name, scan_sha) = input.scan_kept.clone().unwrap_or_default();
+    Ok(Preview {
+        approved: count("approved"),
+        changed: count("changed"),
+        removed: count("removed"),
+        refused: report.refused.len(),
+        total: format::rupiah(total),
+        lines,
+        others: report
+            .refused
+            .iter()
+            .filter(|(case, reason)| {
+                !report
+                    .items
+                    .iter()
+                    .any(|i| &i.case_id == case && i.reason.as_ref() == Some(reason))
+            })
+            .map(|(case, reason)| Other {
+                case: case.clone(),
+                reason: reason.clone(),
+            })
+            .collect(),
+        program: input.program.clone(),
+        amends: input.amends.clone(),
+        list: base64::engine::general_purpose::STANDARD.encode(&input.list),
+        scan_name,
+        scan_sha,
+    })
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -134,8 +134,8 @@ pub async fn fill(c: &Client, action: &str, amount: &str, photo: &Path) {
             if (el.type === 'radio') { if (el.value === 'ya') el.checked = true; continue; }
             if (el.tagName === 'SELECT') { el.value = el.options[1].value; continue; }
             if (el.type === 'date') { el.value = '2026-11-20'; continue; }
-            if (el.type === 'number') { el.value = '25'; continue; }
             if (el.hasAttribute('data-rupiah')) { el.value = amount; continue; }
+            if (el.inputMode === 'numeric') { el.value = '25'; continue; }
             if (el.name.includes('location') || el.name.includes('gps')) { el.value = '-5.4295,105.2610'; continue; }
             el.value = 'Uji coba peramban ' + el.name;
         }

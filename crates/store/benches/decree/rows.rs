@@ -137,6 +137,7 @@ pub fn approve(
     cx: &Context,
 ) -> Approval {
     let cmd = Command {
+        observed_at: None,
         key: format!("decree:{}:{}", d.number, case.id),
         action: "approve_by_decree".into(),
         inputs: [

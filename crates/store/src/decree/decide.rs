@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use pantau_domain::{Lang, Role, Rupiah};
 use pantau_workflow::{Case, Command, Context, Decision, Definition, Effect, engine};
-use sea_orm::ActiveValue::Set;
 
-use super::{Change, DecreeLine, NewDecree, Schedule};
+use super::{Change, DecreeLine, ItemOutcome, NewDecree, Schedule};
 use crate::StoreError;
-use crate::entity::{case, decree_item};
+use crate::entity::case;
 use crate::write::Writes;
 
 /// One line of the decree with what was read for it.
@@ -22,6 +21,8 @@ pub(super) struct Line {
     pub line: DecreeLine,
     /// The case row and its definition; `None` when there is no such case.
     pub case: Option<(case::Model, Option<Arc<Definition>>)>,
+    /// The number of the decree that approved the case, when one did.
+    pub approved_by: Option<String>,
 }
 
 /// What a batch decided: its writes, its items, and how it leaves the
@@ -29,7 +30,7 @@ pub(super) struct Line {
 #[derive(Debug, Default)]
 pub(super) struct Decided {
     pub writes: Writes,
-    pub items: Vec<decree_item::ActiveModel>,
+    pub items: Vec<ItemOutcome>,
     pub done: usize,
     pub refused: Vec<(String, String)>,
     /// Rupiah left per region after the batch.
@@ -42,7 +43,6 @@ pub(super) struct Decided {
 /// before the first of them.
 pub(super) fn decide(
     d: &NewDecree,
-    decree_id: &str,
     lines: Vec<Line>,
     remaining: BTreeMap<String, Rupiah>,
     cx: &Context,
@@ -51,8 +51,18 @@ pub(super) fn decide(
         remaining,
         ..Decided::default()
     };
-    for Line { no, line, case } in lines {
+    for Line {
+        no,
+        line,
+        case,
+        approved_by,
+    } in lines
+    {
         let known = case.is_some();
+        let (region, beneficiary_id) = case
+            .as_ref()
+            .map(|(row, _)| (row.region.clone(), row.beneficiary_id.clone()))
+            .unwrap_or_default();
         let mut schedule = line.tranches.as_ref().map(Schedule::to_string);
         let outcome = match case {
             None => Err(format!("kasus {} tidak ada (no such case)", line.case_id)),
@@ -74,12 +84,12 @@ pub(super) fn decide(
                     schedule = program_schedule(&def).map(|s| s.to_string());
                 }
                 let left = out.remaining.get(&region).copied().unwrap_or(Rupiah::ZERO);
-                decide_line(d, &def, &line, no, &row, left, cx, &mut out.writes).map(
-                    |(word, left)| {
+                let may = may_change(d, &row, &line, approved_by.as_deref());
+                may.and_then(|()| decide_line(d, &def, &line, no, &row, left, cx, &mut out.writes))
+                    .map(|(word, left)| {
                         out.remaining.insert(region, left);
                         word
-                    },
-                )
+                    })
             }
         };
         let (word, reason) = match outcome {
@@ -94,19 +104,58 @@ pub(super) fn decide(
         };
         // A line naming no case stays in the report only: its item could not reference it.
         if known {
-            out.items.push(decree_item::ActiveModel {
-                decree_id: Set(decree_id.to_string()),
-                case_id: Set(line.case_id.clone()),
-                line_no: Set(i32::try_from(no).unwrap_or(i32::MAX)),
-                change: Set(line.change.as_str().to_string()),
-                amount: Set(line.amount.map(Rupiah::get)),
-                tranches: Set(schedule),
-                outcome: Set(word.to_string()),
-                reason: Set(reason),
+            out.items.push(ItemOutcome {
+                case_id: line.case_id.clone(),
+                region,
+                beneficiary_id,
+                line_no: no,
+                change: line.change.as_str().to_string(),
+                amount: line.amount.map(Rupiah::get),
+                tranches: schedule,
+                outcome: word.to_string(),
+                reason,
             });
         }
     }
     Ok(out)
+}
+
+/// A decree changes only what it names: a decree that amends none approves
+/// cases not yet approved and nothing else; an amending decree (SK
+/// perubahan) changes, withdraws or re-approves only cases approved by the
+/// decree it amends (and may add new ones).
+fn may_change(
+    d: &NewDecree,
+    row: &case::Model,
+    line: &DecreeLine,
+    approved_by: Option<&str>,
+) -> Result<(), String> {
+    let approved = row.approved_amount.is_some();
+    let by = || {
+        approved_by.map_or_else(
+            || ("tanpa SK".to_string(), "without a decree".to_string()),
+            |n| (format!("dengan SK {n}"), format!("by decree {n}")),
+        )
+    };
+    match (&d.amends, line.change) {
+        (None, Change::Approve) if approved => {
+            let (id, en) = by();
+            Err(format!(
+                "kasus ini sudah disetujui {id}; hanya SK perubahan atas SK itu yang dapat mengubahnya                  (already approved {en}; only an amending decree of that decree can change it)"
+            ))
+        }
+        (None, Change::Amount | Change::Remove) => Err(
+            "hanya SK perubahan yang dapat mengubah jumlah atau mencabut persetujuan; sebutkan SK yang diubah              (only an amending decree changes an amount or withdraws an approval; name the decree it amends)"
+                .to_string(),
+        ),
+        (Some(amended), _) if approved && approved_by != Some(amended.as_str()) => {
+            let (id, en) = by();
+            Err(format!(
+                "kasus ini disetujui {id}, bukan dengan SK {amended} yang diubah SK ini                  (approved {en}, not by decree {amended}, which this decree amends)"
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The roles a by-decree action of `def` notifies: they hear of the decree
@@ -191,6 +240,7 @@ fn decide_line(
     }
     let before = case.approved.unwrap_or(Rupiah::ZERO);
     let cmd = Command {
+        observed_at: None,
         key: format!("decree:{}:{}", d.number, row.id),
         action: action.id.clone(),
         inputs,

@@ -18,7 +18,7 @@ use pantau_workflow::{Case, Catalog, Context, Definition};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QuerySelect, QueryTrait, Statement,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 use sha2::Digest;
 
@@ -79,6 +79,28 @@ pub struct DecreeReport {
     pub refused: Vec<(String, String)>,
     /// Notices queued: one per kabupaten/kota and role told of the decree.
     pub notices: usize,
+    /// What the decree does to each case it lists, line by line: filled by
+    /// [`Store::preview_decree`], which applies nothing.
+    pub items: Vec<ItemOutcome>,
+}
+
+/// What a decree does (or would do) to one case it lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemOutcome {
+    pub case_id: String,
+    /// The case's kabupaten/kota and beneficiary, as read.
+    pub region: Option<String>,
+    pub beneficiary_id: Option<String>,
+    pub line_no: usize,
+    /// `approve`, `amount` or `remove`.
+    pub change: String,
+    /// Rupiah the line sets, when it sets an amount.
+    pub amount: Option<i64>,
+    /// Percent per tranche, e.g. `40,30,30`.
+    pub tranches: Option<String>,
+    /// `approved`, `changed`, `removed` or `refused`.
+    pub outcome: String,
+    pub reason: Option<String>,
 }
 
 impl Store {
@@ -98,8 +120,33 @@ impl Store {
         cx: &Context,
         scope: &Scope,
     ) -> Result<DecreeReport, StoreError> {
+        self.run_decree(catalog, d, lines, cx, scope, false).await
+    }
+
+    /// What [`Store::apply_decree`] would do, line by line, with nothing
+    /// written: every chunk is decided in a transaction that is rolled back.
+    pub async fn preview_decree(
+        &self,
+        catalog: &Catalog,
+        d: &NewDecree,
+        lines: &[DecreeLine],
+        cx: &Context,
+        scope: &Scope,
+    ) -> Result<DecreeReport, StoreError> {
+        self.run_decree(catalog, d, lines, cx, scope, true).await
+    }
+
+    async fn run_decree(
+        &self,
+        catalog: &Catalog,
+        d: &NewDecree,
+        lines: &[DecreeLine],
+        cx: &Context,
+        scope: &Scope,
+        preview: bool,
+    ) -> Result<DecreeReport, StoreError> {
         let cx = &stored_precision(cx);
-        let decree_id = self.record_decree(d, cx).await?;
+        let decree_id = self.record_decree(d, cx, preview).await?;
         let mut report = DecreeReport {
             decree_id: decree_id.clone(),
             ..DecreeReport::default()
@@ -129,18 +176,31 @@ impl Store {
             scope: scope.clone(),
         };
         let mut notices = BTreeSet::new();
-        for chunk in listed.chunks(CHUNK) {
-            let part = retry(|| self.decree_chunk(&shared, chunk)).await?;
+        // A preview decides every line in one transaction, writing nothing,
+        // so that the allocations it spends carry from the first line to the last.
+        let size = if preview { listed.len().max(1) } else { CHUNK };
+        for chunk in listed.chunks(size) {
+            let part = retry(|| self.decree_chunk(&shared, chunk, preview)).await?;
             report.done += part.done;
             report.already += part.already;
             report.refused.extend(part.refused);
+            report.items.extend(part.items);
             notices.extend(part.notices);
         }
-        report.notices = notice::queue(&self.db, &decree_id, &notices, cx.now).await?;
+        if !preview {
+            report.notices = notice::queue(&self.db, &decree_id, &notices, cx.now).await?;
+        }
         Ok(report)
     }
 
-    async fn record_decree(&self, d: &NewDecree, cx: &Context) -> Result<String, StoreError> {
+    /// Records the decree and returns its id; a `preview` only checks that
+    /// its number and the decree it amends allow it.
+    async fn record_decree(
+        &self,
+        d: &NewDecree,
+        cx: &Context,
+        preview: bool,
+    ) -> Result<String, StoreError> {
         if let Some(existing) = decree::Entity::find()
             .filter(decree::Column::Number.eq(d.number.as_str()))
             .one(&self.db)
@@ -167,26 +227,14 @@ impl Store {
             ),
         };
         let id = id_of(&d.number);
-        let sha = d
-            .scan
-            .as_ref()
-            .map(|s| hex::encode(sha2::Sha256::digest(&s.data)));
-        let txn = begin(&self.db).await?;
-        if let (Some(scan), Some(sha)) = (&d.scan, &sha) {
-            decree_scan::Entity::insert(decree_scan::ActiveModel {
-                sha256: Set(sha.clone()),
-                size: Set(i64::try_from(scan.data.len()).unwrap_or(i64::MAX)),
-                data: Set(scan.data.clone()),
-                created_at: Set(cx.now),
-            })
-            .on_conflict(
-                OnConflict::column(decree_scan::Column::Sha256)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+        if preview {
+            return Ok(id);
         }
+        let txn = begin(&self.db).await?;
+        let sha = match &d.scan {
+            Some(scan) => Some(keep_scan(&txn, &scan.data, cx.now).await?),
+            None => None,
+        };
         decree::Entity::insert(decree::ActiveModel {
             id: Set(id.clone()),
             number: Set(d.number.clone()),
@@ -206,11 +254,13 @@ impl Store {
         Ok(id)
     }
 
-    /// One transaction: `lines` approved (or refused) and recorded as items.
+    /// One transaction: `lines` approved (or refused) and recorded as items;
+    /// rolled back for a `preview`, whose part then carries the items.
     async fn decree_chunk(
         &self,
         shared: &Shared,
         lines: &[(usize, &DecreeLine)],
+        preview: bool,
     ) -> Result<Part, StoreError> {
         let txn = begin(&self.db).await?;
         // A chunk touches thousands of pages (each case's row and snapshot,
@@ -231,16 +281,54 @@ impl Store {
         } else {
             None
         };
-        let part = decree_chunk_in(&txn, shared, lines).await;
+        let part = decree_chunk_in(self, &txn, shared, lines, preview).await;
         if let Some(was) = cache {
             // Back to the pool's usual size; dirty pages stay until COMMIT writes them.
             txn.execute_unprepared(&format!("PRAGMA cache_size = {was}"))
                 .await?;
         }
         let part = part?;
-        txn.commit().await?;
+        if preview {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+        }
         Ok(part)
     }
+}
+
+impl Store {
+    /// Keeps a decree's scan (stored once by its SHA-256, which it returns),
+    /// so that a decree checked before it is recorded need not be sent twice.
+    pub async fn keep_decree_scan(
+        &self,
+        data: &[u8],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, StoreError> {
+        keep_scan(&self.db, data, now).await
+    }
+}
+
+async fn keep_scan(
+    db: &impl ConnectionTrait,
+    data: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, StoreError> {
+    let sha = hex::encode(sha2::Sha256::digest(data));
+    decree_scan::Entity::insert(decree_scan::ActiveModel {
+        sha256: Set(sha.clone()),
+        size: Set(i64::try_from(data.len()).unwrap_or(i64::MAX)),
+        data: Set(data.to_vec()),
+        created_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(decree_scan::Column::Sha256)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(sha)
 }
 
 /// A decree's id: the same number always names the same decree.
@@ -269,6 +357,7 @@ struct Part {
     already: usize,
     refused: Vec<(String, String)>,
     notices: BTreeSet<(String, Role)>,
+    items: Vec<ItemOutcome>,
 }
 
 /// Reads the chunk's cases and allocations, then decides it in batches of
@@ -276,9 +365,11 @@ struct Part {
 /// is written: the engine's work (snapshots, decisions, hashes) and the
 /// database's overlap instead of taking turns.
 async fn decree_chunk_in(
+    store: &Store,
     txn: &DatabaseTransaction,
     shared: &Shared,
     lines: &[(usize, &DecreeLine)],
+    preview: bool,
 ) -> Result<Part, StoreError> {
     let d = &shared.decree;
     let (mut rows, done) = listed_cases(txn, &shared.decree_id, lines).await?;
@@ -294,6 +385,24 @@ async fn decree_chunk_in(
         let left = remaining_allocation(txn, &d.program_id, &region, 0).await?;
         remaining.insert(region, left);
     }
+    // Each case is decided by the definition text it was opened on.
+    let mut defs: BTreeMap<(String, i32), Option<Arc<Definition>>> = BTreeMap::new();
+    for row in rows.values() {
+        let key = (row.workflow.clone(), row.workflow_version);
+        if let std::collections::btree_map::Entry::Vacant(slot) = defs.entry(key) {
+            let version = u32::try_from(row.workflow_version).unwrap_or_default();
+            let def = match store
+                .definition(txn, &shared.catalog, &row.id, &row.workflow, version)
+                .await
+            {
+                Ok(def) => Some(def),
+                Err(StoreError::MissingDefinition { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            slot.insert(def);
+        }
+    }
+    let approved_by = approving_decrees(txn, rows.keys()).await?;
     let mut todo = Vec::with_capacity(lines.len());
     for (no, line) in lines {
         if done.contains(&line.case_id) {
@@ -301,12 +410,15 @@ async fn decree_chunk_in(
             continue;
         }
         let case = rows.remove(&line.case_id).map(|row| {
-            let version = u32::try_from(row.workflow_version).unwrap_or_default();
-            let def = shared.catalog.get(&row.workflow, version).cloned();
+            let def = defs
+                .get(&(row.workflow.clone(), row.workflow_version))
+                .cloned()
+                .flatten();
             (row, def)
         });
         todo.push(Line {
             no: *no,
+            approved_by: approved_by.get(&line.case_id).cloned(),
             line: (*line).clone(),
             case,
         });
@@ -319,18 +431,14 @@ async fn decree_chunk_in(
             break;
         }
         let deciding = (!batch.is_empty()).then(|| {
-            let (d, id, cx) = (
-                shared.decree.clone(),
-                shared.decree_id.clone(),
-                shared.cx.clone(),
-            );
+            let (d, cx) = (shared.decree.clone(), shared.cx.clone());
             let left = std::mem::take(&mut remaining);
-            tokio::task::spawn_blocking(move || decide(&d, &id, batch, left, &cx))
+            tokio::task::spawn_blocking(move || decide(&d, batch, left, &cx))
         });
         let writing = async {
             match written.take() {
-                Some(w) => write(txn, w).await,
-                None => Ok(()),
+                Some(w) if !preview => write(txn, &shared.decree_id, w).await,
+                _ => Ok(()),
             }
         };
         let decided = async {
@@ -345,6 +453,9 @@ async fn decree_chunk_in(
         let (wrote, decided) = tokio::join!(writing, decided);
         wrote?;
         if let Some(mut decided) = decided? {
+            if preview {
+                part.items.extend(decided.items.iter().cloned());
+            }
             remaining = std::mem::take(&mut decided.remaining);
             part.done += decided.done;
             part.refused.append(&mut decided.refused);
@@ -357,9 +468,27 @@ async fn decree_chunk_in(
 
 /// Writes one decided batch: the transitions (case rows first, under
 /// their version check), then the decree's items.
-async fn write(txn: &DatabaseTransaction, decided: Decided) -> Result<(), StoreError> {
+async fn write(
+    txn: &DatabaseTransaction,
+    decree_id: &str,
+    decided: Decided,
+) -> Result<(), StoreError> {
     decided.writes.flush(txn).await?;
-    insert_rows::<decree_item::Entity>(txn, decided.items, "").await?;
+    let items = decided
+        .items
+        .into_iter()
+        .map(|i| decree_item::ActiveModel {
+            decree_id: Set(decree_id.to_string()),
+            case_id: Set(i.case_id),
+            line_no: Set(i32::try_from(i.line_no).unwrap_or(i32::MAX)),
+            change: Set(i.change),
+            amount: Set(i.amount),
+            tranches: Set(i.tranches),
+            outcome: Set(i.outcome),
+            reason: Set(i.reason),
+        })
+        .collect();
+    insert_rows::<decree_item::Entity>(txn, items, "").await?;
     Ok(())
 }
 
@@ -406,6 +535,40 @@ async fn listed_cases(
         rows.insert(row.id.clone(), row);
     }
     Ok((rows, done))
+}
+
+/// The number of the decree that approved each of `cases`, for those a
+/// decree approved (the latest, were there several).
+async fn approving_decrees(
+    txn: &DatabaseTransaction,
+    cases: impl Iterator<Item = &String>,
+) -> Result<BTreeMap<String, String>, StoreError> {
+    let ids: Vec<String> = cases.cloned().collect();
+    let mut out = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> = decree_item::Entity::find()
+            .select_only()
+            .column(decree_item::Column::CaseId)
+            .column_as(
+                Expr::col((decree::Entity, decree::Column::Number)),
+                "number",
+            )
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                decree_item::Entity::belongs_to(decree::Entity)
+                    .from(decree_item::Column::DecreeId)
+                    .to(decree::Column::Id)
+                    .into(),
+            )
+            .filter(decree_item::Column::CaseId.is_in(chunk.iter().cloned()))
+            .filter(decree_item::Column::Outcome.eq("approved"))
+            .order_by_asc(decree::Column::CreatedAt)
+            .into_tuple()
+            .all(txn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// The by-decree action that makes `change` from the case's state.

@@ -148,6 +148,10 @@ impl Store {
         else {
             return Ok(None);
         };
+        // A decree is the issuing province's, and of the regions where it lists a case.
+        if !scope.covers(Some(&program.province_code)) && !self.decree_reaches(id, scope).await? {
+            return Ok(None);
+        }
         let amends = match &d.amends {
             Some(a) => decree::Entity::find_by_id(a.as_str()).one(&self.db).await?,
             None => None,
@@ -173,12 +177,12 @@ impl Store {
         scope: &Scope,
         program: Option<&str>,
     ) -> Result<Vec<DecreeSummary>, StoreError> {
-        let programs: std::collections::BTreeMap<String, String> = self
+        let programs: std::collections::BTreeMap<String, (String, String)> = self
             .programs_in(scope)
             .await?
             .into_iter()
             .filter(|p| program.is_none_or(|id| id == p.id))
-            .map(|p| (p.id, p.name))
+            .map(|p| (p.id, (p.name, p.province_code)))
             .collect();
         let decrees = decree::Entity::find()
             .filter(decree::Column::ProgramId.is_in(programs.keys().cloned()))
@@ -205,12 +209,35 @@ impl Store {
         }
         Ok(decrees
             .into_iter()
-            .map(|d| DecreeSummary {
-                program_name: programs.get(&d.program_id).cloned().unwrap_or_default(),
-                tally: tallies.get(&d.id).copied().unwrap_or_default(),
-                decree: d,
+            .filter_map(|d| {
+                let (name, province) = programs.get(&d.program_id)?;
+                let tally = tallies.get(&d.id).copied();
+                // A decree is the issuing province's, and of the regions where it lists a case.
+                if tally.is_none() && !scope.covers(Some(province)) {
+                    return None;
+                }
+                Some(DecreeSummary {
+                    program_name: name.clone(),
+                    tally: tally.unwrap_or_default(),
+                    decree: d,
+                })
             })
             .collect())
+    }
+
+    /// Whether decree `id` lists a case within `scope`.
+    async fn decree_reaches(&self, id: &str, scope: &Scope) -> Result<bool, StoreError> {
+        let (clause, mut values) = scope_sql(scope, 2);
+        values.insert(0, id.into());
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM decree_items i JOIN cases c ON c.id = i.case_id              WHERE i.decree_id = $1 AND {clause}"
+        );
+        let rows = self.raw_in(scope, &sql, values).await?;
+        let n: i64 = match rows.first() {
+            Some(r) => r.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(n > 0)
     }
 
     /// The scanned PDF stored under `sha256`.
@@ -238,7 +265,7 @@ impl Store {
             .collect())
     }
 
-    /// The cases of `program` in `state` within `scope`, oldest first, with
+    /// The cases of `program` in `state` within `scope` not yet approved, oldest first, with
     /// what a decree's list needs: (case id, region, beneficiary's name,
     /// rupiah requested).
     pub async fn decree_candidates(
@@ -259,6 +286,10 @@ impl Store {
         for r in self.raw_in(scope, &sql, values).await? {
             let snapshot: pantau_workflow::Case =
                 serde_json::from_str(&r.try_get::<String>("", "snapshot")?)?;
+            // An approved case is for an amending decree to change, never a new list's.
+            if snapshot.approved.is_some() {
+                continue;
+            }
             out.push(Candidate {
                 case_id: r.try_get("", "id")?,
                 region: r.try_get("", "region")?,

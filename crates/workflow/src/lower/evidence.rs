@@ -39,6 +39,9 @@ impl Lower<'_, '_, '_> {
                 ),
             }
         }
+        if let Some(required) = raw.require_camera_time {
+            rules.require_camera_time = required;
+        }
         if let Some(roles) = &raw.accepted_by {
             if roles.get_ref().is_empty() {
                 self.r.error(
@@ -78,6 +81,7 @@ pub(super) fn accept_action(rules: &Rules, states: &[State]) -> Action {
             },
             required: true,
             options: Vec::new(),
+            role: None,
         }],
         checklist: None,
         guards: Vec::new(),
