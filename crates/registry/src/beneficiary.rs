@@ -7,7 +7,13 @@
 //! - `umkm`: `nib`, `owner_nik`, `scale` (mikro/kecil/menengah);
 //! - `pkl`: `nik`, `market_location`;
 //! - `entrepreneur`: `nik`;
-//! - optional for all: `lat`, `lon` (the registered location).
+//! - optional for all: `lat`, `lon` (the registered location), with a
+//!   decimal point or comma.
+//!
+//! The columns `line`, `column` and `reason` that the file of refused rows
+//! adds are ignored, so that file, mended, is imported again as it is.
+//! What Excel does to numbers is undone where it can be (`18.1` is region
+//! `18.10`) and named where it cannot (a NIK in scientific notation).
 
 use pantau_domain::{
     GeoPoint, IdError, Lang, LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode,
@@ -15,6 +21,8 @@ use pantau_domain::{
 use serde::Serialize;
 
 use crate::regions::Regions;
+pub use crate::sheet::ColumnError;
+use crate::sheet::excel;
 
 pub const COLUMNS: [&str; 16] = [
     "kind",
@@ -122,12 +130,8 @@ impl Beneficiary {
     }
 }
 
-/// One bad column of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ColumnError {
-    pub column: String,
-    pub reason: String,
-}
+/// The columns Pantau's file of refused rows puts before the row: ignored when read.
+pub const REFUSED_COLUMNS: [&str; 3] = ["line", "column", "reason"];
 
 /// Maps header names to positions; unknown or missing headers are errors.
 #[derive(Debug, Clone)]
@@ -142,6 +146,7 @@ impl Header {
         for (i, name) in names.into_iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
             match COLUMNS.iter().position(|c| *c == name) {
+                None if REFUSED_COLUMNS.contains(&name.as_str()) => {}
                 Some(p) if index[p].is_none() => index[p] = Some(i),
                 Some(_) => errors.push(ColumnError {
                     column: name,
@@ -173,9 +178,9 @@ impl Header {
 }
 
 /// Parses one row; every bad column is reported, not just the first.
-pub fn parse_row<'a>(
+pub fn parse_row<'a, S: AsRef<str>>(
     header: &Header,
-    fields: &'a [&'a str],
+    fields: &'a [S],
     regions: &Regions,
 ) -> Result<Beneficiary, Vec<ColumnError>> {
     let mut errors = Vec::new();
@@ -183,7 +188,7 @@ pub fn parse_row<'a>(
         let p = COLUMNS.iter().position(|c| *c == col).unwrap_or(0);
         header.index[p]
             .and_then(|i| fields.get(i))
-            .map_or("", |s| s.trim())
+            .map_or("", |s| s.as_ref().trim())
     };
     let mut err = |column: &str, reason: String| {
         errors.push(ColumnError {
@@ -216,16 +221,7 @@ pub fn parse_row<'a>(
             }
         };
     }
-    let id_reason = |e: IdError| format!("{} ({})", e.message(Lang::Id), e.message(Lang::En));
-
-    let region = need!("region_code", |v: &str| match RegionCode::parse(v) {
-        Ok(c) if c.is_province() =>
-            Err("harus kode kabupaten/kota, mis. 18.71 (must be a kabupaten/kota code)".to_string()),
-        Ok(c) if regions.get(&c).is_none() =>
-            Err(format!("kode wilayah {c} tidak ada (no such region)")),
-        Ok(c) => Ok(c),
-        Err(e) => Err(id_reason(e)),
-    });
+    let region = need!("region_code", |v: &str| region_code(v, regions));
     let name = need!("name", |v: &str| if v.chars().count() > 200 {
         Err("lebih dari 200 huruf (longer than 200 characters)".to_string())
     } else {
@@ -233,19 +229,25 @@ pub fn parse_row<'a>(
     });
     let location = match (get("lat"), get("lon")) {
         ("", "") => None,
-        (lat, lon) => match GeoPoint::parse(&format!("{lat},{lon}")) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                err("lat", e.to_string());
-                None
-            }
-        },
+        (lat, lon) => {
+            let lat = degrees("lat", lat, "lon", 90.0)
+                .map_err(|e| err("lat", e))
+                .ok();
+            let lon = degrees("lon", lon, "lat", 180.0)
+                .map_err(|e| err("lon", e))
+                .ok();
+            lat.zip(lon)
+                .and_then(|(lat, lon)| GeoPoint::from_degrees(lat, lon).ok())
+        }
     };
-    let nik_of = |v: &str| Nik::parse(v).map_err(id_reason);
+    let nik_of = |v: &str| id("nik", v, Nik::parse);
     let details = match get("kind").to_lowercase().as_str() {
         "cooperative" | "koperasi" => {
-            let nik = need!("nik_koperasi", |v: &str| NikKoperasi::parse(v)
-                .map_err(id_reason));
+            let nik = need!("nik_koperasi", |v: &str| id(
+                "nik_koperasi",
+                v,
+                NikKoperasi::parse
+            ));
             if let (Some(n), Some(r)) = (&nik, &region)
                 && &n.region() != r
             {
@@ -299,8 +301,8 @@ pub fn parse_row<'a>(
             }
         }
         "umkm" => {
-            let nib = need!("nib", |v: &str| Nib::parse(v).map_err(id_reason));
-            let owner = need!("owner_nik", nik_of);
+            let nib = need!("nib", |v: &str| id("nib", v, Nib::parse));
+            let owner = need!("owner_nik", |v: &str| id("owner_nik", v, Nik::parse));
             let scale = need!("scale", |v: &str| match v.to_lowercase().as_str() {
                 "mikro" | "micro" => Ok(Scale::Micro),
                 "kecil" | "small" => Ok(Scale::Small),
@@ -356,6 +358,61 @@ pub fn parse_row<'a>(
     }
 }
 
+fn id_reason(e: IdError) -> String {
+    format!("{} ({})", e.message(Lang::Id), e.message(Lang::En))
+}
+
+/// An identifier of column `column`; one Excel turned into scientific
+/// notation is refused with what to do about it.
+fn id<T>(column: &str, v: &str, parse: fn(&str) -> Result<T, IdError>) -> Result<T, String> {
+    parse(v).map_err(|e| match excel::scientific(v) {
+        true => excel::scientific_reason(column, v),
+        false => id_reason(e),
+    })
+}
+
+/// A kabupaten/kota code, also as Excel saves it (`18.1` for `18.10`).
+fn region_code(v: &str, regions: &Regions) -> Result<RegionCode, String> {
+    let (code, restored) = match RegionCode::parse(v) {
+        Ok(code) => (code, false),
+        Err(e) => match excel::region_code(v) {
+            Some(excel) => (RegionCode::parse(&excel).map_err(id_reason)?, true),
+            None => return Err(id_reason(e)),
+        },
+    };
+    if code.is_province() {
+        return Err("harus kode kabupaten/kota, mis. 18.71 (must be a kabupaten/kota code)".into());
+    }
+    match (regions.get(&code), restored) {
+        (Some(_), _) => Ok(code),
+        (None, false) => Err(format!("kode wilayah {code} tidak ada (no such region)")),
+        (None, true) => Err(format!(
+            "`{v}` dibaca {code} (Excel membuang angka 0 di belakangnya), tetapi kode wilayah \
+             {code} tidak ada (read as {code}, as Excel drops a trailing zero, but there is no \
+             such region)"
+        )),
+    }
+}
+
+/// Degrees of latitude (`limit` 90) or longitude (180) in column `column`,
+/// with a decimal point or comma; `other` is the column it goes with.
+fn degrees(column: &str, v: &str, other: &str, limit: f64) -> Result<f64, String> {
+    if v.is_empty() {
+        return Err(format!(
+            "wajib diisi bila {other} diisi (required when {other} is given)"
+        ));
+    }
+    match excel::decimal(v) {
+        Some(d) if (-limit..=limit).contains(&d) => Ok(d),
+        Some(_) => Err(format!(
+            "`{v}` di luar -{limit} sampai {limit} ({column} must lie between -{limit} and {limit})"
+        )),
+        None => Err(format!(
+            "`{v}` bukan angka derajat, mis. -5.4292 atau -5,4292 (not a number of degrees)"
+        )),
+    }
+}
+
 fn yes_no(v: &str) -> Result<bool, String> {
     match v.to_lowercase().as_str() {
         "ya" | "yes" | "aktif" | "1" | "true" => Ok(true),
@@ -365,60 +422,4 @@ fn yes_no(v: &str) -> Result<bool, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn regions() -> Regions {
-        Regions::embedded().unwrap()
-    }
-
-    fn parse(cols: &str, row: &str) -> Result<Beneficiary, Vec<ColumnError>> {
-        let header = Header::new(cols.split(',')).unwrap();
-        let fields: Vec<&str> = row.split(',').collect();
-        parse_row(&header, &fields, &regions())
-    }
-
-    #[test]
-    fn a_cooperative_row() {
-        let b = parse(
-            "kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active,last_rat_year",
-            "cooperative,18.71,KSP Mitra Usaha,1871020030000123,123/BH/X.3/2015,KSP,214,ya,2025",
-        )
-        .unwrap();
-        assert_eq!(b.natural_key(), "koperasi:1871020030000123");
-        assert_eq!(b.kind(), "cooperative");
-    }
-
-    #[test]
-    fn every_bad_column_is_named() {
-        let errs = parse(
-            "kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active",
-            "cooperative,18.71,KSP,1301020030000123,,arisan,banyak,mungkin",
-        )
-        .unwrap_err();
-        let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(
-            cols,
-            [
-                "nik_koperasi",
-                "legal_entity_number",
-                "coop_kind",
-                "members",
-                "active"
-            ]
-        );
-        assert!(errs[0].reason.contains("13.01"), "{errs:?}");
-        let errs = parse("kind,region_code,name,nik", "pkl,99.99,Budi,123").unwrap_err();
-        let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
-        assert_eq!(cols, ["region_code", "nik", "market_location"]);
-    }
-
-    #[test]
-    fn unknown_and_missing_headers() {
-        let e = Header::new(["kind", "name", "colour"]).unwrap_err();
-        assert_eq!(
-            e.iter().map(|c| c.column.as_str()).collect::<Vec<_>>(),
-            ["colour", "region_code"]
-        );
-    }
-}
+mod tests;

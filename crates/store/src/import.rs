@@ -1,28 +1,32 @@
 //! Importing beneficiaries from CSV, shared by `pantau import` and the
-//! server: reads row by row (memory stays flat), keeps every good row
-//! (inserted [`BATCH`] at a time), and hands each refused row, with its
-//! line, column and reason, to the caller.
+//! server: reads row by row (memory stays flat) through
+//! [`pantau_registry::sheet`] (so a file as Excel saves it is read as
+//! such), keeps every good row (inserted [`BATCH`] at a time), and hands
+//! each refused row, with its line, its problems (column and reason) and
+//! its cells, to the caller.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use chrono::Utc;
 use pantau_domain::access::Scope;
 use pantau_registry::beneficiary::{Beneficiary, ColumnError, Header, parse_row};
 use pantau_registry::regions::Regions;
+use pantau_registry::sheet::{Sheet, SheetError};
 use tokio::task::JoinHandle;
 
 use crate::registry::BATCH;
 use crate::{Store, StoreError};
 
-/// One refused row, or one problem of it.
+/// One refused row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal<'a> {
     pub line: u64,
-    /// The column, or `-` when the row could not be read at all.
-    pub column: &'a str,
-    pub reason: &'a str,
-    /// The row as read (empty when unreadable).
-    pub fields: &'a [&'a str],
+    /// Each problem: the column and why (for a row that could not be read,
+    /// the column where reading it failed).
+    pub problems: &'a [ColumnError],
+    /// The row as read, cleaned (as far as it could be read).
+    pub fields: &'a [Cow<'a, str>],
 }
 
 /// What an import did.
@@ -38,6 +42,9 @@ pub enum ImportError {
     /// The header row names unknown columns or misses required ones.
     #[error("the header row is not usable")]
     Header(Vec<ColumnError>),
+    /// Not a CSV in an encoding Excel writes: one line saying how to save it.
+    #[error("{0}")]
+    NotText(String),
     #[error("cannot read the CSV: {0}")]
     Csv(#[from] csv::Error),
     #[error(transparent)]
@@ -45,6 +52,15 @@ pub enum ImportError {
     /// The caller's handler of refused rows failed (e.g. writing them out).
     #[error("cannot record a refused row: {0}")]
     Report(#[from] std::io::Error),
+}
+
+impl From<SheetError> for ImportError {
+    fn from(e: SheetError) -> ImportError {
+        match e {
+            SheetError::NotText(e) => ImportError::NotText(e.0),
+            SheetError::Read(e) => ImportError::Csv(e),
+        }
+    }
 }
 
 /// The stable id of a beneficiary: UUIDv5 of its natural key.
@@ -81,58 +97,40 @@ impl Store {
         mut refused: impl FnMut(&Refusal<'_>) -> std::io::Result<()>,
     ) -> Result<Tally, ImportError> {
         let batch_rows = batch_rows.max(1);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-        let names: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
-        let header = Header::new(names.iter().map(String::as_str)).map_err(ImportError::Header)?;
-        header_names(&names.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let mut sheet = Sheet::open(input)?;
+        let names: Vec<&str> = sheet.names().iter().map(String::as_str).collect();
+        let header = Header::new(names.iter().copied()).map_err(ImportError::Header)?;
+        header_names(&names)?;
         let mut tally = Tally::default();
         let mut batch: Vec<(String, Beneficiary)> = Vec::with_capacity(batch_rows);
         let mut writer = Writer {
             store: self,
             writing: None,
         };
-        let mut record = csv::StringRecord::new();
         // Every batch read before a failure is still written.
         let read: Result<(), ImportError> = async {
             loop {
-                match reader.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        tally.rows += 1;
-                        let line = record.position().map_or(0, |p| p.line());
-                        let fields: Vec<&str> = record.iter().collect();
-                        match parse_in_scope(&header, &fields, regions, scope) {
-                            Ok(b) => batch.push((beneficiary_id(&b), b)),
-                            Err(errors) => {
-                                tally.refused += 1;
-                                for e in &errors {
-                                    refused(&Refusal {
-                                        line,
-                                        column: &e.column,
-                                        reason: &e.reason,
-                                        fields: &fields,
-                                    })?;
-                                }
-                            }
+                // The row (borrowed from the reader) is done with before a batch is handed on.
+                {
+                    let Some(row) = sheet.next_row()? else {
+                        break;
+                    };
+                    tally.rows += 1;
+                    let parsed = match row.unreadable {
+                        Some(e) => Err(vec![e]),
+                        None => parse_in_scope(&header, &row.cells, regions, scope),
+                    };
+                    match parsed {
+                        Ok(b) => batch.push((beneficiary_id(&b), b)),
+                        Err(problems) => {
+                            tally.refused += 1;
+                            refused(&Refusal {
+                                line: row.line,
+                                problems: &problems,
+                                fields: &row.cells,
+                            })?;
                         }
                     }
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
-                        ) =>
-                    {
-                        tally.rows += 1;
-                        tally.refused += 1;
-                        let reason = format!("baris tidak terbaca (unreadable row): {e}");
-                        refused(&Refusal {
-                            line: e.position().map_or(0, |p| p.line()),
-                            column: "-",
-                            reason: &reason,
-                            fields: &[],
-                        })?;
-                    }
-                    Err(e) => return Err(e.into()),
                 }
                 if batch.len() == batch_rows {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_rows));
@@ -154,7 +152,7 @@ impl Store {
 /// A beneficiary parsed from its row, refused at its region when outside `scope`.
 fn parse_in_scope(
     header: &Header,
-    fields: &[&str],
+    fields: &[Cow<'_, str>],
     regions: &Regions,
     scope: &Scope,
 ) -> Result<Beneficiary, Vec<ColumnError>> {

@@ -511,7 +511,9 @@ async fn import(
             1_000,
             |_| Ok(()),
             |r| {
-                refused.push((r.line, r.column.to_string()));
+                for p in r.problems {
+                    refused.push((r.line, p.column.clone()));
+                }
                 Ok(())
             },
         )
@@ -696,5 +698,104 @@ async fn a_decree_changes_only_what_it_names() {
             "{name}: {right:?}"
         );
         assert_eq!(sum_approved(&store).await, 210_000_000, "{name}");
+    }
+}
+
+/// A beneficiary file as Excel in an Indonesian locale saves it: `;`,
+/// Windows-1252 (`é`, `ü`), CRLF, decimal commas, a region code Excel made
+/// a number of (`18.1`), columns kept for their formatting (`;;`), an
+/// empty row, a short row, a long row, a NIK in scientific notation.
+const EXCEL_ID: &[u8] =
+    b"kind;region_code;name;nib;owner_nik;scale;nik;market_location;lat;lon;;\r\n\
+umkm;18.71;Kopi Ren\xe9 M\xfcller;9120001234501;1871014508900001;mikro;;;-5,4292;105,2619;;\r\n\
+umkm;18.1;Toko Pringsewu;9120001234502;1871014508900001;kecil;;;;;;\r\n\
+umkm;18.71;Warung Pendek;9120001234503\r\n\
+umkm;18.71;Warung Panjang;9120001234504;1871014508900001;mikro;;;;;;lebih\r\n\
+umkm;18.71;Toko Ilmiah;9120001234505;1,87101E+15;mikro;;;;;;\r\n\
+;;;;;;;;;;;\r\n\
+umkm;18.71;Koordinat Separuh;9120001234506;1871014508900001;mikro;;;-5,4292;;;\r\n";
+
+/// One column of the beneficiary known by `natural_key`.
+async fn beneficiary(store: &Store, column: &str, natural_key: &str) -> String {
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            store.backend(),
+            format!("SELECT {column} FROM beneficiaries WHERE natural_key = '{natural_key}'"),
+        ))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no beneficiary {natural_key}"));
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_reads_files_as_offices_save_them() {
+    for db in db::test_databases().await {
+        let name = db.name;
+        let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
+        let mut refused = vec![];
+        let tally = import(&store, EXCEL_ID, &mut refused).await.unwrap();
+        assert_eq!(
+            (tally.rows, tally.new, tally.refused),
+            (6, 2, 4),
+            "{name}: {refused:?}"
+        );
+        let refused: Vec<(u64, &str)> = refused.iter().map(|(l, c)| (*l, c.as_str())).collect();
+        assert_eq!(
+            refused,
+            [(4, "owner_nik"), (5, "#12"), (6, "owner_nik"), (8, "lon")],
+            "{name}"
+        );
+        assert_eq!(
+            beneficiary(&store, "name", "umkm:9120001234501").await,
+            "Kopi René Müller",
+            "{name}"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM beneficiaries WHERE nib = '9120001234501' \
+                 AND lat_micro = -5429200 AND lon_micro = 105261900"
+            )
+            .await,
+            1,
+            "{name}: the decimal commas are read"
+        );
+        assert_eq!(
+            beneficiary(&store, "region_code", "umkm:9120001234502").await,
+            "18.10",
+            "{name}"
+        );
+
+        // UTF-8 with a BOM, tabs: invisible characters and two spellings of
+        // `é` (e + combining accent, and one character) are one name.
+        let tabs = "\u{feff}kind\tregion_code\tname\tnik\tmarket_location\n\
+                    pkl\t13.72\tSiti\u{200B} Aminah\u{00A0}\t1372016506950003\tPasar Raya Jose\u{301}\n\
+                    pkl\t13.72\tSiti Aminah\t1372016506950003\tPASAR RAYA JOSÉ\n";
+        let mut refused = vec![];
+        let tally = import(&store, tabs.as_bytes(), &mut refused).await.unwrap();
+        assert_eq!((tally.rows, tally.new), (2, 1), "{name}: {refused:?}");
+        let key = "pkl:1372016506950003:pasar raya josé";
+        assert_eq!(
+            beneficiary(&store, "name", key).await,
+            "Siti Aminah",
+            "{name}"
+        );
+
+        // Neither UTF-8 nor Windows-1252, or a workbook: refused at once, one line.
+        for bytes in [
+            &b"kind,region_code,name\numkm,18.71,\x81\x8d\xe9\n"[..],
+            b"PK\x03\x04\x14\x00\x06\x00",
+        ] {
+            let before = store.beneficiary_count().await.unwrap();
+            match import(&store, bytes, &mut vec![]).await {
+                Err(pantau_store::import::ImportError::NotText(line)) => {
+                    assert!(line.contains("CSV UTF-8") && !line.contains('\n'), "{line}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+            assert_eq!(store.beneficiary_count().await.unwrap(), before, "{name}");
+        }
     }
 }

@@ -46,12 +46,14 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
             &caller.scope,
             |_| Ok(()),
             |r| {
-                if refusals.len() < LISTED {
-                    refusals.push(RefusedRow {
-                        line: r.line,
-                        column: r.column.to_string(),
-                        reason: r.reason.to_string(),
-                    });
+                for p in r.problems {
+                    if refusals.len() < LISTED {
+                        refusals.push(RefusedRow {
+                            line: r.line,
+                            column: p.column.clone(),
+                            reason: p.reason.clone(),
+                        });
+                    }
                 }
                 Ok(())
             },
@@ -64,6 +66,7 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
                     .map(|e| FieldIssue::new(format!("header.{}", e.column), e.reason))
                     .collect(),
             ),
+            ImportError::NotText(reason) => ApiError::invalid("body", reason),
             ImportError::Csv(e) => ApiError::invalid("body", e.to_string()),
             ImportError::Store(e) => ApiError::from_store(e, caller.lang),
             ImportError::Report(e) => ApiError::Internal(e.to_string()),
@@ -78,8 +81,10 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
 }
 
 /// Imports cooperatives, UMKM, PKL and new entrepreneurs from a CSV body
-/// (columns as `pantau import beneficiaries`). Good rows are kept; each bad
-/// row is listed with its line, column and reason.
+/// (columns as `pantau import beneficiaries`; `;`, `,` or tab between
+/// fields; UTF-8 or Windows-1252). Good rows are kept; each bad row is
+/// listed with its line, column and reason. A body that is not a CSV (a
+/// workbook, an unknown encoding) is refused at once (400).
 #[utoipa::path(post, path = "/api/imports/beneficiaries", tag = "registry",
     request_body(content = String, content_type = "text/csv", description = "The CSV file, header row first"),
     responses((status = 200, body = ImportReport), (status = 400, body = ErrorBody),

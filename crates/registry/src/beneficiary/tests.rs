@@ -1,0 +1,93 @@
+use super::*;
+
+fn regions() -> Regions {
+    Regions::embedded().unwrap()
+}
+
+fn parse(cols: &str, row: &str) -> Result<Beneficiary, Vec<ColumnError>> {
+    let header = Header::new(cols.split(',')).unwrap();
+    let fields: Vec<&str> = row.split(',').collect();
+    parse_row(&header, &fields, &regions())
+}
+
+#[test]
+fn a_cooperative_row() {
+    let b = parse(
+        "kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active,last_rat_year",
+        "cooperative,18.71,KSP Mitra Usaha,1871020030000123,123/BH/X.3/2015,KSP,214,ya,2025",
+    )
+    .unwrap();
+    assert_eq!(b.natural_key(), "koperasi:1871020030000123");
+    assert_eq!(b.kind(), "cooperative");
+}
+
+#[test]
+fn every_bad_column_is_named() {
+    let errs = parse(
+        "kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active",
+        "cooperative,18.71,KSP,1301020030000123,,arisan,banyak,mungkin",
+    )
+    .unwrap_err();
+    let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(
+        cols,
+        [
+            "nik_koperasi",
+            "legal_entity_number",
+            "coop_kind",
+            "members",
+            "active"
+        ]
+    );
+    assert!(errs[0].reason.contains("13.01"), "{errs:?}");
+    let errs = parse("kind,region_code,name,nik", "pkl,99.99,Budi,123").unwrap_err();
+    let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["region_code", "nik", "market_location"]);
+}
+
+#[test]
+fn what_excel_did_is_undone_or_named() {
+    let header = Header::new(
+        "line;column;reason;kind;region_code;name;nib;owner_nik;scale;lat;lon".split(';'),
+    )
+    .unwrap();
+    let row = |r: &str| {
+        let fields: Vec<&str> = r.split(';').collect();
+        parse_row(&header, &fields, &regions())
+    };
+    let b = row("6;nib;…;umkm;18.1;Toko;9120001234567;1871014508900001;mikro;-5,4292;105,2619")
+        .unwrap();
+    assert_eq!(b.region.as_str(), "18.10");
+    assert_eq!(b.location, GeoPoint::from_degrees(-5.4292, 105.2619).ok());
+    let errs = row(";;;umkm;18.2;Toko;9,12E+12;1,87101E+15;mikro;-95,1;").unwrap_err();
+    let got: Vec<(&str, &str)> = errs
+        .iter()
+        .map(|e| (e.column.as_str(), e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        got.iter().map(|g| g.0).collect::<Vec<_>>(),
+        ["region_code", "lat", "lon", "nib", "owner_nik"],
+        "{errs:?}"
+    );
+    assert!(got[0].1.contains("dibaca 18.20"), "{errs:?}");
+    assert!(got[1].1.contains("-90 sampai 90"), "{errs:?}");
+    assert!(got[2].1.contains("wajib diisi bila lat diisi"), "{errs:?}");
+    for e in &errs[3..] {
+        assert!(
+            e.reason.contains("notasi ilmiah") && e.reason.contains("Text"),
+            "{errs:?}"
+        );
+    }
+    let errs =
+        row(";;;umkm;18.71;Toko;9120001234567;1871014508900001;mikro;-5.4292;x").unwrap_err();
+    assert_eq!(errs[0].column, "lon", "{errs:?}");
+}
+
+#[test]
+fn unknown_and_missing_headers() {
+    let e = Header::new(["kind", "name", "colour"]).unwrap_err();
+    assert_eq!(
+        e.iter().map(|c| c.column.as_str()).collect::<Vec<_>>(),
+        ["colour", "region_code"]
+    );
+}
