@@ -35,6 +35,12 @@ pub fn as_of() -> chrono::DateTime<Utc> {
 
 /// Starts the app on `db`, filled with a small demo.
 pub async fn spawn(db: db::TestDb) -> Running {
+    spawn_with(db, |_| {}).await
+}
+
+/// Starts the app on `db`, filled with a small demo, after `tune` changed
+/// its settings (session lifetimes, trusted proxy).
+pub async fn spawn_with(db: db::TestDb, tune: impl FnOnce(&mut App)) -> Running {
     let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
     let catalog = catalog::catalog();
     let hash = pantau_server::password::hash(PASSWORD.into())
@@ -48,16 +54,19 @@ pub async fn spawn(db: db::TestDb) -> Running {
         password_hash: Some(hash),
     };
     pantau_demo::fill(&store, &catalog, &opts).await.unwrap();
-    let app = App::new(
+    let mut app = App::new(
         store.clone(),
         catalog,
         &catalog::repo_root().join("templates"),
     )
     .unwrap();
+    tune(&mut app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        axum::serve(listener, pantau_server::router(app)).await.ok();
+        let service = pantau_server::router(app)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.ok();
     });
     Running {
         name: db.name,
