@@ -100,6 +100,10 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            error::refuse_nul,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_UPLOAD))
         .with_state(app)
 }

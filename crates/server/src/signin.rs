@@ -46,8 +46,8 @@ impl FromRequestParts<App> for Source {
                     .iter()
                     .filter_map(|v| v.to_str().ok())
                     .flat_map(|v| v.split(','))
-                    .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-                    .last()
+                    .next_back()
+                    .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
             })
             .flatten();
         let peer = parts

@@ -300,7 +300,7 @@ async fn a_field_officer_records_a_visit_with_a_photo() {
                 || refused.contains("Usaha berjalan</textarea>")
         );
 
-        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 64]].concat();
+        let png = pantau_photo::samples::png(&pantau_photo::samples::scene(2, 16, 16));
         let good = Part::bytes(png.clone())
             .file_name("foto.png")
             .mime_str("image/png")

@@ -87,30 +87,13 @@ async fn all_items(app: &Running, token: &str, path: &str) -> Vec<Value> {
     out
 }
 
-/// Strings every dictionary also holds: what a careless server trips on
-/// (a NUL, which PostgreSQL refuses in text; LIKE wildcards; quotes; a
-/// backslash; text beyond ASCII; a long value).
-fn awkward() -> Vec<String> {
-    [
-        "a\0b",
-        "%",
-        "_",
-        "\\",
-        "'\"",
-        "Sijunjung Ü 日本",
-        &"x".repeat(300),
-    ]
-    .map(str::to_string)
-    .to_vec()
-}
-
 /// A TOML array of at most 8 of the strings, and the awkward ones: few
 /// enough that an awkward one comes up often.
 fn toml_list(values: impl IntoIterator<Item = String>) -> String {
     let quoted: Vec<String> = values
         .into_iter()
         .take(8)
-        .chain(awkward())
+        .chain(support::awkward())
         .map(|v| serde_json::to_string(&v).unwrap())
         .collect();
     format!("[{}]", quoted.join(", "))
@@ -372,7 +355,7 @@ async fn sweep(app: &Running, token: &str, case: &str) -> usize {
                     .map(|(n, _)| ("body", n.clone())),
             );
             for (place, name) in &slots {
-                for value in awkward() {
+                for value in support::awkward() {
                     let mut url = path.clone();
                     for p in &params {
                         if p["in"] == "path" {

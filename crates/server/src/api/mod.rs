@@ -6,6 +6,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod decrees;
 pub mod evidence;
+pub mod files;
 pub mod imports;
 mod open;
 mod programs;
@@ -73,8 +74,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::list_cases, open::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::post_transition))
-        .routes(routes!(cases::upload_attachment))
-        .routes(routes!(cases::get_attachment))
+        .routes(routes!(files::upload_attachment))
+        .routes(routes!(files::get_attachment))
         .routes(routes!(uploads::start_upload))
         .routes(routes!(uploads::get_upload, uploads::put_part))
         .routes(routes!(visits::list_visits))
@@ -82,7 +83,6 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(dashboard::get_dashboard))
         .routes(routes!(imports::import_beneficiaries))
         .routes(routes!(reports::get_report))
-        .route_layer(axum::middleware::from_fn(crate::error::refuse_nul_in_path))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
 }
 

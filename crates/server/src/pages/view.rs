@@ -118,7 +118,7 @@ pub fn cookie(name: &str, value: &str, path: &str, max_age: i64, same_site: &str
 }
 
 impl Look {
-    fn read(parts: &Parts, app: &App, fallback: Lang) -> Look {
+    pub(crate) fn read(parts: &Parts, app: &App, fallback: Lang) -> Look {
         let query = query_pairs(parts.uri.query());
         let chosen = query
             .iter()

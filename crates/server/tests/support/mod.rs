@@ -227,3 +227,20 @@ pub async fn visit_inputs(
     }
     (action["id"].as_str().unwrap().to_string(), inputs)
 }
+
+/// Strings every fuzzing dictionary holds: what a careless server trips on
+/// (a NUL, which PostgreSQL refuses in text; LIKE wildcards; quotes; a
+/// backslash; text beyond ASCII; a long value).
+pub fn awkward() -> Vec<String> {
+    [
+        "a\0b",
+        "%",
+        "_",
+        "\\",
+        "'\"",
+        "Sijunjung Ü 日本",
+        &"x".repeat(300),
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
