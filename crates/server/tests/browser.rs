@@ -31,7 +31,11 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     let program = "bansos-kud-2026-lampung";
     let photo_dir = tempfile::tempdir().unwrap();
     let photo = photo_dir.path().join("kegiatan.jpg");
-    std::fs::write(&photo, b"\xFF\xD8\xFF\xE0\0\x10JFIF\0 foto kegiatan usaha").unwrap();
+    std::fs::write(
+        &photo,
+        pantau_photo::samples::jpeg(&pantau_photo::samples::scene(4, 64, 48), 80, None),
+    )
+    .unwrap();
 
     // The manager: dashboard, the verified cases behind a figure, one case, approval by decree.
     let before = totals(app, "pengelola.18", program).await;

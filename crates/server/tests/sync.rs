@@ -54,7 +54,7 @@ async fn a_queue_of_visits_is_stored_once_however_often_it_is_sent() {
     for app in support::apps().await {
         let (officer, cases) = officer_with_two_visits(&app).await;
         let token = app.token(&officer).await;
-        let photo = b"\xFF\xD8\xFF\xE0\0\x10JFIF\0 foto sinkron".to_vec();
+        let photo = pantau_photo::samples::jpeg(&pantau_photo::samples::scene(9, 64, 48), 80, None);
         let (a_action, a_inputs) = support::visit_inputs(&app, &token, &cases[0], &photo).await;
         let (b_action, b_inputs) = support::visit_inputs(&app, &token, &cases[1], &photo).await;
         let a = json!({ "key": "phone-a", "case_id": cases[0], "action": a_action, "inputs": a_inputs });
