@@ -39,7 +39,7 @@ pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 #[openapi(
     info(
         title = "Pantau API",
-        description = "Monitoring and evaluation (monev) of the aid programs of Indonesia's cooperative and UMKM offices. Sign in with POST /api/tokens, then send `Authorization: Bearer TOKEN`. Money is whole rupiah; times are UTC (RFC 3339).",
+        description = "Monitoring and evaluation (monev) of the aid programs of Indonesia's cooperative and UMKM offices. Sign in with POST /api/tokens, then send `Authorization: Bearer TOKEN` (a token lasts 30 days). Pantau's own pages call the API with their session cookie instead; such a request that changes something must come from those pages and carry the page's form token in `X-CSRF-Token`, else 403. Money is whole rupiah; times are UTC (RFC 3339).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
