@@ -31,9 +31,10 @@ with open(os.environ["PANTAU_SCHEMATHESIS_DATA"], encoding="utf-8") as f:
 # Scans are sent as they are; schemathesis knows no PDF serializer.
 schemathesis.serializer.alias("application/pdf", "application/octet-stream")
 
+# A whole 1×1 PNG (the server decodes every photo it keeps).
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
 )
 
 
