@@ -1,5 +1,6 @@
 //! `pantau user add` and `pantau serve` as a newcomer runs them: the first
-//! administrator, then the server on a free port, signed in over HTTP.
+//! administrator, then the server on a free port, signed in over HTTP;
+//! then switched off, on, and given a new password, each ending the tokens.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "support/mod.rs"]
@@ -15,6 +16,15 @@ fn add_user(data: &std::path::Path, args: &[&str], password: &str) -> assert_cmd
         .env("PANTAU_DATA_DIR", data)
         .env("PANTAU_PASSWORD", password)
         .args(["user", "add"])
+        .args(args)
+        .assert()
+}
+
+fn user_cmd(data: &std::path::Path, args: &[&str], password: &str) -> assert_cmd::assert::Assert {
+    pantau()
+        .env("PANTAU_DATA_DIR", data)
+        .env("PANTAU_PASSWORD", password)
+        .arg("user")
         .args(args)
         .assert()
 }
@@ -85,16 +95,47 @@ fn the_first_administrator_signs_in_to_a_served_pantau() {
             .unwrap();
         assert_eq!(r.status(), 201);
         let token: serde_json::Value = r.json().await.unwrap();
-        let me: serde_json::Value = http
-            .get(format!("{base}/api/me"))
-            .bearer_auth(token["token"].as_str().unwrap())
+        let token = token["token"].as_str().unwrap().to_string();
+        let me = |token: String| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                let r = http
+                    .get(format!("{base}/api/me"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    r.status().as_u16(),
+                    r.json::<serde_json::Value>().await.ok(),
+                )
+            }
+        };
+        let first = me(token.clone()).await;
+        // An administrator switches the account off: its token ends at once.
+        user_cmd(data, &["deactivate", "kepala"], "")
+            .success()
+            .stdout(predicates::str::contains("deactivated"));
+        assert_eq!(me(token.clone()).await.0, 401, "deactivated");
+        user_cmd(data, &["deactivate", "tidak-ada"], "")
+            .code(1)
+            .stderr(predicates::str::contains("no user tidak-ada"));
+        user_cmd(data, &["activate", "kepala"], "").success();
+        assert_eq!(me(token.clone()).await.0, 401, "a token ended stays ended");
+        let again = http
+            .post(format!("{base}/api/tokens"))
+            .json(&serde_json::json!({ "login": "kepala", "password": "kata-sandi-panjang" }))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
-        me
+        assert_eq!(again.status(), 201, "activated again");
+        let again: serde_json::Value = again.json().await.unwrap();
+        let again = again["token"].as_str().unwrap().to_string();
+        // A new password ends the token too.
+        user_cmd(data, &["password", "kepala"], "kata-sandi-baru-lagi").success();
+        assert_eq!(me(again).await.0, 401, "after a new password");
+        first.1.unwrap()
     });
     server.kill().ok();
     server.wait().ok();

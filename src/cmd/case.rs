@@ -305,18 +305,12 @@ async fn attach(store: &Store, case: &str, path: &Path, user: &str) -> anyhow::R
             path.display()
         ),
     };
-    let ty = pantau_server::api::cases::check_file(declared, &data).map_err(|e| {
-        anyhow!(
-            "{}: {}",
-            path.display(),
-            e.body()
-                .fields
-                .iter()
-                .map(|f| f.reason.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
+    let checked = pantau_server::api::files::check_file(declared, data)
+        .await
+        .map_err(|e| {
+            let reasons: Vec<String> = e.body().fields.into_iter().map(|f| f.reason).collect();
+            anyhow!("{}: {}", path.display(), reasons.join("; "))
+        })?;
     let row = store
         .case(case)
         .await?
@@ -330,9 +324,9 @@ async fn attach(store: &Store, case: &str, path: &Path, user: &str) -> anyhow::R
             .unwrap_or_default(),
         None => Zone::default(),
     };
-    let print = pantau_server::api::evidence::print(&data, zone).await;
+    let print = pantau_server::api::evidence::photo_print(checked.print, zone);
     Ok(store
-        .put_attachment(case, ty, data, print, user, Utc::now())
+        .put_attachment(case, checked.ty, checked.data, print, user, Utc::now())
         .await?)
 }
 

@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Do not send reminders from this process (another one runs `pantau remind`).
     #[arg(long)]
     no_reminders: bool,
+    /// Behind a reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`: count failed sign-ins by that address, not the proxy's.
+    #[arg(long, env = "PANTAU_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
     /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
     #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
     reminder_schedule: Option<String>,
@@ -45,7 +49,8 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     block_on(async {
         let store = Store::open(&settings).await?;
         let catalog = store.pinned_catalog(catalog).await?;
-        let app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
+        let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
+        app.trust_forwarded_for = args.trust_forwarded_for;
         if let Some((schedule, sender)) = reminders {
             println!("{}", schedule.describe());
             let catalog = app.catalog.clone();

@@ -1,4 +1,6 @@
-//! `pantau user add` and `pantau user password`: accounts that sign in.
+//! `pantau user add`, `password`, `deactivate` and `activate`: accounts
+//! that sign in. A new password and a deactivation end every session and
+//! API token the user had.
 
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
@@ -32,8 +34,14 @@ pub enum UserCmd {
         #[arg(long, default_value = "id")]
         lang: String,
     },
-    /// Set a user's password (read like `add`) and lift a sign-in lock.
+    /// Set a user's password (read like `add`); every session and API token
+    /// of the user ends.
     Password { login: String },
+    /// Switch a user off: they cannot sign in, and every session and API
+    /// token they had ends at once (their records and history stay).
+    Deactivate { login: String },
+    /// Switch a user back on (they sign in again with their password).
+    Activate { login: String },
 }
 
 pub fn run(cmd: UserCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
@@ -83,14 +91,29 @@ pub fn run(cmd: UserCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             let hash = block_on(pantau_server::password::hash(read_password()?))
                 .map_err(anyhow::Error::msg)?;
             if block_on(store.set_password(&login, &hash))? {
-                println!("password of {login} set");
+                println!("password of {login} set; their sessions and API tokens have ended");
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("no user {login}");
                 Ok(ExitCode::from(1))
             }
         }
+        UserCmd::Deactivate { login } => switch(&store, &login, false),
+        UserCmd::Activate { login } => switch(&store, &login, true),
     }
+}
+
+fn switch(store: &Store, login: &str, active: bool) -> anyhow::Result<ExitCode> {
+    if !block_on(store.set_active(login, active))? {
+        eprintln!("no user {login}");
+        return Ok(ExitCode::from(1));
+    }
+    if active {
+        println!("user {login} activated");
+    } else {
+        println!("user {login} deactivated; their sessions and API tokens have ended");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The password from PANTAU_PASSWORD or the first line of standard input.

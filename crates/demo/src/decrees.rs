@@ -167,7 +167,7 @@ pub async fn fill(
 
 /// A one-page PDF with `lines` of text in Helvetica: the demo's stand-in
 /// for a scanned decree.
-fn scan(lines: &[String]) -> Vec<u8> {
+pub fn scan(lines: &[String]) -> Vec<u8> {
     let mut text = String::from("BT /F1 12 Tf 72 770 Td 16 TL");
     for line in lines {
         let escaped: String = line

@@ -18,6 +18,9 @@ mod decrees;
 mod programs;
 pub mod users;
 
+/// A one-page PDF of lines of text (the demo's scanned decrees; a real PDF for tests too).
+pub use decrees::scan as pdf;
+
 use chrono::{DateTime, Utc};
 use pantau_store::{Store, StoreError};
 use pantau_workflow::Catalog;

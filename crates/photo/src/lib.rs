@@ -41,24 +41,53 @@ impl Taken {
     }
 }
 
+/// The formats a photo may come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    WebP,
+}
+
 /// Reads the perceptual hash and the EXIF time of a JPEG, PNG or WebP.
 pub fn print(bytes: &[u8]) -> Print {
+    let picture = reader(bytes).and_then(|r| r.with_guessed_format().ok()?.decode().ok());
     Print {
-        phash: phash(bytes),
+        phash: picture.as_ref().and_then(phash),
         taken: taken(bytes),
     }
 }
 
-fn phash(bytes: &[u8]) -> Option<u64> {
-    let mut reader = image::ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .ok()?;
+/// Reads a photo that must be one whole picture in `format`: what it says
+/// about itself, or `None` when the bytes do not decode as that format (a
+/// file that only starts like one, a truncated one, another format).
+pub fn read(bytes: &[u8], format: Format) -> Option<Print> {
+    let mut reader = reader(bytes)?;
+    reader.set_format(match format {
+        Format::Jpeg => image::ImageFormat::Jpeg,
+        Format::Png => image::ImageFormat::Png,
+        Format::WebP => image::ImageFormat::WebP,
+    });
+    let picture = reader.decode().ok()?;
+    Some(Print {
+        phash: phash(&picture),
+        taken: taken(bytes),
+    })
+}
+
+/// A reader of `bytes` that may take at most [`MAX_DECODE_BYTES`].
+fn reader(bytes: &[u8]) -> Option<image::ImageReader<Cursor<&[u8]>>> {
+    let mut reader = image::ImageReader::new(Cursor::new(bytes));
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
+    Some(reader)
+}
+
+fn phash(picture: &image::DynamicImage) -> Option<u64> {
     // A quick box-filtered thumbnail first: the hash looks at 9 × 8 pixels,
     // and filtering a 12-megapixel photo down to that directly is slow.
-    let picture = reader.decode().ok()?.thumbnail(128, 128);
+    let picture = picture.thumbnail(128, 128);
     let hash = HasherConfig::new()
         .hash_size(8, 8)
         .hash_alg(HashAlg::Gradient)

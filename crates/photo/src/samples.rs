@@ -52,6 +52,15 @@ pub fn jpeg(picture: &RgbImage, quality: u8, taken: Option<&str>) -> Vec<u8> {
     }
 }
 
+/// `picture` saved as PNG.
+pub fn png(picture: &RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    picture
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("encoding a sample PNG: {e}"));
+    out
+}
+
 /// `picture` scaled to `width` wide.
 pub fn resized(picture: &RgbImage, width: u32) -> RgbImage {
     let height = picture.height() * width / picture.width();

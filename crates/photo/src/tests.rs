@@ -63,3 +63,19 @@ fn sample_scenes_of_different_seeds_are_different_pictures() {
         }
     }
 }
+
+#[test]
+fn a_photo_is_read_only_when_the_whole_file_is_a_picture_of_its_format() {
+    let good = jpeg(&scene(3, 320, 240), 80, Some("2026:11:20 09:15:00"));
+    let read_back = read(&good, Format::Jpeg).expect("a whole JPEG reads");
+    assert_eq!(read_back, print(&good));
+    // Starts like a JPEG, is a web page.
+    let mut fake = b"\xFF\xD8\xFF".to_vec();
+    fake.extend_from_slice(b"<html><script>alert(1)</script></html>");
+    assert_eq!(read(&fake, Format::Jpeg), None);
+    // Cut off after the header.
+    assert_eq!(read(&good[..200], Format::Jpeg), None);
+    // A whole JPEG is not a PNG or a WebP.
+    assert_eq!(read(&good, Format::Png), None);
+    assert_eq!(read(&good, Format::WebP), None);
+}

@@ -7,11 +7,18 @@
 //! record outside the caller's region answers "not found", so nobody learns
 //! that it exists. Which role may take which transition is the workflow
 //! definition's, enforced by the engine.
+//!
+//! A request to the API that changes something (any method but GET, HEAD,
+//! OPTIONS) and is signed in by the session cookie must come from our own
+//! pages (`Sec-Fetch-Site`, `Origin`) and carry the session's form token in
+//! `X-CSRF-Token`: another site can make a browser send the cookie, but can
+//! neither read the token nor forge those headers. A bearer token is never
+//! sent by a browser on its own, so bearer requests need neither.
 
 use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use axum::http::{HeaderMap, header, request::Parts};
 use axum_extra::extract::CookieJar;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use pantau_domain::access::{self, Permission, Scope};
 use pantau_domain::{Lang, RegionCode, Role, Zone};
 use pantau_store::auth::SessionKind;
@@ -22,6 +29,9 @@ use crate::error::ApiError;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "pantau_sesi";
+
+/// The header a cookie-signed API request carries its form token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A signed-in user.
 #[derive(Debug, Clone)]
@@ -34,6 +44,8 @@ pub struct Caller {
     pub zone: Zone,
     /// The form token, for a browser session.
     pub csrf: Option<String>,
+    /// When the session ends unless it is used again.
+    pub until: DateTime<Utc>,
 }
 
 impl Caller {
@@ -84,15 +96,33 @@ impl Caller {
     }
 
     /// The caller of a token or session secret, if it is live.
+    /// A browser session's idle end moves on with each use (written at most
+    /// once a minute).
     pub async fn from_token(app: &App, token: &str, kind: SessionKind) -> Result<Caller, ApiError> {
+        let now = Utc::now();
         let found = app
             .store
-            .session(token, kind, Utc::now())
+            .session(token, kind, now)
             .await
             .map_err(|e| ApiError::from_store(e, Lang::Id))?;
         let Some((session, user)) = found else {
             return Err(Caller::unauthenticated(Lang::Id));
         };
+        let life = match kind {
+            SessionKind::Web => app.web_life,
+            SessionKind::Api => app.api_life,
+        };
+        let mut idle_until = session.idle_until;
+        if let (Some(old), Some(new)) = (session.idle_until, life.idle_until(now))
+            && new - old >= chrono::Duration::minutes(1)
+        {
+            app.store
+                .touch_session(token, new)
+                .await
+                .map_err(|e| ApiError::from_store(e, Lang::Id))?;
+            idle_until = Some(new);
+        }
+        let until = idle_until.map_or(session.expires_at, |i| i.min(session.expires_at));
         let role: Role = user
             .role
             .parse()
@@ -121,8 +151,56 @@ impl Caller {
             lang,
             zone,
             csrf: (kind == SessionKind::Web).then_some(session.csrf),
+            until,
         })
     }
+
+    /// Refuses a cookie-signed request that another site could have made:
+    /// from elsewhere by `Sec-Fetch-Site` or `Origin`, or without this
+    /// session's form token in [`CSRF_HEADER`].
+    fn check_cookie_request(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        let token_ok =
+            matches!((self.csrf.as_deref(), sent), (Some(e), Some(s)) if same_token(e, s));
+        if from_own_site(headers) && token_ok {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden(match self.lang {
+            Lang::Id => "permintaan dengan cookie sesi harus dari halaman Pantau sendiri dan membawa token formulir di X-CSRF-Token (or use a bearer token)".into(),
+            Lang::En => "a request signed in by the session cookie must come from Pantau's own pages and carry the form token in X-CSRF-Token (or use a bearer token)".into(),
+        }))
+    }
+}
+
+/// Whether a request may come from our own pages: a `Sec-Fetch-Site` of
+/// `same-origin` or `none` (typed by the user) if any, and an `Origin` of
+/// this host if any.
+pub fn from_own_site(headers: &HeaderMap) -> bool {
+    let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = value(header::HeaderName::from_static("sec-fetch-site"))
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    if let Some(origin) = value(header::ORIGIN) {
+        let host = value(header::HOST).unwrap_or("");
+        let own = ["http://", "https://"]
+            .iter()
+            .any(|scheme| origin.strip_prefix(scheme) == Some(host));
+        if host.is_empty() || !own {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a sent token is the expected one (never an empty one), in time
+/// independent of where the first difference is.
+pub fn same_token(expected: &str, sent: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), sent.as_bytes());
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The bearer token of a request, if it has one.
@@ -143,9 +221,14 @@ impl FromRequestParts<App> for Caller {
             return Caller::from_token(app, token, SessionKind::Api).await;
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        match jar.get(COOKIE) {
-            Some(c) => Caller::from_token(app, c.value(), SessionKind::Web).await,
-            None => Err(Caller::unauthenticated(Lang::Id)),
+        let Some(cookie) = jar.get(COOKIE) else {
+            return Err(Caller::unauthenticated(Lang::Id));
+        };
+        let caller = Caller::from_token(app, cookie.value(), SessionKind::Web).await?;
+        // Pages check their forms' `_csrf` field themselves (`pages::guard`).
+        if !parts.method.is_safe() && parts.uri.path().starts_with("/api/") {
+            caller.check_cookie_request(&parts.headers)?;
         }
+        Ok(caller)
     }
 }

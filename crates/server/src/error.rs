@@ -236,23 +236,37 @@ pub fn no_nul(field: &str, text: &str) -> Result<(), ApiError> {
 
 pub const NUL_REASON: &str = "berisi karakter NUL (contains a NUL character)";
 
-/// Middleware for routes with path parameters: refuses a path holding a NUL
-/// (`%00`, the only way to send one in a URL) with 400 before any handler
-/// reads it, as no record's id holds one and PostgreSQL refuses it in text.
-pub async fn refuse_nul_in_path(
+/// The layer in front of every route, API and pages alike: refuses a path
+/// or query holding a NUL (`%00`, the only way to send one in a URL) with
+/// 400 before any handler reads it, as no record's id or filter holds one
+/// and PostgreSQL refuses it in text (a 500 otherwise). The API answers in
+/// JSON, a page with the error page.
+pub async fn refuse_nul(
+    axum::extract::State(app): axum::extract::State<crate::App>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if request
-        .uri()
-        .path()
-        .as_bytes()
-        .windows(3)
-        .any(|w| w == b"%00")
-    {
-        return ApiError::invalid("path", NUL_REASON).into_response();
+    let nul = |text: Option<&str>| {
+        text.is_some_and(|t| {
+            t.as_bytes()
+                .windows(3)
+                .any(|w| w.eq_ignore_ascii_case(b"%00"))
+        })
+    };
+    let uri = request.uri();
+    let field = if nul(Some(uri.path())) {
+        "path"
+    } else if nul(uri.query()) {
+        "query"
+    } else {
+        return next.run(request).await;
+    };
+    let e = ApiError::invalid(field, NUL_REASON);
+    if uri.path().starts_with("/api/") {
+        return e.into_response();
     }
-    next.run(request).await
+    let (parts, _) = request.into_parts();
+    crate::pages::refused(&app, &parts, e)
 }
 
 impl From<JsonRejection> for ApiError {

@@ -34,6 +34,12 @@ pub struct App {
     pub pages: Arc<pages::Pages>,
     /// The report templates (`templates/reports/`).
     pub reports: Arc<pantau_report::html::Templates>,
+    /// How long a browser session and an API token last.
+    pub web_life: pantau_store::auth::Lifetime,
+    pub api_life: pantau_store::auth::Lifetime,
+    /// Whether sign-ins are counted by the last `X-Forwarded-For` address
+    /// (behind a reverse proxy that sets it) instead of the peer's.
+    pub trust_forwarded_for: bool,
     /// Leave to print a PDF (each print runs a Chromium).
     printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
@@ -63,6 +69,9 @@ impl App {
             reports: Arc::new(
                 pantau_report::html::Templates::load(templates).map_err(|e| e.to_string())?,
             ),
+            web_life: signin::WEB_LIFE,
+            api_life: signin::API_LIFE,
+            trust_forwarded_for: false,
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
@@ -108,15 +117,23 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api)
         .merge(pages::router())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            error::refuse_nul,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_UPLOAD))
         .with_state(app)
 }
 
-/// Serves `app` on `listener` until ctrl-c.
+/// Serves `app` on `listener` until ctrl-c (each request knows its peer's
+/// address, which counts failed sign-ins).
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            tokio::signal::ctrl_c().await.ok();
-        })
-        .await
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        tokio::signal::ctrl_c().await.ok();
+    })
+    .await
 }

@@ -177,7 +177,7 @@ async fn fixture(app: &Running) -> Fixture {
             .post(app.url(&format!("/api/cases/{id}/attachments")))
             .bearer_auth(&manager)
             .header("content-type", "application/pdf")
-            .body(b"%PDF-1.4 surat keputusan".to_vec())
+            .body(pantau_demo::pdf(&["surat keputusan".into()]))
             .send()
             .await
             .unwrap();
@@ -660,7 +660,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                                 .post(app.url(&path))
                                 .bearer_auth(&token)
                                 .header("content-type", "application/pdf")
-                                .body(format!("%PDF-1.4 {user}").into_bytes())
+                                .body(pantau_demo::pdf(&[user.to_string()]))
                                 .send()
                                 .await
                                 .unwrap();

@@ -6,6 +6,10 @@
 //! visit after the server saved it), and once it holds again every visit is
 //! there exactly once with its photo; one whose case moved on in the
 //! meantime comes back refused with its reason, its answers kept.
+//! On a phone shared by officers, kept pages and queued visits are each
+//! officer's own: after a session ends nothing kept is served, and a visit
+//! one officer queued is neither sent nor shown under another's sign-in, but
+//! goes when its officer signs in again.
 //! Offline is Chromium's own network emulation (DevTools' "Offline"),
 //! through chromedriver.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,67 +20,155 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use fantoccini::Client;
-use fantoccini::wd::WebDriverCompatibleCommand;
+use pantau_store::auth::Lifetime;
 use serde_json::{Value, json};
 use support::Running;
-use support::browser::{browser, fill, sign_in, wait_until};
+use support::browser::{QUEUE, browser, fill, offline, sign_in, until, wait_until};
 use support::relay::Relay;
 
-/// chromedriver's network conditions: offline, or back online.
-#[derive(Debug)]
-struct Network {
-    offline: bool,
-}
+/// What the page shows of the queue: the bar's items and its text.
+const BAR: &str = "const q = document.querySelector('#antrian'); \
+    return q ? { items: q.querySelectorAll('.queue-items li').length, text: q.querySelector('.queue-state').textContent } : null;";
 
-impl WebDriverCompatibleCommand for Network {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session.unwrap_or_default()
-        ))
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_phone_keeps_pages_and_visits_to_their_own_officer() {
+    let Some((c, _driver)) = browser(390, 844).await else {
+        return;
+    };
+    for db in support::db::test_databases().await {
+        // Sessions of 25 seconds: time to keep the pages, and to wait out.
+        let mut app = support::spawn_with(db, |a| {
+            a.web_life = Lifetime {
+                max: chrono::Duration::seconds(25),
+                idle: Some(chrono::Duration::hours(2)),
+            }
+        })
+        .await;
+        eprintln!("{}: a session ends on a phone without signal", app.name);
+        let relay = behind_relay(&mut app).await;
+        nothing_kept_after_the_session(&c, &app, &relay).await;
+        no_signal(&c, &relay, false).await;
     }
+    for db in support::db::test_databases().await {
+        let mut app = support::spawn(db).await;
+        eprintln!("{}: two officers on one phone", app.name);
+        let relay = behind_relay(&mut app).await;
+        a_visit_waits_for_its_officer(&c, &app, &relay).await;
+        no_signal(&c, &relay, false).await;
+    }
+    c.close().await.unwrap();
+}
 
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        let conditions = json!({ "network_conditions": {
-            "offline": self.offline, "latency": 0,
-            "download_throughput": 10_000_000, "upload_throughput": 10_000_000,
-        }});
-        (axum::http::Method::POST, Some(conditions.to_string()))
+/// The app as the browser reaches it: through a relay that can cut the signal.
+async fn behind_relay(app: &mut Running) -> Relay {
+    let relay = Relay::start(&app.base).await;
+    app.base = relay.base.clone();
+    relay
+}
+
+/// No signal for the page (Chromium's emulation, `navigator.onLine`) nor
+/// for its service worker (the relay), or the signal back.
+async fn no_signal(c: &Client, relay: &Relay, none: bool) {
+    offline(c, none).await;
+    relay.no_signal(none);
+}
+
+async fn nothing_kept_after_the_session(c: &Client, app: &Running, relay: &Relay) {
+    let officer = officers(app).await.remove(0);
+    let signed_in = Instant::now();
+    sign_in(c, app, &officer).await;
+    let href = kept_visits(c, app).await.remove(0);
+    // Offline while the session lasts: its kept pages open.
+    no_signal(c, relay, true).await;
+    c.goto(&app.url(&href)).await.unwrap();
+    let mine = format!("data-user=\"{officer}\"");
+    let src = c.source().await.unwrap();
+    assert!(src.contains(&mine), "{}: kept page: {src}", app.name);
+    // The session's 25 seconds pass with no signal: nothing kept is served.
+    tokio::time::sleep(Duration::from_secs(26).saturating_sub(signed_in.elapsed())).await;
+    for path in ["/kunjungan", href.as_str()] {
+        c.goto(&app.url(path)).await.unwrap();
+        let src = c.source().await.unwrap();
+        assert!(
+            !src.contains("data-user="),
+            "{}: {path} after the session: {src}",
+            app.name
+        );
+        assert!(src.contains("sesi sudah berakhir"), "{}: {src}", app.name);
     }
 }
 
-async fn offline(c: &Client, offline: bool) {
-    c.issue_cmd(Network { offline }).await.unwrap();
-}
+async fn a_visit_waits_for_its_officer(c: &Client, app: &Running, relay: &Relay) {
+    let officers = officers(app).await;
+    let (a, b) = (&officers[0], &officers[1]);
+    // Timelines as the administrator reads them (A's own tokens end below).
+    let token = app.token("admin").await;
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("kunjungan.jpg");
+    std::fs::write(&photo, pantau_photo::samples::camera_photo(11)).unwrap();
 
-/// Polls `script` (returning a value) until `done` holds for it.
-async fn until(c: &Client, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    // Officer A saves a visit on the phone with no signal.
+    sign_in(c, app, a).await;
+    let href = kept_visits(c, app).await.remove(0);
+    let case = case_of(&href);
+    let before = timeline(app, &token, &case).await.len();
+    no_signal(c, relay, true).await;
+    c.goto(&app.url(&href)).await.unwrap();
+    fill(c, &action_of(&href), "Rp 1.000.000", &photo).await;
+    wait_until(c, |_, src| src.contains("kunjungan disimpan di ponsel ini")).await;
+    // A's session ends before the signal returns (expired, or signed out elsewhere).
+    app.store.end_sessions_of(a).await.unwrap();
+    no_signal(c, relay, false).await;
+
+    // Officer B signs in on the same phone: A's visit is neither sent nor shown.
+    sign_in(c, app, b).await;
+    c.goto(&app.url("/kunjungan")).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let bar = c.execute(BAR, vec![]).await.unwrap();
+    assert_eq!(bar["items"], 0, "{}: B sees A's visit: {bar}", app.name);
+    assert!(!bar["text"].as_str().unwrap().contains("menunggu"), "{bar}");
+    let queued = until(c, QUEUE, |v| v.as_array().is_some_and(|q| q.len() == 1)).await;
+    assert_eq!(queued[0]["status"], "waiting", "{}: {queued}", app.name);
+    assert_eq!(
+        timeline(app, &token, &case).await.len(),
+        before,
+        "{}: sent as B",
+        app.name
+    );
+    // Nor are A's kept pages served to B offline.
+    no_signal(c, relay, true).await;
+    c.goto(&app.url(&href)).await.unwrap();
+    let src = c.source().await.unwrap();
+    assert!(
+        !src.contains(&format!("data-user=\"{a}\"")),
+        "{}: A's page for B",
+        app.name
+    );
+    no_signal(c, relay, false).await;
+
+    // B signs out with the button; A signs in again: the visit goes, as A.
+    c.goto(&app.url("/kunjungan")).await.unwrap();
+    c.execute(
+        "document.querySelector(\"form[action='/keluar']\").requestSubmit();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_until(c, |url, _| url.contains("/masuk")).await;
+    sign_in(c, app, a).await;
     let started = Instant::now();
-    loop {
-        let v = c.execute_async(script, vec![]).await.unwrap();
-        if done(&v) {
-            return v;
-        }
+    while timeline(app, &token, &case).await.len() == before {
         assert!(
             started.elapsed() < Duration::from_secs(40),
-            "never reached: {script} -> {v}"
+            "{}: A's visit was sent",
+            app.name
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    let visit = timeline(app, &token, &case).await.pop().unwrap();
+    assert_eq!(visit["actor"], json!(a), "{}", app.name);
+    until(c, QUEUE, |v| v.as_array().is_some_and(Vec::is_empty)).await;
 }
-
-/// The phone's queue: `[{key, status, reason, page}]`.
-const QUEUE: &str = r#"const done = arguments[arguments.length - 1];
-    const r = indexedDB.open('pantau', 1);
-    r.onupgradeneeded = () => r.result.createObjectStore('antrian', { keyPath: 'key' });
-    r.onsuccess = () => {
-      const q = r.result.transaction('antrian').objectStore('antrian').getAll();
-      q.onsuccess = () => done(q.result.map(i => ({ key: i.key, status: i.status, reason: i.reason, page: i.page })));
-    };"#;
 
 /// Events of `case` as the API lists them.
 async fn timeline(app: &Running, token: &str, case: &str) -> Vec<Value> {
@@ -135,45 +227,12 @@ async fn offline_visits(c: &Client, app: &mut Running) {
         .collect();
 
     // The officer with the most visits waiting.
-    let admin = app.token("admin").await;
-    let (_, cases) = app.get(&admin, "/api/cases?per_page=200").await;
-    let mut officers: Vec<String> = cases["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c["officer"].as_str().map(str::to_string))
-        .collect();
-    officers.sort();
-    officers.dedup();
-    let mut best = (0, String::new());
-    for o in officers {
-        let (_, v) = app.get(&app.token(&o).await, "/api/visits").await;
-        best = best.max((v.as_array().unwrap().len(), o));
-    }
-    let officer = best.1;
+    let officer = officers(app).await.remove(0);
     let token = app.token(&officer).await;
 
     // Online: the visits page installs the service worker and keeps the pages.
     sign_in(c, app, &officer).await;
-    c.goto(&app.url("/kunjungan")).await.unwrap();
-    until(
-        c,
-        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(document.documentElement.dataset.kept || null));",
-        |v| v.is_string(),
-    )
-    .await;
-    let hrefs: Vec<String> = c
-        .execute(
-            "return Array.from(document.querySelectorAll('a[data-keep]')).map(a => a.getAttribute('href')).filter(h => h.includes('aksi='));",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h.as_str().unwrap().to_string())
-        .collect();
+    let hrefs = kept_visits(c, app).await;
     // One visit on each of three cases.
     let mut hrefs = hrefs;
     hrefs.dedup_by_key(|h| case_of(h));
@@ -306,6 +365,50 @@ async fn offline_visits(c: &Client, app: &mut Running) {
     )
     .await;
     assert!(kept.as_i64().unwrap() > 0);
+}
+
+/// The field officers with visits, the busiest first.
+async fn officers(app: &Running) -> Vec<String> {
+    let admin = app.token("admin").await;
+    let (_, cases) = app.get(&admin, "/api/cases?per_page=200").await;
+    let mut officers: Vec<String> = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["officer"].as_str().map(str::to_string))
+        .collect();
+    officers.sort();
+    officers.dedup();
+    let mut counted = vec![];
+    for o in officers {
+        let (_, v) = app.get(&app.token(&o).await, "/api/visits").await;
+        counted.push((v.as_array().unwrap().len(), o));
+    }
+    counted.sort_by(|a, b| b.cmp(a));
+    counted.into_iter().map(|(_, o)| o).collect()
+}
+
+/// Opens the visits page, waits for the service worker to keep the pages of
+/// the visits, and answers their links.
+async fn kept_visits(c: &Client, app: &Running) -> Vec<String> {
+    c.goto(&app.url("/kunjungan")).await.unwrap();
+    until(
+        c,
+        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(document.documentElement.dataset.kept || null));",
+        |v| v.is_string(),
+    )
+    .await;
+    c.execute(
+        "return Array.from(document.querySelectorAll('a[data-keep]')).map(a => a.getAttribute('href')).filter(h => h.includes('aksi='));",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|h| h.as_str().unwrap().to_string())
+    .collect()
 }
 
 fn case_of(href: &str) -> String {

@@ -87,37 +87,20 @@ async fn all_items(app: &Running, token: &str, path: &str) -> Vec<Value> {
     out
 }
 
-/// Strings every dictionary also holds: what a careless server trips on
-/// (a NUL, which PostgreSQL refuses in text; LIKE wildcards; quotes; a
-/// backslash; text beyond ASCII; a long value).
-fn awkward() -> Vec<String> {
-    [
-        "a\0b",
-        "%",
-        "_",
-        "\\",
-        "'\"",
-        "Sijunjung Ü 日本",
-        &"x".repeat(300),
-    ]
-    .map(str::to_string)
-    .to_vec()
-}
-
 /// A TOML array of at most 8 of the strings, and the awkward ones: few
 /// enough that an awkward one comes up often.
 fn toml_list(values: impl IntoIterator<Item = String>) -> String {
     let quoted: Vec<String> = values
         .into_iter()
         .take(8)
-        .chain(awkward())
+        .chain(support::awkward())
         .map(|v| serde_json::to_string(&v).unwrap())
         .collect();
     format!("[{}]", quoted.join(", "))
 }
 
-/// A 1×1 PNG.
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDAT\x78\x9c\x63\x60\0\0\0\x02\0\x01\xe2\x21\xbc\x33\0\0\0\0IEND\xaeB`\x82";
+/// A whole 1×1 PNG (the server decodes every photo it keeps).
+const PNG: &[u8] = b"\x89PNG\x0d\x0a\x1a\x0a\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\x0bIDATx\x9cc`\x00\x02\x00\x00\x05\x00\x01z^\xab?\x00\x00\x00\x00IEND\xaeB`\x82";
 
 /// Text for a field of `kind` that its parser takes.
 fn answer(kind: &str, options: &[Value], case: &Value, file: Option<&str>) -> String {
@@ -372,7 +355,7 @@ async fn sweep(app: &Running, token: &str, case: &str) -> usize {
                     .map(|(n, _)| ("body", n.clone())),
             );
             for (place, name) in &slots {
-                for value in awkward() {
+                for value in support::awkward() {
                     let mut url = path.clone();
                     for p in &params {
                         if p["in"] == "path" {

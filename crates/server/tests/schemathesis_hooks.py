@@ -31,11 +31,34 @@ with open(os.environ["PANTAU_SCHEMATHESIS_DATA"], encoding="utf-8") as f:
 # Scans are sent as they are; schemathesis knows no PDF serializer.
 schemathesis.serializer.alias("application/pdf", "application/octet-stream")
 
+# A whole 1×1 PNG (the server decodes every photo it keeps).
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
 )
-PDF = b"%PDF-1.4\n%schemathesis\n"
+
+
+def _pdf():
+    """A one-page PDF that parses (the server refuses one that only starts like a PDF)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i + 1, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for o in offsets:
+        out += b"%010d 00000 n \n" % o
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+PDF = _pdf()
 
 
 def either(case, strategy):

@@ -139,7 +139,10 @@ async fn a_photo_sent_in_parts_resumes_after_a_cut_and_is_stored_once() {
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["attachment"]["id"], attachment.as_str());
 
-        // The same key for another case is refused.
+        // Keys are each sender's own: another user's same key starts their
+        // own upload and names nothing of the first (before, a 409 named the
+        // officer's case, whatever its region); the same sender's key on
+        // another case is refused.
         let admin = app.token("admin").await;
         let (_, page) = app.get(&admin, "/api/cases?per_page=200").await;
         let other = page["items"]
@@ -149,8 +152,13 @@ async fn a_photo_sent_in_parts_resumes_after_a_cut_and_is_stored_once() {
             .map(|c| c["id"].as_str().unwrap())
             .find(|c| *c != case)
             .unwrap();
-        let (status, body) = start(&app, &admin, other, new).await;
+        let (status, body) = start(&app, &admin, other, new.clone()).await;
+        assert_eq!(status, 201, "{}: {body}", app.name);
+        assert_ne!(body["id"], id.as_str(), "{}: {body}", app.name);
+        assert!(!body.to_string().contains(&case), "{}: {body}", app.name);
+        let (status, body) = start(&app, &admin, &case, new).await;
         assert_eq!(status, 409, "{}: {body}", app.name);
+        assert!(!body.to_string().contains(&case), "{}: {body}", app.name);
     }
 }
 

@@ -40,12 +40,15 @@ pub enum Part {
 }
 
 impl Store {
-    /// Starts an upload, or finds the one started under the same key; a key
-    /// used for another case is refused.
+    /// Starts an upload, or finds the one its sender started under the same
+    /// key; a key the sender used for another case is refused. Keys are the
+    /// sender's own (stored as `LOGIN:KEY`, like a transition's), so one
+    /// user's key never finds, or names, another user's upload.
     pub async fn start_upload(&self, n: &NewUpload<'_>) -> Result<upload::Model, StoreError> {
+        let key = format!("{}:{}", n.by, n.key);
         upload::Entity::insert(upload::ActiveModel {
             id: Set(uuid::Uuid::new_v4().simple().to_string()),
-            key: Set(n.key.to_string()),
+            key: Set(key.clone()),
             case_id: Set(n.case_id.to_string()),
             content_type: Set(n.content_type.to_string()),
             size: Set(n.size),
@@ -62,7 +65,7 @@ impl Store {
         .exec_without_returning(&self.db)
         .await?;
         let found = upload::Entity::find()
-            .filter(upload::Column::Key.eq(n.key))
+            .filter(upload::Column::Key.eq(&key))
             .one(&self.db)
             .await?
             .ok_or_else(|| StoreError::NotFound(n.key.to_string()))?;

@@ -3,12 +3,22 @@
    resends with the same idempotency key, and GPS fields get a button.
    A monev visit form that cannot be sent (no signal) is kept on the phone
    in a queue (IndexedDB, photos included) and sent by itself, in order,
-   each with its own key, when the connection returns; see queue below. */
+   each with its own key, when the connection returns; see queue below.
+   The queue and the kept pages belong to the user who was signed in: a
+   visit is sent and shown only while that same user is signed in again
+   (another user of the phone neither sends nor sees it). */
 (function () {
   "use strict";
 
   // ------------------------------------------------------------ the queue
   var DB = "pantau", STORE = "antrian";
+
+  // Who is signed in on this page (none on the sign-in page), and their form token.
+  var bar0 = document.getElementById("antrian");
+  var me = bar0 ? bar0.dataset.user : "";
+  var token = bar0 ? bar0.dataset.csrf : "";
+  // This user's kept pages (sw.js keeps them under the same name).
+  var PAGES = me ? "pantau-halaman-" + encodeURIComponent(me) : "";
 
   function openDb() {
     return new Promise(function (ok, fail) {
@@ -35,6 +45,12 @@
     all: function () {
       return inStore("readonly", function (s) { return s.getAll(); }).then(function (items) {
         return (items || []).sort(function (a, b) { return a.saved - b.saved; });
+      });
+    },
+    // The visits of the user signed in now: anyone else's stay set aside.
+    mine: function () {
+      return queue.all().then(function (items) {
+        return items.filter(function (i) { return me && i.user === me; });
       });
     },
     put: function (item) { return inStore("readwrite", function (s) { return s.put(item); }); },
@@ -64,13 +80,13 @@
       if (up.attachment) return up.attachment.id;
       return fetch(base + "/" + up.id, {
         method: "PATCH", credentials: "same-origin",
-        headers: { "Upload-Offset": String(up.offset) },
+        headers: { "Upload-Offset": String(up.offset), "X-CSRF-Token": token },
         body: file.slice(up.offset, up.offset + PART)
       }).then(answer).then(next);
     }
     return fetch(base, {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
       body: JSON.stringify({ key: key, content_type: file.type || "image/jpeg", size: file.size })
     }).then(answer).then(next);
   }
@@ -100,6 +116,7 @@
   function keep(form) {
     var h1 = document.querySelector("h1");
     var item = {
+      user: me,
       key: form.elements._key.value,
       action: form.action,
       page: location.pathname + location.search,
@@ -113,6 +130,12 @@
     return queue.put(item);
   }
 
+  // The pairs with the form token of this session (the one saved with the
+  // visit ended when its user signed out).
+  function withToken(pairs) {
+    return pairs.map(function (e) { return e[0] === "_csrf" ? ["_csrf", token] : e; });
+  }
+
   function sendItem(item) {
     return bigFilesFirst(item.action, item.key, item.entries)
       .then(function (pairs) {
@@ -120,12 +143,14 @@
         return queue.put(item);
       })
       .then(function () {
-        return fetch(item.action, { method: "POST", body: formData(item.entries), credentials: "same-origin" });
+        return fetch(item.action, { method: "POST", body: formData(withToken(item.entries)), credentials: "same-origin" });
       })
       .then(function (r) {
         if (r.status >= 500) throw new Error("server " + r.status);
-        // Sent to the sign-in page: nothing was taken; it waits for a new sign-in.
-        if (r.redirected && new URL(r.url).pathname === "/masuk") throw new Error("signed out");
+        // Sent to the sign-in page, or answered for someone else (signed in
+        // meanwhile in another tab): nothing was taken; it waits for its user.
+        var who = r.headers.get("X-Pantau-User");
+        if (!who || decodeURIComponent(who) !== item.user) throw new Error("not signed in as " + item.user);
         if (r.redirected || r.ok) return queue.drop(item.key).then(function () { sentCount(1); });
         return r.text().then(function (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
@@ -143,7 +168,7 @@
   function flush() {
     if (flushing || !window.indexedDB) return Promise.resolve();
     flushing = true;
-    return queue.all()
+    return queue.mine()
       .then(function (items) {
         return items.filter(function (i) { return i.status === "waiting"; })
           .reduce(function (p, item) { return p.then(function () { return sendItem(item); }); },
@@ -163,7 +188,7 @@
   function showQueue() {
     var bar = document.getElementById("antrian");
     if (!bar || !window.indexedDB) return Promise.resolve();
-    return queue.all().then(function (items) {
+    return queue.mine().then(function (items) {
       var d = bar.dataset;
       var waiting = items.filter(function (i) { return i.status === "waiting"; });
       var refused = items.filter(function (i) { return i.status === "refused"; });
@@ -244,7 +269,7 @@
   function restore() {
     var key = new URLSearchParams(location.search).get("antrian");
     if (!key || !window.indexedDB) return;
-    queue.all().then(function (items) {
+    queue.mine().then(function (items) {
       var item = items.filter(function (i) { return i.key === key; })[0];
       if (!item) return;
       var action = item.entries.filter(function (e) { return e[0] === "_action"; })[0];
@@ -333,7 +358,7 @@
           if (r.redirected) {
             if (form.dataset.replaces) queue.drop(form.dataset.replaces);
             // The kept copy of this page carries the key just used: let it go.
-            if (window.caches) caches.open("pantau-v1").then(function (c) { return c.delete(location.pathname + location.search); });
+            if (window.caches && PAGES) caches.open(PAGES).then(function (c) { return c.delete(location.pathname + location.search); });
             window.location.assign(r.url);
             return null;
           }
@@ -408,12 +433,19 @@
   if ("serviceWorker" in navigator && document.getElementById("antrian")) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
+  // The worker learns who is signed in here and until when (nobody, on the
+  // sign-in page): it serves kept pages offline to that user until then only.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ pantau: "sesi", user: me || null, until: me ? Number(bar0.dataset.until) : 0 });
+    });
+  }
   // Keep each assigned visit's case page while online, to open it offline.
-  if (window.caches && navigator.onLine) {
+  if (window.caches && navigator.onLine && PAGES) {
     var pages = Array.from(document.querySelectorAll("a[data-keep]"))
       .map(function (a) { return a.getAttribute("href").split("#")[0]; });
     if (pages.length) {
-      caches.open("pantau-v1").then(function (c) {
+      caches.open(PAGES).then(function (c) {
         return Promise.all(pages.map(function (p) {
           return fetch(p, { credentials: "same-origin" }).then(function (r) {
             if (r.ok && !r.redirected) return c.put(p, r);
@@ -422,13 +454,13 @@
       }).then(function () { document.documentElement.dataset.kept = String(pages.length); });
     }
   }
-  // Signing out forgets the kept pages (the next user of the phone must not
-  // read them); visits still waiting to send stay in the queue.
+  // Signing out forgets this user's kept pages; visits still waiting to send
+  // stay in the queue, set aside until the same user signs in again.
   document.querySelectorAll("form[action='/keluar']").forEach(function (f) {
     f.addEventListener("submit", function (e) {
-      if (!window.caches) return;
+      if (!window.caches || !PAGES) return;
       e.preventDefault();
-      caches.delete("pantau-v1").catch(function () {}).then(function () { f.submit(); });
+      caches.delete(PAGES).catch(function () {}).then(function () { f.submit(); });
     });
   });
   window.addEventListener("online", function () { flush(); });

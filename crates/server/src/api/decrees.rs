@@ -5,8 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum_extra::extract::WithRejection;
 use chrono::NaiveDate;
 use pantau_domain::Lang;
@@ -215,23 +214,8 @@ pub async fn scan(app: &App, caller: &Caller, id: &str) -> Result<Response, ApiE
         .await
         .map_err(|e| ApiError::from_store(e, caller.lang))?
         .ok_or_else(missing)?;
-    let name = record
-        .decree
-        .pdf_path
-        .unwrap_or_else(|| "sk.pdf".into())
-        .replace(['"', '\\', '\r', '\n'], "_");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    let name = record.decree.pdf_path.unwrap_or_else(|| "sk.pdf".into());
+    Ok(super::files::file_response("application/pdf", data, &name))
 }
 
 /// The decrees of the programs visible in the caller's region, newest first,
@@ -262,7 +246,7 @@ pub async fn get_decree(
 /// The decree's scanned PDF.
 #[utoipa::path(get, path = "/api/decrees/{id}/scan", tag = "registry",
     params(("id" = String, Path, description = "Decree id")),
-    responses((status = 200, description = "The scanned decree", content((crate::api::cases::FileBytes = "application/pdf"))),
+    responses((status = 200, description = "The scanned decree", content((crate::api::files::FileBytes = "application/pdf"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_decree_scan(
     State(app): State<App>,
@@ -325,9 +309,11 @@ pub async fn decree_programs(
         .collect())
 }
 
-/// Whether `data` is a PDF, as a decree's scan must be.
-pub fn is_pdf(data: &[u8]) -> bool {
-    data.starts_with(b"%PDF-")
+/// Whether `data` is wholly a PDF, as a decree's scan must be.
+pub async fn is_pdf(data: &[u8]) -> bool {
+    super::files::check_file("application/pdf", data.to_vec())
+        .await
+        .is_ok()
 }
 
 /// Records decree `input` and applies it to the cases it lists within the
@@ -418,8 +404,12 @@ pub async fn create(
             Err(e) => return Err(ApiError::from_store(e, lang)),
         },
     };
+    let scan_is_pdf = match &input.scan {
+        Some((_, data)) => is_pdf(data).await,
+        None => true,
+    };
     let scan = match &input.scan {
-        Some((_, data)) if !is_pdf(data) => {
+        Some(_) if !scan_is_pdf => {
             issues.push(FieldIssue::new("scan", say("bukan PDF", "not a PDF")));
             None
         }

@@ -67,13 +67,9 @@ pub fn review(v: &Visit) -> Option<&'static str> {
     })
 }
 
-/// The perceptual hash and camera time of an uploaded photo, the camera's
-/// local time read in `zone`. Decoding is slow work, so it runs off the async threads.
-pub async fn print(data: &[u8], zone: pantau_domain::Zone) -> PhotoPrint {
-    let bytes = data.to_vec();
-    let found = tokio::task::spawn_blocking(move || pantau_photo::print(&bytes))
-        .await
-        .unwrap_or_default();
+/// The perceptual hash and camera time read from an uploaded photo, the
+/// camera's local time read in `zone`.
+pub fn photo_print(found: pantau_photo::Print, zone: pantau_domain::Zone) -> PhotoPrint {
     PhotoPrint {
         phash: found.phash,
         taken_at: found.taken.and_then(|t| t.to_utc(zone.offset())),

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod decrees;
 pub mod evidence;
+pub mod files;
 pub mod imports;
 mod open;
 mod programs;
@@ -38,7 +39,7 @@ pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 #[openapi(
     info(
         title = "Pantau API",
-        description = "Monitoring and evaluation (monev) of the aid programs of Indonesia's cooperative and UMKM offices. Sign in with POST /api/tokens, then send `Authorization: Bearer TOKEN`. Money is whole rupiah; times are UTC (RFC 3339).",
+        description = "Monitoring and evaluation (monev) of the aid programs of Indonesia's cooperative and UMKM offices. Sign in with POST /api/tokens, then send `Authorization: Bearer TOKEN` (a token lasts 30 days). Pantau's own pages call the API with their session cookie instead; such a request that changes something must come from those pages and carry the page's form token in `X-CSRF-Token`, else 403. Money is whole rupiah; times are UTC (RFC 3339).",
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -73,8 +74,8 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(cases::list_cases, open::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::post_transition))
-        .routes(routes!(cases::upload_attachment))
-        .routes(routes!(cases::get_attachment))
+        .routes(routes!(files::upload_attachment))
+        .routes(routes!(files::get_attachment))
         .routes(routes!(uploads::start_upload))
         .routes(routes!(uploads::get_upload, uploads::put_part))
         .routes(routes!(visits::list_visits))
@@ -82,7 +83,6 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(dashboard::get_dashboard))
         .routes(routes!(imports::import_beneficiaries))
         .routes(routes!(reports::get_report))
-        .route_layer(axum::middleware::from_fn(crate::error::refuse_nul_in_path))
         .route("/api/openapi.json", axum::routing::get(openapi_json))
 }
 

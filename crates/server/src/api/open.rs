@@ -125,6 +125,8 @@ pub async fn open_case(
         no_nul("beneficiary_id", b)?;
         let found = app.store.beneficiary(b).await.map_err(err)?;
         let wanted = def.as_ref().map(|d| kind_name(d.beneficiary));
+        // One outside the caller's region is answered as if it did not exist.
+        let found = found.filter(|row| caller.sees(Some(&row.region_code)));
         match found {
             Some(row) if Some(row.region_code.as_str()) != region.as_ref().map(|r| r.as_str()) => {
                 issues.push(FieldIssue::new(

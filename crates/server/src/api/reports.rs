@@ -22,7 +22,7 @@ use pantau_report::{Format, ReportError, ReportName, Request, Signer};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::cases::FileBytes;
+use crate::api::files::FileBytes;
 use crate::error::{ApiError, ErrorBody, FieldIssue, no_nul};
 use crate::{App, Caller};
 

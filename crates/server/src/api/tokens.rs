@@ -9,7 +9,7 @@ use pantau_store::auth::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorBody, no_nul};
+use crate::error::{ApiError, ErrorBody};
 use crate::{App, Caller, signin};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,10 +48,10 @@ pub struct Me {
     ))]
 pub async fn create_token(
     State(app): State<App>,
+    source: signin::Source,
     WithRejection(Json(c), _): WithRejection<Json<Credentials>, ApiError>,
 ) -> Result<(axum::http::StatusCode, Json<Token>), ApiError> {
-    no_nul("login", &c.login)?;
-    let s = signin::sign_in(&app, &c.login, &c.password, SessionKind::Api).await?;
+    let s = signin::sign_in(&app, &c.login, &c.password, &source, SessionKind::Api).await?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(Token {

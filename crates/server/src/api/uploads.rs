@@ -16,7 +16,8 @@ use pantau_store::upload::{NewUpload, Part};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cases::{Attachment, FileBytes, accepted_type, case_detail, check_size, store_file};
+use super::case_detail;
+use super::files::{Attachment, FileBytes, accepted_type, check_size, store_file};
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 

@@ -2,7 +2,7 @@
 //!
 //! Each form carries an idempotency key made when it was rendered, so the
 //! same form sent twice (a retry over a weak connection, a double tap) has
-//! one effect. Files are stored first ([`api::cases::store_file`]: type and
+//! one effect. Files are stored first ([`api::files::store_file`]: type and
 //! size checked) and their ids go into their fields; then the transition
 //! ([`api::cases::transition`]). A refusal shows the case page again with
 //! each reason beside its field and what was typed still there.
@@ -20,7 +20,8 @@ use super::cases::{self, is_attachment};
 use super::guard;
 use super::view::Viewer;
 use crate::App;
-use crate::api::cases::{CaseDetail, TransitionRequest, store_file, transition};
+use crate::api::cases::{CaseDetail, TransitionRequest, transition};
+use crate::api::files::store_file;
 use crate::error::{ApiError, FieldIssue};
 
 /// A form that was sent and refused, to show again.

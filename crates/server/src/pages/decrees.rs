@@ -347,14 +347,19 @@ pub async fn create(
         mut input, confirm, ..
     } = sent.or_fail(&v)?;
     // A scan sent with a decree to check is kept now, so confirming it need not send it again.
-    if !confirm && let Some((name, data)) = input.scan.take_if(|(_, d)| decrees::is_pdf(d)) {
-        let sha = app
-            .store
-            .keep_decree_scan(&data, app.now())
-            .await
-            .map_err(|e| ApiError::from_store(e, v.caller.lang))
-            .or_fail(&v)?;
-        input.scan_kept = Some((name, sha));
+    if !confirm && let Some((name, data)) = input.scan.take() {
+        if decrees::is_pdf(&data).await {
+            let sha = app
+                .store
+                .keep_decree_scan(&data, app.now())
+                .await
+                .map_err(|e| ApiError::from_store(e, v.caller.lang))
+                .or_fail(&v)?;
+            input.scan_kept = Some((name, sha));
+        } else {
+            // Not kept: the check below names it.
+            input.scan = Some((name, data));
+        }
     }
     let again =
         |page: NewPage| v.render(StatusCode::BAD_REQUEST, "sk_baru", &v.text("sk.baru"), page);

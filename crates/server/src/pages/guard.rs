@@ -2,9 +2,10 @@
 //! own pages (`Sec-Fetch-Site`, `Origin`), and carries the form token it was
 //! given (`_csrf`).
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 
 use super::view::Look;
+use crate::caller::{from_own_site, same_token};
 use crate::error::ApiError;
 
 /// Refuses a form POST that another site could have made: a
@@ -18,40 +19,21 @@ pub fn form(
     sent: Option<&str>,
 ) -> Result<(), ApiError> {
     let refuse = || ApiError::Forbidden(look.text("galat.csrf"));
-    let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = value(header::HeaderName::from_static("sec-fetch-site"))
-        && !matches!(site, "same-origin" | "none")
-    {
-        return Err(refuse());
-    }
-    if let Some(origin) = value(header::ORIGIN) {
-        let host = value(header::HOST).unwrap_or("");
-        let own = ["http://", "https://"]
-            .iter()
-            .any(|scheme| origin.strip_prefix(scheme) == Some(host));
-        if host.is_empty() || !own {
-            return Err(refuse());
-        }
-    }
     match (expected, sent) {
-        (Some(e), Some(s)) if !e.is_empty() && same(e.as_bytes(), s.as_bytes()) => Ok(()),
+        (Some(e), Some(s)) if from_own_site(headers) && same_token(e, s) => Ok(()),
         _ => Err(refuse()),
     }
 }
 
-/// Equality in time independent of where the first difference is.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
-    use super::same;
+    use super::same_token;
 
     #[test]
     fn compares_whole_tokens() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"abcd"));
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+        assert!(!same_token("", ""));
     }
 }

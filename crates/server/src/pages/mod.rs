@@ -159,6 +159,12 @@ pub fn router() -> Router<App> {
         })
 }
 
+/// The error page for a request refused before any page read it (a NUL in
+/// its path or query: [`crate::error::refuse_nul`]).
+pub fn refused(app: &App, parts: &axum::http::request::Parts, e: ApiError) -> Response {
+    view::Look::read(parts, app, Lang::Id).fail(None, e)
+}
+
 /// A file of `templates/pages/static/` (CSS, the small script, icons).
 async fn static_file(
     State(app): State<App>,

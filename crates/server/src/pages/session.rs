@@ -10,11 +10,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
-use chrono::Utc;
 use pantau_store::auth::SessionKind;
 use serde::{Deserialize, Serialize};
 
-use super::format;
 use super::guard;
 use super::view::{Look, Viewer, cookie, query_pairs};
 use crate::caller::COOKIE;
@@ -98,6 +96,7 @@ pub async fn form(State(app): State<App>, look: Look, headers: HeaderMap) -> Res
 pub async fn sign_in(
     State(app): State<App>,
     look: Look,
+    source: signin::Source,
     headers: HeaderMap,
     Form(f): Form<SignInForm>,
 ) -> Response {
@@ -116,10 +115,10 @@ pub async fn sign_in(
         };
         show(&look, status, &token, page)
     };
-    match signin::sign_in(&app, f.login.trim(), &f.password, SessionKind::Web).await {
+    match signin::sign_in(&app, f.login.trim(), &f.password, &source, SessionKind::Web).await {
         Ok(s) => {
             let mut r = look.redirect(safe_next(&f.next));
-            let age = signin::WEB_TTL.num_seconds();
+            let age = app.web_life.max.num_seconds();
             let h = r.headers_mut();
             h.append(
                 header::SET_COOKIE,
@@ -135,15 +134,9 @@ pub async fn sign_in(
             again(StatusCode::UNAUTHORIZED, look.text("masuk.salah"))
         }
         Err(ApiError::TooManyAttempts { retry_after_secs }) => {
-            let zone = match app.store.user(f.login.trim()).await {
-                Ok(Some(u)) => u.region_code.map(|r| app.zone_of(&r)),
-                _ => None,
-            }
-            .unwrap_or_default();
-            let until = Utc::now() + chrono::Duration::seconds(retry_after_secs);
+            // Minutes only: nothing of the account (its zone, whether it exists).
             let message = look
                 .text("masuk.terkunci")
-                .replace("{jam}", &format::when(zone, until, look.lang))
                 .replace("{menit}", &((retry_after_secs + 59) / 60).to_string());
             let mut r = again(StatusCode::TOO_MANY_REQUESTS, message);
             if let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string()) {

@@ -58,6 +58,11 @@ struct LangLink {
 /// The signed-in user, as the frame shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chrome {
+    /// Who is signed in, and when their session ends unless used again
+    /// (milliseconds since 1970): the phone keeps pages and queued visits
+    /// per user, and serves kept pages offline only until then.
+    login: String,
+    until: i64,
     name: String,
     initial: String,
     role: String,
@@ -118,7 +123,7 @@ pub fn cookie(name: &str, value: &str, path: &str, max_age: i64, same_site: &str
 }
 
 impl Look {
-    fn read(parts: &Parts, app: &App, fallback: Lang) -> Look {
+    pub(crate) fn read(parts: &Parts, app: &App, fallback: Lang) -> Look {
         let query = query_pairs(parts.uri.query());
         let chosen = query
             .iter()
@@ -176,7 +181,13 @@ impl Look {
             page,
         };
         match self.pages.render(template, &frame) {
-            Ok(html) => self.finish((status, Html(html)).into_response()),
+            Ok(html) => {
+                let mut r = self.finish((status, Html(html)).into_response());
+                if let Some(u) = user {
+                    signed_in_as(&mut r, u);
+                }
+                r
+            }
             Err(e) => {
                 if let ApiError::Internal(why) = &e {
                     eprintln!("pantau serve: {why}");
@@ -246,6 +257,32 @@ impl Look {
     }
 }
 
+/// Tells the service worker who is signed in and until when
+/// (`X-Pantau-User`, percent-encoded; `X-Pantau-Until`, milliseconds): it
+/// keeps a page only for that user, and serves it offline only until then.
+/// An answer without them (the sign-in page) means nobody is.
+fn signed_in_as(r: &mut Response, u: &Chrome) {
+    let login: String = u
+        .login
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    for (name, value) in [
+        ("x-pantau-user", login),
+        ("x-pantau-until", u.until.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            r.headers_mut().insert(name, v);
+        }
+    }
+}
+
 impl FromRequestParts<App> for Look {
     type Rejection = std::convert::Infallible;
 
@@ -287,6 +324,8 @@ impl FromRequestParts<App> for Viewer {
             nav.push(("/impor", "nav.impor"));
         }
         let chrome = Chrome {
+            login: caller.login.clone(),
+            until: caller.until.timestamp_millis(),
             name: caller.name.clone(),
             initial: caller
                 .name

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
@@ -116,7 +117,7 @@ pub async fn wait_until(c: &Client, ready: impl Fn(&str, &str) -> bool) -> Strin
         assert!(
             started.elapsed() < Duration::from_secs(20),
             "page did not get there: {url}\n{}",
-            &source[..source.len().min(3000)]
+            source.chars().take(3000).collect::<String>()
         );
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
@@ -180,3 +181,59 @@ pub async fn totals(app: &Running, login: &str, program: &str) -> Value {
         .unwrap()["total"]
         .clone()
 }
+
+/// chromedriver's network conditions: offline, or back online.
+#[derive(Debug)]
+struct Network {
+    offline: bool,
+}
+
+impl WebDriverCompatibleCommand for Network {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let conditions = json!({ "network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": 10_000_000, "upload_throughput": 10_000_000,
+        }});
+        (axum::http::Method::POST, Some(conditions.to_string()))
+    }
+}
+
+pub async fn offline(c: &Client, offline: bool) {
+    c.issue_cmd(Network { offline }).await.unwrap();
+}
+
+/// Polls `script` (returning a value) until `done` holds for it.
+pub async fn until(c: &Client, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let v = c.execute_async(script, vec![]).await.unwrap();
+        if done(&v) {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "never reached: {script} -> {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// The phone's queue: `[{key, status, reason, page}]`.
+pub const QUEUE: &str = r#"const done = arguments[arguments.length - 1];
+    const r = indexedDB.open('pantau', 1);
+    r.onupgradeneeded = () => r.result.createObjectStore('antrian', { keyPath: 'key' });
+    r.onsuccess = () => {
+      const q = r.result.transaction('antrian').objectStore('antrian').getAll();
+      q.onsuccess = () => done(q.result.map(i => ({ key: i.key, status: i.status, reason: i.reason, page: i.page })));
+    };"#;

@@ -35,6 +35,12 @@ pub fn as_of() -> chrono::DateTime<Utc> {
 
 /// Starts the app on `db`, filled with a small demo.
 pub async fn spawn(db: db::TestDb) -> Running {
+    spawn_with(db, |_| {}).await
+}
+
+/// Starts the app on `db`, filled with a small demo, after `tune` changed
+/// its settings (session lifetimes, trusted proxy).
+pub async fn spawn_with(db: db::TestDb, tune: impl FnOnce(&mut App)) -> Running {
     let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
     let catalog = catalog::catalog();
     let hash = pantau_server::password::hash(PASSWORD.into())
@@ -48,16 +54,19 @@ pub async fn spawn(db: db::TestDb) -> Running {
         password_hash: Some(hash),
     };
     pantau_demo::fill(&store, &catalog, &opts).await.unwrap();
-    let app = App::new(
+    let mut app = App::new(
         store.clone(),
         catalog,
         &catalog::repo_root().join("templates"),
     )
     .unwrap();
+    tune(&mut app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
-        axum::serve(listener, pantau_server::router(app)).await.ok();
+        let service = pantau_server::router(app)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.ok();
     });
     Running {
         name: db.name,
@@ -217,4 +226,21 @@ pub async fn visit_inputs(
         inputs.insert(f["id"].as_str().unwrap().to_string(), value);
     }
     (action["id"].as_str().unwrap().to_string(), inputs)
+}
+
+/// Strings every fuzzing dictionary holds: what a careless server trips on
+/// (a NUL, which PostgreSQL refuses in text; LIKE wildcards; quotes; a
+/// backslash; text beyond ASCII; a long value).
+pub fn awkward() -> Vec<String> {
+    [
+        "a\0b",
+        "%",
+        "_",
+        "\\",
+        "'\"",
+        "Sijunjung Ü 日本",
+        &"x".repeat(300),
+    ]
+    .map(str::to_string)
+    .to_vec()
 }

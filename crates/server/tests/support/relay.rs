@@ -2,6 +2,9 @@
 //! request whose first line matches reaches the app and is handled, but its
 //! answer never reaches the phone (the connection drops when the app starts
 //! answering), as when a weak signal fails after the server saved a visit.
+//! It can also lose the signal altogether: every connection is cut and no
+//! request reaches the app, whoever sends it (the page, or its service
+//! worker, which Chromium's own offline emulation does not reach).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +18,8 @@ struct Cut {
     pattern: Mutex<Option<Vec<u8>>>,
     /// Answers lost so far.
     lost: AtomicUsize,
+    /// No signal at all, while set.
+    down: AtomicBool,
 }
 
 /// The relay; its `base` is what the browser opens instead of the app's.
@@ -34,6 +39,9 @@ impl Relay {
         let shared = cut.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                if shared.down.load(Ordering::SeqCst) {
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(&upstream).await else {
                     continue;
                 };
@@ -47,6 +55,11 @@ impl Relay {
     /// is handled by the app but its answer is lost; `None` relays all again.
     pub fn lose_answers(&self, text: Option<&str>) {
         *self.cut.pattern.lock().unwrap() = text.map(|t| t.as_bytes().to_vec());
+    }
+
+    /// Cuts (`true`) or restores the signal: while cut, nothing reaches the app.
+    pub fn no_signal(&self, down: bool) {
+        self.cut.down.store(down, Ordering::SeqCst);
     }
 
     /// How many answers were lost.
@@ -64,7 +77,7 @@ async fn pipe(client: TcpStream, server: TcpStream, cut: Arc<Cut>) {
         let mut buf = vec![0; 64 * 1024];
         loop {
             let n = from_client.read(&mut buf).await.unwrap_or(0);
-            if n == 0 {
+            if n == 0 || cut.down.load(Ordering::SeqCst) {
                 return;
             }
             let bytes = &buf[..n];

@@ -16,6 +16,7 @@ pub mod program;
 pub mod region;
 pub mod reminder;
 pub mod session;
+pub mod sign_in_attempt;
 pub mod tranche;
 pub mod upload;
 pub mod upload_part;

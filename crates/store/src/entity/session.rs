@@ -14,6 +14,9 @@ pub struct Model {
     pub csrf: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// A browser session unused until this time has ended (each use moves
+    /// it on); none for API tokens.
+    pub idle_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261124_000005_evidence;
 mod m20261205_000006_event_keys;
 mod m20261205_000007_decree_scans;
 mod m20261205_000008_beneficiary_key;
+mod m20261206_000101_session_limits;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000006_event_keys::Migration),
             Box::new(m20261205_000007_decree_scans::Migration),
             Box::new(m20261205_000008_beneficiary_key::Migration),
+            Box::new(m20261206_000101_session_limits::Migration),
         ]
     }
 }
