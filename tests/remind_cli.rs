@@ -7,79 +7,17 @@
 
 #[path = "support/db.rs"]
 mod db;
+#[path = "support/smtp.rs"]
+mod smtp;
 mod support;
 
-use std::collections::BTreeMap;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use sea_orm::ConnectionTrait;
 
-use support::{repo, skip};
-
-const PYTHON: &str = "/usr/bin/python3";
-
-struct Smtp {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Smtp {
-    fn start() -> Option<Smtp> {
-        let has = Command::new(PYTHON)
-            .args(["-c", "import aiosmtpd"])
-            .status()
-            .is_ok_and(|s| s.success());
-        if !has {
-            skip("python3-aiosmtpd is not installed (apt-get install python3-aiosmtpd)");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(PYTHON)
-            .arg(repo().join("crates/notify/tests/smtp_server.py"))
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(10) {
-            if let Ok(p) = std::fs::read_to_string(dir.path().join("port"))
-                && let Ok(port) = p.trim().parse()
-            {
-                return Some(Smtp { child, dir, port });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        child.kill().ok();
-        child.wait().ok();
-        panic!("the SMTP server did not start");
-    }
-
-    /// Message-ID → how many times it arrived.
-    fn arrived(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for e in std::fs::read_dir(self.dir.path()).unwrap() {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "eml") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                let id = text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("Message-ID: "))
-                    .unwrap_or_default()
-                    .to_string();
-                *out.entry(id).or_default() += 1;
-            }
-        }
-        out
-    }
-}
+use smtp::{Smtp, dead_port};
+use support::repo;
 
 fn cli(url: &str, port: u16) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_pantau"));
@@ -146,11 +84,6 @@ fn demo(url: &str) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-}
-
-fn dead_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,18 +192,92 @@ async fn a_sender_killed_mid_way_loses_nothing_and_two_senders_share_the_queue()
     }
 }
 
-/// The emails that arrived, as the SMTP server parsed them.
-fn records(smtp: &Smtp) -> Vec<serde_json::Value> {
-    let mut paths: Vec<_> = std::fs::read_dir(smtp.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-        .collect()
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_senders_started_together_crash_none_and_send_each_email_once() {
+    for t in db::test_databases().await {
+        let Some(smtp) = Smtp::start() else { return };
+        demo(&t.url);
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                cli(&t.url, smtp.port)
+                    .args(["remind", "--once", "--now", "2026-11-24T00:10:00Z"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let outs: Vec<Output> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        for o in &outs {
+            assert!(o.status.success(), "{}: {}", t.name, text(o));
+        }
+        let queued: usize = outs.iter().map(|o| figure(&text(o), "queued")).sum();
+        let arrived = smtp.arrived();
+        assert!(!arrived.is_empty(), "{}", t.name);
+        assert!(
+            arrived.values().all(|n| *n == 1),
+            "{}: a Message-ID arrived twice",
+            t.name
+        );
+        let again = remind(&t.url, smtp.port, "2026-11-24T00:11:00Z");
+        assert_eq!(
+            figure(&again, "sent"),
+            0,
+            "{}: nothing left: {again}",
+            t.name
+        );
+        eprintln!(
+            "{}: the eight counted {queued} queued by their rounds, {} arrived",
+            t.name,
+            arrived.len()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_longer_than_the_back_off_parks_emails_and_one_command_brings_them_back() {
+    for t in db::test_databases().await {
+        let Some(smtp) = Smtp::start() else { return };
+        demo(&t.url);
+        // Twelve attempts over the back-off (1, 2, 4 … 32 minutes, then hourly): the server stays down.
+        let mut at = chrono::DateTime::parse_from_rfc3339("2026-11-24T00:00:00Z").unwrap();
+        let waits = [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 0];
+        let mut parked = 0;
+        for wait in waits {
+            let out = remind(&t.url, dead_port(), &at.to_rfc3339());
+            parked = figure(&out, "failed");
+            at += chrono::TimeDelta::minutes(wait) + chrono::TimeDelta::seconds(1);
+        }
+        assert!(parked > 0, "{}: parked after the twelfth attempt", t.name);
+        let list = cli(&t.url, smtp.port)
+            .args(["outbox", "list", "--status", "failed", "--limit", "1"])
+            .output()
+            .unwrap();
+        assert!(
+            text(&list).contains("parked after 12 attempts")
+                && text(&list).contains("resend --failed"),
+            "{}: {}",
+            t.name,
+            text(&list)
+        );
+        // The server is back: one command queues every parked email, and they go once.
+        let back = cli(&t.url, smtp.port)
+            .args(["outbox", "resend", "--failed"])
+            .output()
+            .unwrap();
+        assert!(
+            text(&back).contains(&format!("{parked} email(s) queued again")),
+            "{}: {}",
+            t.name,
+            text(&back)
+        );
+        let sent = remind(&t.url, smtp.port, &at.to_rfc3339());
+        assert_eq!(figure(&sent, "sent"), parked, "{}: {sent}", t.name);
+        assert_eq!(smtp.arrived().len(), parked, "{}", t.name);
+    }
 }
 
 /// The sum of the `Jumlah` rows' `column` over every program in a program progress CSV.
@@ -307,7 +314,7 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
                 .cloned()
                 .collect()
         };
-        let arrived = monthly(&records(&smtp));
+        let arrived = monthly(&smtp.records());
         assert_eq!(arrived.len(), managers, "{}: one per manager", t.name);
         let mut to: Vec<&str> = arrived
             .iter()
@@ -352,6 +359,24 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
             t.name
         );
         assert!(body.contains("di Kota Bandar Lampung"), "{body}");
+        // The month that ended, by itself: what was paid in November, counted here from the tranches.
+        let conn = sea_orm::Database::connect(t.url.as_str()).await.unwrap();
+        let row = conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) FROM tranches t JOIN cases c ON c.id = t.case_id \
+                 WHERE c.region = '18.71' AND t.paid_at >= '2026-10-31 17:00:00+00' AND t.paid_at < '2026-11-30 17:00:00+00'"
+                    .to_string(),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let november = pantau_domain::format::rupiah(row.try_get_by_index::<i64>(0).unwrap());
+        assert!(
+            body.contains(&format!("Bulan November 2026: dicairkan {november}")),
+            "{}: {body}",
+            t.name
+        );
         assert!(
             body.contains("/laporan/unduh?report=program-progress&year=2026&format=pdf"),
             "{body}"
@@ -360,7 +385,7 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
         // Later rounds of the month send none again; the next month's round sends the next.
         let again = remind(&t.url, smtp.port, "2026-12-15T01:00:00Z");
         assert_eq!(figure(&again, "monthly"), 0, "{}: {again}", t.name);
-        assert_eq!(monthly(&records(&smtp)).len(), managers, "{}", t.name);
+        assert_eq!(monthly(&smtp.records()).len(), managers, "{}", t.name);
         let next = remind(&t.url, smtp.port, "2027-01-01T01:00:00Z");
         assert_eq!(figure(&next, "monthly"), managers, "{}: {next}", t.name);
     }

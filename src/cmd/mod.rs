@@ -7,7 +7,6 @@ pub mod decree;
 pub mod demo;
 pub mod export;
 pub mod import;
-pub mod monthly;
 pub mod program;
 pub mod remind;
 pub mod report;

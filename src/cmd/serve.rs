@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use pantau_server::App;
 use pantau_store::Store;
 
-use super::remind::{MailArgs, Schedule, Sender};
+use super::remind::{MailArgs, describe, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
@@ -40,10 +40,9 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         None
     } else {
         let file = db.mail_file()?;
-        let sender = Sender::new(&args.mail, &file, db, &args.sources)?;
         Some((
-            Schedule::new(args.reminder_schedule.clone(), &file)?,
-            sender,
+            plan(args.reminder_schedule.clone(), &file)?,
+            sender(&args.mail, &file, db, &args.sources)?,
         ))
     };
     block_on(async {
@@ -51,14 +50,9 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let catalog = store.pinned_catalog(catalog).await?;
         let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
         app.trust_forwarded_for = args.trust_forwarded_for;
-        if let Some((schedule, sender)) = reminders {
-            println!("{}", schedule.describe());
-            let catalog = app.catalog.clone();
-            tokio::spawn(async move {
-                if let Err(e) = schedule.run(&store, &catalog, &sender).await {
-                    eprintln!("pantau serve: reminders stopped: {e:#}");
-                }
-            });
+        if let Some((plan, sender)) = reminders {
+            println!("{}", describe(&plan));
+            tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender));
         }
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await

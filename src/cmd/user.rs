@@ -9,7 +9,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use pantau_domain::{Lang, RegionCode, Role};
 use pantau_store::Store;
-use pantau_store::remind::NewUser;
+use pantau_store::accounts::NewUser;
 
 use super::block_on;
 use crate::config::DbArgs;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use pantau_domain::{Lang, Role};
-use pantau_store::remind::NewUser;
+use pantau_store::accounts::NewUser;
 use pantau_store::{Store, StoreError};
 
 use crate::beneficiaries::{LAMPUNG, PKL_REGIONS};

@@ -65,6 +65,8 @@ pub enum Permission {
     Import,
     /// Manage users.
     Administer,
+    /// Confirm a beneficiary's location that a monev visit registered.
+    ConfirmLocation,
 }
 
 /// Whether `role` holds `permission` at all (where is [`Scope`]'s concern).
@@ -77,6 +79,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             Role::Admin | Role::ManagerProvince | Role::ManagerRegency
         ),
         Permission::Administer => role == Role::Admin,
+        Permission::ConfirmLocation => matches!(role, Role::Admin | Role::Verifier),
     }
 }
 
@@ -136,5 +139,8 @@ mod tests {
         assert!(!allows(Role::FieldOfficer, Permission::Import));
         assert!(allows(Role::Admin, Permission::Administer));
         assert!(!allows(Role::ManagerProvince, Permission::Administer));
+        assert!(allows(Role::Verifier, Permission::ConfirmLocation));
+        assert!(!allows(Role::FieldOfficer, Permission::ConfirmLocation));
+        assert!(!allows(Role::ManagerRegency, Permission::ConfirmLocation));
     }
 }

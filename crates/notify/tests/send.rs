@@ -4,8 +4,7 @@
 //! arrived at the server. Also: nothing listening, a server that never
 //! answers, and the files transport.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pantau_domain::Lang;
@@ -13,103 +12,20 @@ use pantau_notify::{Message, Security, SendError, Templates, Transport};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const PYTHON: &str = "/usr/bin/python3";
 const FROM: &str = "Pantau Diskop UKM Lampung <pantau@diskopukm.lampungprov.go.id>";
 
-/// Skips a test whose outside part is missing, saying why; under
-/// `PANTAU_REQUIRE_ALL=1` (set by `.ci/run`) a skip is a failure instead.
-fn skip(reason: &str) {
-    if std::env::var("PANTAU_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-        panic!("required part missing (PANTAU_REQUIRE_ALL=1): {reason}");
-    }
-    eprintln!("SKIPPED: {reason}");
-}
+#[path = "../../../tests/support/smtp.rs"]
+mod smtp;
 
-/// The SMTP server of `tests/smtp_server.py`, stopped when dropped.
-struct Server {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
+use smtp::Smtp as Server;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    /// Starts the server, or says why it cannot (see [`skip`]).
-    fn start() -> Option<Server> {
-        let importable = Command::new(PYTHON)
-            .args(["-c", "import aiosmtpd"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !importable {
-            skip(&format!(
-                "{PYTHON} cannot import aiosmtpd (apt-get install python3-aiosmtpd)"
-            ));
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_server.py");
-        let stderr = std::fs::File::create(dir.path().join("stderr")).unwrap();
-        let child = Command::new(PYTHON)
-            .arg(script)
-            .arg(dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut server = Server {
-            child,
-            dir,
-            port: 0,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(port) = std::fs::read_to_string(server.dir.path().join("port")) {
-                server.port = port.trim().parse().unwrap();
-                return Some(server);
-            }
-            let log = || std::fs::read_to_string(server.dir.path().join("stderr")).unwrap();
-            if let Some(status) = server.child.try_wait().unwrap() {
-                panic!("the SMTP server stopped ({status}): {}", log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the SMTP server did not start: {}",
-                log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn transport(&self) -> Transport {
-        Transport::Smtp {
-            host: "127.0.0.1".into(),
-            port: self.port,
-            security: Security::None,
-            credentials: None,
-            timeout: Duration::from_secs(10),
-        }
-    }
-
-    /// What arrived, in order: the server's JSON record of each message.
-    fn received(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-            .collect()
+fn transport(server: &Server) -> Transport {
+    Transport::Smtp {
+        host: "127.0.0.1".into(),
+        port: server.port,
+        security: Security::None,
+        credentials: None,
+        timeout: Duration::from_secs(10),
     }
 }
 
@@ -184,14 +100,14 @@ async fn two_messages_arrive_whole_and_a_resend_keeps_its_message_id() {
         "Bayu Saputra",
         "bayu.saputra@diskopukm.lampungprov.go.id",
     );
-    let mailer = server.transport().mailer().await.unwrap();
+    let mailer = transport(&server).mailer().await.unwrap();
     mailer.send(&first).await.unwrap();
     mailer.send(&second).await.unwrap();
     // The outbox row sent again after a crash, on a connection of its own.
-    server.transport().send(&first).await.unwrap();
+    transport(&server).send(&first).await.unwrap();
     mailer.shutdown().await;
 
-    let got = server.received();
+    let got = server.records();
     assert_eq!(got.len(), 3);
     assert_arrived(&got[0], &first);
     assert_arrived(&got[1], &second);
@@ -210,7 +126,7 @@ async fn a_refused_recipient_is_permanent_a_busy_one_transient() {
     let Some(server) = Server::start() else {
         return;
     };
-    let mailer = server.transport().mailer().await.unwrap();
+    let mailer = transport(&server).mailer().await.unwrap();
     let refused = message(
         "case_approved",
         Lang::Id,
@@ -230,18 +146,12 @@ async fn a_refused_recipient_is_permanent_a_busy_one_transient() {
     let fine = message("case_approved", Lang::En, "Rina Marlina", "rina@kab.go.id");
     mailer.send(&fine).await.unwrap();
     mailer.shutdown().await;
-    let got = server.received();
+    let got = server.records();
     assert_eq!(got.len(), 1);
     assert_arrived(&got[0], &fine);
 }
 
-/// A port that nothing listens on: bound, read, closed.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-fn smtp(port: u16, timeout: Duration) -> Transport {
+fn smtp_at(port: u16, timeout: Duration) -> Transport {
     Transport::Smtp {
         host: "127.0.0.1".into(),
         port,
@@ -254,7 +164,7 @@ fn smtp(port: u16, timeout: Duration) -> Transport {
 #[tokio::test]
 async fn nothing_listening_is_transient() {
     let msg = message("case_approved", Lang::Id, "Rina", "rina@kab.go.id");
-    let err = smtp(closed_port(), Duration::from_secs(5))
+    let err = smtp_at(smtp::dead_port(), Duration::from_secs(5))
         .send(&msg)
         .await
         .unwrap_err();
@@ -272,7 +182,7 @@ async fn a_server_that_never_answers_is_cut_off_by_the_timeout() {
     let port = silent.local_addr().unwrap().port();
     let msg = message("case_approved", Lang::Id, "Rina", "rina@kab.go.id");
     let started = Instant::now();
-    let err = smtp(port, Duration::from_millis(500))
+    let err = smtp_at(port, Duration::from_millis(500))
         .send(&msg)
         .await
         .unwrap_err();
@@ -306,7 +216,7 @@ async fn files_are_named_by_the_outbox_id_and_a_resend_replaces_the_file() {
 #[tokio::test]
 async fn a_bad_recipient_is_permanent_before_any_connection() {
     let msg = message("visit_due", Lang::Id, "Bayu", "bayu(at)kab.go.id");
-    let err = smtp(closed_port(), Duration::from_secs(5))
+    let err = smtp_at(smtp::dead_port(), Duration::from_secs(5))
         .send(&msg)
         .await
         .unwrap_err();

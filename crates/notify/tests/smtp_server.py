@@ -1,9 +1,10 @@
 """A real SMTP server on loopback for pantau-notify's tests (Debian's
 python3-aiosmtpd).
 
-    /usr/bin/python3 smtp_server.py DIR
+    /usr/bin/python3 smtp_server.py DIR [DELAY]
 
-listens on 127.0.0.1 on a free port and writes the port to DIR/port once it
+listens on 127.0.0.1 on a free port (taking DELAY seconds, default 0, to
+accept each message: a slow server) and writes the port to DIR/port once it
 listens. Every message that arrives is written as DIR/NNNN.json: the
 envelope, the peer's port (one per connection) and the message as Python's
 own email parser reads it (headers, and each part's decoded text), beside
@@ -32,8 +33,9 @@ def write(path, data):
 
 
 class Handler:
-    def __init__(self, out):
+    def __init__(self, out, delay):
         self.out = out
+        self.delay = delay
         self.count = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -46,6 +48,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.count += 1
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -81,8 +85,8 @@ class Handler:
         return "250 Message accepted for delivery"
 
 
-async def main(out):
-    handler = Handler(out)
+async def main(out, delay):
+    handler = Handler(out, delay)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="smtp.test", enable_SMTPUTF8=True),
@@ -98,4 +102,4 @@ async def main(out):
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(main(sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.0))

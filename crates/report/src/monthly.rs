@@ -1,48 +1,93 @@
-//! The monthly email to program managers: each program's totals from the
-//! program progress report, within the manager's region, as the email
-//! template reads them (`templates/email/monthly_report.LANG.hbs`).
+//! The monthly email to program managers: within the manager's region,
+//! each program's money paid and monev visits made in the month that ended,
+//! the year to date at its end, and where things stand at the sending (as
+//! the email template reads them, `templates/email/monthly_report.LANG.hbs`).
 
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, format};
 use pantau_store::Store;
-use pantau_store::report::{ProgramFilter, ProgramRegion};
+use pantau_store::report::{ProgramFilter, ProgramPeriod, ProgramRegion};
 use serde::Serialize;
 
 use crate::ReportError;
 use crate::model::ratio_bp;
 use crate::progress::{by_region, total};
 
-/// One program's totals, formatted for the reader.
+/// The month a report is about, and the year it belongs to, as instants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    /// The first moment of the fiscal year (1 January, in the reader's zone).
+    pub year_start: DateTime<Utc>,
+    pub start: DateTime<Utc>,
+    /// The first moment after the month.
+    pub end: DateTime<Utc>,
+}
+
+/// One program's figures, formatted for the reader.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Line {
     /// `Name (id)`.
     pub program: String,
     pub allocated: String,
-    pub approved: String,
-    pub disbursed: String,
-    /// Disbursed against the allocation; `-` when nothing is allocated.
+    /// The month that ended.
+    pub month: Period,
+    /// From the start of the year to the end of the month.
+    pub year_to_date: Period,
+    /// Disbursed to the end of the month against the allocation; `-` when nothing is allocated.
     pub realisation: String,
+    /// At the sending.
+    pub approved: String,
     pub cases: i64,
-    pub tranches_paid: i64,
-    pub visits_done: i64,
     pub visits_due: i64,
     pub visits_overdue: i64,
 }
 
-fn line(program: String, (allocated, f): &(i64, ProgramRegion), lang: Lang) -> Line {
+/// What a period added.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Period {
+    pub disbursed: String,
+    pub tranches_paid: i64,
+    pub visits_done: i64,
+}
+
+impl Period {
+    fn of(p: &ProgramPeriod) -> Period {
+        Period {
+            disbursed: format::rupiah(p.disbursed_amount),
+            tranches_paid: p.tranches_paid,
+            visits_done: p.visits_done,
+        }
+    }
+}
+
+fn sum<'a>(rows: impl Iterator<Item = &'a ProgramPeriod>) -> ProgramPeriod {
+    rows.fold(ProgramPeriod::default(), |a, p| ProgramPeriod {
+        program_id: String::new(),
+        disbursed_amount: a.disbursed_amount + p.disbursed_amount,
+        tranches_paid: a.tranches_paid + p.tranches_paid,
+        visits_done: a.visits_done + p.visits_done,
+    })
+}
+
+fn line(
+    program: String,
+    (allocated, now): &(i64, ProgramRegion),
+    month: &ProgramPeriod,
+    ytd: &ProgramPeriod,
+    lang: Lang,
+) -> Line {
     Line {
         program,
         allocated: format::rupiah(*allocated),
-        approved: format::rupiah(f.approved_amount),
-        disbursed: format::rupiah(f.disbursed_amount),
-        realisation: ratio_bp(f.disbursed_amount, *allocated)
+        month: Period::of(month),
+        year_to_date: Period::of(ytd),
+        realisation: ratio_bp(ytd.disbursed_amount, *allocated)
             .map_or_else(|| "-".into(), |bp| format::percent(bp, lang)),
-        cases: f.cases,
-        tranches_paid: f.tranches_paid,
-        visits_done: f.visits_done,
-        visits_due: f.visits_due,
-        visits_overdue: f.visits_overdue,
+        approved: format::rupiah(now.approved_amount),
+        cases: now.cases,
+        visits_due: now.visits_due,
+        visits_overdue: now.visits_overdue,
     }
 }
 
@@ -52,6 +97,7 @@ pub async fn lines(
     store: &Store,
     scope: &Scope,
     year: i32,
+    month: Month,
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Line>, Option<Line>), ReportError> {
@@ -71,18 +117,34 @@ pub async fn lines(
     };
     let rows = store.program_regions(&filter, now).await?;
     let allocations = store.allocations_within(scope).await?;
-    let sums: Vec<(String, (i64, ProgramRegion))> = programs
-        .iter()
-        .map(|p| {
-            let regions = by_region(&p.id, &allocations, &rows);
-            (format!("{} ({})", p.name, p.id), total(regions.values()))
-        })
-        .collect();
-    let all = total(sums.iter().map(|(_, s)| s));
-    Ok((
-        sums.iter()
-            .map(|(name, s)| line(name.clone(), s, lang))
-            .collect(),
-        Some(line(String::new(), &all, lang)),
-    ))
+    let in_month = store
+        .program_period(scope, year, month.start, month.end)
+        .await?;
+    let to_date = store
+        .program_period(scope, year, month.year_start, month.end)
+        .await?;
+    let of = |rows: &[ProgramPeriod], id: &str| {
+        rows.iter()
+            .find(|p| p.program_id == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut all = Vec::new();
+    for p in &programs {
+        let regions = by_region(&p.id, &allocations, &rows);
+        let now = total(regions.values());
+        let (m, y) = (of(&in_month, &p.id), of(&to_date, &p.id));
+        out.push(line(format!("{} ({})", p.name, p.id), &now, &m, &y, lang));
+        all.push((now, m, y));
+    }
+    let total_now = total(all.iter().map(|(n, _, _)| n));
+    let total = line(
+        String::new(),
+        &total_now,
+        &sum(all.iter().map(|(_, m, _)| m)),
+        &sum(all.iter().map(|(_, _, y)| y)),
+        lang,
+    );
+    Ok((out, Some(total)))
 }

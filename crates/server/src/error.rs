@@ -70,11 +70,23 @@ pub enum ApiError {
     /// A part the server needs is missing (Chromium for a PDF): 503.
     Unavailable(String),
     Internal(String),
+    /// Something failed after the command was committed: the change stands,
+    /// only the answer could not be made.
+    Committed(String),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// `e` as it reads after a command was committed: an internal failure
+    /// then says that the change stands.
+    pub fn after_commit(e: ApiError) -> ApiError {
+        match e {
+            ApiError::Internal(why) => ApiError::Committed(why),
+            other => other,
+        }
+    }
+
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> ApiError {
         ApiError::Invalid(vec![FieldIssue::new(field, reason)])
     }
@@ -140,7 +152,7 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Committed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -194,6 +206,11 @@ impl ApiError {
                 ),
             ),
             ApiError::Unavailable(m) => plain("unavailable", m),
+            ApiError::Committed(_) => plain(
+                "internal_after_commit",
+                "tindakan Anda sudah tersimpan, tetapi jawabannya tidak dapat dibuat; muat ulang untuk melihatnya \
+                 (your action was saved, but the answer could not be made; reload to see it)",
+            ),
             ApiError::Internal(_) => plain(
                 "internal",
                 "kesalahan server; data Anda tidak berubah (server error; nothing was changed)",
@@ -211,7 +228,7 @@ fn e_conflict(lang: Lang) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(e) = &self {
+        if let ApiError::Internal(e) | ApiError::Committed(e) = &self {
             eprintln!("pantau serve: internal error: {e}");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
@@ -284,5 +301,28 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
         ApiError::invalid("path", r.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_after_the_commit_says_the_change_stands() {
+        let before = ApiError::Internal("db gone".into()).body().message;
+        assert!(before.contains("tidak berubah"), "{before}");
+        let after = ApiError::after_commit(ApiError::Internal("db gone".into()));
+        let said = after.body().message;
+        assert!(
+            said.contains("sudah tersimpan") && !said.contains("tidak berubah"),
+            "{said}"
+        );
+        assert_eq!(after.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        // Other answers keep what they say.
+        assert!(matches!(
+            ApiError::after_commit(ApiError::NotFound("x".into())),
+            ApiError::NotFound(_)
+        ));
     }
 }

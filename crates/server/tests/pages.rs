@@ -434,7 +434,7 @@ async fn send_decree(
     list: String,
 ) -> Response {
     let (_, form) = text(c, &app.url("/sk/baru")).await;
-    let pdf = b"%PDF-1.4\n% scan\n".to_vec();
+    let pdf = pantau_demo::pdf(&["SK penetapan penerima".into()]);
     c.post(app.url("/sk/baru"))
         .multipart(
             Form::new()

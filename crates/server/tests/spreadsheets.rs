@@ -82,7 +82,7 @@ async fn formulas_come_out_as_text_and_read_back() {
             .post(app.url(&format!("/api/cases/{case}/attachments")))
             .bearer_auth(&manager)
             .header("Content-Type", "application/pdf")
-            .body(b"%PDF-1.4 proposal".to_vec())
+            .body(pantau_demo::pdf(&["Proposal KUD".into()]))
             .send()
             .await
             .unwrap();

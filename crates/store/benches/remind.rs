@@ -73,10 +73,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use pantau_domain::{Lang, Role};
+use pantau_domain::{Lang, Role, Zone};
 use pantau_notify::{Message, Security, SendError, Templates, Transport};
+use pantau_store::accounts::NewUser;
 use pantau_store::entity::{case, reminder};
-use pantau_store::remind::{Links, NewUser, recipient};
+use pantau_store::outbox::Links;
 use pantau_store::{Opening, Settings, Store};
 use pantau_workflow::{Actor, Case, Catalog, Command, Context};
 use sea_orm::{
@@ -513,7 +514,7 @@ async fn sweep_once(p: &Prepared, catalog: &Catalog) -> f64 {
     let start = Instant::now();
     let report = p
         .store
-        .sweep(catalog, &links, sweep_at(), None, SWEEP_LIMIT)
+        .round(catalog, &links, Zone::Wib, sweep_at(), SWEEP_LIMIT)
         .await
         .unwrap();
     let ms = start.elapsed().as_secs_f64() * 1e3;
@@ -729,17 +730,11 @@ async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<Deliv
     let what = format!("{} delivery", backend.name());
     load(&store, &model, n, n, &what).await;
     let now = sweep_at();
-    let mut queued = 0;
-    loop {
-        let r = store
-            .sweep(catalog, &links(), now, None, SWEEP_LIMIT)
-            .await
-            .unwrap();
-        if r.due == 0 {
-            break;
-        }
-        queued += r.queued;
-    }
+    let queued = store
+        .round(catalog, &links(), Zone::Wib, now, SWEEP_LIMIT)
+        .await
+        .unwrap()
+        .queued;
     assert_eq!(queued, n, "{}: emails queued", backend.name());
 
     let prepared = Prepared {
@@ -787,15 +782,15 @@ async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<Deliv
         }
         for row in rows {
             let t = Instant::now();
-            let msg = match recipient(store.connection(), &row).await.unwrap() {
-                Some(user) => {
+            let msg = match row.to.clone() {
+                Some((name, email)) => {
                     let ctx: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
                     let lang: Lang = row.lang.parse().unwrap_or_default();
                     templates
                         .render(&row.template, lang, &ctx)
                         .map(|rendered| Message {
                             id: row.id.parse().unwrap(),
-                            to: (user.name, user.email),
+                            to: (name, email),
                             from: from.clone(),
                             date: row.created_at,
                             rendered,
@@ -822,7 +817,7 @@ async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<Deliv
                     eprintln!("  {}: {e}", row.id);
                     let permanent = matches!(e, SendError::Permanent(_));
                     store
-                        .mark_failed(&row, &e.to_string(), permanent, 1, now)
+                        .mark_failed(&row, &e.to_string(), permanent, now)
                         .await
                         .unwrap();
                     failed += 1;

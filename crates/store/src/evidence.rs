@@ -15,7 +15,9 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::StoreError;
-use crate::entity::{attachment, beneficiary, case, photo_band, user, visit_photo};
+use crate::entity::{
+    attachment, beneficiary, beneficiary_location, case, photo_band, user, visit_photo,
+};
 
 /// What a photo's bytes told when it was uploaded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -292,13 +294,76 @@ pub(crate) async fn record(
     }
     if let (Some(id), Some(point)) = (&row.beneficiary_id, gps) {
         let (lat, lon) = point.micro();
-        beneficiary::Entity::update_many()
+        let set = beneficiary::Entity::update_many()
             .col_expr(beneficiary::Column::LatMicro, lat.into())
             .col_expr(beneficiary::Column::LonMicro, lon.into())
             .filter(beneficiary::Column::Id.eq(id))
             .filter(beneficiary::Column::LatMicro.is_null())
             .exec(txn)
             .await?;
+        if set.rows_affected == 1 {
+            // Registered by this visit: marked so until a verifier confirms it.
+            beneficiary_location::Entity::insert(beneficiary_location::ActiveModel {
+                beneficiary_id: Set(id.clone()),
+                case_id: Set(row.id.clone()),
+                visit_no: Set(visit_no),
+                set_at: Set(event.at),
+                confirmed_by: Set(None),
+                confirmed_at: Set(None),
+            })
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await?;
+        }
     }
     Ok(())
+}
+
+/// A beneficiary's location registered by a monev visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitLocation {
+    pub case_id: String,
+    pub visit: u32,
+    pub set_at: DateTime<Utc>,
+    /// Who confirmed it, and when; `None` while unconfirmed.
+    pub confirmed: Option<(String, DateTime<Utc>)>,
+}
+
+impl crate::Store {
+    /// Where beneficiary `id`'s location came from, when a visit registered it.
+    pub async fn visit_location(&self, id: &str) -> Result<Option<VisitLocation>, StoreError> {
+        Ok(beneficiary_location::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(|l| VisitLocation {
+                case_id: l.case_id,
+                visit: u32::try_from(l.visit_no).unwrap_or_default(),
+                set_at: l.set_at,
+                confirmed: l.confirmed_by.zip(l.confirmed_at),
+            }))
+    }
+
+    /// A verifier confirms the location a visit registered for beneficiary
+    /// `id`. Returns whether there was one unconfirmed.
+    pub async fn confirm_location(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let r = beneficiary_location::Entity::update_many()
+            .col_expr(
+                beneficiary_location::Column::ConfirmedBy,
+                sea_orm::sea_query::Expr::value(by),
+            )
+            .col_expr(
+                beneficiary_location::Column::ConfirmedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(beneficiary_location::Column::BeneficiaryId.eq(id))
+            .filter(beneficiary_location::Column::ConfirmedBy.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
 }

@@ -8,6 +8,7 @@
 //!
 //! Architecture invariant: this is the only crate that knows the database.
 
+pub mod accounts;
 mod apply;
 pub mod auth;
 pub mod browse;
@@ -20,11 +21,10 @@ pub mod evidence;
 pub mod export;
 pub mod import;
 pub mod migration;
-pub mod monthly;
+pub mod outbox;
 mod pin;
 mod query;
 pub mod registry;
-pub mod remind;
 pub mod report;
 pub mod upload;
 pub mod write;

@@ -36,6 +36,17 @@ pub struct ProgramRegion {
     pub visits_overdue: i64,
 }
 
+/// What one program's cases added in a period.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult)]
+pub struct ProgramPeriod {
+    pub program_id: String,
+    /// Rupiah paid in the period (tranches by when they were paid).
+    pub disbursed_amount: i64,
+    pub tranches_paid: i64,
+    /// Monev visits made in the period.
+    pub visits_done: i64,
+}
+
 /// Which programs a report covers.
 #[derive(Debug, Clone)]
 pub struct ProgramFilter {
@@ -125,6 +136,40 @@ impl Store {
             .await?
             .iter()
             .map(|r| ProgramRegion::from_query_result(r, ""))
+            .collect::<Result<_, sea_orm::DbErr>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Each program's money paid and visits done in `[from, to)` within the
+    /// scope, for the programs of fiscal `year`: what a period (a month, the
+    /// year to date) added.
+    pub async fn program_period(
+        &self,
+        scope: &pantau_domain::access::Scope,
+        year: i32,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<ProgramPeriod>, StoreError> {
+        let (clause, scope_values) = scope_sql(scope, 4);
+        let sql = format!(
+            "SELECT c.program_id, \
+             CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) AS disbursed_amount, \
+             CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
+             CAST(COALESCE(SUM(v.n), 0) AS BIGINT) AS visits_done \
+             FROM cases c JOIN programs p ON p.id = c.program_id \
+             LEFT JOIN (SELECT case_id, SUM(amount) AS amount, COUNT(*) AS n FROM tranches \
+               WHERE paid_at >= $2 AND paid_at < $3 GROUP BY case_id) t ON t.case_id = c.id \
+             LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM visits \
+               WHERE done_at >= $2 AND done_at < $3 GROUP BY case_id) v ON v.case_id = c.id \
+             WHERE p.fiscal_year = $1 AND c.region IS NOT NULL AND {clause} \
+             GROUP BY c.program_id ORDER BY c.program_id"
+        );
+        let mut values: Vec<Value> = vec![year.into(), from.into(), to.into()];
+        values.extend(scope_values);
+        self.raw_in(scope, &sql, values)
+            .await?
+            .iter()
+            .map(|r| ProgramPeriod::from_query_result(r, ""))
             .collect::<Result<_, sea_orm::DbErr>>()
             .map_err(StoreError::from)
     }

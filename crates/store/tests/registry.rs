@@ -7,9 +7,10 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
+use pantau_store::accounts::NewUser;
 use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
+use pantau_store::outbox::Links;
 use pantau_store::registry::NewProgram;
-use pantau_store::remind::{Links, NewUser};
 use pantau_store::{Opening, Settings, Store, StoreError};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};
@@ -393,11 +394,11 @@ async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
             base_url: "https://pantau.example.go.id".into(),
         };
         let swept = store
-            .sweep(&catalog, &links, now, None, 1_000)
+            .address_notices(&catalog, &links, now, 1_000)
             .await
             .unwrap();
         assert_eq!((swept.due, swept.queued), (2, 3), "{name}: {swept:?}");
-        let emails = store.outbox(None, 100).await.unwrap();
+        let emails = store.outbox(None, 100, now).await.unwrap();
         let mut told: Vec<(String, serde_json::Value)> = emails
             .iter()
             .filter(|e| e.template == "decree_notice")
@@ -439,7 +440,7 @@ async fn a_decree_tells_each_person_once_and_holds_to_the_programs_tranches() {
 
         // Neither a second sweep nor the same decree again tells anyone twice.
         let again = store
-            .sweep(&catalog, &links, now, None, 1_000)
+            .address_notices(&catalog, &links, now, 1_000)
             .await
             .unwrap();
         assert_eq!(again.queued, 0, "{name}");

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use pantau_domain::{Lang, Role};
-use pantau_store::remind::{Links, NewUser};
+use pantau_domain::{Lang, Role, Zone};
+use pantau_store::accounts::NewUser;
+use pantau_store::outbox::{Links, Resend};
 use pantau_store::{Opening, Settings, Store};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 
@@ -47,9 +48,14 @@ async fn user(store: &Store, login: &str, role: Role, region: &str, digest: bool
 
 /// `n` submitted bansos cases in Kota Bandar Lampung: each arms a verifier reminder 7 days later.
 async fn submitted(store: &Store, catalog: &Catalog, n: usize) {
+    submitted_in(store, catalog, n, "18.71", "R").await
+}
+
+/// `n` submitted bansos cases `PREFIX-i` in `region`.
+async fn submitted_in(store: &Store, catalog: &Catalog, n: usize, region: &str, prefix: &str) {
     let def = catalog.latest("bansos").unwrap();
     for i in 0..n {
-        let id = format!("R-{i}");
+        let id = format!("{prefix}-{i}");
         let cx = |role| Context {
             now: t0(),
             actor: Actor {
@@ -61,8 +67,8 @@ async fn submitted(store: &Store, catalog: &Catalog, n: usize) {
         };
         let o = Opening {
             case_id: id.clone(),
-            key: format!("o-{i}"),
-            region: Some("18.71".into()),
+            key: format!("o-{id}"),
+            region: Some(region.into()),
             program_id: None,
             beneficiary_id: None,
             definition: def,
@@ -74,7 +80,7 @@ async fn submitted(store: &Store, catalog: &Catalog, n: usize) {
             .unwrap();
         let cmd = Command {
             observed_at: None,
-            key: format!("s-{i}"),
+            key: format!("s-{id}"),
             action: "submit".into(),
             inputs: [
                 ("amount_requested", "1000"),
@@ -105,29 +111,47 @@ async fn sweeps_queue_each_reminder_once_per_recipient() {
 
         // Nothing is due before the seventh day.
         let early = store
-            .sweep(&catalog, &links(), t0() + Duration::days(6), None, 1000)
+            .round(
+                &catalog,
+                &links(),
+                Zone::Wib,
+                t0() + Duration::days(6),
+                1000,
+            )
             .await
             .unwrap();
         assert_eq!(early.due, 0, "{}", t.name);
 
-        // Four sweeps at once, on the eighth day.
+        // Four rounds at once, on the eighth day, three rows per transaction.
         let at = t0() + Duration::days(8);
         let mut tasks = Vec::new();
         for _ in 0..4 {
             let (store, catalog) = (store.clone(), catalog.clone());
             tasks.push(tokio::spawn(async move {
-                store.sweep(&catalog, &links(), at, None, 1000).await
+                store.round(&catalog, &links(), Zone::Wib, at, 3).await
             }));
         }
-        let mut queued = 0;
+        let (mut queued, mut held, mut digests) = (0, 0, 0);
         for task in tasks {
-            queued += task.await.unwrap().unwrap().queued;
+            let r = task.await.unwrap().unwrap();
+            (queued, held, digests) = (queued + r.queued, held + r.held, digests + r.digests);
         }
-        let emails = store.outbox(Some("queued"), 1000).await.unwrap();
+        let emails: Vec<_> = store
+            .outbox(Some("queued"), 1000, at)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.template != "digest")
+            .collect();
         assert_eq!(emails.len(), 12, "{}: 6 cases × agus and dewi", t.name);
-        assert_eq!(queued, 12, "{}: no sweep queued a second copy", t.name);
-        let held = store.outbox(Some("held"), 1000).await.unwrap();
-        assert_eq!(held.len(), 6, "{}: budi's go to his digest", t.name);
+        assert_eq!(
+            (queued, held, digests),
+            (12, 6, 1),
+            "{}: each round counts what it wrote, budi's items in one digest",
+            t.name
+        );
+        let digested = store.outbox(Some("digested"), 1000, at).await.unwrap();
+        assert_eq!(digested.len(), 6, "{}: budi's went to his digest", t.name);
         assert!(
             emails.iter().all(|e| e.to_user.as_deref() != Some("sari")),
             "{}",
@@ -145,22 +169,17 @@ async fn sweeps_queue_each_reminder_once_per_recipient() {
         );
 
         assert_eq!(
-            store.compile_digests(&links(), at).await.unwrap(),
-            1,
-            "{}",
-            t.name
-        );
-        assert_eq!(
             store
-                .compile_digests(&links(), at + Duration::hours(1))
+                .round(&catalog, &links(), Zone::Wib, at + Duration::hours(1), 1000)
                 .await
-                .unwrap(),
+                .unwrap()
+                .digests,
             0,
             "{}: one digest a day",
             t.name
         );
         let digest = store
-            .outbox(Some("queued"), 1000)
+            .outbox(Some("queued"), 1000, at)
             .await
             .unwrap()
             .into_iter()
@@ -180,7 +199,7 @@ async fn senders_share_the_queue_and_a_lost_lease_comes_back() {
         submitted(&store, &catalog, 40).await;
         let at = t0() + Duration::days(8);
         store
-            .sweep(&catalog, &links(), at, None, 1000)
+            .round(&catalog, &links(), Zone::Wib, at, 1000)
             .await
             .unwrap();
 
@@ -215,13 +234,13 @@ async fn senders_share_the_queue_and_a_lost_lease_comes_back() {
         store.mark_sent(&a[0].id, at).await.unwrap();
         assert!(
             !store
-                .mark_failed(&a[1], "421 try later", false, 5, at)
+                .mark_failed(&a[1], "421 try later", false, at)
                 .await
                 .unwrap()
         );
         assert!(
             store
-                .mark_failed(&a[2], "550 no such user", true, 5, at)
+                .mark_failed(&a[2], "550 no such user", true, at)
                 .await
                 .unwrap()
         );
@@ -235,13 +254,125 @@ async fn senders_share_the_queue_and_a_lost_lease_comes_back() {
             "{}: expired leases and the retried one come back",
             t.name
         );
-        let failed = store.outbox(Some("failed"), 10).await.unwrap();
+        let failed = store.outbox(Some("failed"), 10, at).await.unwrap();
         assert_eq!(failed.len(), 1, "{}", t.name);
-        assert!(store.resend(&failed[0].id, at).await.unwrap());
+        assert!(
+            failed[0]
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("parked: ")),
+            "{}: {:?}",
+            t.name,
+            failed[0].last_error
+        );
         assert_eq!(
-            store.outbox(Some("sent"), 10).await.unwrap().len(),
+            store
+                .resend(&Resend::Ids(vec![failed[0].id.clone()]), at)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store.outbox(Some("sent"), 10, at).await.unwrap().len(),
             1,
             "{}",
+            t.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_zone_sweeps_its_own_reminders_and_digests_at_its_own_round() {
+    let catalog = catalog();
+    for t in db::test_databases().await {
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        // A verifier taking a digest in each zone: Bandar Lampung (WIB), Makassar (WITA), Jayapura (WIT).
+        for (login, region) in [("wib", "18.71"), ("wita", "73.71"), ("wit", "91.71")] {
+            user(&store, login, Role::Verifier, region, true).await;
+            user(
+                &store,
+                &format!("{login}-mail"),
+                Role::Verifier,
+                region,
+                false,
+            )
+            .await;
+        }
+        // A backlog of 10 in WIB; 2 each in WITA and WIT.
+        submitted_in(&store, &catalog, 10, "18.71", "B").await;
+        submitted_in(&store, &catalog, 2, "73.71", "M").await;
+        submitted_in(&store, &catalog, 2, "91.71", "J").await;
+        let due = t0() + Duration::days(8);
+        // WIT's round: its own two reminders, its own user's digest, nothing of the others'.
+        let wit = store
+            .round(&catalog, &links(), Zone::Wit, due, 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            (wit.due, wit.queued, wit.held, wit.digests),
+            (2, 2, 2, 1),
+            "{}: {wit:?}",
+            t.name
+        );
+        let mine = |login: &str| {
+            let store = store.clone();
+            let login = login.to_string();
+            async move {
+                store
+                    .outbox(None, 1000, due)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|e| e.to_user.as_deref() == Some(login.as_str()))
+                    .map(|e| (e.template, e.state))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(
+            mine("wib").await.is_empty(),
+            "{}: not WIB's time yet",
+            t.name
+        );
+        assert!(mine("wita").await.is_empty(), "{}", t.name);
+        assert!(
+            mine("wit")
+                .await
+                .contains(&("digest".to_string(), "queued".to_string())),
+            "{}",
+            t.name
+        );
+        // WIB's round, three rows a transaction: the whole backlog, then the digest.
+        let wib = store
+            .round(&catalog, &links(), Zone::Wib, due + Duration::hours(2), 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            (wib.due, wib.queued, wib.digests),
+            (10, 10, 1),
+            "{}: {wib:?}",
+            t.name
+        );
+        assert!(
+            mine("wita").await.is_empty(),
+            "{}: still not WITA's",
+            t.name
+        );
+        let wita = store
+            .round(&catalog, &links(), Zone::Wita, due + Duration::hours(1), 3)
+            .await
+            .unwrap();
+        assert_eq!((wita.due, wita.digests), (2, 1), "{}: {wita:?}", t.name);
+        let digest = store
+            .outbox(Some("queued"), 1000, due)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.template == "digest" && e.to_user.as_deref() == Some("wib"))
+            .unwrap();
+        let payload: serde_json::Value = serde_json::from_str(&digest.payload).unwrap();
+        assert_eq!(
+            payload["count"], 10,
+            "{}: the whole backlog in one digest",
             t.name
         );
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use pantau_domain::{Lang, Role};
-use pantau_store::remind::NewUser;
+use pantau_store::accounts::NewUser;
 use pantau_store::{Opening, Outcome, Settings, Store, StoreError};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{ConnectionTrait, Statement};

@@ -147,6 +147,8 @@ pub struct CaseDetail {
     pub timeline: Vec<EventView>,
     /// What the caller may do now.
     pub actions: Vec<ActionView>,
+    /// The beneficiary's location, when a monev visit registered it.
+    pub location: Option<super::location::LocationView>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -363,6 +365,10 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
             .map(|b| b.name),
         None => None,
     };
+    let location = match &view.row.beneficiary_id {
+        Some(b) => super::location::of(app, caller, b).await?,
+        None => None,
+    };
     let row = view.row.clone();
     let s = summary(
         app,
@@ -415,12 +421,19 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
             .iter()
             .map(|(k, v)| (k.clone(), v.display()))
             .collect(),
-        timeline: view
-            .events
-            .iter()
-            .map(|e| event_view(def, e, caller))
-            .collect(),
+        timeline: {
+            let mut timeline: Vec<EventView> = view
+                .events
+                .iter()
+                .map(|e| event_view(def, e, caller))
+                .collect();
+            if let Some(loc) = &location {
+                super::location::mark(&mut timeline, &view.events, id, loc, caller);
+            }
+            timeline
+        },
         actions,
+        location,
     })
 }
 
@@ -528,11 +541,14 @@ pub async fn transition(
         .apply(&app.catalog, id, &cmd, &cx, req.expected_seq)
         .await
         .map_err(|e| ApiError::from_store(e, lang))?;
-    let case = case_detail(app, caller, id).await?;
+    // Committed: whatever fails now must not say that nothing changed.
+    let case = case_detail(app, caller, id)
+        .await
+        .map_err(ApiError::after_commit)?;
     let def = app
         .catalog
         .get(&case.summary.workflow, case.workflow_version)
-        .ok_or_else(|| ApiError::Internal("workflow not loaded".into()))?;
+        .ok_or_else(|| ApiError::Committed("workflow not loaded".into()))?;
     Ok(TransitionResult {
         repeated: matches!(outcome, Outcome::Repeated { .. }),
         event: event_view(def, outcome.event(), caller),

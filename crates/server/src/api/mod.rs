@@ -8,6 +8,7 @@ pub mod decrees;
 pub mod evidence;
 pub mod files;
 pub mod imports;
+pub mod location;
 mod open;
 mod programs;
 mod regions;
@@ -71,6 +72,7 @@ pub fn router() -> OpenApiRouter<App> {
         .routes(routes!(decrees::get_decree_scan))
         .routes(routes!(beneficiaries::list_beneficiaries))
         .routes(routes!(beneficiaries::get_beneficiary))
+        .routes(routes!(location::post_confirm))
         .routes(routes!(cases::list_cases, open::open_case))
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::post_transition))

@@ -121,7 +121,7 @@ async fn one(app: &App, caller: &Caller, v: QueuedVisit) -> Result<SyncResult, A
             case_id: v.case_id,
             error: None,
         }),
-        Err(ApiError::Internal(e)) => Err(ApiError::Internal(e)),
+        Err(e @ (ApiError::Internal(_) | ApiError::Committed(_))) => Err(e),
         Err(e) => Ok(refused(&v, e)),
     }
 }

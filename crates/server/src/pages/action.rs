@@ -329,3 +329,36 @@ async fn refused(
 ) -> Response {
     cases::show(app, v, id, None, Some(&attempt), status).await
 }
+
+#[derive(serde::Deserialize)]
+pub struct Token {
+    _csrf: String,
+}
+
+/// `POST /kasus/{id}/lokasi`: a verifier confirms the location the case's
+/// visit registered for its beneficiary; back to the case page.
+pub async fn confirm_location(
+    State(app): State<App>,
+    v: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    form: Result<axum::extract::Form<Token>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::extract::Form(t)) = form else {
+        return v.fail(ApiError::invalid("form", v.text("galat.csrf")));
+    };
+    if let Err(e) = guard::form(&v.look, &headers, v.caller.csrf.as_deref(), Some(&t._csrf)) {
+        return v.fail(e);
+    }
+    let detail = match crate::api::cases::case_detail(&app, &v.caller, &id).await {
+        Ok(d) => d,
+        Err(e) => return v.fail(e),
+    };
+    let Some(b) = detail.summary.beneficiary_id else {
+        return v.fail(ApiError::not_found("penerima", &id, v.caller.lang));
+    };
+    match crate::api::location::confirm(&app, &v.caller, &b).await {
+        Ok(_) => v.look.redirect(&format!("/kasus/{id}#riwayat")),
+        Err(e) => v.fail(e),
+    }
+}

@@ -227,6 +227,8 @@ struct CasePage {
     actions: Vec<ActionForm>,
     /// Why a sent form was refused, when its action is no longer offered.
     notice: Option<String>,
+    /// The reader may confirm the location this case's visit registered.
+    confirm_location: bool,
 }
 
 #[derive(Serialize)]
@@ -468,6 +470,10 @@ async fn build(
             })
             .collect(),
         actions: action::forms(v, def, &d, open, attempt),
+        confirm_location: d
+            .location
+            .as_ref()
+            .is_some_and(|l| l.may_confirm && l.case_id == d.summary.id),
         notice: attempt
             .filter(|t| !d.actions.iter().any(|a| a.id == t.action))
             .map(|t| {

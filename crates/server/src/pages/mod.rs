@@ -127,6 +127,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/kasus", get(cases::list)),
         ("GET", "/kasus/{id}", get(cases::page)),
         ("POST", "/kasus/{id}/aksi", post(action::take)),
+        ("POST", "/kasus/{id}/lokasi", post(action::confirm_location)),
         ("GET", "/kunjungan", get(visits::page)),
         ("GET", "/sk", get(decrees::list)),
         ("GET", "/sk/baru", get(decrees::new_form)),

@@ -17,7 +17,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::json;
 
 use crate::entity::{decree, outbox, program, user};
-use crate::remind::{Links, insert_outbox, outbox_row};
+use crate::outbox::{Links, insert_outbox, outbox_row};
 use crate::{Store, StoreError};
 
 /// The template of a decree's email (`templates/email/decree_notice.LANG.hbs`).

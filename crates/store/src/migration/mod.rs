@@ -11,6 +11,7 @@ mod m20261205_000006_event_keys;
 mod m20261205_000007_decree_scans;
 mod m20261205_000008_beneficiary_key;
 mod m20261206_000101_session_limits;
+mod m20261206_000102_location_source;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_decree_scans::Migration),
             Box::new(m20261205_000008_beneficiary_key::Migration),
             Box::new(m20261206_000101_session_limits::Migration),
+            Box::new(m20261206_000102_location_source::Migration),
         ]
     }
 }

@@ -1,14 +1,13 @@
-//! The monthly report email's bookkeeping: who receives it, and one
-//! outbox row per manager and month (`monthly:LOGIN:YYYY-MM`), however many
-//! reminder processes run at once.
+//! The monthly report email's bookkeeping: who receives it (the program
+//! managers of a zone, at that zone's round), and one outbox row per manager
+//! and month (`monthly:LOGIN:YYYY-MM`), however many reminder processes run at once.
 
 use chrono::{DateTime, Utc};
-use pantau_domain::{Lang, Role};
-use sea_orm::sea_query::OnConflict;
+use pantau_domain::{Lang, Role, Zone};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::{insert_outbox, outbox_row};
 use crate::entity::{outbox, user};
-use crate::remind::outbox_row;
 use crate::{Store, StoreError};
 
 /// The outbox key of `login`'s report on `month` (`YYYY-MM`).
@@ -17,8 +16,10 @@ pub fn key(login: &str, month: &str) -> String {
 }
 
 impl Store {
-    /// Active program managers (provincial and kabupaten/kota), by login.
-    pub async fn managers(&self) -> Result<Vec<user::Model>, StoreError> {
+    /// Active program managers (provincial and kabupaten/kota) whose region
+    /// keeps `zone`'s time (national ones keep WIB), by login.
+    pub async fn managers(&self, zone: Zone) -> Result<Vec<user::Model>, StoreError> {
+        let zones = super::sweep::zones(&self.db).await?;
         Ok(user::Entity::find()
             .filter(user::Column::Active.eq(true))
             .filter(user::Column::Role.is_in([
@@ -27,7 +28,17 @@ impl Store {
             ]))
             .order_by_asc(user::Column::Login)
             .all(&self.db)
-            .await?)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.region_code
+                    .as_ref()
+                    .and_then(|r| zones.get(r))
+                    .copied()
+                    .unwrap_or_default()
+                    == zone
+            })
+            .collect())
     }
 
     /// Whether an email with `key` was ever queued.
@@ -53,17 +64,14 @@ impl Store {
         let row = outbox_row(
             key, "", &to.role, &to.login, template, lang, payload, "queued", now,
         );
-        let done = outbox::Entity::insert(outbox::ActiveModel {
-            case_id: Set(None),
-            kind: Set(template.into()),
-            ..row
-        })
-        .on_conflict(
-            OnConflict::column(outbox::Column::Key)
-                .do_nothing()
-                .to_owned(),
+        let done = insert_outbox(
+            &self.db,
+            vec![outbox::ActiveModel {
+                case_id: Set(None),
+                kind: Set(template.into()),
+                ..row
+            }],
         )
-        .exec_without_returning(&self.db)
         .await?;
         Ok(done == 1)
     }

@@ -1,0 +1,59 @@
+//! The work of the schedule on a store: a zone's round (its reminders, then
+//! its people's digests and monthly reports), and each tick's notices and sends.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use pantau_domain::Zone;
+use pantau_store::Store;
+use pantau_workflow::Catalog;
+
+use crate::clock::Clock;
+use crate::runner::Work;
+use crate::sender::Sender;
+use crate::{RemindError, monthly};
+
+/// Reminders and notices addressed per transaction.
+const LIMIT: u64 = 10_000;
+
+/// The schedule's work on `store`.
+#[derive(Debug)]
+pub struct Rounds<C> {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub sender: Sender,
+    pub clock: C,
+}
+
+impl<C: Clock> Work for Rounds<C> {
+    async fn round(&self, zone: Zone, now: DateTime<Utc>) -> Result<String, RemindError> {
+        let links = &self.sender.links;
+        let r = self
+            .store
+            .round(&self.catalog, links, zone, now, LIMIT)
+            .await?;
+        let monthly = monthly::queue(&self.store, links, zone, now).await?;
+        Ok(format!(
+            "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {} digest(s); {monthly} monthly report(s)",
+            r.due, r.queued, r.held, r.unaddressed, r.digests
+        ))
+    }
+
+    async fn tick(&self, now: DateTime<Utc>) -> Result<Option<String>, RemindError> {
+        let links = &self.sender.links;
+        let notices = self
+            .store
+            .address_notices(&self.catalog, links, now, LIMIT)
+            .await?;
+        let sent = self.sender.send(&self.store, &self.clock).await?;
+        if notices.due == 0 && sent.sent + sent.retry + sent.failed == 0 {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "{} notice(s) addressed: {} queued; {}",
+            notices.due,
+            notices.queued,
+            sent.line()
+        )))
+    }
+}
