@@ -163,10 +163,7 @@ async fn two_slow_senders_send_each_email_once() {
         );
         assert_eq!(a.sent + b.sent, 40, "{}: {a:?} {b:?}", t.name);
         let end = *clock.now.lock().unwrap();
-        let (queued, leased, failed) = store
-            .outbox_counts(end)
-            .await
-            .unwrap();
+        let (queued, leased, failed) = store.outbox_counts(end).await.unwrap();
         assert_eq!((queued, leased, failed), (0, 0, 0), "{}", t.name);
     }
 }

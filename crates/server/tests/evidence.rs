@@ -330,3 +330,62 @@ async fn a_flagged_visit_holds_the_next_tranche_until_a_verifier_accepts_it() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_location_registered_by_a_first_visit_is_marked_until_a_verifier_confirms_it() {
+    for app in support::apps().await {
+        // A new entrepreneur, registered with no location, with a visit open.
+        let (case, _, officer) = case_in(&app, "wirausaha_pemula", "disbursed", true).await;
+        let officer = officer.unwrap();
+        let photo = jpeg(
+            &scene(12, 320, 240),
+            85,
+            Some(&camera_time(Duration::hours(1))),
+        );
+        record_visit(&app, &officer, &case, "loc-visit-1", &photo, HOME, None).await;
+        let d = detail(&app, &case).await;
+        assert_eq!(
+            evidence_texts(&d),
+            ["lokasi penerima didaftarkan dari kunjungan ini; belum dikonfirmasi verifikator"],
+            "{}: {}",
+            app.name,
+            d["location"]
+        );
+        assert!(d["location"]["confirmed_by"].is_null(), "{}: {d}", app.name);
+        let beneficiary = d["beneficiary_id"].as_str().unwrap().to_string();
+        let admin = app.token("admin").await;
+        let (_, b) = app
+            .get(&admin, &format!("/api/beneficiaries/{beneficiary}"))
+            .await;
+        assert_eq!(
+            b["location_from_visit"]["case_id"],
+            case.as_str(),
+            "{}: {b}",
+            app.name
+        );
+        // Only a verifier who sees the beneficiary confirms it, once.
+        let confirm = format!("/api/beneficiaries/{beneficiary}/location/confirm");
+        for (who, want) in [
+            (officer.as_str(), 403),
+            ("verifikator.13", 404),
+            ("verifikator.18", 200),
+            ("verifikator.18", 409),
+        ] {
+            let token = app.token(who).await;
+            let (status, body) = app.post(&token, &confirm, "unused", &json!({})).await;
+            assert_eq!(status, want, "{}: {who} confirms: {body}", app.name);
+        }
+        let d = detail(&app, &case).await;
+        assert_eq!(
+            d["location"]["confirmed_by"], "verifikator.18",
+            "{}",
+            app.name
+        );
+        assert!(
+            evidence_texts(&d)[0].contains("dikonfirmasi verifikator.18"),
+            "{}: {:?}",
+            app.name,
+            evidence_texts(&d)
+        );
+    }
+}

@@ -24,6 +24,9 @@ use pantau_store::auth::Lifetime;
 use serde_json::{Value, json};
 use support::Running;
 use support::browser::{QUEUE, browser, fill, offline, sign_in, until, wait_until};
+use support::phone::{
+    action_of, behind_relay, case_of, events, kept_visits, no_signal, officers, timeline,
+};
 use support::relay::Relay;
 
 /// What the page shows of the queue: the bar's items and its text.
@@ -57,20 +60,6 @@ async fn a_shared_phone_keeps_pages_and_visits_to_their_own_officer() {
         no_signal(&c, &relay, false).await;
     }
     c.close().await.unwrap();
-}
-
-/// The app as the browser reaches it: through a relay that can cut the signal.
-async fn behind_relay(app: &mut Running) -> Relay {
-    let relay = Relay::start(&app.base).await;
-    app.base = relay.base.clone();
-    relay
-}
-
-/// No signal for the page (Chromium's emulation, `navigator.onLine`) nor
-/// for its service worker (the relay), or the signal back.
-async fn no_signal(c: &Client, relay: &Relay, none: bool) {
-    offline(c, none).await;
-    relay.no_signal(none);
 }
 
 async fn nothing_kept_after_the_session(c: &Client, app: &Running, relay: &Relay) {
@@ -168,13 +157,6 @@ async fn a_visit_waits_for_its_officer(c: &Client, app: &Running, relay: &Relay)
     let visit = timeline(app, &token, &case).await.pop().unwrap();
     assert_eq!(visit["actor"], json!(a), "{}", app.name);
     until(c, QUEUE, |v| v.as_array().is_some_and(Vec::is_empty)).await;
-}
-
-/// Events of `case` as the API lists them.
-async fn timeline(app: &Running, token: &str, case: &str) -> Vec<Value> {
-    let (status, d) = app.get(token, &format!("/api/cases/{case}")).await;
-    assert_eq!(status, 200, "{d}");
-    d["timeline"].as_array().unwrap().clone()
 }
 
 /// Takes the visit action on `case` through the API as `login` (as another
@@ -365,77 +347,6 @@ async fn offline_visits(c: &Client, app: &mut Running) {
     )
     .await;
     assert!(kept.as_i64().unwrap() > 0);
-}
-
-/// The field officers with visits, the busiest first.
-async fn officers(app: &Running) -> Vec<String> {
-    let admin = app.token("admin").await;
-    let (_, cases) = app.get(&admin, "/api/cases?per_page=200").await;
-    let mut officers: Vec<String> = cases["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c["officer"].as_str().map(str::to_string))
-        .collect();
-    officers.sort();
-    officers.dedup();
-    let mut counted = vec![];
-    for o in officers {
-        let (_, v) = app.get(&app.token(&o).await, "/api/visits").await;
-        counted.push((v.as_array().unwrap().len(), o));
-    }
-    counted.sort_by(|a, b| b.cmp(a));
-    counted.into_iter().map(|(_, o)| o).collect()
-}
-
-/// Opens the visits page, waits for the service worker to keep the pages of
-/// the visits, and answers their links.
-async fn kept_visits(c: &Client, app: &Running) -> Vec<String> {
-    c.goto(&app.url("/kunjungan")).await.unwrap();
-    until(
-        c,
-        "const done = arguments[0]; navigator.serviceWorker.ready.then(() => done(document.documentElement.dataset.kept || null));",
-        |v| v.is_string(),
-    )
-    .await;
-    c.execute(
-        "return Array.from(document.querySelectorAll('a[data-keep]')).map(a => a.getAttribute('href')).filter(h => h.includes('aksi='));",
-        vec![],
-    )
-    .await
-    .unwrap()
-    .as_array()
-    .unwrap()
-    .iter()
-    .map(|h| h.as_str().unwrap().to_string())
-    .collect()
-}
-
-fn case_of(href: &str) -> String {
-    href.trim_start_matches("/kasus/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-fn action_of(href: &str) -> String {
-    href.split("aksi=")
-        .nth(1)
-        .unwrap()
-        .split('#')
-        .next()
-        .unwrap()
-        .to_string()
-}
-
-/// How many events each case has.
-async fn events(app: &Running, token: &str, cases: &[String]) -> Vec<usize> {
-    let mut out = vec![];
-    for case in cases {
-        out.push(timeline(app, token, case).await.len());
-    }
-    out
 }
 
 /// Whether `case` holds a file equal to `bytes`, stored from one upload in parts.

@@ -26,6 +26,10 @@ pub struct BeneficiaryView {
     pub nib: Option<String>,
     pub scale: Option<String>,
     pub market_location: Option<String>,
+    /// Where its location came from, when a monev visit registered it (one
+    /// beneficiary's page only; lists leave it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_from_visit: Option<super::location::LocationView>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,6 +61,7 @@ pub(crate) fn view(b: pantau_store::entity::beneficiary::Model) -> BeneficiaryVi
         nib: b.nib,
         scale: b.scale,
         market_location: b.market_location,
+        location_from_visit: None,
     }
 }
 
@@ -115,5 +120,9 @@ pub async fn get_beneficiary(
         return Err(ApiError::not_found("penerima", &id, caller.lang));
     };
     caller.see(Some(&b.region_code), "penerima", &id)?;
-    Ok(Json(view(b)))
+    let location = super::location::of(&app, &caller, &id).await?;
+    Ok(Json(BeneficiaryView {
+        location_from_visit: location,
+        ..view(b)
+    }))
 }

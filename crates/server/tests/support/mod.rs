@@ -8,6 +8,7 @@ pub mod browser;
 pub mod catalog;
 #[path = "../../../../tests/support/db.rs"]
 pub mod db;
+pub mod phone;
 pub mod relay;
 #[path = "../../../../tests/support/visit.rs"]
 pub mod visit;
@@ -24,6 +25,8 @@ pub struct Running {
     pub name: &'static str,
     pub base: String,
     pub store: Store,
+    /// The app itself (its clock moves for every clone).
+    pub app: App,
     pub http: reqwest::Client,
     _db: db::TestDb,
 }
@@ -61,6 +64,7 @@ pub async fn spawn_with(db: db::TestDb, tune: impl FnOnce(&mut App)) -> Running 
     )
     .unwrap();
     tune(&mut app);
+    let handle = app.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -72,6 +76,7 @@ pub async fn spawn_with(db: db::TestDb, tune: impl FnOnce(&mut App)) -> Running 
         name: db.name,
         base,
         store,
+        app: handle,
         http: reqwest::Client::new(),
         _db: db,
     }
