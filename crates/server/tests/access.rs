@@ -1,17 +1,21 @@
 //! The access matrix: every endpoint, called by users of every role from
-//! two provinces (Lampung 18, West Sumatra 13) and by nobody. Nobody reads
-//! another region's data, nobody takes a transition their role does not
-//! allow, and an endpoint added without a row here fails the first test.
+//! two provinces (Lampung 18, West Sumatra 13) and by nobody. What each
+//! user should see and do is the hand-written table of `access/table.rs`;
+//! nobody reads another region's data, nobody takes a transition their role
+//! does not allow, and an endpoint added without a row here fails the first
+//! test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+#[path = "access/table.rs"]
+mod table;
 
 use std::collections::BTreeSet;
 
-use pantau_domain::access::Scope;
-use pantau_domain::{RegionCode, Role};
+use pantau_domain::{Lang, RegionCode, Role};
 use serde_json::{Value, json};
 use support::Running;
+use table::{USERS, User};
 
 /// Who may call an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,14 +145,72 @@ struct Fixture {
     attachments: Vec<String>,
     /// An upload in parts, started on each case by its region's manager.
     uploads: Vec<String>,
-    /// The demo's SK of Lampung's bansos program (with a scan): seen in Lampung and nationally.
-    decree: String,
+    /// Cases of a province as a whole (18, 13) and of no region, opened
+    /// through the store (the API opens only a kabupaten/kota's): read only.
+    others: Vec<(String, Option<&'static str>)>,
+    /// The demo's SK of Lampung's bansos program (with a scan).
+    sk: Decree,
+    /// Its SK perubahan (with a scan).
+    sk_amendment: Decree,
+    /// The administrator's token, to look behind a user's back.
+    admin: String,
 }
 
-/// Whether a reader of `scope` sees the Lampung decree: its program has an
-/// allocation in every kabupaten/kota of Lampung.
-fn sees_lampung(scope: &Scope) -> bool {
-    scope.region().is_none_or(|r| r.as_str().starts_with("18"))
+impl Fixture {
+    /// Every case of the fixture `u` does not see.
+    fn unseen(&self, u: &User) -> Vec<&str> {
+        let cases = self.cases.iter().map(|(c, r, ..)| (c, Some(r.as_str())));
+        let others = self.others.iter().map(|(c, r)| (c, *r));
+        cases
+            .chain(others)
+            .filter(|(_, r)| !u.sees(*r))
+            .map(|(c, _)| c.as_str())
+            .collect()
+    }
+}
+
+/// A decree of the fixture.
+struct Decree {
+    id: String,
+    /// The regions of the cases it lists, as the administrator reads them.
+    regions: BTreeSet<String>,
+}
+
+/// The kabupaten/kota verifier the demo lacks: the walk's `verifikator.1871`.
+async fn add_regency_verifier(app: &Running, password_hash: &str) {
+    let added = app
+        .store
+        .add_user(
+            &pantau_store::remind::NewUser {
+                login: "verifikator.1871".into(),
+                name: "Verifikator (18.71)".into(),
+                email: "verifikator.1871@dinas.example".into(),
+                role: Role::Verifier,
+                region: Some("18.71".into()),
+                lang: Lang::Id,
+                digest: false,
+                password_hash: Some(password_hash.into()),
+            },
+            support::as_of(),
+        )
+        .await
+        .unwrap();
+    assert!(added, "verifikator.1871 is not the demo's");
+}
+
+/// The decree `id` as the administrator reads it.
+async fn decree(app: &Running, admin: &str, id: &str) -> Decree {
+    let (status, d) = app.get(admin, &format!("/api/decrees/{id}")).await;
+    assert_eq!(status, 200, "{d}");
+    Decree {
+        id: id.to_string(),
+        regions: d["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["region"].as_str().unwrap().to_string())
+            .collect(),
+    }
 }
 
 async fn fixture(app: &Running) -> Fixture {
@@ -209,20 +271,39 @@ async fn fixture(app: &Running) -> Fixture {
     let (_, decrees) = app
         .get(&admin, "/api/decrees?program=bansos-kud-2026-lampung")
         .await;
-    let decree = decrees
-        .as_array()
-        .unwrap()
+    let decrees = decrees.as_array().unwrap();
+    let sk = decrees
         .iter()
         .find(|d| d["amends"].is_null() && d["scan"] == true)
         .expect("the demo's bansos SK")["id"]
         .as_str()
-        .unwrap()
-        .to_string();
+        .unwrap();
+    let amendment = decrees
+        .iter()
+        .find(|d| d["amends"] == sk && d["scan"] == true)
+        .expect("the demo's bansos SK perubahan")["id"]
+        .as_str()
+        .unwrap();
+    let (sk, sk_amendment) = (
+        decree(app, &admin, sk).await,
+        decree(app, &admin, amendment).await,
+    );
+    // What the table's SK columns say of them.
+    assert!(sk.regions.contains("18.71"), "{:?}", sk.regions);
+    assert!(sk.regions.iter().all(|r| r.starts_with("18.")));
+    assert_eq!(sk_amendment.regions, BTreeSet::from(["18.01".to_string()]));
+    let mut others = vec![];
+    for region in [Some("18"), Some("13"), None] {
+        others.push((support::open_case(app, region).await, region));
+    }
     Fixture {
         cases,
         attachments,
         uploads,
-        decree,
+        others,
+        sk,
+        sk_amendment,
+        admin,
     }
 }
 
@@ -260,34 +341,8 @@ fn two_vendors(tag: &str) -> String {
     )
 }
 
-/// Whether `role` may import, and how many of [`two_vendors`] `scope` refuses.
-fn import_expectation(role: Role, scope: &Scope) -> (bool, u64) {
-    let may = pantau_domain::access::allows(role, pantau_domain::access::Permission::Import);
-    let refused = ["18.71", "13.03"]
-        .iter()
-        .filter(|r| !scope.covers(Some(r)))
-        .count() as u64;
-    (may, refused)
-}
-
-const USERS: [&str; 10] = [
-    "admin",
-    "kementerian",
-    "pengelola.18",
-    "verifikator.18",
-    "pengelola.1871",
-    "petugas.1871",
-    "pengelola.13",
-    "verifikator.13",
-    "pengelola.1303",
-    "petugas.1303",
-];
-
-fn scope_of(me: &Value) -> Scope {
-    let role: Role = me["role"].as_str().unwrap().parse().unwrap();
-    let region = me["region"].as_str().map(|r| RegionCode::parse(r).unwrap());
-    Scope::of(role, region.as_ref()).unwrap()
-}
+/// The line of each vendor of [`two_vendors`], by region.
+const VENDOR_LINES: [(&str, u64); 2] = [("18.71", 2), ("13.03", 3)];
 
 /// Every region a list answer mentions.
 fn regions_in(path: &str, body: &Value) -> Vec<String> {
@@ -331,12 +386,11 @@ fn region_codes(text: &str) -> BTreeSet<String> {
 }
 
 /// Every report as CSV, sent by `send` (bearer token or cookie) for a path
-/// of the API: only the caller's regions show, the Ministry's and the
-/// administrator's show both provinces; a region or a case outside the
-/// caller's answers 404.
+/// of the API: only the regions `u` sees show, and each of the fixture's
+/// they see does; a region or a case they do not see answers 404.
 async fn walk_reports(
     ctx: &str,
-    scope: &Scope,
+    u: &User,
     fx: &Fixture,
     send: impl Fn(String) -> reqwest::RequestBuilder,
 ) {
@@ -362,24 +416,22 @@ async fn walk_reports(
         );
         let text = r.text().await.unwrap();
         for code in region_codes(&text) {
-            assert!(
-                scope.covers(Some(&code)),
-                "{ctx}: {path} shows region {code}"
-            );
+            assert!(u.sees(Some(&code)), "{ctx}: {path} shows region {code}");
             seen.insert(code);
         }
     }
-    if *scope == Scope::National {
-        assert!(
-            seen.iter().any(|c| c.starts_with("18.")) && seen.iter().any(|c| c.starts_with("13.")),
-            "{ctx}: the national reports show both provinces: {seen:?}"
+    for (_, region, ..) in &fx.cases {
+        assert_eq!(
+            seen.contains(region),
+            u.sees(Some(region)),
+            "{ctx}: the reports show {region}: {seen:?}"
         );
     }
     // Narrowed to a kabupaten/kota: only there, and only within the caller's.
     for (region, year) in [("18.71", 2026), ("13.03", 2014)] {
         let path = format!("/api/reports/program-progress?year={year}&region={region}&format=csv");
         let r = send(path.clone()).send().await.unwrap();
-        if scope.covers(Some(region)) {
+        if u.sees(Some(region)) {
             assert_eq!(r.status(), 200, "{ctx} {path}");
             let text = r.text().await.unwrap();
             for code in region_codes(&text) {
@@ -393,22 +445,90 @@ async fn walk_reports(
     for (case, region, ..) in &fx.cases {
         let path = format!("/api/reports/monev?case={case}&format=csv");
         let r = send(path.clone()).send().await.unwrap();
-        let want = if scope.covers(Some(region)) { 200 } else { 404 };
+        let want = if u.sees(Some(region)) { 200 } else { 404 };
         assert_eq!(r.status().as_u16(), want, "{ctx} {path} [{region}]");
+    }
+}
+
+/// The fixture's decrees through `template` (a path of the decree API,
+/// or of the pages with `{id}`), sent by `send`: each listed, opened and its
+/// scan served only to a reader the table says sees it, with the cases it
+/// lists in the regions the reader sees, and no others.
+async fn walk_decrees(
+    ctx: &str,
+    u: &User,
+    fx: &Fixture,
+    template: &str,
+    send: impl Fn(String) -> reqwest::RequestBuilder,
+) {
+    for (d, seen) in [(&fx.sk, u.sk), (&fx.sk_amendment, u.sk_amendment)] {
+        let path = template.replace("{id}", &d.id);
+        let ctx = format!("{ctx} GET {path}");
+        let r = send(path.clone()).send().await.unwrap();
+        let status = r.status().as_u16();
+        let bytes = r.bytes().await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let html = String::from_utf8_lossy(&bytes);
+        match template {
+            "/api/decrees" => {
+                assert_eq!(status, 200, "{ctx}: {body}");
+                let listed = body
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["id"] == d.id.as_str());
+                assert_eq!(listed, seen, "{ctx}: lists {}", d.id);
+            }
+            _ if !seen => assert_eq!(status, 404, "{ctx}: {body}"),
+            "/api/decrees/{id}" => {
+                assert_eq!(status, 200, "{ctx}: {body}");
+                let shown: BTreeSet<String> = body["cases"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["region"].as_str().unwrap().to_string())
+                    .collect();
+                let want: BTreeSet<String> = d
+                    .regions
+                    .iter()
+                    .filter(|r| u.sees(Some(r)))
+                    .cloned()
+                    .collect();
+                assert_eq!(shown, want, "{ctx}: the regions of the cases it shows");
+            }
+            "/sk/{id}" => {
+                assert_eq!(status, 200, "{ctx}");
+                for case in fx.unseen(u) {
+                    assert!(!html.contains(case), "{ctx}: shows {case}");
+                }
+            }
+            _ => {
+                assert_eq!(status, 200, "{ctx}");
+                assert!(bytes.starts_with(b"%PDF-"), "{ctx}: the scan");
+            }
+        }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_reads_or_acts_outside_their_region_or_role() {
     let catalog = support::catalog::catalog();
+    let hash = pantau_server::password::hash(support::PASSWORD.into())
+        .await
+        .unwrap();
     for app in support::apps().await {
         let name = app.name;
+        add_regency_verifier(&app, &hash).await;
         let fx = fixture(&app).await;
-        for user in USERS {
+        for u in &USERS {
+            let (user, role) = (u.login, u.role);
             let token = app.token(user).await;
             let (_, me) = app.get(&token, "/api/me").await;
-            let scope = scope_of(&me);
-            let role: Role = me["role"].as_str().unwrap().parse().unwrap();
+            assert_eq!(
+                (me["role"].as_str(), me["region"].as_str()),
+                (Some(role.as_str()), u.region),
+                "{name}: {user} is who the table says"
+            );
             for &(method, template, rule) in MATRIX {
                 if rule == Rule::Public || template == "/api/tokens" {
                     continue;
@@ -426,21 +546,28 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     let status = r.status().as_u16();
                     let body: Value = r.json().await.unwrap_or(Value::Null);
                     let ctx = format!("{name}: {user} ({role}) imports");
-                    match import_expectation(role, &scope) {
-                        (false, _) => assert_eq!(status, 403, "{ctx}: {body}"),
-                        (true, refused) => {
-                            assert_eq!(status, 200, "{ctx}: {body}");
-                            assert_eq!(
-                                body["refused"], refused,
-                                "{ctx}: rows outside the region: {body}"
-                            );
-                            assert_eq!(
-                                body["new"].as_u64().unwrap() + body["already"].as_u64().unwrap(),
-                                2 - refused,
-                                "{ctx}: {body}"
-                            );
-                        }
-                    }
+                    let Some(kept) = u.imports else {
+                        assert_eq!(status, 403, "{ctx}: {body}");
+                        continue;
+                    };
+                    assert_eq!(status, 200, "{ctx}: {body}");
+                    let refused: BTreeSet<u64> = body["refusals"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r["line"].as_u64().unwrap())
+                        .collect();
+                    let outside: BTreeSet<u64> = VENDOR_LINES
+                        .iter()
+                        .filter(|(region, _)| !kept.contains(region))
+                        .map(|(_, line)| *line)
+                        .collect();
+                    assert_eq!(refused, outside, "{ctx}: rows refused: {body}");
+                    assert_eq!(
+                        body["new"].as_u64().unwrap() + body["already"].as_u64().unwrap(),
+                        kept.len() as u64,
+                        "{ctx}: {body}"
+                    );
                     continue;
                 }
                 if (method, template) == ("POST", "/api/cases") {
@@ -464,7 +591,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             })
                             .unwrap();
                         let ctx = format!("{name}: {user} ({role}) opens a case in {region}");
-                        match (scope.covers(Some(region)), role) {
+                        match (u.sees(Some(region)), role) {
                             (_, Role::Ministry) => assert_eq!(status, 403, "{ctx}: {body}"),
                             (false, _) => {
                                 assert_eq!(status, 400, "{ctx}: {body}");
@@ -514,7 +641,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     assert_eq!(results.len(), fx.cases.len(), "{ctx}");
                     for (r, (case, region, ..)) in results.iter().zip(&fx.cases) {
                         assert_eq!(r["status"], "refused", "{ctx} {case}: {r}");
-                        if !scope.covers(Some(region)) {
+                        if !u.sees(Some(region)) {
                             assert_eq!(r["error"]["error"], "not_found", "{ctx} {case}: {r}");
                         }
                     }
@@ -522,7 +649,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                 }
                 if template.starts_with("/api/cases/{id}/uploads") {
                     for ((case, region, ..), upload) in fx.cases.iter().zip(&fx.uploads) {
-                        let visible = scope.covers(Some(region));
+                        let visible = u.sees(Some(region));
                         let path = template.replace("{id}", case).replace("{upload}", upload);
                         let ctx = format!("{name}: {user} ({role}) {method} {path} [{region}]");
                         let status = match method {
@@ -558,70 +685,63 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                 }
                 if template == "/api/reports/{name}" {
                     let ctx = format!("{name}: {user} ({role})");
-                    walk_reports(&ctx, &scope, &fx, |path| {
+                    walk_reports(&ctx, u, &fx, |path| {
                         app.http.get(app.url(&path)).bearer_auth(&token)
                     })
                     .await;
                     continue;
                 }
                 if template.starts_with("/api/decrees") {
-                    let path = template.replace("{id}", &fx.decree);
-                    let ctx = format!("{name}: {user} ({role}) GET {path}");
-                    let r = app
-                        .http
-                        .get(app.url(&path))
-                        .bearer_auth(&token)
-                        .send()
-                        .await
-                        .unwrap();
-                    let status = r.status().as_u16();
-                    let bytes = r.bytes().await.unwrap();
-                    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                    match template {
-                        "/api/decrees" => {
-                            assert_eq!(status, 200, "{ctx}: {body}");
-                            let listed = body
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .any(|d| d["id"] == fx.decree.as_str());
-                            assert_eq!(listed, sees_lampung(&scope), "{ctx}: {body}");
-                        }
-                        _ if !sees_lampung(&scope) => assert_eq!(status, 404, "{ctx}: {body}"),
-                        "/api/decrees/{id}" => {
-                            assert_eq!(status, 200, "{ctx}: {body}");
-                            let cases = body["cases"].as_array().unwrap();
-                            assert!(
-                                scope.region().is_some() || !cases.is_empty(),
-                                "{ctx}: {body}"
-                            );
-                            for c in cases {
-                                let r = c["region"].as_str();
-                                assert!(scope.covers(r), "{ctx}: a case of {r:?}");
-                            }
-                        }
-                        _ => {
-                            assert_eq!(status, 200, "{ctx}");
-                            assert!(bytes.starts_with(b"%PDF-"), "{ctx}: the scan");
-                        }
-                    }
+                    let ctx = format!("{name}: {user} ({role})");
+                    walk_decrees(&ctx, u, &fx, template, |path| {
+                        app.http.get(app.url(&path)).bearer_auth(&token)
+                    })
+                    .await;
                     continue;
                 }
                 if !template.contains('{') {
                     let (status, body) = app.get(&token, template).await;
                     assert_eq!(status, 200, "{name} {user} {template}: {body}");
-                    for r in regions_in(template, &body) {
+                    let shown = regions_in(template, &body);
+                    for r in &shown {
                         assert!(
-                            scope.covers(Some(&r)),
+                            u.sees(Some(r)),
                             "{name}: {user} sees region {r} through {template}"
                         );
                     }
+                    let text = body.to_string();
+                    for case in fx.unseen(u) {
+                        assert!(
+                            !text.contains(case),
+                            "{name}: {user} sees {case} on {template}"
+                        );
+                    }
+                    if template == "/api/regions" {
+                        // And every region they see: a code in each column the table says.
+                        let columns: BTreeSet<usize> =
+                            shown.iter().map(|r| table::column(Some(r))).collect();
+                        for (c, label) in table::COLUMNS.iter().enumerate().skip(1) {
+                            assert_eq!(
+                                columns.contains(&c),
+                                u.sees[c],
+                                "{name}: {user} is shown regions of {label}"
+                            );
+                        }
+                    }
                     continue;
+                }
+                if template == "/api/cases/{id}" {
+                    for (case, region) in &fx.others {
+                        let (status, body) = app.get(&token, &format!("/api/cases/{case}")).await;
+                        let want = if u.sees(*region) { 200 } else { 404 };
+                        let ctx = format!("{name}: {user} ({role}) GET {case} [{region:?}]");
+                        assert_eq!(status, want, "{ctx}: {body}");
+                    }
                 }
                 for ((case, region, workflow, state, beneficiary), attachment) in
                     fx.cases.iter().zip(&fx.attachments)
                 {
-                    let visible = scope.covers(Some(region));
+                    let visible = u.sees(Some(region));
                     let path = template.replace("{attachment}", attachment).replace(
                         "{id}",
                         match template {
@@ -650,7 +770,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             if visible && template == "/api/programs/{id}" {
                                 for a in body["allocations"].as_array().unwrap() {
                                     let r = a["region_code"].as_str().unwrap();
-                                    assert!(scope.covers(Some(r)), "{ctx}: allocation of {r}");
+                                    assert!(u.sees(Some(r)), "{ctx}: allocation of {r}");
                                 }
                             }
                         }
@@ -710,18 +830,14 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             }
         }
         // The pages, signed in with a cookie: the same walls.
-        for user in USERS {
-            let token = app.token(user).await;
-            let (_, me) = app.get(&token, "/api/me").await;
-            let scope = scope_of(&me);
-            let role: Role = me["role"].as_str().unwrap().parse().unwrap();
+        for u in &USERS {
+            let (user, role) = (u.login, u.role);
             let c = app.sign_in(user).await;
             for &(method, template, rule) in PAGES {
                 if rule == Rule::Public || template == "/keluar" {
                     continue;
                 }
                 if rule == Rule::Import {
-                    let (may, _) = import_expectation(role, &scope);
                     let status = if method == "GET" {
                         support::text(&c, &app.url(template)).await.0
                     } else {
@@ -741,7 +857,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             .status()
                             .as_u16()
                     };
-                    let want = if may { 200 } else { 403 };
+                    let want = if u.imports.is_some() { 200 } else { 403 };
                     assert_eq!(status, want, "{name}: {user} ({role}) {method} {template}");
                     continue;
                 }
@@ -759,9 +875,8 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     continue;
                 }
                 if template.starts_with("/sk/baru") || template == "/sk/usulan" {
-                    // Only a role that approves by decree, for a program of its region.
-                    let may = matches!(role, Role::Verifier | Role::ManagerProvince)
-                        && sees_lampung(&scope);
+                    // Only the province's users whose role approves by decree.
+                    let may = u.records_lampung;
                     let ctx = format!("{name}: {user} ({role}) {method} {template}");
                     if template == "/sk/usulan" {
                         let url = app.url("/sk/usulan?program=bansos-kud-2026-lampung");
@@ -772,10 +887,8 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                             (false, _) => 404,
                         };
                         assert_eq!(status, want, "{ctx}");
-                        for (case, region, ..) in &fx.cases {
-                            if !scope.covers(Some(region)) {
-                                assert!(!csv.contains(case.as_str()), "{ctx}: lists {case}");
-                            }
+                        for case in fx.unseen(u) {
+                            assert!(!csv.contains(case), "{ctx}: lists {case}");
                         }
                         continue;
                     }
@@ -816,18 +929,28 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                         .await
                         .unwrap();
                     let status = r.status().as_u16();
+                    let id = pantau_store::decree::id_of(&number);
+                    let (found, d) = app.get(&fx.admin, &format!("/api/decrees/{id}")).await;
                     if !may {
-                        assert!(status == 403 || status == 400, "{ctx}: {status}");
+                        assert_eq!(status, 403, "{ctx}");
+                        assert_eq!(found, 404, "{ctx}: nothing recorded: {d}");
                         continue;
                     }
                     assert_eq!(status, 303, "{ctx}");
-                    let id = pantau_store::decree::id_of(&number);
-                    let admin = app.token("admin").await;
-                    let (_, d) = app.get(&admin, &format!("/api/decrees/{id}")).await;
-                    for case in d["cases"].as_array().unwrap() {
-                        let r = case["region"].as_str();
-                        assert!(scope.covers(r), "{ctx}: recorded a case of {r:?}");
-                    }
+                    // It lists the cases of the walk the recorder sees, and no others.
+                    let recorded: BTreeSet<&str> = d["cases"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|case| case["case_id"].as_str().unwrap())
+                        .collect();
+                    let want: BTreeSet<&str> = fx
+                        .cases
+                        .iter()
+                        .filter(|(_, region, ..)| u.sees(Some(region)))
+                        .map(|(case, ..)| case.as_str())
+                        .collect();
+                    assert_eq!(recorded, want, "{ctx}: {d}");
                     continue;
                 }
                 if !template.contains('{') {
@@ -836,18 +959,27 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                         status == 200 || (status == 303 && role == Role::FieldOfficer),
                         "{name}: {user} GET {template}: {status}"
                     );
-                    for (case, region, ..) in &fx.cases {
-                        if !scope.covers(Some(region)) {
-                            assert!(
-                                !html.contains(case.as_str()),
-                                "{name}: {user} sees case {case} of {region} on {template}"
-                            );
+                    for case in fx.unseen(u) {
+                        assert!(
+                            !html.contains(case),
+                            "{name}: {user} sees case {case} on {template}"
+                        );
+                    }
+                    if template == "/sk" {
+                        // The fixture's decrees it lists, and the way to record one.
+                        let ctx = format!("{name}: {user} ({role}) GET /sk");
+                        for (d, seen) in [(&fx.sk, u.sk), (&fx.sk_amendment, u.sk_amendment)] {
+                            let link = format!("href=\"/sk/{}\"", d.id);
+                            assert_eq!(html.contains(&link), seen, "{ctx}: {link}");
                         }
+                        // (No program of Sumatera Barat approves by decree.)
+                        let offered = html.contains("href=\"/sk/baru\"");
+                        assert_eq!(offered, u.records_lampung, "{ctx}: Catat SK baru");
                     }
                     if template == "/laporan/unduh" {
                         // The page's downloads: the same walls as the API's.
                         let ctx = format!("{name}: {user} ({role}) pages");
-                        walk_reports(&ctx, &scope, &fx, |path| {
+                        walk_reports(&ctx, u, &fx, |path| {
                             let (report, query) = path
                                 .trim_start_matches("/api/reports/")
                                 .split_once('?')
@@ -859,22 +991,22 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     continue;
                 }
                 if template.starts_with("/sk/") {
-                    let path = template.replace("{id}", &fx.decree);
-                    let (status, html) = support::text(&c, &app.url(&path)).await;
-                    let want = if sees_lampung(&scope) { 200 } else { 404 };
-                    assert_eq!(status, want, "{name}: {user} ({role}) GET {path}");
-                    for (case, region, ..) in &fx.cases {
-                        if !scope.covers(Some(region)) {
-                            assert!(
-                                !html.contains(case.as_str()),
-                                "{name}: {user} sees case {case} of {region} on {path}"
-                            );
-                        }
-                    }
+                    let ctx = format!("{name}: {user} ({role}) pages");
+                    walk_decrees(&ctx, u, &fx, template, |path| c.get(app.url(&path))).await;
                     continue;
                 }
+                if template == "/kasus/{id}" {
+                    for (case, region) in &fx.others {
+                        let status = support::text(&c, &app.url(&format!("/kasus/{case}")))
+                            .await
+                            .0;
+                        let want = if u.sees(*region) { 200 } else { 404 };
+                        let ctx = format!("{name}: {user} ({role}) GET /kasus/{case} [{region:?}]");
+                        assert_eq!(status, want, "{ctx}");
+                    }
+                }
                 for (case, region, ..) in &fx.cases {
-                    let visible = scope.covers(Some(region));
+                    let visible = u.sees(Some(region));
                     let path = template.replace("{id}", case);
                     let ctx = format!("{name}: {user} ({role}) {method} {path} [{region}]");
                     let status = if method == "GET" {

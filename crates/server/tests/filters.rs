@@ -15,10 +15,6 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-use pantau_domain::Role;
-use pantau_store::Opening;
-use pantau_workflow::{Actor, Context};
 use serde_json::Value;
 use support::Running;
 
@@ -89,40 +85,12 @@ fn filters(all: &[Value]) -> Vec<(&'static str, String)> {
     out.into_iter().collect()
 }
 
-/// Opens a `bansos` case of `region` (a province, or none) through the
-/// store, as the API only opens cases of a kabupaten/kota.
-async fn open_case(app: &Running, region: Option<&str>) {
-    let catalog = support::catalog::catalog();
-    let def = catalog.latest("bansos").unwrap();
-    let source = catalog.source(&def.id, def.version).unwrap();
-    let id = uuid::Uuid::new_v4().to_string();
-    let opening = Opening {
-        case_id: id.clone(),
-        key: format!("filters-{id}"),
-        region: region.map(str::to_string),
-        program_id: None,
-        beneficiary_id: None,
-        definition: def,
-        source,
-    };
-    let cx = Context {
-        now: Utc::now(),
-        actor: Actor {
-            user: "pengelola.18".into(),
-            role: Role::ManagerProvince,
-        },
-        remaining_allocation: None,
-        evidence: Default::default(),
-    };
-    app.store.open_case(&opening, &cx).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_filters_never_widen_the_scope() {
     for app in support::apps().await {
         let db = app.name;
         for region in [Some("18"), Some("13"), None] {
-            open_case(&app, region).await;
+            support::open_case(&app, region).await;
         }
         let national = app.token("kementerian").await;
         let all = everything(&app, &national, "/api/cases").await;

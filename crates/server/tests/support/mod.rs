@@ -233,6 +233,35 @@ pub async fn visit_inputs(
     (action["id"].as_str().unwrap().to_string(), inputs)
 }
 
+/// Opens a `bansos` case of `region` (a province, or none) through the
+/// store, as the API only opens cases of a kabupaten/kota; its id.
+pub async fn open_case(app: &Running, region: Option<&str>) -> String {
+    let catalog = catalog::catalog();
+    let def = catalog.latest("bansos").unwrap();
+    let source = catalog.source(&def.id, def.version).unwrap();
+    let id = uuid::Uuid::new_v4().to_string();
+    let opening = pantau_store::Opening {
+        case_id: id.clone(),
+        key: format!("open-{id}"),
+        region: region.map(str::to_string),
+        program_id: None,
+        beneficiary_id: None,
+        definition: def,
+        source,
+    };
+    let cx = pantau_workflow::Context {
+        now: Utc::now(),
+        actor: pantau_workflow::Actor {
+            user: "pengelola.18".into(),
+            role: pantau_domain::Role::ManagerProvince,
+        },
+        remaining_allocation: None,
+        evidence: Default::default(),
+    };
+    app.store.open_case(&opening, &cx).await.unwrap();
+    id
+}
+
 /// Strings every fuzzing dictionary holds: what a careless server trips on
 /// (a NUL, which PostgreSQL refuses in text; LIKE wildcards; quotes; a
 /// backslash; text beyond ASCII; a long value).
