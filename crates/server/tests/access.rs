@@ -28,6 +28,8 @@ enum Rule {
     Act,
     /// A signed-in manager or administrator; rows outside their region are refused.
     Import,
+    /// A verifier or administrator confirming a location a visit registered, of their region.
+    Confirm,
 }
 
 /// Every route of the API, with its rule.
@@ -44,6 +46,11 @@ const MATRIX: &[(&str, &str, Rule)] = &[
     ("GET", "/api/decrees/{id}/scan", Rule::Read),
     ("GET", "/api/beneficiaries", Rule::Read),
     ("GET", "/api/beneficiaries/{id}", Rule::Read),
+    (
+        "POST",
+        "/api/beneficiaries/{id}/location/confirm",
+        Rule::Confirm,
+    ),
     ("GET", "/api/cases", Rule::Read),
     ("POST", "/api/cases", Rule::Act),
     ("GET", "/api/cases/{id}", Rule::Read),
@@ -76,6 +83,7 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/kasus", Rule::Read),
     ("GET", "/kasus/{id}", Rule::Read),
     ("POST", "/kasus/{id}/aksi", Rule::Act),
+    ("POST", "/kasus/{id}/lokasi", Rule::Confirm),
     ("GET", "/kunjungan", Rule::Read),
     ("GET", "/sk", Rule::Read),
     ("GET", "/sk/{id}", Rule::Read),
@@ -181,7 +189,7 @@ async fn add_regency_verifier(app: &Running, password_hash: &str) {
     let added = app
         .store
         .add_user(
-            &pantau_store::remind::NewUser {
+            &pantau_store::accounts::NewUser {
                 login: "verifikator.1871".into(),
                 name: "Verifikator (18.71)".into(),
                 email: "verifikator.1871@dinas.example".into(),
@@ -292,6 +300,7 @@ async fn fixture(app: &Running) -> Fixture {
     assert!(sk.regions.contains("18.71"), "{:?}", sk.regions);
     assert!(sk.regions.iter().all(|r| r.starts_with("18.")));
     assert_eq!(sk_amendment.regions, BTreeSet::from(["18.01".to_string()]));
+    visit_locations(app, &cases).await;
     let mut others = vec![];
     for region in [Some("18"), Some("13"), None] {
         others.push((support::open_case(app, region).await, region));
@@ -304,6 +313,79 @@ async fn fixture(app: &Running) -> Fixture {
         sk,
         sk_amendment,
         admin,
+    }
+}
+
+/// A location registered by a visit, unconfirmed, for each beneficiary of
+/// the fixture's cases: what a verifier confirms (once) through the API or
+/// the case page.
+async fn visit_locations(
+    app: &Running,
+    cases: &[(String, String, String, String, Option<String>)],
+) {
+    use pantau_store::entity::beneficiary_location::{ActiveModel, Entity};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    for (case, _, _, _, beneficiary) in cases {
+        if let Some(b) = beneficiary {
+            Entity::insert(ActiveModel {
+                beneficiary_id: Set(b.clone()),
+                case_id: Set(case.clone()),
+                visit_no: Set(1),
+                set_at: Set(support::as_of()),
+                confirmed_by: Set(None),
+                confirmed_at: Set(None),
+            })
+            .exec_without_returning(app.store.connection())
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// `u` confirms each fixture beneficiary's location through the API (`page`:
+/// none) or the case page (`page`: their signed-in browser): refused unless
+/// their role confirms and they see it; once confirmed, never twice.
+async fn confirm_locations(
+    app: &Running,
+    fx: &Fixture,
+    u: &User,
+    token: &str,
+    page: Option<&reqwest::Client>,
+) {
+    for (case, region, _, _, beneficiary) in &fx.cases {
+        let Some(b) = beneficiary else { continue };
+        let (_, before) = app.get(&fx.admin, &format!("/api/beneficiaries/{b}")).await;
+        let confirmed = !before["location_from_visit"]["confirmed_by"].is_null();
+        let status = match page {
+            None => {
+                let path = format!("/api/beneficiaries/{b}/location/confirm");
+                app.post(token, &path, "unused", &json!({})).await.0
+            }
+            Some(c) => {
+                let (_, html) = support::text(c, &app.url("/kasus")).await;
+                let csrf = support::hidden(&html, "_csrf");
+                c.post(app.url(&format!("/kasus/{case}/lokasi")))
+                    .form(&[("_csrf", csrf.as_str())])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        let want = match (u.confirms, u.sees(Some(region)), confirmed, page) {
+            (false, _, _, _) => 403,
+            (true, false, _, _) => 404,
+            (true, true, true, _) => 409,
+            (true, true, false, None) => 200,
+            (true, true, false, Some(_)) => 303,
+        };
+        let via = if page.is_some() { "page" } else { "API" };
+        assert_eq!(
+            status, want,
+            "{}: {} confirms {b} by {via} [{region}]",
+            app.name, u.login
+        );
     }
 }
 
@@ -691,6 +773,10 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
                     .await;
                     continue;
                 }
+                if rule == Rule::Confirm {
+                    confirm_locations(&app, &fx, u, &token, None).await;
+                    continue;
+                }
                 if template.starts_with("/api/decrees") {
                     let ctx = format!("{name}: {user} ({role})");
                     walk_decrees(&ctx, u, &fx, template, |path| {
@@ -835,6 +921,10 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
             let c = app.sign_in(user).await;
             for &(method, template, rule) in PAGES {
                 if rule == Rule::Public || template == "/keluar" {
+                    continue;
+                }
+                if rule == Rule::Confirm {
+                    confirm_locations(&app, &fx, u, "", Some(&c)).await;
                     continue;
                 }
                 if rule == Rule::Import {

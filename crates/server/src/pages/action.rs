@@ -347,7 +347,12 @@ pub async fn confirm_location(
     let Ok(axum::extract::Form(t)) = form else {
         return v.fail(ApiError::invalid("form", v.text("galat.csrf")));
     };
-    if let Err(e) = guard::form(&v.look, &headers, v.caller.csrf.as_deref(), Some(&t._csrf)) {
+    if let Err(e) = guard::form(&v.look, &headers, v.caller.csrf.as_deref(), Some(&t._csrf))
+        .and_then(|()| {
+            v.caller
+                .require(pantau_domain::access::Permission::ConfirmLocation)
+        })
+    {
         return v.fail(e);
     }
     let detail = match crate::api::cases::case_detail(&app, &v.caller, &id).await {

@@ -51,6 +51,9 @@ pub struct User {
     /// The regions whose rows of the walk's import (one vendor in 18.71,
     /// one in 13.03) they may import; none: importing is refused (403).
     pub imports: Option<&'static [&'static str]>,
+    /// Whether they confirm a beneficiary's location a visit registered
+    /// (where they see the beneficiary).
+    pub confirms: bool,
 }
 
 impl User {
@@ -77,6 +80,7 @@ const fn user(
     sk_amendment: bool,
     records_lampung: bool,
     imports: Option<&'static [&'static str]>,
+    confirms: bool,
 ) -> User {
     User {
         login,
@@ -87,6 +91,7 @@ const fn user(
         sk_amendment,
         records_lampung,
         imports,
+        confirms,
     }
 }
 
@@ -97,19 +102,19 @@ const fn user(
 /// `verifikator.1871` is not the demo's: the walk adds it.
 #[rustfmt::skip]
 pub const USERS: [User; 11] = [
-    //                                                              sees a record of (COLUMNS)                       sees bansos  records  imports
-    //   login               role                   region          nat.  18  18.71  18.xx  13  13.03  13.xx  other  SK  SK-ubah  its SKs  rows in
-    user("admin",            Role::Admin,           None,          [Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y],    Y,  Y,       N,       BOTH),
-    user("kementerian",      Role::Ministry,        None,          [Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y],    Y,  Y,       N,       None),
-    user("pengelola.18",     Role::ManagerProvince, Some("18"),    [N,    Y,  Y,     Y,     N,  N,     N,     N],    Y,  Y,       Y,       IN_18_71),
-    user("verifikator.18",   Role::Verifier,        Some("18"),    [N,    Y,  Y,     Y,     N,  N,     N,     N],    Y,  Y,       Y,       None),
-    user("pengelola.1871",   Role::ManagerRegency,  Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       IN_18_71),
-    user("petugas.1871",     Role::FieldOfficer,    Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       None),
-    user("verifikator.1871", Role::Verifier,        Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       None),
-    user("pengelola.13",     Role::ManagerProvince, Some("13"),    [N,    N,  N,     N,     Y,  Y,     Y,     N],    N,  N,       N,       IN_13_03),
-    user("verifikator.13",   Role::Verifier,        Some("13"),    [N,    N,  N,     N,     Y,  Y,     Y,     N],    N,  N,       N,       None),
-    user("pengelola.1303",   Role::ManagerRegency,  Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       IN_13_03),
-    user("petugas.1303",     Role::FieldOfficer,    Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       None),
+    //                                                              sees a record of (COLUMNS)                       sees bansos  records  imports    confirms
+    //   login               role                   region          nat.  18  18.71  18.xx  13  13.03  13.xx  other  SK  SK-ubah  its SKs  rows in    locations
+    user("admin",            Role::Admin,           None,          [Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y],    Y,  Y,       N,       BOTH,      Y),
+    user("kementerian",      Role::Ministry,        None,          [Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y],    Y,  Y,       N,       None,      N),
+    user("pengelola.18",     Role::ManagerProvince, Some("18"),    [N,    Y,  Y,     Y,     N,  N,     N,     N],    Y,  Y,       Y,       IN_18_71,  N),
+    user("verifikator.18",   Role::Verifier,        Some("18"),    [N,    Y,  Y,     Y,     N,  N,     N,     N],    Y,  Y,       Y,       None,      Y),
+    user("pengelola.1871",   Role::ManagerRegency,  Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       IN_18_71,  N),
+    user("petugas.1871",     Role::FieldOfficer,    Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       None,      N),
+    user("verifikator.1871", Role::Verifier,        Some("18.71"), [N,    N,  Y,     N,     N,  N,     N,     N],    Y,  N,       N,       None,      Y),
+    user("pengelola.13",     Role::ManagerProvince, Some("13"),    [N,    N,  N,     N,     Y,  Y,     Y,     N],    N,  N,       N,       IN_13_03,  N),
+    user("verifikator.13",   Role::Verifier,        Some("13"),    [N,    N,  N,     N,     Y,  Y,     Y,     N],    N,  N,       N,       None,      Y),
+    user("pengelola.1303",   Role::ManagerRegency,  Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       IN_13_03,  N),
+    user("petugas.1303",     Role::FieldOfficer,    Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       None,      N),
 ];
 
 /// A typo in the table is caught here, by a few facts any reader of
