@@ -105,16 +105,22 @@ fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}?mode=rwc", path.display())
 }
 
+/// The URL with its password taken out, for a command to run (the tool
+/// asks for it, or finds it in `PGPASSWORD` or `~/.pgpass`).
+pub fn without_password(url: &str) -> String {
+    around_password(url).map_or_else(|| url.to_string(), |(a, b)| format!("{a}{b}"))
+}
+
 /// The URL with any password hidden, for messages.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    around_password(url).map_or_else(|| url.to_string(), |(a, b)| format!("{a}:***{b}"))
+}
+
+/// What stands before (`scheme://user`) and after (`@host…`) the password
+/// of a URL that has one.
+fn around_password(url: &str) -> Option<(&str, &str)> {
+    let scheme = url.find("://")? + 3;
+    let at = url.rfind('@').filter(|&at| at >= scheme)?;
+    let (user, _) = url[scheme..at].split_once(':')?;
+    Some((&url[..scheme + user.len()], &url[at..]))
 }

@@ -31,7 +31,7 @@ enum Command {
     /// Open cases, take actions, show timelines; simulate a script in memory.
     #[command(subcommand)]
     Case(cmd::case::CaseCmd),
-    /// The database: migrate.
+    /// The database: migrate, back up, restore.
     #[command(subcommand)]
     Db(cmd::db::DbCmd),
     /// Programs and their allocations per kabupaten/kota.

@@ -93,7 +93,24 @@ fn read_members(path: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Writes `members` as a bundle, stamped as the writer stamps them (with
+/// the manifest's `created_at`, when it has one).
 fn write_members(path: &Path, members: &[(String, Vec<u8>)]) {
+    write_stamped(path, members, created_at(members));
+}
+
+/// The manifest's `created_at` in seconds (0 without one).
+fn created_at(members: &[(String, Vec<u8>)]) -> u64 {
+    members
+        .iter()
+        .find(|(n, _)| n == "manifest.json")
+        .and_then(|(_, b)| serde_json::from_slice::<serde_json::Value>(b).ok())
+        .and_then(|m| chrono::DateTime::parse_from_rfc3339(m["created_at"].as_str()?).ok())
+        .map_or(0, |t| t.timestamp() as u64)
+}
+
+/// Writes `members` as a bundle, every member stamped `created_at`.
+fn write_stamped(path: &Path, members: &[(String, Vec<u8>)], created_at: u64) {
     let file = std::fs::File::create(path).unwrap();
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
@@ -101,6 +118,7 @@ fn write_members(path: &Path, members: &[(String, Vec<u8>)]) {
         let mut h = tar::Header::new_gnu();
         h.set_size(bytes.len() as u64);
         h.set_mode(0o644);
+        h.set_mtime(created_at);
         tar.append_data(&mut h, name, &bytes[..]).unwrap();
     }
     tar.into_inner().unwrap().finish().unwrap().flush().unwrap();
@@ -124,20 +142,25 @@ fn with_events(
     events: Vec<u8>,
     rehash: bool,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut manifest: serde_json::Value =
+    // Rewritten as the writer writes it, so only the chain can tell.
+    let mut manifest: pantau_bundle::Manifest =
         serde_json::from_slice(member(members, "manifest.json")).unwrap();
     if rehash {
-        for m in manifest["members"].as_array_mut().unwrap() {
-            if m["name"] == "events.jsonl" {
-                m["sha256"] = hex::encode(Sha256::digest(&events)).into();
-                m["bytes"] = events.len().into();
+        for m in &mut manifest.members {
+            if m.name == "events.jsonl" {
+                m.sha256 = hex::encode(Sha256::digest(&events));
+                m.bytes = events.len() as u64;
             }
         }
     }
     members
         .iter()
         .map(|(n, b)| match n.as_str() {
-            "manifest.json" => (n.clone(), serde_json::to_vec_pretty(&manifest).unwrap()),
+            "manifest.json" => {
+                let mut text = serde_json::to_vec_pretty(&manifest).unwrap();
+                text.push(b'\n');
+                (n.clone(), text)
+            }
             "events.jsonl" => (n.clone(), events.clone()),
             _ => (n.clone(), b.clone()),
         })
@@ -370,6 +393,7 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
             "{}",
             text(&caught)
         );
+        one_flipped_bit_is_named(away.path(), &members, case_id, action);
         bundles.push(bytes);
     }
     if let [sqlite, postgres] = &bundles[..] {
@@ -377,6 +401,85 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
             sqlite == postgres,
             "the same demo gives the same bundle on both databases"
         );
+    }
+}
+
+/// One bit flipped in one member, each member in turn, the manifest left
+/// as it was: `audit verify --bundle` fails and names where. The event's
+/// flip keeps the line readable and the time the same (`Z` to `z`), so
+/// only the line's spelling can tell, and the case's second event is named.
+fn one_flipped_bit_is_named(
+    dir: &Path,
+    members: &[(String, Vec<u8>)],
+    case_id: &str,
+    action: &str,
+) {
+    let events = member(members, "events.jsonl");
+    let line_start = find(
+        events,
+        format!("{{\"case_id\":\"{case_id}\",\"seq\":2,").as_bytes(),
+    )
+    .unwrap();
+    let line = 1 + events[..line_start].iter().filter(|&&b| b == b'\n').count();
+    let at_z = line_start + find(&events[line_start..], b"Z\",\"actor\"").unwrap();
+    let created_s = find(member(members, "manifest.json"), b":00Z\"").unwrap() + 2;
+    let report = member(members, "reports/accountability.csv").len() / 2;
+    for (name, at, bit, code, said) in [
+        (
+            "events.jsonl",
+            at_z,
+            5,
+            1,
+            vec![
+                "member events.jsonl: its SHA-256 does not match".to_string(),
+                format!(
+                    "case {case_id} event 2 ({action} at "
+                ),
+                format!(
+                    ") on events.jsonl line {line}: its line is not written as Pantau writes it"
+                ),
+            ],
+        ),
+        (
+            "manifest.json",
+            created_s,
+            0,
+            1,
+            vec![
+                "manifest.json: its created_at 2027-01-01T00:00:01+00:00 is not the time it is stamped with".to_string(),
+            ],
+        ),
+        (
+            "reports/accountability.csv",
+            report,
+            3,
+            1,
+            vec!["member reports/accountability.csv: its SHA-256 does not match".to_string()],
+        ),
+        (
+            "cases.jsonl",
+            find(member(members, "cases.jsonl"), b"\"region\":\"18.").unwrap() + 14,
+            0,
+            1,
+            vec!["member cases.jsonl: its SHA-256 does not match".to_string()],
+        ),
+    ] {
+        let flipped: Vec<(String, Vec<u8>)> = members
+            .iter()
+            .map(|(n, b)| {
+                let mut b = b.clone();
+                if n == name {
+                    b[at] ^= 1 << bit;
+                }
+                (n.clone(), b)
+            })
+            .collect();
+        write_stamped(&dir.join("flipped.tar.gz"), &flipped, created_at(members));
+        let out = verify_offline(dir, "flipped.tar.gz");
+        assert_eq!(out.status.code(), Some(code), "{name}: {}", text(&out));
+        for s in said {
+            assert!(text(&out).contains(&s), "{name}: {s}: {}", text(&out));
+        }
     }
 }
 
@@ -433,7 +536,11 @@ fn an_unreadable_bundle_is_refused_naming_the_file_and_why() {
             "notes.tar.gz: not a Pantau bundle (not a gzip'd tar)",
         ),
         ("cut.tar.gz", 2, "cut.tar.gz: truncated"),
-        ("newer.tar.gz", 2, "newer.tar.gz: bundle format version 99"),
+        (
+            "newer.tar.gz",
+            2,
+            "newer.tar.gz: manifest.json says bundle format version 99",
+        ),
         (
             "reordered.tar.gz",
             2,

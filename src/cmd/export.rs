@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use pantau_bundle::{ActorLine, CaseLine, EventLine, Writer};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, RegionCode};
@@ -131,7 +131,9 @@ fn report_members(
     ])
 }
 
-/// SOURCE_DATE_EPOCH when set (reproducible output), else now.
+/// SOURCE_DATE_EPOCH when set (reproducible output), else now, in whole
+/// seconds: the tar stamps its members in seconds, and the check holds
+/// `created_at` to that stamp.
 fn created_at() -> anyhow::Result<DateTime<Utc>> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(s) => s
@@ -140,7 +142,7 @@ fn created_at() -> anyhow::Result<DateTime<Utc>> {
             .ok()
             .and_then(|secs| DateTime::from_timestamp(secs, 0))
             .with_context(|| format!("SOURCE_DATE_EPOCH `{s}` is not seconds since 1970")),
-        Err(_) => Ok(Utc::now()),
+        Err(_) => Ok(Utc::now().trunc_subsecs(0)),
     }
 }
 

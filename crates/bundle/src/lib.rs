@@ -36,24 +36,34 @@
 //!
 //! [`verify`] names every member that is missing, extra or whose SHA-256
 //! differs from the manifest; every case whose chain is broken, by its first
-//! altered event; an event whose columns differ from its body; a case
-//! record that differs from the replay of its events, lies outside the
-//! region or has no event in the year. Nothing in the bundle is signed: a
-//! bundle rewritten with every hash recomputed (or with a whole case left
-//! out) passes. The SHA-256 of `manifest.json`, printed by both commands,
-//! is what to send separately and compare.
+//! altered event (its line in `events.jsonl`, and the case and event that
+//! line says); an event whose columns differ from its body, or whose line
+//! is not byte for byte what the writer makes of it; a case record that
+//! differs from the replay of its events, lies outside the manifest's
+//! region or has no event in its year; a manifest not written as the writer
+//! writes it, or whose `created_at` is not the time its tar header is
+//! stamped with. So any one byte changed in a member or in the manifest
+//! fails the check, named where it is (property-tested bit by bit); a
+//! changed byte of the gzip stream fails it as unreadable, except in what
+//! carries no content (the gzip header's time and system). Nothing in the
+//! bundle is signed: a bundle rewritten with every hash recomputed (or with
+//! a whole case left out) passes. The SHA-256 of `manifest.json`, printed
+//! by both commands, is what to send separately and compare.
 //!
 //! Architecture invariant: no database. This crate depends on `store` only
 //! for [`pantau_store::chain`], so the bundle is checked by the very hash
 //! the store writes.
 
+mod events;
+mod problem;
 mod verify;
 mod write;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use verify::{Checked, Problem, verify, verify_file};
+pub use problem::Problem;
+pub use verify::{Checked, verify, verify_file};
 pub use write::Writer;
 
 /// The manifest's `format`.
@@ -140,7 +150,9 @@ pub enum BundleError {
     /// Not a bundle, truncated, or unreadable: the file and the reason.
     #[error("{file}: {reason}")]
     Unreadable { file: String, reason: String },
-    #[error("{file}: bundle format version {found}; this pantau reads version {VERSION} only")]
+    #[error(
+        "{file}: {MANIFEST} says bundle format version {found}; this pantau reads version {VERSION} only"
+    )]
     Version { file: String, found: u64 },
     #[error("report file name `{0}`: use a plain file name (no folder, no `..`), each name once")]
     ReportName(String),

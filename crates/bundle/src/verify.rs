@@ -4,20 +4,17 @@
 //! and a short summary per case are held at a time.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use chrono::{DateTime, Datelike, Utc};
 use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
-use pantau_store::chain::{self, Link};
-use pantau_workflow::{Case, Event};
 use sha2::{Digest, Sha256};
 
+use crate::events::{self, Chain};
 use crate::{
-    BundleError, CASES, CaseLine, EVENTS, EventLine, FORMAT, MANIFEST, Manifest, Member, VERSION,
+    BundleError, CASES, CaseLine, EVENTS, FORMAT, MANIFEST, Manifest, Member, Problem, VERSION,
 };
 
 /// The largest `manifest.json` read (a manifest lists a few members).
@@ -39,72 +36,6 @@ pub struct Checked {
 impl Checked {
     pub fn intact(&self) -> bool {
         self.problems.is_empty()
-    }
-}
-
-/// One thing in a bundle that does not match.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
-    /// The first event of a case that does not match (its chain, its body
-    /// or the replay): the case is not to be trusted from here on.
-    Event {
-        case_id: String,
-        seq: i64,
-        action: String,
-        at: DateTime<Utc>,
-        reason: String,
-    },
-    /// A line that cannot be read at all.
-    Line {
-        member: &'static str,
-        line: u64,
-        reason: String,
-    },
-    /// A case record that does not match its events or the bundle.
-    Case { case_id: String, reason: String },
-    /// A member that is missing, extra, or differs from the manifest.
-    Member { name: String, reason: String },
-    /// A count in the manifest that differs from the lines found.
-    Count {
-        what: &'static str,
-        manifest: u64,
-        found: u64,
-    },
-    /// Bytes after the end of the gzip stream.
-    Trailing,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Problem::Event {
-                case_id,
-                seq,
-                action,
-                at,
-                reason,
-            } => write!(
-                f,
-                "case {case_id} event {seq} ({action} at {}): {reason}",
-                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-            ),
-            Problem::Line {
-                member,
-                line,
-                reason,
-            } => write!(f, "{member} line {line}: {reason}"),
-            Problem::Case { case_id, reason } => write!(f, "case {case_id}: {reason}"),
-            Problem::Member { name, reason } => write!(f, "member {name}: {reason}"),
-            Problem::Count {
-                what,
-                manifest,
-                found,
-            } => write!(
-                f,
-                "the manifest counts {manifest} {what}, the bundle holds {found}"
-            ),
-            Problem::Trailing => write!(f, "the file goes on after the end of the bundle"),
-        }
     }
 }
 
@@ -151,7 +82,9 @@ pub fn verify(file: &str, input: impl Read) -> Result<Checked, BundleError> {
             if text.len() as u64 > MANIFEST_LIMIT {
                 return Err(fail(format!("{MANIFEST} is larger than 1 MiB")));
             }
-            check = Some(Check::new(file, &text)?);
+            let mut started = Check::new(file, &text)?;
+            started.manifest_stamp(entry.header().mtime().ok());
+            check = Some(started);
             continue;
         };
         if !entry.header().entry_type().is_file() {
@@ -190,6 +123,14 @@ fn describe(e: &io::Error) -> String {
     }
 }
 
+/// Whether `text` is byte for byte what the writer makes of `manifest`.
+fn written_as_pantau_does(manifest: &Manifest, text: &[u8]) -> bool {
+    serde_json::to_vec_pretty(manifest).is_ok_and(|mut again| {
+        again.push(b'\n');
+        again == text
+    })
+}
+
 /// A reader that hashes and counts what passes through it.
 struct Hashing<R> {
     inner: R,
@@ -222,17 +163,6 @@ impl<R: Read> Read for Hashing<R> {
         self.bytes += n as u64;
         Ok(n)
     }
-}
-
-/// What the events of one case add up to, once checked.
-#[derive(Debug)]
-struct Chain {
-    seq: i64,
-    head: String,
-    workflow: String,
-    version: u32,
-    state: String,
-    in_year: bool,
 }
 
 /// The check under way, once the manifest is read.
@@ -281,11 +211,17 @@ impl Check {
         })?;
         let region = RegionCode::parse(&manifest.region)
             .map_err(|e| fail(format!("{MANIFEST}: region `{}`: {e}", manifest.region)))?;
+        let mut problems = Vec::new();
+        if !written_as_pantau_does(&manifest, text) {
+            problems.push(Problem::Manifest {
+                reason: "it is not written as Pantau writes it (the manifest was altered)".into(),
+            });
+        }
         Ok(Check {
             manifest_sha256: hex::encode(Sha256::digest(text)),
             manifest,
             scope: Scope::Region(region),
-            problems: Vec::new(),
+            problems,
             found: Vec::new(),
             cases: Vec::new(),
             case_lines: 0,
@@ -293,6 +229,24 @@ impl Check {
             chains: HashMap::new(),
             broken: HashSet::new(),
         })
+    }
+
+    /// The writer stamps every member with `created_at`, which is how a
+    /// changed `created_at` shows: the manifest's own header must agree.
+    fn manifest_stamp(&mut self, mtime: Option<u64>) {
+        let created = self.manifest.created_at;
+        if mtime.and_then(|m| i64::try_from(m).ok()) != Some(created.timestamp()) {
+            let stamped = mtime
+                .and_then(|m| i64::try_from(m).ok())
+                .and_then(|m| chrono::DateTime::from_timestamp(m, 0))
+                .map_or_else(|| "no time".to_string(), |t| t.to_rfc3339());
+            self.problems.push(Problem::Manifest {
+                reason: format!(
+                    "its created_at {} is not the time it is stamped with in the bundle ({stamped}): one of them was altered",
+                    created.to_rfc3339()
+                ),
+            });
+        }
     }
 
     fn seen(&self, name: &str) -> bool {
@@ -325,15 +279,18 @@ impl Check {
     fn read_events(&mut self, input: impl Read) -> io::Result<()> {
         let mut input = BufReader::new(input);
         let mut buf = Vec::new();
-        let mut group: Vec<EventLine> = Vec::new();
+        let mut group: Vec<events::Read> = Vec::new();
         while input.read_until(b'\n', &mut buf)? > 0 {
             self.event_lines += 1;
-            match serde_json::from_slice::<EventLine>(&buf) {
-                Ok(e) => {
-                    if group.first().is_some_and(|g| g.case_id != e.case_id) {
+            match events::Read::parse(self.event_lines, &buf) {
+                Ok(r) => {
+                    if group
+                        .first()
+                        .is_some_and(|g| g.event.case_id != r.event.case_id)
+                    {
                         self.case_done(std::mem::take(&mut group));
                     }
-                    group.push(e);
+                    group.push(r);
                 }
                 Err(e) => self.problems.push(Problem::Line {
                     member: EVENTS,
@@ -348,21 +305,19 @@ impl Check {
     }
 
     /// Checks one case's events, given together.
-    fn case_done(&mut self, events: Vec<EventLine>) {
-        let Some(first) = events.first() else {
+    fn case_done(&mut self, lines: Vec<events::Read>) {
+        let Some(first) = lines.first() else {
             return;
         };
-        let id = first.case_id.clone();
+        let id = first.event.case_id.clone();
         if self.chains.contains_key(&id) || self.broken.contains(&id) {
             self.chains.remove(&id);
-            self.broken.insert(id.clone());
-            self.problems.push(Problem::Case {
-                case_id: id,
-                reason: format!("its events are not together in {EVENTS}"),
-            });
+            self.broken.insert(id);
+            self.problems
+                .push(first.problem(format!("its case's events are not together in {EVENTS}")));
             return;
         }
-        match check_case(&events, self.manifest.year) {
+        match events::check_case(&lines, self.manifest.year) {
             Ok(chain) => {
                 self.chains.insert(id, chain);
             }
@@ -428,7 +383,7 @@ impl Check {
     fn case_problem(&self, c: &CaseLine, year: i32) -> Option<String> {
         if !self.scope.covers(c.region.as_deref()) {
             return Some(format!(
-                "its region {} lies outside the bundle's region {}",
+                "its region {} lies outside the manifest's region {}",
                 c.region.as_deref().unwrap_or("(none)"),
                 self.manifest.region
             ));
@@ -455,7 +410,7 @@ impl Check {
             ));
         }
         if !chain.in_year {
-            return Some(format!("has no event in {year}"));
+            return Some(format!("has no event in the manifest's year {year}"));
         }
         None
     }
@@ -496,61 +451,4 @@ impl Check {
             }
         }
     }
-}
-
-/// Checks one case's events: the chain first (so an altered body is named
-/// as such), then each line's fields against its body, then the replay.
-fn check_case(lines: &[EventLine], year: i32) -> Result<Chain, Problem> {
-    let problem = |l: &EventLine, reason: String| Problem::Event {
-        case_id: l.case_id.clone(),
-        seq: l.seq,
-        action: l.action.clone(),
-        at: l.at,
-        reason,
-    };
-    let links = lines.iter().map(|l| Link {
-        case_id: &l.case_id,
-        seq: l.seq,
-        prev_hash: &l.prev_hash,
-        body: &l.body,
-        hash: &l.hash,
-    });
-    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
-        return Err(Problem::Line {
-            member: EVENTS,
-            line: 0,
-            reason: "a case without events".into(),
-        });
-    };
-    if let Err(b) = chain::verify_case(links) {
-        let at = lines.iter().find(|l| l.seq == b.seq).unwrap_or(first);
-        return Err(problem(at, b.reason));
-    }
-    let mut events = Vec::with_capacity(lines.len());
-    for l in lines {
-        let e: Event = serde_json::from_str(&l.body)
-            .map_err(|e| problem(l, format!("its body is not an event: {e}")))?;
-        let same = i64::try_from(e.seq) == Ok(l.seq)
-            && e.at == l.at
-            && e.action == l.action
-            && e.actor.user == l.actor.user
-            && e.actor.role.as_str() == l.actor.role;
-        if !same {
-            return Err(problem(
-                l,
-                "its fields beside the body do not match the body (the line was altered)".into(),
-            ));
-        }
-        events.push(e);
-    }
-    let case = Case::replay(&last.case_id, &events)
-        .map_err(|e| problem(last, format!("its events do not replay: {e}")))?;
-    Ok(Chain {
-        seq: last.seq,
-        head: last.hash.clone(),
-        workflow: case.workflow,
-        version: case.workflow_version,
-        state: case.state,
-        in_year: events.iter().any(|e| e.at.year() == year),
-    })
 }

@@ -58,32 +58,34 @@ pub struct Link<'a> {
 /// Checks one case's events, in order: consecutive from 1, each chained to
 /// the one before, each hash matching its content.
 pub fn verify_case<'a>(links: impl IntoIterator<Item = Link<'a>>) -> Result<usize, Broken> {
-    let mut prev = GENESIS.to_string();
+    first_break(links).map_err(|(_, l, reason)| Broken {
+        case_id: l.case_id.to_string(),
+        seq: l.seq,
+        reason,
+    })
+}
+
+/// As [`verify_case`], naming the first link that does not match by its
+/// position (from 0), for a caller that holds more than the link about it.
+pub fn first_break<'a>(
+    links: impl IntoIterator<Item = Link<'a>>,
+) -> Result<usize, (usize, Link<'a>, String)> {
+    let mut prev = GENESIS;
     let mut count = 0;
     for (i, l) in links.into_iter().enumerate() {
-        let broken = |reason: String| Broken {
-            case_id: l.case_id.to_string(),
-            seq: l.seq,
-            reason,
-        };
         let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-        if l.seq != want_seq {
-            return Err(broken(format!(
-                "expected event {want_seq} here; an event is missing or out of order"
-            )));
-        }
-        if l.prev_hash != prev {
-            return Err(broken(
-                "its link to the previous event does not match".into(),
-            ));
-        }
-        if hash(l.case_id, l.seq, l.prev_hash, l.body) != l.hash {
-            return Err(broken(
-                "its content does not match its hash (the event was altered)".into(),
-            ));
-        }
-        prev = l.hash.to_string();
-        count += 1;
+        let reason = if l.seq != want_seq {
+            format!("expected event {want_seq} here; an event is missing or out of order")
+        } else if l.prev_hash != prev {
+            "its link to the previous event does not match".into()
+        } else if hash(l.case_id, l.seq, l.prev_hash, l.body) != l.hash {
+            "its content does not match its hash (the event was altered)".into()
+        } else {
+            prev = l.hash;
+            count += 1;
+            continue;
+        };
+        return Err((i, l, reason));
     }
     Ok(count)
 }

@@ -1,14 +1,24 @@
-//! Opening the database: SQLite with WAL and a chosen `synchronous`, or PostgreSQL.
+//! Opening the database: SQLite with WAL and a chosen `synchronous`, or
+//! PostgreSQL; either way migrated to this Pantau's schema. On SQLite the
+//! store holds the database's shared lock (see `lock`) and backs the file
+//! up before a migration that rebuilds a table; on PostgreSQL instances
+//! starting at once migrate one after another, under an advisory lock.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database};
+use sea_orm::sqlx::{self, Connection as _};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 use crate::migration::Migrator;
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, backup, lock};
+
+/// The key of the PostgreSQL advisory lock held while migrating ("pantauM1"
+/// in ASCII): one for every Pantau, so instances on one database take turns.
+const MIGRATION_LOCK: i64 = 0x7061_6e74_6175_4d31;
 
 /// SQLite's `synchronous` setting. `Full` (the default) makes an
 /// acknowledged transition survive a power loss; `Normal` survives a crash
@@ -59,6 +69,11 @@ impl Settings {
 impl Store {
     /// Connects and brings the schema up to date.
     pub async fn open(settings: &Settings) -> Result<Store, StoreError> {
+        // The lock first: never connect to a file a restore is replacing.
+        let sqlite = match lock::sqlite_file(&settings.url) {
+            Some(file) => Some(Arc::new(lock::hold_shared(&file).await?)),
+            None => None,
+        };
         let mut opts = ConnectOptions::new(settings.url.clone());
         opts.max_connections(settings.max_connections)
             .min_connections(1)
@@ -76,14 +91,60 @@ impl Store {
                 .create_if_missing(true)
         });
         let db = Database::connect(opts).await?;
-        Migrator::up(&db, None).await?;
         let store = Store {
-            db,
-            pins: Default::default(),
+            sqlite,
+            ..Store::on(db)
         };
-        let regions = pantau_registry::regions::Regions::embedded()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        store.seed_regions(&regions).await?;
+        if settings.is_sqlite() {
+            if let Some(held) = &store.sqlite {
+                backup::before_migrations(&store.db, &held.path).await?;
+            }
+            store.migrate().await?;
+        } else {
+            let mut lock = sqlx::PgConnection::connect(&settings.url)
+                .await
+                .map_err(sqlx_error)?;
+            advisory(&mut lock, "SELECT pg_advisory_lock($1)").await?;
+            let migrated = store.migrate().await;
+            let unlocked = advisory(&mut lock, "SELECT pg_advisory_unlock($1)").await;
+            lock.close().await.ok();
+            migrated?;
+            unlocked?;
+        }
         Ok(store)
     }
+
+    /// Applies pending migrations and fills the regions.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        Migrator::up(&self.db, None).await?;
+        let regions = pantau_registry::regions::Regions::embedded()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.seed_regions(&regions).await
+    }
+
+    /// The same store on `db`, with nothing migrated or locked (a copy
+    /// being checked).
+    pub(crate) fn on(db: DatabaseConnection) -> Store {
+        Store {
+            db,
+            pins: Default::default(),
+            sqlite: None,
+        }
+    }
+}
+
+/// Takes or lets go of [`MIGRATION_LOCK`] on `conn`.
+async fn advisory(conn: &mut sqlx::PgConnection, sql: &'static str) -> Result<(), StoreError> {
+    sqlx::query(sql)
+        .bind(MIGRATION_LOCK)
+        .execute(conn)
+        .await
+        .map_err(sqlx_error)?;
+    Ok(())
+}
+
+fn sqlx_error(e: sqlx::Error) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+        Arc::new(e),
+    )))
 }

@@ -54,6 +54,12 @@ pub enum StoreError {
     Stale,
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
+    /// A file beside the database (its lock, a backup) could not be used.
+    #[error("{what}: {reason}")]
+    Io {
+        what: String,
+        reason: std::io::Error,
+    },
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -11,6 +11,7 @@
 pub mod accounts;
 mod apply;
 pub mod auth;
+pub mod backup;
 pub mod browse;
 pub mod chain;
 mod connect;
@@ -20,6 +21,7 @@ mod error;
 pub mod evidence;
 pub mod export;
 pub mod import;
+mod lock;
 pub mod migration;
 pub mod outbox;
 mod pin;
@@ -33,6 +35,7 @@ pub use apply::{Opening, Outcome};
 pub use chain::{Broken, GENESIS};
 pub use connect::{Settings, Synchronous};
 pub use error::StoreError;
+pub use lock::sqlite_file;
 pub use pin::{Drift, PinError};
 pub use query::CaseView;
 
@@ -43,6 +46,8 @@ use sea_orm::{DatabaseConnection, DbBackend};
 pub struct Store {
     db: DatabaseConnection,
     pins: std::sync::Arc<pin::Pins>,
+    /// The SQLite file and its shared lock, held while any clone lives.
+    sqlite: Option<std::sync::Arc<lock::Held>>,
 }
 
 impl Store {

@@ -13,6 +13,11 @@ mod m20261205_000008_beneficiary_key;
 mod m20261206_000101_session_limits;
 mod m20261206_000102_location_source;
 
+/// Migrations that rebuild a table on SQLite (a new table, the rows copied
+/// over, the old one dropped): a database that has data is backed up before
+/// one of them runs (`pantau.db.before-NAME.bak`). Add every such migration.
+pub const REBUILDS_TABLE: &[&str] = &["m20261205_000008_beneficiary_key"];
+
 #[derive(Debug)]
 pub struct Migrator;
 
