@@ -310,7 +310,7 @@ async fn a_damaged_foreign_or_altered_backup_is_refused_and_nothing_changes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_migration_that_rebuilds_a_table_backs_the_database_up_first() {
-    use pantau_store::migration::{Migrator, REBUILDS_TABLE};
+    use pantau_store::schema::migration::{Migrator, REBUILDS_TABLE};
     use sea_orm_migration::MigratorTrait;
 
     let rebuild = "m20261205_000008_beneficiary_key";

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use pantau_store::backup::{self, BackupError};
+use pantau_store::schema::backup::{self, BackupError};
 use pantau_store::{Settings, Store};
 
 use super::block_on;

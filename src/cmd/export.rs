@@ -12,8 +12,8 @@ use pantau_domain::{Lang, RegionCode};
 use pantau_report::html::Templates;
 use pantau_report::{ReportName, Request};
 use pantau_store::Store;
-use pantau_store::entity::event;
-use pantau_store::export::ExportCase;
+use pantau_store::model::Event;
+use pantau_store::read::export::ExportCase;
 
 use super::{Sources, block_on};
 use crate::config::DbArgs;
@@ -184,7 +184,7 @@ fn case_line(c: &ExportCase) -> CaseLine {
     }
 }
 
-fn event_line(e: &event::Model) -> EventLine {
+fn event_line(e: &Event) -> EventLine {
     EventLine {
         case_id: e.case_id.clone(),
         seq: e.seq,

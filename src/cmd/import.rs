@@ -16,7 +16,7 @@ use pantau_registry::beneficiary::REFUSED_COLUMNS;
 use pantau_registry::regions::Regions;
 use pantau_registry::sheet::Writer;
 use pantau_store::Store;
-use pantau_store::import::ImportError;
+use pantau_store::registry::import::ImportError;
 
 use super::block_on;
 use crate::config::DbArgs;

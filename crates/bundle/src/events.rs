@@ -4,7 +4,7 @@
 //! and what it says (case and event).
 
 use chrono::Datelike;
-use pantau_store::chain::{self, Link};
+use pantau_chain::{self as chain, Link};
 use pantau_workflow::{Case, Event};
 
 use crate::{EVENTS, EventLine, Problem};

@@ -51,7 +51,7 @@
 //! by both commands, is what to send separately and compare.
 //!
 //! Architecture invariant: no database. This crate depends on `store` only
-//! for [`pantau_store::chain`], so the bundle is checked by the very hash
+//! for [`pantau_chain`], so the bundle is checked by the very hash
 //! the store writes.
 
 mod events;

@@ -5,8 +5,8 @@
 //! makes the check panic.
 
 use chrono::{TimeZone, Utc};
+use pantau_chain as chain;
 use pantau_domain::{RegionCode, Role};
-use pantau_store::chain;
 use pantau_workflow::{Actor, Change, Event, Value};
 use proptest::prelude::*;
 

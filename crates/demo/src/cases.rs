@@ -361,7 +361,7 @@ async fn photo(
     let taken = at.with_timezone(&zone.offset()).format("%Y:%m:%d %H:%M:%S");
     let bytes = samples::jpeg(&samples::scene(seed, 120, 90), 80, Some(&taken.to_string()));
     let found = pantau_photo::print(&bytes);
-    let print = pantau_store::evidence::PhotoPrint {
+    let print = pantau_store::cases::evidence::PhotoPrint {
         phash: found.phash,
         taken_at: found.taken.and_then(|t| t.to_utc(zone.offset())),
     };

@@ -4,7 +4,7 @@
 //! from a generator of its own, so the rest of the demo stays as it was.
 
 use chrono::Datelike;
-use pantau_store::entity::cooperative_year;
+use pantau_store::model::CooperativeYear;
 use pantau_store::{Store, StoreError};
 
 use crate::Options;
@@ -35,7 +35,7 @@ pub async fn fill(
                 active = true;
             }
             let rat_chance = if y == year { 45 + health * 4 } else { 45 };
-            rows.push(cooperative_year::Model {
+            rows.push(CooperativeYear {
                 beneficiary_id: id.clone(),
                 year: y,
                 active,

@@ -9,7 +9,7 @@ use pantau_domain::access::Scope;
 use pantau_domain::{Lang, RegionCode, Role, Zone, long_date, month_year};
 use pantau_report::monthly::{self, Month};
 use pantau_store::Store;
-use pantau_store::entity::user;
+use pantau_store::model::User;
 use pantau_store::outbox::{Links, monthly_key};
 use serde_json::json;
 
@@ -74,7 +74,7 @@ fn ended_month(today: NaiveDate, zone: Zone) -> Option<(Month, NaiveDate)> {
 async fn payload(
     store: &Store,
     links: &Links,
-    u: &user::Model,
+    u: &User,
     (month, last_day): (Month, NaiveDate),
     today: NaiveDate,
     now: DateTime<Utc>,

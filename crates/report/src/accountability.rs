@@ -4,8 +4,8 @@
 //! visited), in total and per kabupaten/kota, signed off by name, position
 //! and NIP.
 
-use pantau_store::entity::{allocation, program};
-use pantau_store::report::ProgramRegion;
+use pantau_store::model::{Allocation, Program};
+use pantau_store::read::report::ProgramRegion;
 
 use crate::Context;
 use crate::model::{Cell, Document, Fact, Kind, Row, Section, Signature, Table, percent_cell};
@@ -59,8 +59,8 @@ fn labelled(labels: Vec<Cell>, f: &(i64, ProgramRegion)) -> Row {
 pub fn build(
     cx: &Context,
     facts: Vec<Fact>,
-    programs: &[program::Model],
-    allocations: &[allocation::Model],
+    programs: &[Program],
+    allocations: &[Allocation],
     rows: &[ProgramRegion],
     signature: Option<Signature>,
 ) -> Document {

@@ -8,8 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, Zone, long_date};
 use pantau_store::Store;
-use pantau_store::entity::program;
-use pantau_store::report::{ProgramFilter, VisitFilter};
+use pantau_store::model::Program;
+use pantau_store::read::report::{ProgramFilter, VisitFilter};
 use pantau_workflow::Catalog;
 
 use crate::html::Templates;
@@ -197,12 +197,8 @@ pub async fn document(
 }
 
 /// The programs of `year` the request covers, visible in its scope.
-async fn programs(
-    store: &Store,
-    req: &Request,
-    year: i32,
-) -> Result<Vec<program::Model>, ReportError> {
-    let all: Vec<program::Model> = store
+async fn programs(store: &Store, req: &Request, year: i32) -> Result<Vec<Program>, ReportError> {
+    let all: Vec<Program> = store
         .programs_in(&req.scope)
         .await?
         .into_iter()

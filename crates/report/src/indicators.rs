@@ -5,7 +5,7 @@
 //! cooperatives 14 % of the active ones. A region that misses one is marked
 //! in the table (and the indicator named) and in that indicator's chart.
 
-use pantau_store::report::IndicatorRow;
+use pantau_store::read::report::IndicatorRow;
 
 use crate::Context;
 use crate::chart::{self, Item};

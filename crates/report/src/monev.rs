@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use pantau_store::report::VisitDone;
+use pantau_store::read::report::VisitDone;
 use pantau_workflow::{Catalog, Event, Value};
 
 use crate::Context;

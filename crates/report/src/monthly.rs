@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, format};
 use pantau_store::Store;
-use pantau_store::report::{ProgramFilter, ProgramPeriod, ProgramRegion};
+use pantau_store::read::report::{ProgramFilter, ProgramPeriod, ProgramRegion};
 use serde::Serialize;
 
 use crate::ReportError;

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use pantau_store::entity::{allocation, program};
-use pantau_store::report::ProgramRegion;
+use pantau_store::model::{Allocation, Program};
+use pantau_store::read::report::ProgramRegion;
 
 use crate::Context;
 use crate::chart::{self, Item};
@@ -16,7 +16,7 @@ use crate::model::{Cell, Column, Document, Kind, Row, Section, Table, percent_ce
 /// allocation and no case showing zeros.
 pub fn by_region(
     program_id: &str,
-    allocations: &[allocation::Model],
+    allocations: &[Allocation],
     rows: &[ProgramRegion],
 ) -> BTreeMap<String, (i64, ProgramRegion)> {
     let mut out: BTreeMap<String, (i64, ProgramRegion)> = BTreeMap::new();
@@ -104,8 +104,8 @@ fn row(label: String, (allocated, f): &(i64, ProgramRegion)) -> Row {
 pub fn build(
     cx: &Context,
     facts: Vec<crate::model::Fact>,
-    programs: &[program::Model],
-    allocations: &[allocation::Model],
+    programs: &[Program],
+    allocations: &[Allocation],
     rows: &[ProgramRegion],
 ) -> Document {
     let sections = programs

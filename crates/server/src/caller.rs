@@ -21,7 +21,7 @@ use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use pantau_domain::access::{self, Permission, Scope};
 use pantau_domain::{Lang, RegionCode, Role, Zone};
-use pantau_store::auth::SessionKind;
+use pantau_store::accounts::auth::SessionKind;
 use pantau_workflow::Actor;
 
 use crate::App;

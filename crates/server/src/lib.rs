@@ -35,8 +35,8 @@ pub struct App {
     /// The report templates (`templates/reports/`).
     pub reports: Arc<pantau_report::html::Templates>,
     /// How long a browser session and an API token last.
-    pub web_life: pantau_store::auth::Lifetime,
-    pub api_life: pantau_store::auth::Lifetime,
+    pub web_life: pantau_store::accounts::auth::Lifetime,
+    pub api_life: pantau_store::accounts::auth::Lifetime,
     /// Whether sign-ins are counted by the last `X-Forwarded-For` address
     /// (behind a reverse proxy that sets it) instead of the peer's.
     pub trust_forwarded_for: bool,

@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use pantau_domain::Lang;
-use pantau_store::auth::{Lifetime, NewSession, SessionKind};
+use pantau_store::accounts::auth::{Lifetime, NewSession, SessionKind};
 
 use crate::error::{ApiError, no_nul};
 use crate::{App, password};
@@ -83,11 +83,7 @@ pub async fn sign_in(
             retry_after_secs: (until - now).num_seconds().max(1),
         });
     }
-    let user = app.store.user(login).await.map_err(internal)?;
-    let hash = user
-        .as_ref()
-        .filter(|u| u.active)
-        .and_then(|u| u.password_hash.clone());
+    let hash = app.store.password_hash(login).await.map_err(internal)?;
     // An unknown login does the same work as a real check, so timing does
     // not tell who exists either.
     let good = match hash {

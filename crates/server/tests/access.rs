@@ -323,7 +323,7 @@ async fn visit_locations(
     app: &Running,
     cases: &[(String, String, String, String, Option<String>)],
 ) {
-    use pantau_store::entity::beneficiary_location::{ActiveModel, Entity};
+    use pantau_store::schema::entity::beneficiary_location::{ActiveModel, Entity};
     use sea_orm::{ActiveValue::Set, EntityTrait};
     for (case, _, _, _, beneficiary) in cases {
         if let Some(b) = beneficiary {

@@ -209,7 +209,7 @@ async fn signing_in_counts_failures_and_locks_for_a_while() {
     for app in support::apps().await {
         let name = app.name;
         let wrong = json!({ "login": "verifikator.13", "password": "salah sekali" });
-        for _ in 0..pantau_store::auth::FREE_FAILURES {
+        for _ in 0..pantau_store::accounts::auth::FREE_FAILURES {
             let r = app
                 .http
                 .post(app.url("/api/tokens"))

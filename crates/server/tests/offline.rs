@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use fantoccini::Client;
-use pantau_store::auth::Lifetime;
+use pantau_store::accounts::auth::Lifetime;
 use serde_json::{Value, json};
 use support::Running;
 use support::browser::{QUEUE, browser, fill, offline, sign_in, until, wait_until};
@@ -351,7 +351,7 @@ async fn offline_visits(c: &Client, app: &mut Running) {
 
 /// Whether `case` holds a file equal to `bytes`, stored from one upload in parts.
 async fn photo_in_parts(app: &Running, token: &str, case: &str, bytes: &[u8]) -> bool {
-    use pantau_store::entity::upload;
+    use pantau_store::schema::entity::upload;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (_, detail) = app.get(token, &format!("/api/cases/{case}")).await;
     for id in detail["fields"]

@@ -9,7 +9,7 @@
 mod support;
 
 use chrono::Duration;
-use pantau_store::auth::Lifetime;
+use pantau_store::accounts::auth::Lifetime;
 use serde_json::{Value, json};
 use support::{Running, hidden, text};
 
@@ -132,7 +132,7 @@ async fn failed_sign_ins_tell_nobody_who_exists_and_lock_only_their_source() {
         let mut answers = vec![];
         for login in ["admin", "bukan-siapa-siapa"] {
             let mut seen = vec![];
-            for _ in 0..pantau_store::auth::FREE_FAILURES {
+            for _ in 0..pantau_store::accounts::auth::FREE_FAILURES {
                 let (status, body, _) = try_sign_in(&app, login, "salah sekali", attacker).await;
                 seen.push((status, body));
             }

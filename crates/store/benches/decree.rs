@@ -83,8 +83,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Role, Rupiah};
 use pantau_store::decree::{Change, DecreeLine, NewDecree, Schedule};
-use pantau_store::entity::{case, event, reminder};
 use pantau_store::registry::NewProgram;
+use pantau_store::schema::entity::{case, event, reminder};
 use pantau_store::{Opening, Settings, Store};
 use pantau_workflow::{Actor, Case, Catalog, Command, Context};
 use sea_orm::{

@@ -76,8 +76,8 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use pantau_domain::{Lang, Role, Zone};
 use pantau_notify::{Message, Security, SendError, Templates, Transport};
 use pantau_store::accounts::NewUser;
-use pantau_store::entity::{case, reminder};
 use pantau_store::outbox::Links;
+use pantau_store::schema::entity::{case, reminder};
 use pantau_store::{Opening, Settings, Store};
 use pantau_workflow::{Actor, Case, Catalog, Command, Context};
 use sea_orm::{

@@ -74,8 +74,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use pantau_chain as chain;
 use pantau_domain::Role;
-use pantau_store::{Opening, Outcome, Settings, Store, Synchronous, chain};
+use pantau_store::{Opening, Outcome, Settings, Store, Synchronous};
 use pantau_workflow::{Actor, Catalog, Command, Context};
 use sea_orm::{
     ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,

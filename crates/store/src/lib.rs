@@ -9,35 +9,23 @@
 //! Architecture invariant: this is the only crate that knows the database.
 
 pub mod accounts;
-mod apply;
-pub mod auth;
-pub mod backup;
-pub mod browse;
-pub mod chain;
-mod connect;
+pub mod cases;
+use pantau_chain as chain;
 pub mod decree;
-pub mod entity;
 mod error;
-pub mod evidence;
-pub mod export;
-pub mod import;
-mod lock;
-pub mod migration;
+pub mod model;
 pub mod outbox;
-mod pin;
-mod query;
+pub mod read;
 pub mod registry;
-pub mod report;
-pub mod upload;
-pub mod write;
+pub mod schema;
 
-pub use apply::{Opening, Outcome};
-pub use chain::{Broken, GENESIS};
-pub use connect::{Settings, Synchronous};
+pub use cases::apply::{Opening, Outcome};
+pub use cases::pin::{Drift, PinError};
+pub use cases::query::CaseView;
 pub use error::StoreError;
-pub use lock::sqlite_file;
-pub use pin::{Drift, PinError};
-pub use query::CaseView;
+pub use pantau_chain::{Broken, GENESIS};
+pub use schema::connect::{Settings, Synchronous};
+pub use schema::lock::sqlite_file;
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
@@ -45,17 +33,26 @@ use sea_orm::{DatabaseConnection, DbBackend};
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
-    pins: std::sync::Arc<pin::Pins>,
+    pins: std::sync::Arc<cases::pin::Pins>,
     /// The SQLite file and its shared lock, held while any clone lives.
-    sqlite: Option<std::sync::Arc<lock::Held>>,
+    sqlite: Option<std::sync::Arc<schema::lock::Held>>,
 }
 
 impl Store {
+    /// The pool itself, for tests and benchmarks that look under the hood
+    /// (feature `inspect`, which only dev-dependencies turn on): callers
+    /// outside the store get functions and plain read models.
+    #[cfg(feature = "inspect")]
     pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
 
+    #[cfg(feature = "inspect")]
     pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub(crate) fn db_backend(&self) -> DbBackend {
         self.db.get_database_backend()
     }
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use pantau_domain::{Lang, Role};
 use pantau_store::accounts::NewUser;
-use pantau_store::auth::{FIRST_WAIT, FREE_FAILURES, Lifetime, SessionKind};
+use pantau_store::accounts::auth::{FIRST_WAIT, FREE_FAILURES, Lifetime, SessionKind};
 use pantau_store::{Settings, Store};
 
 #[path = "../../../tests/support/db.rs"]

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use pantau_store::migration::Migrator;
+use pantau_store::schema::migration::Migrator;
 use pantau_store::{Settings, Store};
 use sea_orm_migration::MigratorTrait;
 

@@ -501,7 +501,7 @@ async fn import(
     store: &Store,
     input: impl std::io::Read,
     refused: &mut Vec<(u64, String)>,
-) -> Result<pantau_store::import::Tally, pantau_store::import::ImportError> {
+) -> Result<pantau_store::registry::import::Tally, pantau_store::registry::import::ImportError> {
     let regions = pantau_registry::regions::Regions::embedded().unwrap();
     let scope = pantau_domain::access::Scope::National;
     store
@@ -791,7 +791,7 @@ async fn an_import_reads_files_as_offices_save_them() {
         ] {
             let before = store.beneficiary_count().await.unwrap();
             match import(&store, bytes, &mut vec![]).await {
-                Err(pantau_store::import::ImportError::NotText(line)) => {
+                Err(pantau_store::registry::import::ImportError::NotText(line)) => {
                     assert!(line.contains("CSV UTF-8") && !line.contains('\n'), "{line}")
                 }
                 other => panic!("{name}: {other:?}"),

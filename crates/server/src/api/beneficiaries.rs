@@ -45,7 +45,7 @@ pub struct BeneficiaryFilter {
 
 const KINDS: [&str; 4] = ["cooperative", "umkm", "pkl", "entrepreneur"];
 
-pub(crate) fn view(b: pantau_store::entity::beneficiary::Model) -> BeneficiaryView {
+pub(crate) fn view(b: pantau_store::model::Beneficiary) -> BeneficiaryView {
     // Personal numbers (NIK) are not listed.
     BeneficiaryView {
         id: b.id,

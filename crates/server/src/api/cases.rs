@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use pantau_domain::access::Permission;
 use pantau_domain::{Lang, Role};
 use pantau_store::Outcome;
-use pantau_store::browse::{CaseLine, CaseQuery};
+use pantau_store::read::browse::{CaseLine, CaseQuery};
 use pantau_workflow::{Command, Context, Definition, Event, engine};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -12,7 +12,7 @@ use pantau_domain::Lang;
 use pantau_domain::access::Permission;
 use pantau_registry::decree::LineError;
 use pantau_store::decree::{DecreeRecord, DecreeReport, ListedCase, NewDecree, Scan, Tally};
-use pantau_store::entity::decree;
+use pantau_store::model::Decree;
 use pantau_workflow::{Actor, Context};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -110,7 +110,7 @@ pub struct DecreeFilter {
     pub program: Option<String>,
 }
 
-fn reference(d: &decree::Model) -> DecreeRef {
+fn reference(d: &Decree) -> DecreeRef {
     DecreeRef {
         id: d.id.clone(),
         number: d.number.clone(),
@@ -118,7 +118,7 @@ fn reference(d: &decree::Model) -> DecreeRef {
     }
 }
 
-fn view(d: decree::Model, program_name: String, within: Tally) -> DecreeView {
+fn view(d: Decree, program_name: String, within: Tally) -> DecreeView {
     DecreeView {
         scan: d.pdf_sha256.is_some(),
         id: d.id,
@@ -279,11 +279,7 @@ pub struct DecreeInput {
 /// Whether the caller may record a decree for program `p` (visible to them):
 /// they act for its province (a decree is the province's, never a
 /// kabupaten/kota's), and its workflow has a by-decree action their role may take.
-pub fn records_decrees(
-    app: &App,
-    caller: &Caller,
-    p: &pantau_store::entity::program::Model,
-) -> bool {
+pub fn records_decrees(app: &App, caller: &Caller, p: &pantau_store::model::Program) -> bool {
     caller.acts_for_province(&p.province_code)
         && app.catalog.latest(&p.workflow).is_some_and(|d| {
             d.actions
@@ -297,7 +293,7 @@ pub fn records_decrees(
 pub async fn decree_programs(
     app: &App,
     caller: &Caller,
-) -> Result<Vec<pantau_store::entity::program::Model>, ApiError> {
+) -> Result<Vec<pantau_store::model::Program>, ApiError> {
     let programs = app
         .store
         .programs_in(&caller.scope)

@@ -2,7 +2,7 @@
 //! from a photo when it is uploaded.
 
 use pantau_domain::Lang;
-use pantau_store::evidence::PhotoPrint;
+use pantau_store::cases::evidence::PhotoPrint;
 use pantau_workflow::{Change, Event, Visit};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use pantau_domain::access::Permission;
 use pantau_registry::regions::Regions;
-use pantau_store::import::ImportError;
+use pantau_store::registry::import::ImportError;
 use serde::Serialize;
 use utoipa::ToSchema;
 

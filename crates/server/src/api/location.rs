@@ -8,7 +8,7 @@ use axum_extra::extract::WithRejection;
 use chrono::{DateTime, Utc};
 use pantau_domain::Lang;
 use pantau_domain::access::Permission;
-use pantau_store::evidence::VisitLocation;
+use pantau_store::cases::evidence::VisitLocation;
 use pantau_workflow::{Change, Event};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -40,7 +40,7 @@ pub struct ProgramDetail {
     pub allocations: Vec<AllocationView>,
 }
 
-fn view(p: pantau_store::entity::program::Model) -> ProgramView {
+fn view(p: pantau_store::model::Program) -> ProgramView {
     ProgramView {
         id: p.id,
         name: p.name,

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum_extra::extract::WithRejection;
 use chrono::{DateTime, Utc};
-use pantau_store::auth::SessionKind;
+use pantau_store::accounts::auth::SessionKind;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::WithRejection;
 use chrono::Utc;
 use pantau_domain::access::Permission;
-use pantau_store::upload::{NewUpload, Part};
+use pantau_store::cases::upload::{NewUpload, Part};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -45,7 +45,7 @@ pub struct UploadStatus {
     pub attachment: Option<Attachment>,
 }
 
-fn status(u: &pantau_store::entity::upload::Model) -> UploadStatus {
+fn status(u: &pantau_store::model::Upload) -> UploadStatus {
     UploadStatus {
         id: u.id.clone(),
         offset: u.received,
@@ -117,7 +117,7 @@ async fn find(
     caller: &Caller,
     case: &str,
     upload: &str,
-) -> Result<pantau_store::entity::upload::Model, ApiError> {
+) -> Result<pantau_store::model::Upload, ApiError> {
     case_detail(app, caller, case).await?;
     app.store
         .upload(upload)

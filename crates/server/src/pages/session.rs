@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
-use pantau_store::auth::SessionKind;
+use pantau_store::accounts::auth::SessionKind;
 use serde::{Deserialize, Serialize};
 
 use super::guard;

@@ -3,10 +3,10 @@
 //! the rows its approval by decree writes (the second baseline, written by
 //! [`write_same_rows`] with the store's own batched INSERTs and no engine).
 
+use pantau_chain as chain;
 use pantau_domain::{Role, Rupiah};
-use pantau_store::chain;
 use pantau_store::decree::NewDecree;
-use pantau_store::entity::{case, decree_item, event, reminder};
+use pantau_store::schema::entity::{case, decree_item, event, reminder};
 use pantau_workflow::{Actor, Case, Command, Context, Decision, Definition, Effect, Event, engine};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, IntoActiveModel, Statement, TransactionTrait, Value,
@@ -183,7 +183,7 @@ pub async fn write_same_rows(
     approvals: Vec<Approval>,
     chunk: usize,
 ) {
-    use pantau_store::write::{case_upsert, insert_rows};
+    use pantau_store::cases::write::{case_upsert, insert_rows};
     let backend = db.get_database_backend();
     let upsert = case_upsert();
     let mut approvals = approvals.into_iter().peekable();

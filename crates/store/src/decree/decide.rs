@@ -10,8 +10,8 @@ use pantau_workflow::{Case, Command, Context, Decision, Definition, Effect, engi
 
 use super::{Change, DecreeLine, ItemOutcome, NewDecree, Schedule};
 use crate::StoreError;
-use crate::entity::case;
-use crate::write::Writes;
+use crate::cases::write::Writes;
+use crate::schema::entity::case;
 
 /// One line of the decree with what was read for it.
 #[derive(Debug)]

@@ -22,9 +22,9 @@ use sea_orm::{
 };
 use sha2::Digest;
 
-use crate::apply::{begin, remaining_allocation, retry, stored_precision};
-use crate::entity::{case, decree, decree_item, decree_scan};
-use crate::write::insert_rows;
+use crate::cases::apply::{begin, remaining_allocation, retry, stored_precision};
+use crate::cases::write::insert_rows;
+use crate::schema::entity::{case, decree, decree_item, decree_scan};
 use crate::{Store, StoreError};
 use decide::{Decided, Line, decide};
 
@@ -267,7 +267,7 @@ impl Store {
         // its events, reminders and their indexes): more than SQLite's
         // default cache, which then writes pages out mid-transaction and
         // reads them back. Widened for this transaction only.
-        let cache = if self.backend() == DbBackend::Sqlite {
+        let cache = if self.db_backend() == DbBackend::Sqlite {
             let row = txn
                 .query_one_raw(Statement::from_string(
                     DbBackend::Sqlite,

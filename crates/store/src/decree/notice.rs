@@ -16,8 +16,8 @@ use pantau_domain::{Lang, RegionCode, Role, Rupiah};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::json;
 
-use crate::entity::{decree, outbox, program, user};
 use crate::outbox::{Links, insert_outbox, outbox_row};
+use crate::schema::entity::{decree, outbox, program, user};
 use crate::{Store, StoreError};
 
 /// The template of a decree's email (`templates/email/decree_notice.LANG.hbs`).

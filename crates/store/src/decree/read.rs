@@ -4,25 +4,26 @@
 use pantau_domain::access::Scope;
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder};
 
-use crate::browse::scope_sql;
-use crate::entity::{decree, decree_item, decree_scan, program};
+use crate::model::{Decree, DecreeItem, Program};
+use crate::read::browse::scope_sql;
+use crate::schema::entity::{decree, decree_item, decree_scan};
 use crate::{Store, StoreError};
 
 /// A decree with what surrounds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecreeRecord {
-    pub decree: decree::Model,
-    pub program: program::Model,
+    pub decree: Decree,
+    pub program: Program,
     /// The decree this one amends.
-    pub amends: Option<decree::Model>,
+    pub amends: Option<Decree>,
     /// The decrees that amend this one, oldest first.
-    pub amended_by: Vec<decree::Model>,
+    pub amended_by: Vec<Decree>,
 }
 
 /// A decree and what it did within a reader's region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecreeSummary {
-    pub decree: decree::Model,
+    pub decree: Decree,
     pub program_name: String,
     pub tally: Tally,
 }
@@ -79,14 +80,7 @@ impl Store {
     pub async fn decree(
         &self,
         number: &str,
-    ) -> Result<
-        Option<(
-            decree::Model,
-            Vec<decree_item::Model>,
-            Option<decree::Model>,
-        )>,
-        StoreError,
-    > {
+    ) -> Result<Option<(Decree, Vec<DecreeItem>, Option<Decree>)>, StoreError> {
         let Some(d) = decree::Entity::find()
             .filter(decree::Column::Number.eq(number))
             .one(&self.db)
@@ -99,15 +93,9 @@ impl Store {
             .order_by_asc(decree_item::Column::LineNo)
             .all(&self.db)
             .await?;
-        let amends = match &d.amends {
-            Some(id) => {
-                decree::Entity::find_by_id(id.as_str())
-                    .one(&self.db)
-                    .await?
-            }
-            None => None,
-        };
-        Ok(Some((d, items, amends)))
+        let amends = self.amended(&d).await?;
+        let items = items.into_iter().map(Into::into).collect();
+        Ok(Some((d.into(), items, amends)))
     }
 
     /// The cases decree `id` lists within `scope`, in the decree's order,
@@ -152,10 +140,7 @@ impl Store {
         if !scope.covers(Some(&program.province_code)) && !self.decree_reaches(id, scope).await? {
             return Ok(None);
         }
-        let amends = match &d.amends {
-            Some(a) => decree::Entity::find_by_id(a.as_str()).one(&self.db).await?,
-            None => None,
-        };
+        let amends = self.amended(&d).await?;
         let amended_by = decree::Entity::find()
             .filter(decree::Column::Amends.eq(d.id.as_str()))
             .order_by_asc(decree::Column::DecreeDate)
@@ -163,11 +148,22 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok(Some(DecreeRecord {
-            decree: d,
+            decree: d.into(),
             program,
             amends,
-            amended_by,
+            amended_by: amended_by.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    /// The decree `d` amends, if any.
+    async fn amended(&self, d: &decree::Model) -> Result<Option<Decree>, StoreError> {
+        let Some(id) = &d.amends else {
+            return Ok(None);
+        };
+        let found = decree::Entity::find_by_id(id.as_str())
+            .one(&self.db)
+            .await?;
+        Ok(found.map(Into::into))
     }
 
     /// The decrees of the programs visible in `scope` (of one program, when
@@ -219,7 +215,7 @@ impl Store {
                 Some(DecreeSummary {
                     program_name: name.clone(),
                     tally: tally.unwrap_or_default(),
-                    decree: d,
+                    decree: d.into(),
                 })
             })
             .collect())

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::Links;
 use crate::StoreError;
-use crate::entity::{beneficiary, case, user};
+use crate::schema::entity::{beneficiary, case, user};
 
 /// What the templates say about a case.
 pub(super) struct CaseContext {

@@ -15,7 +15,7 @@ use serde_json::json;
 use super::sweep::zones;
 use super::{Links, insert_outbox, outbox_row};
 use crate::StoreError;
-use crate::entity::{outbox, user};
+use crate::schema::entity::{outbox, user};
 
 /// Gathers the held items of `zone`'s digest users into one email each,
 /// once per day of theirs; returns how many digests were made.

@@ -26,7 +26,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
 use crate::StoreError;
-use crate::entity::outbox;
+use crate::schema::entity::outbox;
 
 pub use monthly::key as monthly_key;
 pub use send::{Email, OutboxLine, Resend};

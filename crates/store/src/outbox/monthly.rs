@@ -7,7 +7,7 @@ use pantau_domain::{Lang, Role, Zone};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{insert_outbox, outbox_row};
-use crate::entity::{outbox, user};
+use crate::schema::entity::{outbox, user};
 use crate::{Store, StoreError};
 
 /// The outbox key of `login`'s report on `month` (`YYYY-MM`).
@@ -18,7 +18,7 @@ pub fn key(login: &str, month: &str) -> String {
 impl Store {
     /// Active program managers (provincial and kabupaten/kota) whose region
     /// keeps `zone`'s time (national ones keep WIB), by login.
-    pub async fn managers(&self, zone: Zone) -> Result<Vec<user::Model>, StoreError> {
+    pub async fn managers(&self, zone: Zone) -> Result<Vec<crate::model::User>, StoreError> {
         let zones = super::sweep::zones(&self.db).await?;
         Ok(user::Entity::find()
             .filter(user::Column::Active.eq(true))
@@ -38,6 +38,7 @@ impl Store {
                     .unwrap_or_default()
                     == zone
             })
+            .map(Into::into)
             .collect())
     }
 
@@ -55,7 +56,7 @@ impl Store {
     pub async fn queue_once(
         &self,
         key: &str,
-        to: &user::Model,
+        to: &crate::model::User,
         template: &str,
         payload: serde_json::Value,
         now: DateTime<Utc>,

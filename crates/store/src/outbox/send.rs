@@ -14,8 +14,8 @@ use sea_orm::{
 };
 
 use super::{MAX_ATTEMPTS, backoff};
-use crate::apply::begin;
-use crate::entity::{outbox, user};
+use crate::cases::apply::begin;
+use crate::schema::entity::{outbox, user};
 use crate::{Store, StoreError};
 
 /// An email a sender claimed: what to render and to whom.
@@ -76,7 +76,7 @@ impl Store {
         limit: u64,
         lease: Duration,
     ) -> Result<Vec<Email>, StoreError> {
-        let backend = self.backend();
+        let backend = self.db_backend();
         let (lock, p) = match backend {
             DbBackend::Postgres => ("FOR UPDATE SKIP LOCKED", ["$1", "$2", "$3"]),
             _ => ("", ["?", "?", "?"]),

@@ -20,9 +20,9 @@ use sea_orm::{
 use super::context::CaseContext;
 use super::{Links, insert_outbox, outbox_row};
 use crate::accounts::people_in;
-use crate::apply::begin;
+use crate::cases::apply::begin;
 use crate::decree::notice::{self, Notice};
-use crate::entity::{case, outbox, region, reminder, user};
+use crate::schema::entity::{case, outbox, region, reminder, user};
 use crate::{Store, StoreError};
 
 /// What a sweep did.

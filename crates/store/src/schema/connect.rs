@@ -13,8 +13,8 @@ use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
-use crate::migration::Migrator;
-use crate::{Store, StoreError, backup, lock};
+use crate::schema::migration::Migrator;
+use crate::{Store, StoreError, schema::backup, schema::lock};
 
 /// The key of the PostgreSQL advisory lock held while migrating ("pantauM1"
 /// in ASCII): one for every Pantau, so instances on one database take turns.

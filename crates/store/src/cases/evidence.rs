@@ -15,7 +15,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::StoreError;
-use crate::entity::{
+use crate::schema::entity::{
     attachment, beneficiary, beneficiary_location, case, photo_band, user, visit_photo,
 };
 

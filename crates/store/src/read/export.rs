@@ -3,14 +3,15 @@
 //! event 1, a page of cases at a time so a large region never sits in
 //! memory whole.
 
+use crate::model::Event;
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use pantau_domain::access::Scope;
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Value};
 
-use crate::browse::scope_sql;
-use crate::entity::event;
+use crate::read::browse::scope_sql;
+use crate::schema::entity::event;
 use crate::{Store, StoreError};
 
 /// Cases read per page (and so bound in one `IN (…)` for their events).
@@ -63,9 +64,7 @@ impl Export<'_> {
     /// The next page of cases, each with its events from 1 up to the
     /// case's `seq` as read (so a case and its events agree even while
     /// others write); `None` after the last.
-    pub async fn next_page(
-        &mut self,
-    ) -> Result<Option<Vec<(ExportCase, Vec<event::Model>)>>, StoreError> {
+    pub async fn next_page(&mut self) -> Result<Option<Vec<(ExportCase, Vec<Event>)>>, StoreError> {
         if self.done {
             return Ok(None);
         }
@@ -96,7 +95,7 @@ impl Export<'_> {
             return Ok(None);
         };
         self.after = Some(last.id.clone());
-        let mut events: HashMap<String, Vec<event::Model>> = HashMap::new();
+        let mut events: HashMap<String, Vec<Event>> = HashMap::new();
         for e in event::Entity::find()
             .filter(event::Column::CaseId.is_in(cases.iter().map(|c| c.id.as_str())))
             .order_by_asc(event::Column::CaseId)
@@ -104,7 +103,7 @@ impl Export<'_> {
             .all(&self.store.db)
             .await?
         {
-            events.entry(e.case_id.clone()).or_default().push(e);
+            events.entry(e.case_id.clone()).or_default().push(e.into());
         }
         let page = cases
             .into_iter()

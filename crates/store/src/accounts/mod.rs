@@ -3,14 +3,16 @@
 //! national), a language, and whether reminders come as a daily digest.
 //! Sessions and passwords are `auth`'s.
 
+pub mod auth;
+
 use chrono::{DateTime, Utc};
-use pantau_domain::{Lang, Role, Zone};
+use pantau_domain::{Lang, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
-use crate::entity::{region, user};
+use crate::schema::entity::user;
 use crate::{Store, StoreError};
 
 /// A user to add.
@@ -54,8 +56,9 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    pub async fn user(&self, login: &str) -> Result<Option<user::Model>, StoreError> {
-        Ok(user::Entity::find_by_id(login).one(&self.db).await?)
+    pub async fn user(&self, login: &str) -> Result<Option<crate::model::User>, StoreError> {
+        let row = user::Entity::find_by_id(login).one(&self.db).await?;
+        Ok(row.map(Into::into))
     }
 
     /// A user's own choices: the language of pages and emails, and whether
@@ -81,8 +84,9 @@ impl Store {
         &self,
         role: Role,
         region: &str,
-    ) -> Result<Vec<user::Model>, StoreError> {
-        people_in(&self.db, region, role.as_str()).await
+    ) -> Result<Vec<crate::model::User>, StoreError> {
+        let people = people_in(&self.db, region, role.as_str()).await?;
+        Ok(crate::model::all(people))
     }
 }
 
@@ -104,16 +108,4 @@ pub(crate) async fn people_in(
         .order_by_asc(user::Column::Login)
         .all(db)
         .await?)
-}
-
-/// The zone a user reads times in: their region's, WIB when national.
-pub async fn zone_of(db: &impl ConnectionTrait, u: &user::Model) -> Result<Zone, StoreError> {
-    Ok(match &u.region_code {
-        Some(r) => region::Entity::find_by_id(r.as_str())
-            .one(db)
-            .await?
-            .and_then(|r| r.zone.parse().ok())
-            .unwrap_or_default(),
-        None => Zone::default(),
-    })
 }

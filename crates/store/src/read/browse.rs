@@ -12,8 +12,8 @@ use sea_orm::{
 };
 use sha2::Digest;
 
-use crate::entity::{allocation, attachment, beneficiary, program, region};
-use crate::{Store, StoreError};
+use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
+use crate::{Store, StoreError, model};
 
 /// The rows of `col`'s region visible in `scope`: a condition that every
 /// further filter narrows (`.add` on it is AND, also for a province, whose
@@ -277,7 +277,7 @@ impl Store {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
-        let (DbBackend::Postgres, Some(region)) = (self.backend(), scope.region()) else {
+        let (DbBackend::Postgres, Some(region)) = (self.db_backend(), scope.region()) else {
             return self.raw(sql, values).await;
         };
         let txn = self.db.begin().await?;
@@ -305,7 +305,11 @@ impl Store {
     ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
         Ok(self
             .db
-            .query_all_raw(Statement::from_sql_and_values(self.backend(), sql, values))
+            .query_all_raw(Statement::from_sql_and_values(
+                self.db_backend(),
+                sql,
+                values,
+            ))
             .await?)
     }
 
@@ -323,7 +327,7 @@ impl Store {
     }
 
     /// Regions visible in `scope`: a province with its kabupaten/kota, or all.
-    pub async fn regions_in(&self, scope: &Scope) -> Result<Vec<region::Model>, StoreError> {
+    pub async fn regions_in(&self, scope: &Scope) -> Result<Vec<model::Region>, StoreError> {
         let cond = match scope {
             Scope::National => Condition::all(),
             Scope::Region(r) if r.is_province() => {
@@ -331,26 +335,30 @@ impl Store {
             }
             Scope::Region(r) => Condition::all().add(region::Column::Code.eq(r.as_str())),
         };
-        Ok(region::Entity::find()
+        let rows = region::Entity::find()
             .filter(cond)
             .order_by_asc(region::Column::Code)
             .all(&self.db)
-            .await?)
+            .await?;
+        Ok(model::all(rows))
     }
 
-    pub async fn region(&self, code: &str) -> Result<Option<region::Model>, StoreError> {
-        Ok(region::Entity::find_by_id(code).one(&self.db).await?)
+    pub async fn region(&self, code: &str) -> Result<Option<model::Region>, StoreError> {
+        Ok(region::Entity::find_by_id(code)
+            .one(&self.db)
+            .await?
+            .map(Into::into))
     }
 
     /// Programs with an allocation in `scope` (all programs for a national scope).
-    pub async fn programs_in(&self, scope: &Scope) -> Result<Vec<program::Model>, StoreError> {
+    pub async fn programs_in(&self, scope: &Scope) -> Result<Vec<model::Program>, StoreError> {
         let all = program::Entity::find()
             .order_by_asc(program::Column::FiscalYear)
             .order_by_asc(program::Column::Id)
             .all(&self.db)
             .await?;
         let Some(r) = scope.region() else {
-            return Ok(all);
+            return Ok(model::all(all));
         };
         let visible: std::collections::HashSet<String> = allocation::Entity::find()
             .select_only()
@@ -365,6 +373,7 @@ impl Store {
         Ok(all
             .into_iter()
             .filter(|p| visible.contains(&p.id) || p.province_code == r.as_str())
+            .map(Into::into)
             .collect())
     }
 
@@ -372,13 +381,14 @@ impl Store {
     pub async fn allocations_within(
         &self,
         scope: &Scope,
-    ) -> Result<Vec<allocation::Model>, StoreError> {
-        Ok(allocation::Entity::find()
+    ) -> Result<Vec<model::Allocation>, StoreError> {
+        let rows = allocation::Entity::find()
             .filter(in_scope(allocation::Column::RegionCode, scope))
             .order_by_asc(allocation::Column::ProgramId)
             .order_by_asc(allocation::Column::RegionCode)
             .all(&self.db)
-            .await?)
+            .await?;
+        Ok(model::all(rows))
     }
 
     /// A program's allocations visible in `scope`.
@@ -386,13 +396,14 @@ impl Store {
         &self,
         program_id: &str,
         scope: &Scope,
-    ) -> Result<Vec<allocation::Model>, StoreError> {
-        Ok(allocation::Entity::find()
+    ) -> Result<Vec<model::Allocation>, StoreError> {
+        let rows = allocation::Entity::find()
             .filter(allocation::Column::ProgramId.eq(program_id))
             .filter(in_scope(allocation::Column::RegionCode, scope))
             .order_by_asc(allocation::Column::RegionCode)
             .all(&self.db)
-            .await?)
+            .await?;
+        Ok(model::all(rows))
     }
 
     /// A page of beneficiaries in `scope`, optionally of one kind and with
@@ -404,7 +415,7 @@ impl Store {
         name: Option<&str>,
         page: u64,
         per_page: u64,
-    ) -> Result<Page<beneficiary::Model>, StoreError> {
+    ) -> Result<Page<model::Beneficiary>, StoreError> {
         let mut cond = in_scope(beneficiary::Column::RegionCode, scope);
         if let Some(k) = kind {
             cond = cond.add(beneficiary::Column::Kind.eq(k));
@@ -429,11 +440,15 @@ impl Store {
             .limit(per_page)
             .all(&self.db)
             .await?;
-        Ok(Page { items, total })
+        Ok(Page {
+            items: model::all(items),
+            total,
+        })
     }
 
-    pub async fn beneficiary(&self, id: &str) -> Result<Option<beneficiary::Model>, StoreError> {
-        Ok(beneficiary::Entity::find_by_id(id).one(&self.db).await?)
+    pub async fn beneficiary(&self, id: &str) -> Result<Option<model::Beneficiary>, StoreError> {
+        let row = beneficiary::Entity::find_by_id(id).one(&self.db).await?;
+        Ok(row.map(Into::into))
     }
 
     /// Beneficiary names by id (for lists).
@@ -462,7 +477,7 @@ impl Store {
         case_id: &str,
         content_type: &str,
         data: Vec<u8>,
-        print: crate::evidence::PhotoPrint,
+        print: crate::cases::evidence::PhotoPrint,
         by: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
@@ -502,8 +517,9 @@ impl Store {
             .is_some())
     }
 
-    pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, StoreError> {
-        Ok(attachment::Entity::find_by_id(id).one(&self.db).await?)
+    pub async fn attachment(&self, id: &str) -> Result<Option<model::Attachment>, StoreError> {
+        let row = attachment::Entity::find_by_id(id).one(&self.db).await?;
+        Ok(row.map(Into::into))
     }
 }
 

@@ -23,8 +23,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::{MigrationStatus, MigratorTrait};
 
 use crate::chain::Broken;
-use crate::lock::{self, beside};
-use crate::migration::{Migrator, REBUILDS_TABLE};
+use crate::schema::lock::{self, beside};
+use crate::schema::migration::{Migrator, REBUILDS_TABLE};
 use crate::{Settings, Store, StoreError};
 
 /// A backup written.

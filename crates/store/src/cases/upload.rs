@@ -9,8 +9,8 @@ use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use crate::apply::begin;
-use crate::entity::{upload, upload_part};
+use crate::cases::apply::begin;
+use crate::schema::entity::{upload, upload_part};
 use crate::{Store, StoreError};
 
 /// An upload to start (or to find again by its key).
@@ -44,7 +44,10 @@ impl Store {
     /// key; a key the sender used for another case is refused. Keys are the
     /// sender's own (stored as `LOGIN:KEY`, like a transition's), so one
     /// user's key never finds, or names, another user's upload.
-    pub async fn start_upload(&self, n: &NewUpload<'_>) -> Result<upload::Model, StoreError> {
+    pub async fn start_upload(
+        &self,
+        n: &NewUpload<'_>,
+    ) -> Result<crate::model::Upload, StoreError> {
         let key = format!("{}:{}", n.by, n.key);
         upload::Entity::insert(upload::ActiveModel {
             id: Set(uuid::Uuid::new_v4().simple().to_string()),
@@ -76,11 +79,14 @@ impl Store {
                 action: "upload".into(),
             });
         }
-        Ok(found)
+        Ok(found.into())
     }
 
-    pub async fn upload(&self, id: &str) -> Result<Option<upload::Model>, StoreError> {
-        Ok(upload::Entity::find_by_id(id).one(&self.db).await?)
+    pub async fn upload(&self, id: &str) -> Result<Option<crate::model::Upload>, StoreError> {
+        Ok(upload::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map(Into::into))
     }
 
     /// Stores the part of upload `id` that starts at `offset`.

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use sha2::Digest;
 
-use crate::entity::{session, sign_in_attempt, user};
+use crate::schema::entity::{session, sign_in_attempt, user};
 use crate::{Store, StoreError};
 
 /// A browser's session or an API token.
@@ -129,7 +129,7 @@ impl Store {
         token: &str,
         kind: SessionKind,
         now: DateTime<Utc>,
-    ) -> Result<Option<(session::Model, user::Model)>, StoreError> {
+    ) -> Result<Option<(crate::model::Session, crate::model::User)>, StoreError> {
         let of_user: RelationDef = session::Entity::belongs_to(user::Entity)
             .from(session::Column::Login)
             .to(user::Column::Login)
@@ -147,7 +147,9 @@ impl Store {
             .select_also(user::Entity)
             .all(&self.db)
             .await?;
-        Ok(found.into_iter().find_map(|(s, u)| u.map(|u| (s, u))))
+        Ok(found
+            .into_iter()
+            .find_map(|(s, u)| u.map(|u| (s.into(), u.into()))))
     }
 
     /// Moves the idle end of the session of `token` on to `idle_until`.
@@ -185,6 +187,13 @@ impl Store {
     /// Sets a user's password hash and ends every session and token they
     /// had (whoever knew the old password is out). False when there is no
     /// such user.
+    /// The password hash of active user `login`; none for an unknown,
+    /// inactive or password-less account.
+    pub async fn password_hash(&self, login: &str) -> Result<Option<String>, StoreError> {
+        let row = user::Entity::find_by_id(login).one(&self.db).await?;
+        Ok(row.filter(|u| u.active).and_then(|u| u.password_hash))
+    }
+
     pub async fn set_password(&self, login: &str, hash: &str) -> Result<bool, StoreError> {
         let r = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))

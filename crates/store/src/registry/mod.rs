@@ -2,6 +2,8 @@
 //! beneficiaries (imported in batches, de-duplicated by natural key),
 //! programs and allocations.
 
+pub mod import;
+
 use chrono::{DateTime, Utc};
 use pantau_registry::beneficiary::{Beneficiary, Details};
 use pantau_registry::regions::{Level, Regions};
@@ -11,8 +13,8 @@ use sea_orm::{
     Iterable, PaginatorTrait, Statement, Value, sqlx,
 };
 
-use crate::apply::begin;
-use crate::entity::{allocation, beneficiary, program, region};
+use crate::cases::apply::begin;
+use crate::schema::entity::{allocation, beneficiary, program, region};
 use crate::{Store, StoreError};
 
 /// Beneficiaries an importer hands [`Store::import_beneficiaries`] at a
@@ -84,7 +86,7 @@ impl Store {
     /// Inserts the beneficiaries not registered yet (by natural key), all in
     /// one transaction; returns how many were new. Hand it [`BATCH`] rows at
     /// a time: one commit per call. The ids must be derived from the natural
-    /// keys (as [`crate::import::beneficiary_id`] does): on SQLite a row whose
+    /// keys (as [`crate::registry::import::beneficiary_id`] does): on SQLite a row whose
     /// id is registered already is skipped like one whose natural key is.
     pub async fn import_beneficiaries(
         &self,
@@ -96,10 +98,10 @@ impl Store {
         // row (and two imports at once take their locks in the same order).
         let mut sorted: Vec<&(String, Beneficiary)> = batch.iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if self.backend() == DbBackend::Sqlite {
+        if self.db_backend() == DbBackend::Sqlite {
             return self.import_sqlite(&sorted, now).await;
         }
-        let backend = self.backend();
+        let backend = self.db_backend();
         let columns = columns();
         let txn = begin(&self.db).await?;
         let full = insert_sql(backend, &columns, ROWS);
@@ -209,8 +211,9 @@ impl Store {
         Ok(true)
     }
 
-    pub async fn program(&self, id: &str) -> Result<Option<program::Model>, StoreError> {
-        Ok(program::Entity::find_by_id(id).one(&self.db).await?)
+    pub async fn program(&self, id: &str) -> Result<Option<crate::model::Program>, StoreError> {
+        let row = program::Entity::find_by_id(id).one(&self.db).await?;
+        Ok(row.map(Into::into))
     }
 
     pub async fn beneficiary_count(&self) -> Result<u64, StoreError> {
@@ -420,7 +423,7 @@ impl Store {
         let rows = self
             .db
             .query_all_raw(Statement::from_sql_and_values(
-                self.backend(),
+                self.db_backend(),
                 sql,
                 [program_id.into()],
             ))

@@ -11,7 +11,7 @@ use sea_orm::{
     DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement,
 };
 
-use crate::entity::{allocation, case, event, outbox, reminder, tranche, visit};
+use crate::schema::entity::{allocation, case, event, outbox, reminder, tranche, visit};
 use crate::{StoreError, chain};
 
 /// Rows per INSERT, well under SQLite's 32,766 bind parameters.

@@ -12,9 +12,9 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
-use crate::entity::{allocation, case, event};
-use crate::write::Writes;
-use crate::{Store, StoreError, chain, evidence};
+use crate::cases::write::Writes;
+use crate::schema::entity::{allocation, case, event};
+use crate::{Store, StoreError, cases::evidence, chain};
 
 /// How often a command that lost a race is tried again before giving up.
 const MAX_ATTEMPTS: u32 = 8;
@@ -100,7 +100,7 @@ impl Store {
             // A retried opening may carry a new case id each time; the key alone names the case.
             return same_command(first, None, "open");
         }
-        crate::pin::pin(&txn, o.definition, o.source, cx.now).await?;
+        crate::cases::pin::pin(&txn, o.definition, o.source, cx.now).await?;
         let (case, event, effects) =
             engine::open(o.definition, &o.case_id, &o.key, cx).map_err(StoreError::Refused)?;
         // A case that does not exist yet: version 0, chained to the genesis hash.

@@ -11,8 +11,8 @@ use pantau_domain::access::Scope;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, FromQueryResult, Value};
 
-use crate::browse::scope_sql;
-use crate::entity::cooperative_year;
+use crate::read::browse::scope_sql;
+use crate::schema::entity::cooperative_year;
 use crate::{Store, StoreError};
 
 /// One program's figures in one kabupaten/kota.
@@ -226,9 +226,22 @@ impl Store {
     /// cooperative and year replaces the first.
     pub async fn record_cooperative_years(
         &self,
-        rows: Vec<cooperative_year::Model>,
+        rows: Vec<crate::model::CooperativeYear>,
     ) -> Result<(), StoreError> {
-        let models: Vec<cooperative_year::ActiveModel> = rows.into_iter().map(Into::into).collect();
+        let models: Vec<cooperative_year::ActiveModel> = rows
+            .into_iter()
+            .map(|y| {
+                cooperative_year::Model {
+                    beneficiary_id: y.beneficiary_id,
+                    year: y.year,
+                    active: y.active,
+                    rat_held: y.rat_held,
+                    quality: y.quality,
+                    members: y.members,
+                }
+                .into()
+            })
+            .collect();
         for chunk in models.chunks(1_000) {
             cooperative_year::Entity::insert_many(chunk.to_vec())
                 .on_conflict(

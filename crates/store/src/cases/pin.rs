@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use sha2::Digest;
 
-use crate::entity::{case, definition};
+use crate::schema::entity::{case, definition};
 use crate::{Store, StoreError};
 
 /// The pinned definitions this process has read, by (program, version).

@@ -4,13 +4,13 @@ use pantau_workflow::{Case, Event};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::chain::{self, Broken, Link};
-use crate::entity::{case, event};
+use crate::schema::entity::{case, event};
 use crate::{Store, StoreError};
 
 /// A case with its events, oldest first.
 #[derive(Debug, Clone)]
 pub struct CaseView {
-    pub row: case::Model,
+    pub row: crate::model::Case,
     pub case: Case,
     pub events: Vec<Event>,
 }
@@ -30,17 +30,22 @@ impl Store {
             .map(|r| serde_json::from_str(&r.body))
             .collect::<Result<Vec<Event>, _>>()?;
         let case = serde_json::from_str(&row.snapshot)?;
-        Ok(Some(CaseView { row, case, events }))
+        Ok(Some(CaseView {
+            row: row.into(),
+            case,
+            events,
+        }))
     }
 
     /// Every case, newest change first, up to `limit`.
-    pub async fn cases(&self, limit: u64) -> Result<Vec<case::Model>, StoreError> {
+    pub async fn cases(&self, limit: u64) -> Result<Vec<crate::model::Case>, StoreError> {
         use sea_orm::QuerySelect;
-        Ok(case::Entity::find()
+        let rows = case::Entity::find()
             .order_by_desc(case::Column::UpdatedAt)
             .limit(limit)
             .all(&self.db)
-            .await?)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Recomputes every case's chain and checks each case against its
@@ -123,7 +128,7 @@ impl Store {
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(usize, usize, usize), StoreError> {
-        use crate::entity::visit;
+        use crate::schema::entity::visit;
         use sea_orm::PaginatorTrait;
         let done = visit::Entity::find()
             .filter(visit::Column::DoneAt.is_not_null())
