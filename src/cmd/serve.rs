@@ -1,10 +1,12 @@
 //! `pantau serve`: the API and the web pages on the configured database.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use pantau_server::App;
+use pantau_server::tls::{self, TlsFiles};
 use pantau_store::Store;
 
 use super::remind::{MailArgs, describe, plan, run_schedule, sender};
@@ -23,6 +25,13 @@ pub struct ServeArgs {
     /// `X-Forwarded-For`: count failed sign-ins by that address, not the proxy's.
     #[arg(long, env = "PANTAU_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Serve HTTPS with this certificate chain (PEM, server certificate
+    /// first); read again on SIGHUP. Needs `--tls-key`.
+    #[arg(long, env = "PANTAU_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM). Needs `--tls-cert`.
+    #[arg(long, env = "PANTAU_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
     #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
     reminder_schedule: Option<String>,
@@ -58,11 +67,19 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let addr = listener.local_addr()?;
+        let tls = args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key });
+        let scheme = if tls.is_some() { "https" } else { "http" };
         println!(
-            "pantau serve: http://{addr}/ on {} (ctrl-c to stop)",
+            "pantau serve: {scheme}://{addr}/ on {} (ctrl-c to stop)",
             redact(&settings.url)
         );
-        pantau_server::serve(listener, app).await?;
+        match tls {
+            Some(files) => tls::serve(listener.into_std()?, app, files).await?,
+            None => pantau_server::serve(listener, app).await?,
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
