@@ -9,6 +9,7 @@
 pub mod api;
 pub mod caller;
 pub mod error;
+pub mod observe;
 pub mod pages;
 pub mod password;
 pub mod signin;
@@ -118,13 +119,10 @@ impl App {
 /// Every route: the API under `/api`, the pages at the root.
 pub fn router(app: App) -> Router {
     let (api, _) = api::router().split_for_parts();
-    Router::new()
-        .merge(api)
-        .merge(pages::router())
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            error::refuse_nul,
-        ))
+    let routes = Router::new().merge(api).merge(pages::router()).layer(
+        axum::middleware::from_fn_with_state(app.clone(), error::refuse_nul),
+    );
+    observe::traced(routes)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             tls::layer,
