@@ -9,6 +9,7 @@
 pub mod api;
 pub mod caller;
 pub mod error;
+pub mod health;
 pub mod observe;
 pub mod pages;
 pub mod password;
@@ -119,9 +120,14 @@ impl App {
 /// Every route: the API under `/api`, the pages at the root.
 pub fn router(app: App) -> Router {
     let (api, _) = api::router().split_for_parts();
-    let routes = Router::new().merge(api).merge(pages::router()).layer(
-        axum::middleware::from_fn_with_state(app.clone(), error::refuse_nul),
-    );
+    let routes = Router::new()
+        .merge(api)
+        .merge(pages::router())
+        .merge(health::router())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            error::refuse_nul,
+        ));
     observe::traced(routes)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
