@@ -32,6 +32,18 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM). Needs `--tls-cert`.
     #[arg(long, env = "PANTAU_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Serve `/metrics` (Prometheus text): from loopback without a proxy,
+    /// or from anywhere with `--metrics-token`.
+    #[arg(long, env = "PANTAU_METRICS")]
+    metrics: bool,
+    /// A bearer token that may scrape `/metrics` from anywhere.
+    #[arg(
+        long,
+        env = "PANTAU_METRICS_TOKEN",
+        requires = "metrics",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
     #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
     reminder_schedule: Option<String>,
@@ -59,6 +71,10 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let catalog = store.pinned_catalog(catalog).await?;
         let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
         app.trust_forwarded_for = args.trust_forwarded_for;
+        if args.metrics {
+            app.enable_metrics(args.metrics_token.clone())
+                .map_err(anyhow::Error::msg)?;
+        }
         if let Some((plan, sender)) = reminders {
             println!("{}", describe(&plan));
             tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender));

@@ -142,7 +142,8 @@ impl ApiError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -244,6 +245,7 @@ impl ApiError {
                 tracing::error!("internal error after the command was committed: {e}")
             }
             ApiError::Refused { code, fields, .. } => {
+                crate::measure::refusal(code);
                 tracing::info!(refusal = %code, fields = %names(fields), "command refused")
             }
             ApiError::Conflict { state, seq, .. } => {

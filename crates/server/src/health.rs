@@ -16,11 +16,12 @@ use crate::App;
 /// How long the database may take to answer `/readyz`.
 pub const READY_WITHIN: Duration = Duration::from_secs(5);
 
-/// The routes.
+/// The routes, and `/metrics` (404 unless on).
 pub fn router() -> Router<App> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::measure::scrape))
 }
 
 fn text(status: StatusCode, body: String) -> Response {

@@ -10,6 +10,7 @@ pub mod api;
 pub mod caller;
 pub mod error;
 pub mod health;
+pub mod measure;
 pub mod observe;
 pub mod pages;
 pub mod password;
@@ -45,6 +46,8 @@ pub struct App {
     pub trust_forwarded_for: bool,
     /// Whether this server terminates TLS itself (set by [`tls::serve`]).
     pub https: bool,
+    /// `/metrics`, when on ([`App::enable_metrics`]).
+    pub metrics: Option<Arc<measure::Metrics>>,
     /// Leave to print a PDF (each print runs a Chromium).
     printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
@@ -78,11 +81,19 @@ impl App {
             api_life: signin::API_LIFE,
             trust_forwarded_for: false,
             https: false,
+            metrics: None,
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
             ahead: Default::default(),
         })
+    }
+
+    /// Turns `/metrics` on: scraped from loopback, or from anywhere with
+    /// `token`.
+    pub fn enable_metrics(&mut self, token: Option<String>) -> Result<(), String> {
+        self.metrics = Some(measure::Metrics::new(token)?);
+        Ok(())
     }
 
     /// The time by the app's clock.
@@ -124,6 +135,7 @@ pub fn router(app: App) -> Router {
         .merge(api)
         .merge(pages::router())
         .merge(health::router())
+        .layer(axum::middleware::from_fn(measure::layer))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             error::refuse_nul,

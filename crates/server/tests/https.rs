@@ -39,18 +39,6 @@ fn serve_tls(app: &App, files: TlsFiles) -> u16 {
     port
 }
 
-/// `app` over plain HTTP on a free loopback port: the base URL.
-async fn serve_plain(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let service = pantau_server::router(app)
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).await.ok();
-    });
-    base
-}
-
 const NOT_SECURE_ID: &str = "Sambungan ini tidak aman";
 const CSRF_ID: &str = "token formulir tidak cocok";
 
@@ -171,7 +159,7 @@ async fn a_trusted_proxy_saying_https_counts_as_secure() {
     // A proxy not trusted: its header counts for nothing.
     let mut untrusted = app.app.clone();
     untrusted.trust_forwarded_for = false;
-    let other = serve_plain(untrusted).await;
+    let other = support::serve_app(untrusted).await;
     assert_eq!(
         masuk(&other, "pantau.test", Some("https")).await,
         (true, None)

@@ -211,7 +211,7 @@ impl Look {
                 return self.redirect(&link("/masuk", &[("next", &self.here)]));
             }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, self.text("galat.server")),
-            other => (other.clone().into_response().status(), other.body().message),
+            other => (other.status(), other.body().message),
         };
         let title = self.text(&format!("galat.judul_{}", status.as_u16()));
         self.render(
