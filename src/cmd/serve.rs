@@ -13,6 +13,9 @@ use super::remind::{MailArgs, describe, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
+/// How long a send under way may take to finish once the server stops.
+const SCHEDULE_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address and port to listen on (port 0: any free port, printed).
@@ -75,10 +78,15 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             app.enable_metrics(args.metrics_token.clone())
                 .map_err(anyhow::Error::msg)?;
         }
-        if let Some((plan, sender)) = reminders {
+        // Stopping, the schedule ends between ticks: a send under way finishes.
+        let (halt, mut halted) = tokio::sync::watch::channel(false);
+        let schedule = reminders.map(|(plan, sender)| {
             println!("{}", describe(&plan));
-            tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender));
-        }
+            let halt = async move {
+                halted.changed().await.ok();
+            };
+            tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender, halt))
+        });
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
@@ -95,6 +103,12 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         match tls {
             Some(files) => tls::serve(listener.into_std()?, app, files).await?,
             None => pantau_server::serve(listener, app).await?,
+        }
+        halt.send(true).ok();
+        if let Some(task) = schedule
+            && tokio::time::timeout(SCHEDULE_GRACE, task).await.is_err()
+        {
+            tracing::warn!("the reminder schedule did not stop in time; ended mid-send");
         }
         Ok(ExitCode::SUCCESS)
     })
