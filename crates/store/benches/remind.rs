@@ -63,6 +63,12 @@
 //! Reported: emails/s, the share of the time in each step, and what the
 //! server wrote: exactly `emails` messages (checked), over how many SMTP
 //! connections.
+//!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
+//! pantau-store --bench remind`, a dev build): 300 and 100 cases, 10 due,
+//! 20 emails (each overridable as above), three rounds, every step and check
+//! as above. Its figures mean nothing. Under `PANTAU_REQUIRE_ALL=1` a part
+//! skipped for a missing PostgreSQL or SMTP server fails the run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -72,6 +78,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bench::median;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use pantau_domain::{Lang, Role, Zone};
 use pantau_notify::{Message, Security, SendError, Templates, Transport};
@@ -85,6 +92,8 @@ use sea_orm::{
     QueryTrait, Statement, TransactionTrait, Value,
 };
 
+#[path = "../../../tests/support/bench.rs"]
+mod bench;
 #[path = "../../../tests/support/db.rs"]
 #[allow(dead_code)]
 mod db;
@@ -125,21 +134,7 @@ fn links() -> Links {
 }
 
 fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    bench::thousands(n as f64)
 }
 
 /// `(?, ?, …), (?, ?, …)` for `rows` rows of `cols` columns, `$n` on PostgreSQL.
@@ -851,29 +846,26 @@ async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<Deliv
 /// The machine's load average, `1.02 0.80 0.66` (Linux; `?` elsewhere):
 /// other work on it shows in the figures.
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "?".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    bench::load_average().map_or_else(
+        || "?".into(),
+        |l| format!("{:.2} {:.2} {:.2}", l[0], l[1], l[2]),
     )
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |name: &str, default: usize| {
-        args.iter()
-            .find_map(|a| a.strip_prefix(&format!("{name}=")))
-            .map_or(default, |v| v.replace(['_', ','], "").parse().unwrap())
+    let args = bench::args();
+    // Tiny mode: small enough for a dev build, every step and check still run.
+    let tiny = bench::tiny();
+    let number = |name: &str, default: usize, tiny_default: usize| {
+        bench::number(&args, name, if tiny { tiny_default } else { default })
     };
-    let large = number("cases", 1_000_000);
-    let small = number("small", 10_000);
-    let due = number("due", 1_000);
-    let emails = number("emails", 1_000);
-    let only: Vec<&String> = args
-        .iter()
-        .filter(|a| !a.starts_with('-') && !a.contains('='))
-        .collect();
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    let large = number("cases", 1_000_000, 300);
+    let small = number("small", 10_000, 100);
+    let due = number("due", 1_000, 10);
+    let emails = number("emails", 1_000, 20);
+    let only = bench::picked(&args);
+    let wanted = |name: &str| bench::wanted(&only, name);
     let catalog = shipped::catalog();
     let load_before = load_average();
     let started = Instant::now();
@@ -907,7 +899,7 @@ async fn main() {
                 }
                 results.push(r);
             }
-            Err(why) => skipped.push(format!("{}: SKIPPED ({why})", b.name())),
+            Err(why) => skipped.push(bench::skipped(b.name(), &why)),
         }
     }
 
@@ -918,7 +910,7 @@ async fn main() {
         eprintln!("{}: delivering {} emails …", b.name(), thousands(emails));
         match delivery(b, &catalog, emails).await {
             Ok(r) => deliveries.push(r),
-            Err(why) => delivery_skipped.push(format!("{}: SKIPPED ({why})", b.name())),
+            Err(why) => delivery_skipped.push(bench::skipped(b.name(), &why)),
         }
     }
 
@@ -928,25 +920,23 @@ async fn main() {
         thousands(SWEEP_LIMIT as usize)
     );
     println!();
-    println!(
-        "{:<11} {:>10} {:>6} {:>10} {:>9} {:>10} {:>24}",
-        "backend", "cases", "due", "setup", "db size", "1st ms", "sweep ms"
-    );
-    println!("{}", "-".repeat(86));
+    let mut table = bench::Table::new(&[
+        "backend", "cases", "due", "setup", "db size", "1st ms", "sweep ms",
+    ]);
     for r in &results {
         for row in &r.rows {
-            println!(
-                "{:<11} {:>10} {:>6} {:>8.1} s {:>9} {:>10.1} {:>24}",
-                row.backend.name(),
+            table.row(vec![
+                row.backend.name().to_string(),
                 thousands(row.cases),
                 thousands(row.due),
-                row.setup.as_secs_f64(),
-                row.size,
-                row.ms[0],
-                row.cell()
-            );
+                format!("{:.1} s", row.setup.as_secs_f64()),
+                row.size.clone(),
+                format!("{:.1}", row.ms[0]),
+                row.cell(),
+            ]);
         }
     }
+    table.print();
     for s in &skipped {
         println!("{s}");
     }
@@ -990,28 +980,36 @@ async fn main() {
         "Outbox delivery to the loopback SMTP server (crates/notify/tests/smtp_server.py): claim {CLAIM} → render → send → mark_sent"
     );
     println!();
-    println!(
-        "{:<11} {:>7} {:>7} {:>7} {:>9} {:>8} {:>9}  time in claim / render / send / mark_sent",
-        "backend", "queued", "sent", "failed", "received", "wall s", "emails/s",
-    );
-    println!("{}", "-".repeat(110));
+    let mut table = bench::Table::new(&[
+        "backend",
+        "queued",
+        "sent",
+        "failed",
+        "received",
+        "wall s",
+        "emails/s",
+        "time in claim / render / send / mark_sent",
+    ]);
     for d in &deliveries {
         let share = |t: Duration| 100.0 * t.as_secs_f64() / d.wall.as_secs_f64();
-        println!(
-            "{:<11} {:>7} {:>7} {:>7} {:>9} {:>8.2} {:>9.0}  {:.0}% / {:.0}% / {:.0}% / {:.0}%",
-            d.backend.name(),
+        table.row(vec![
+            d.backend.name().to_string(),
             thousands(d.queued),
             thousands(d.sent),
-            d.failed,
+            d.failed.to_string(),
             thousands(d.received),
-            d.wall.as_secs_f64(),
-            d.sent as f64 / d.wall.as_secs_f64(),
-            share(d.claim),
-            share(d.render),
-            share(d.send),
-            share(d.mark),
-        );
+            format!("{:.2}", d.wall.as_secs_f64()),
+            format!("{:.0}", d.sent as f64 / d.wall.as_secs_f64()),
+            format!(
+                "{:.0}% / {:.0}% / {:.0}% / {:.0}%",
+                share(d.claim),
+                share(d.render),
+                share(d.send),
+                share(d.mark)
+            ),
+        ]);
     }
+    table.print();
     for s in &delivery_skipped {
         println!("{s}");
     }

@@ -15,12 +15,18 @@
 //! transaction (on SQLite that includes SQLite's own work, on PostgreSQL
 //! only the client's) go to stderr.
 //!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
+//! pantau-store --bench transitions`, a dev build): 24 transactions and 24
+//! raw inserts per measurement, one round, no sizing run; every
+//! configuration, client count and check as above. Its figures mean nothing.
+//!
 //! Configurations: SQLite on a fresh file in a temporary directory, WAL,
 //! once with `synchronous=FULL` and once with `synchronous=NORMAL`
 //! (`Settings::synchronous`); PostgreSQL on a fresh database created for
 //! the run (and dropped after) on `postgres://postgres@127.0.0.1:5432/postgres`
 //! or the server named by `PANTAU_TEST_POSTGRES_URL`; when it does not
-//! answer, a line under the table says it was skipped and why. All through
+//! answer, a line under the table says it was skipped and why
+//! (under `PANTAU_REQUIRE_ALL=1` the run fails instead). All through
 //! `Store::open`, with the store's pool of 8 connections.
 //!
 //! Each configuration is measured with 1 and with 4 concurrent clients
@@ -83,6 +89,8 @@ use sea_orm::{
     TransactionTrait, Value,
 };
 
+#[path = "../../../tests/support/bench.rs"]
+mod bench;
 #[path = "../../../tests/support/db.rs"]
 #[allow(dead_code)]
 mod db;
@@ -93,6 +101,13 @@ mod sql;
 
 /// Rounds per measurement; cells show the median.
 const ROUNDS: usize = 3;
+/// Transactions per measurement in the tiny mode (a multiple of every client count).
+const TINY_N: usize = 24;
+
+/// Rounds per measurement: [`ROUNDS`], one in the tiny mode.
+fn rounds() -> usize {
+    if bench::tiny() { 1 } else { ROUNDS }
+}
 /// Client counts measured on every configuration.
 const CLIENTS: [usize; 2] = [1, 4];
 /// Connections in the pool (the store's default).
@@ -271,22 +286,12 @@ impl Took {
     }
 }
 
-/// User + system CPU time of this process so far (Linux; `None` elsewhere).
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // Fields 14 (utime) and 15 (stime), counted from 1, in clock ticks of 1/100 s.
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
 /// Runs `work` once per lane, concurrently, until all finished.
 async fn timed<Fut>(lanes: Vec<Lane>, work: impl Fn(Lane) -> Fut) -> (Vec<Lane>, Took)
 where
     Fut: Future<Output = Lane> + Send + 'static,
 {
-    let cpu0 = cpu_time();
+    let cpu0 = bench::cpu_time();
     let start = Instant::now();
     let tasks: Vec<_> = lanes
         .into_iter()
@@ -300,7 +305,9 @@ where
         out.push(t.await.unwrap());
     }
     let wall = start.elapsed();
-    let cpu = cpu0.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
+    let cpu = cpu0
+        .zip(bench::cpu_time())
+        .map(|(a, b)| b.saturating_sub(a));
     let done = out.iter().map(|l| l.done).sum();
     (out, Took { wall, done, cpu })
 }
@@ -380,7 +387,7 @@ impl Hand {
                 "INSERT INTO events (case_id, seq, at, actor_user, actor_role, action, idem_key, from_state, to_state, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ),
             outbox: p(
-                "INSERT INTO outbox (id, key, case_id, kind, to_role, template, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO outbox (id, key, case_id, kind, to_role, template, lang, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ),
             bodies,
             snapshot,
@@ -463,6 +470,7 @@ impl Hand {
                 "notify".into(),
                 "manager_regency".into(),
                 "revision_requested".into(),
+                "id".into(),
                 payload.into(),
                 "queued".into(),
                 0i32.into(),
@@ -523,12 +531,6 @@ struct Rates {
     cpu_us: Vec<f64>,
 }
 
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
 impl Rates {
     fn push(&mut self, took: &Took) {
         self.rates.push(took.rate());
@@ -536,7 +538,7 @@ impl Rates {
     }
 
     fn median(&self) -> f64 {
-        median(&self.rates)
+        bench::median(&self.rates)
     }
 
     fn cell(&self) -> String {
@@ -544,9 +546,9 @@ impl Rates {
         let max = self.rates.iter().copied().fold(0.0, f64::max);
         format!(
             "{} [{}–{}]",
-            thousands(self.median()),
-            thousands(min),
-            thousands(max)
+            bench::thousands(self.median()),
+            bench::thousands(min),
+            bench::thousands(max)
         )
     }
 
@@ -554,21 +556,9 @@ impl Rates {
         if self.cpu_us.is_empty() {
             "?".into()
         } else {
-            format!("{:.0} µs", median(&self.cpu_us))
+            format!("{:.0} µs", bench::median(&self.cpu_us))
         }
     }
-}
-
-fn thousands(x: f64) -> String {
-    let s = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 struct Row {
@@ -599,6 +589,48 @@ fn size(rate: f64, clients: usize) -> usize {
     n / clients * clients
 }
 
+/// Sizing run, not reported: fills the pool and its statement caches and
+/// measures roughly how fast each kind goes, so each timed measurement lasts
+/// about TARGET_SECS on any machine. Returns the transactions and raw
+/// inserts per measurement, and the transitions it committed.
+async fn sizing(
+    store: &Store,
+    f: &Arc<Fixture>,
+    hand: &Arc<Hand>,
+    next_raw: &Arc<AtomicI64>,
+    clients: usize,
+) -> (usize, usize, usize) {
+    let mut committed = 0;
+    let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
+    let pilot = 20 * clients;
+    let ids = open_cases(store, f, &format!("PS{clients}"), pilot).await;
+    let until = Some(Instant::now() + PILOT);
+    let (s, f2) = (store.clone(), f.clone());
+    let (_, took) = timed(Lane::split(&ids, clients), |l| {
+        store_work(s.clone(), f2.clone(), l, usize::MAX, until)
+    })
+    .await;
+    committed += took.done;
+    let n = size(took.rate(), clients);
+    let ids = open_cases(store, f, &format!("PH{clients}"), pilot).await;
+    let until = Some(Instant::now() + PILOT);
+    let (s, h) = (store.clone(), hand.clone());
+    let (_, took) = timed(Lane::split(&ids, clients), |l| {
+        hand_work(s.clone(), h.clone(), l, usize::MAX, until)
+    })
+    .await;
+    committed += took.done;
+    let until = Some(Instant::now() + PILOT);
+    let (s, r) = (store.clone(), next_raw.clone());
+    let (_, took) = timed(raw_lanes(), |l| {
+        raw_work(s.clone(), r.clone(), l, usize::MAX, until)
+    })
+    .await;
+    let raw_n = size(took.rate(), clients);
+
+    (n, raw_n, committed)
+}
+
 /// Measures one database (already opened) with 1 and 4 clients.
 async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
     let db = store.connection();
@@ -618,35 +650,14 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
 
     let mut rows = Vec::new();
     for clients in CLIENTS {
-        // Sizing run, not reported: fills the pool and its statement caches
-        // and measures roughly how fast each kind goes, so each timed
-        // measurement lasts about TARGET_SECS on any machine.
-        let pilot = 20 * clients;
-        let ids = open_cases(store, f, &format!("PS{clients}"), pilot).await;
-        let until = Some(Instant::now() + PILOT);
-        let (s, f2) = (store.clone(), f.clone());
-        let (_, took) = timed(Lane::split(&ids, clients), |l| {
-            store_work(s.clone(), f2.clone(), l, usize::MAX, until)
-        })
-        .await;
-        committed += took.done;
-        let n = size(took.rate(), clients);
-        let ids = open_cases(store, f, &format!("PH{clients}"), pilot).await;
-        let until = Some(Instant::now() + PILOT);
-        let (s, h) = (store.clone(), hand.clone());
-        let (_, took) = timed(Lane::split(&ids, clients), |l| {
-            hand_work(s.clone(), h.clone(), l, usize::MAX, until)
-        })
-        .await;
-        committed += took.done;
-        let until = Some(Instant::now() + PILOT);
-        let (s, r) = (store.clone(), next_raw.clone());
         let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
-        let (_, took) = timed(raw_lanes(), |l| {
-            raw_work(s.clone(), r.clone(), l, usize::MAX, until)
-        })
-        .await;
-        let raw_n = size(took.rate(), clients);
+        let (n, raw_n) = if bench::tiny() {
+            (TINY_N, TINY_N)
+        } else {
+            let (n, raw_n, done) = sizing(store, f, &hand, &next_raw, clients).await;
+            committed += done;
+            (n, raw_n)
+        };
 
         // The timed cases: about 3 transitions per case and round, so
         // cases end near 10 events and their snapshots stay small.
@@ -663,7 +674,7 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
             hand: Rates::default(),
             raw: Rates::default(),
         };
-        for round in 0..ROUNDS {
+        for round in 0..rounds() {
             for part in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
                 if part == 0 {
                     let (s, f2) = (store.clone(), f.clone());
@@ -698,9 +709,9 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
             "  {config}, {clients} client(s), {n} transactions and {raw_n} inserts per measurement:\n    \
              store {}/s, hand-written {}/s, raw {}/s; CPU of this process per transaction: \
              store {}, hand-written {}, raw insert {}",
-            thousands(row.store.median()),
-            thousands(row.hand.median()),
-            thousands(row.raw.median()),
+            bench::thousands(row.store.median()),
+            bench::thousands(row.hand.median()),
+            bench::thousands(row.raw.median()),
             row.store.cpu(),
             row.hand.cpu(),
             row.raw.cpu(),
@@ -764,56 +775,37 @@ async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
 }
 
 fn print(rows: &[Row], skipped: &[String]) {
-    let head = [
+    let mut table = bench::Table::new(&[
         "backend / settings",
         "clients",
         "store tx/s",
         "hand-written tx/s",
         "raw insert/s",
         "store/hand",
-    ];
-    let cells: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.config.clone(),
-                r.clients.to_string(),
-                r.store.cell(),
-                r.hand.cell(),
-                r.raw.cell(),
-                format!("{:.2}", r.ratio()),
-            ]
-        })
-        .collect();
-    let mut width = head.map(|h| h.chars().count());
-    for row in &cells {
-        for (w, c) in width.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
+    ]);
+    for r in rows {
+        table.row(vec![
+            r.config.clone(),
+            r.clients.to_string(),
+            r.store.cell(),
+            r.hand.cell(),
+            r.raw.cell(),
+            format!("{:.2}", r.ratio()),
+        ]);
     }
-    let line = |row: &[String]| {
-        let mut s = String::new();
-        for (i, (c, w)) in row.iter().zip(width).enumerate() {
-            let pad = " ".repeat(w - c.chars().count());
-            if i == 0 {
-                s.push_str(&format!("{c}{pad}"));
-            } else {
-                s.push_str(&format!("  {pad}{c}"));
-            }
-        }
-        s
-    };
     println!();
-    println!("Transitions committed per second (median [lowest–highest] of {ROUNDS} rounds)");
-    println!();
-    println!("{}", line(&head.map(str::to_string)));
     println!(
-        "{}",
-        "-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1))
+        "Transitions committed per second (median [lowest–highest] of {} round{})",
+        rounds(),
+        if rounds() == 1 { "" } else { "s" }
     );
-    for row in &cells {
-        println!("{}", line(row));
+    if bench::tiny() {
+        println!(
+            "NOTE: tiny mode (PANTAU_BENCH_TINY=1): {TINY_N} transactions per measurement, no sizing run; the figures mean nothing"
+        );
     }
+    println!();
+    table.print();
     for s in skipped {
         println!("{s}");
     }
@@ -832,12 +824,9 @@ fn print(rows: &[Row], skipped: &[String]) {
 
 #[tokio::main]
 async fn main() {
-    // `cargo bench` passes `--bench`; other words pick configurations.
-    let only: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    // Words pick configurations.
+    let only = bench::args();
+    let wanted = |name: &str| bench::wanted(&only, name);
     let f = Arc::new(fixture());
     let started = Instant::now();
     let mut rows = Vec::new();
@@ -854,7 +843,7 @@ async fn main() {
         eprintln!("PostgreSQL …");
         match postgres(&f).await {
             Ok(r) => rows.extend(r),
-            Err(why) => skipped.push(format!("PostgreSQL: SKIPPED ({why})")),
+            Err(why) => skipped.push(bench::skipped("PostgreSQL", &why)),
         }
     }
     print(&rows, &skipped);
