@@ -196,6 +196,6 @@ fn an_unknown_program_names_the_known_ones() {
         .code(2)
         .stderr(
             predicate::str::contains("no workflow `bansoss`")
-                .and(predicate::str::contains("bansos v1")),
+                .and(predicate::str::contains("bansos v2")),
         );
 }
