@@ -378,3 +378,31 @@ impl Store {
             .map_err(StoreError::from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_ids_are_bound_never_written_into_the_sql() {
+        let stages = [StageIds {
+            workflow: "hibah".into(),
+            version: 3,
+            proposal: "ajukan'; --".into(),
+            verified: "terverifikasi".into(),
+            rejected: "ditolak".into(),
+        }];
+        let (sql, values) = progress_sql(&Scope::National, &stages);
+        for id in ["hibah", "ajukan", "terverifikasi", "ditolak"] {
+            assert!(!sql.contains(id), "{id} in {sql}");
+        }
+        assert!(
+            sql.contains("CAST($4 AS TEXT), CAST($5 AS INTEGER)"),
+            "{sql}"
+        );
+        assert_eq!(values.len(), 5);
+        assert_eq!(values[1], Value::from(3_i32));
+        let (sql, values) = progress_sql(&Scope::National, &[]);
+        assert!(sql.contains("WHERE 1 = 0") && values.is_empty(), "{sql}");
+    }
+}
