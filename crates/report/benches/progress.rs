@@ -193,7 +193,7 @@ async fn setup(store: &Store, n: usize) {
     exec(
         store,
         "INSERT INTO definitions (workflow, version, sha256, source, pinned_at) \
-         VALUES ('bansos', 1, 'bench', 'bench', '2026-01-01T00:00:00+00:00')",
+         VALUES ('bansos', 2, 'bench', 'bench', '2026-01-01T00:00:00+00:00')",
     )
     .await;
     let per_region = (n as i64 / 15 + 1) * AMOUNT;
@@ -202,7 +202,7 @@ async fn setup(store: &Store, n: usize) {
             id: PROGRAM.into(),
             name: "Bansos bench 2026".into(),
             workflow: "bansos".into(),
-            workflow_version: 1,
+            workflow_version: 2,
             fiscal_year: 2026,
             funding_source: "APBN".into(),
             budget_ceiling: per_region * 15,
@@ -230,7 +230,7 @@ async fn setup(store: &Store, n: usize) {
             let sep = |s: &String| if s.is_empty() { "" } else { "," };
             let _ = write!(
                 cases,
-                "{}('{id}','bansos',1,'{}','{PROGRAM}',NULL,'{state}',{},{},{},'{{}}','h','2026-01-01T00:00:00+00:00','2026-06-01T00:00:00+00:00',NULL)",
+                "{}('{id}','bansos',2,'{}','{PROGRAM}',NULL,'{state}',{},{},{},'{{}}','h','2026-01-01T00:00:00+00:00','2026-06-01T00:00:00+00:00',NULL)",
                 sep(&cases),
                 REGIONS[i % 15],
                 3,

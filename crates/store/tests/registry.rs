@@ -75,7 +75,7 @@ async fn verified_cases_in(store: &Store, catalog: &Catalog, regions: &[&str]) -
             program_id: Some("bansos-2026".into()),
             beneficiary_id: None,
             definition: def,
-            source: catalog.source("bansos", 1).unwrap(),
+            source: catalog.source("bansos", def.version).unwrap(),
         };
         store
             .open_case(&o, &cx(Role::ManagerRegency))
@@ -123,7 +123,7 @@ fn bansos(allocations: &[(&str, i64)]) -> NewProgram {
         id: "bansos-2026".into(),
         name: "Bansos KUD 2026".into(),
         workflow: "bansos".into(),
-        workflow_version: 1,
+        workflow_version: 2,
         fiscal_year: 2026,
         funding_source: "APBN".into(),
         budget_ceiling: 1_000_000_000,

@@ -30,7 +30,10 @@ fn fixture() -> Fixture {
 impl Fixture {
     fn source(&self, program: &str) -> &str {
         self.catalog
-            .source(program, 1)
+            .source(
+                program,
+                self.catalog.latest(program).expect("shipped").version,
+            )
             .expect("a shipped definition")
     }
 }

@@ -12,6 +12,9 @@ use crate::syntax::*;
 use crate::value::FieldType;
 
 mod evidence;
+mod stages;
+
+pub use stages::Reading;
 
 /// What a definition may refer to outside itself.
 #[derive(Debug, Default, Clone)]
@@ -21,8 +24,13 @@ pub struct Known {
 }
 
 /// Checks `raw` and builds the definition; problems go to `r`.
-pub fn lower(raw: &RawDefinition, known: &Known, r: &mut Reporter<'_>) -> Option<Definition> {
-    let mut cx = Lower { known, r };
+pub fn lower(
+    raw: &RawDefinition,
+    known: &Known,
+    reading: Reading,
+    r: &mut Reporter<'_>,
+) -> Option<Definition> {
+    let mut cx = Lower { known, reading, r };
     let def = cx.definition(raw);
     // Graph checks on a definition with broken names would only repeat them.
     if !cx.r.has_errors() {
@@ -33,6 +41,7 @@ pub fn lower(raw: &RawDefinition, known: &Known, r: &mut Reporter<'_>) -> Option
 
 struct Lower<'k, 'r, 'a> {
     known: &'k Known,
+    reading: Reading,
     r: &'r mut Reporter<'a>,
 }
 
@@ -100,6 +109,7 @@ impl Lower<'_, '_, '_> {
         if actions.iter().any(|a| a.completes_visit) {
             actions.push(evidence::accept_action(&evidence, &states));
         }
+        let stages = stages::stages(raw, &actions, &state_ids, self.reading, self.r);
         let disbursement = raw.disbursement.as_ref().map(|d| self.disbursement(d));
         if raw.opened_by.get_ref().is_empty() {
             self.r.error(
@@ -126,6 +136,7 @@ impl Lower<'_, '_, '_> {
             actions,
             checklists,
             evidence,
+            stages,
         }
     }
 

@@ -150,7 +150,7 @@ pub(super) async fn setup(store: &Store, f: &Fixture, n: usize) -> Vec<Approval>
         id: PROGRAM.into(),
         name: "Bansos Koperasi 2026".into(),
         workflow: "bansos".into(),
-        workflow_version: 1,
+        workflow_version: f.catalog.latest("bansos").unwrap().version,
         fiscal_year: 2026,
         funding_source: "APBN".into(),
         budget_ceiling: REQUESTED * 2 * n as i64,
