@@ -32,18 +32,29 @@
 //! `getrusage(RUSAGE_CHILDREN)`). Above 0.1 core the verdict says the
 //! machine was busy, and the figures are low by about that share.
 //!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test
+//! --bench http`, a dev build of the bench and of `pantau`): the defaults
+//! become scale 0.01, 1 thread, 2 connections, a 1-second warm-up and
+//! 1-second runs (each variable above still wins); every endpoint and check
+//! as above, and a non-2xx answer or socket error makes the exit code 1. Its
+//! figures mean nothing.
+//!
 //! Without `wrk` on PATH the bench prints `SKIPPED: reason` (how to install
 //! it) and exits 0; under `PANTAU_REQUIRE_ALL=1` it exits 1 instead.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/support/bench.rs"]
+mod bench;
 mod common;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use common::{pantau, serve};
+use support::which;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
@@ -54,16 +65,9 @@ const PASSWORD: &str = "pantau-demo-2026";
 const P99_TARGET_MS: f64 = 50.0;
 const RPS_TARGET_CASES: f64 = 1_000.0;
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_string())
-}
-
-fn which(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(program))
-            .find(|p| p.is_file())
-    })
+/// `name` from the environment, else `default` (`tiny` in the tiny mode).
+fn env_or(name: &str, default: &str, tiny: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| if bench::tiny() { tiny } else { default }.to_string())
 }
 
 /// One HTTP/1.1 request on a fresh connection: (status, body).
@@ -195,8 +199,8 @@ fn parse_wrk(out: &str) -> Figures {
 fn wrk(url: &str, token: &str, seconds: &str, server: u32) -> (Figures, String) {
     let before = cpu_seconds(server);
     let started = Instant::now();
-    let threads = env_or("PANTAU_BENCH_THREADS", "2");
-    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16");
+    let threads = env_or("PANTAU_BENCH_THREADS", "2", "1");
+    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16", "2");
     let out = Command::new("wrk")
         .args([
             "-t",
@@ -235,9 +239,9 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         };
     }
-    let scale = env_or("PANTAU_BENCH_SCALE", "1.0");
-    let seconds = env_or("PANTAU_BENCH_SECONDS", "15");
-    let user = env_or("PANTAU_BENCH_USER", "pengelola.18");
+    let scale = env_or("PANTAU_BENCH_SCALE", "1.0", "0.01");
+    let seconds = env_or("PANTAU_BENCH_SECONDS", "15", "1");
+    let user = env_or("PANTAU_BENCH_USER", "pengelola.18", "pengelola.18");
     let dir = tempfile::tempdir().unwrap();
 
     eprintln!(
@@ -294,15 +298,16 @@ fn main() -> ExitCode {
         assert_eq!(status, 200, "GET {path}: {body}");
         let url = format!("http://{addr}{path}");
         let pid = server.child.id();
-        wrk(&url, &token, "2", pid);
+        let warm_up = if bench::tiny() { "1" } else { "2" };
+        wrk(&url, &token, warm_up, pid);
         let (f, raw) = wrk(&url, &token, &seconds, pid);
         eprintln!("--- wrk GET {path}\n{raw}");
         rows.push((path.clone(), body.len(), *is_list, f));
     }
     drop(server);
 
-    let threads = env_or("PANTAU_BENCH_THREADS", "2");
-    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16");
+    let threads = env_or("PANTAU_BENCH_THREADS", "2", "1");
+    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16", "2");
     let cases = summary
         .lines()
         .find(|l| l.trim_start().starts_with("cases:"))
@@ -342,6 +347,11 @@ fn main() -> ExitCode {
             f.other_cores,
             target
         );
+    }
+    // In the tiny mode (a smoke run) an error answer is a broken bench.
+    if bench::tiny() && rows.iter().any(|r| !r.3.trouble.is_empty()) {
+        eprintln!("bench http: error answers or socket errors in the tiny mode");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

@@ -35,20 +35,31 @@
 //! import, under 200 MB peak). The columns `CPU user + sys` and `written to
 //! disk` (`ru_utime`, `ru_stime`, `ru_oublock`) show where the wall time goes.
 //! The second import must add 0 rows. After each run the bench counts the
-//! rows in the `beneficiaries` table.
+//! rows in the `beneficiaries` table; wrong counts make the exit code 1.
+//!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test
+//! --bench import`, a dev build of the bench and of `pantau`): 300 rows
+//! unless `rows=N` says otherwise, both imports and every check. Its figures
+//! mean nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/bench.rs"]
+mod bench;
 
 use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use bench::thousands;
 use nix::sys::resource::{UsageWho, getrusage};
 use pantau_registry::beneficiary::COLUMNS;
 use sea_orm::{ConnectionTrait, Statement};
 
 const DEFAULT_ROWS: usize = 1_000_000;
+/// The default in the tiny mode (`PANTAU_BENCH_TINY=1`).
+const TINY_ROWS: usize = 300;
 const CHILD: &str = "PANTAU_BENCH_IMPORT_CHILD";
 /// Lampung's 15 kabupaten/kota, with a rough centre for the generated locations.
 const REGIONS: [(&str, f64, f64); 15] = [
@@ -310,26 +321,16 @@ fn count_rows(db: &Path) -> u64 {
     })
 }
 
-fn thousands(x: f64) -> String {
-    let s = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 fn main() -> ExitCode {
     if std::env::var_os(CHILD).is_some() {
         return child();
     }
-    let rows = std::env::args()
-        .skip(1)
-        .find_map(|a| a.strip_prefix("rows=").map(str::to_string))
-        .map_or(DEFAULT_ROWS, |v| v.parse().expect("rows=N"));
+    let default = if bench::tiny() {
+        TINY_ROWS
+    } else {
+        DEFAULT_ROWS
+    };
+    let rows = bench::number(&bench::args(), "rows", default);
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("beneficiaries.csv");
     let started = Instant::now();
@@ -365,7 +366,7 @@ fn main() -> ExitCode {
         );
     }
     println!();
-    let head = [
+    let mut table = bench::Table::new(&[
         "run",
         "wall time",
         "rows/s",
@@ -374,52 +375,24 @@ fn main() -> ExitCode {
         "peak RSS",
         "CPU user + sys",
         "written to disk",
-    ];
-    let cells: Vec<[String; 8]> = [("first import", &first), ("same file again", &second)]
-        .iter()
-        .map(|(name, r)| {
-            [
-                name.to_string(),
-                format!("{:.2} s", r.wall.as_secs_f64()),
-                thousands(rows as f64 / r.wall.as_secs_f64()),
-                thousands(r.new as f64),
-                thousands(r.in_table as f64),
-                format!("{:.0} MB", r.maxrss_kb as f64 / 1024.0),
-                format!(
-                    "{:.1} + {:.1} s",
-                    r.cpu.0.as_secs_f64(),
-                    r.cpu.1.as_secs_f64()
-                ),
-                format!("{} MB", thousands(r.written as f64 / 1e6)),
-            ]
-        })
-        .collect();
-    let mut width = head.map(|h| h.chars().count());
-    for row in &cells {
-        for (w, c) in width.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
+    ]);
+    for (name, r) in [("first import", &first), ("same file again", &second)] {
+        table.row(vec![
+            name.to_string(),
+            format!("{:.2} s", r.wall.as_secs_f64()),
+            thousands(rows as f64 / r.wall.as_secs_f64()),
+            thousands(r.new as f64),
+            thousands(r.in_table as f64),
+            format!("{:.0} MB", r.maxrss_kb as f64 / 1024.0),
+            format!(
+                "{:.1} + {:.1} s",
+                r.cpu.0.as_secs_f64(),
+                r.cpu.1.as_secs_f64()
+            ),
+            format!("{} MB", thousands(r.written as f64 / 1e6)),
+        ]);
     }
-    let line = |row: &[String]| {
-        let mut s = String::new();
-        for (i, (c, w)) in row.iter().zip(width).enumerate() {
-            let pad = " ".repeat(w - c.chars().count());
-            if i == 0 {
-                s.push_str(&format!("{c}{pad}"));
-            } else {
-                s.push_str(&format!("  {pad}{c}"));
-            }
-        }
-        s
-    };
-    println!("{}", line(&head.map(str::to_string)));
-    println!(
-        "{}",
-        "-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1))
-    );
-    for row in &cells {
-        println!("{}", line(row));
-    }
+    table.print();
     println!();
     println!("database file after both runs: {} MB", db_size / 1_000_000);
     let rate = rows as f64 / first.wall.as_secs_f64();
@@ -434,19 +407,26 @@ fn main() -> ExitCode {
         "peak RSS: {peak_mb:.0} MB: target (< 200 MB) {}",
         met(peak_mb < 200.0)
     );
+    let first_ok = first.new == rows as u64 && first.in_table == rows as u64;
     println!(
         "first import: {} new rows, {} in the table: expected {} {}",
         thousands(first.new as f64),
         thousands(first.in_table as f64),
         thousands(rows as f64),
-        met(first.new == rows as u64 && first.in_table == rows as u64)
+        met(first_ok)
     );
+    let second_ok = second.new == 0 && second.in_table == first.in_table;
     println!(
         "second import: {} new rows: target (0) {}",
         second.new,
-        met(second.new == 0 && second.in_table == first.in_table)
+        met(second_ok)
     );
     println!();
     println!("whole run: {:.0} s", started.elapsed().as_secs_f64());
-    ExitCode::SUCCESS
+    // The speed and memory are figures; wrong counts are a broken import.
+    if first_ok && second_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

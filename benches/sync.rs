@@ -15,9 +15,18 @@
 //! temporary folder (the default SQLite file), served by the real binary on
 //! a free port; the visits are the first 200 open ones of the demo's field
 //! officers. Preparing the answers (reading each case's form) is not timed.
+//! The exit code is 1 when no visit was found or the second send changed
+//! something.
+//!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test
+//! --bench sync`, a dev build of the bench and of `pantau`): `--scale 0.01
+//! --cases-per-state 2`, 10 visits with small photos (160 × 120), the same
+//! steps and checks. Its figures mean nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../tests/support/bench.rs"]
+mod bench;
 mod common;
 #[path = "../tests/support/visit.rs"]
 mod visit;
@@ -29,6 +38,13 @@ use common::{pantau, serve};
 use serde_json::{Value, json};
 
 const VISITS: usize = 200;
+/// Visits in the tiny mode (`PANTAU_BENCH_TINY=1`).
+const TINY_VISITS: usize = 10;
+
+/// How many visits to send.
+fn visits_wanted() -> usize {
+    if bench::tiny() { TINY_VISITS } else { VISITS }
+}
 const PASSWORD: &str = "pantau-demo-2026";
 
 struct Api {
@@ -113,7 +129,7 @@ async fn queues(api: &Api) -> Vec<(String, String, Queue)> {
         let token = api.token(&officer).await;
         let mut queue = Queue::new();
         for v in api.get(&token, "/api/visits").await.as_array().unwrap() {
-            if n == VISITS {
+            if n == visits_wanted() {
                 break;
             }
             let case = v["case_id"].as_str().unwrap();
@@ -218,8 +234,13 @@ async fn visits_done(api: &Api) -> u64 {
 
 fn main() -> ExitCode {
     let dir = tempfile::tempdir().unwrap();
+    let (scale, per_state) = if bench::tiny() {
+        ("0.01", "2")
+    } else {
+        ("0.05", "40")
+    };
     let demo = pantau(dir.path())
-        .args(["demo", "--scale", "0.05", "--cases-per-state", "40"])
+        .args(["demo", "--scale", scale, "--cases-per-state", per_state])
         .output()
         .unwrap();
     assert!(
@@ -243,9 +264,13 @@ fn main() -> ExitCode {
         let visits: usize = queues.iter().map(|q| q.2.len()).sum();
         let done_before = visits_done(&api).await;
         let idle = peak_mb(pid);
-        let photos: Vec<Vec<u8>> = (0..visits as u32)
-            .map(pantau_photo::samples::camera_photo)
-            .collect();
+        // The tiny mode sends small photos: a dev build encodes and decodes slowly.
+        let photo = if bench::tiny() {
+            pantau_photo::samples::visit_photo
+        } else {
+            pantau_photo::samples::camera_photo
+        };
+        let photos: Vec<Vec<u8>> = (0..visits as u32).map(photo).collect();
         let mean_kb = photos.iter().map(Vec::len).sum::<usize>() / photos.len().max(1) / 1024;
 
         let started = Instant::now();
@@ -277,7 +302,8 @@ fn main() -> ExitCode {
             );
         }
         println!("server peak memory (VmHWM): {peak:.0} MB (after start-up and reading: {idle:.0} MB)");
-        let ok = count(&first, "stored") == visits
+        let ok = visits > 0
+            && count(&first, "stored") == visits
             && count(&second, "already_stored") == visits
             && done_second == done_first;
         println!(

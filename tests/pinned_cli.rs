@@ -117,7 +117,7 @@ async fn a_running_case_keeps_the_definition_it_started_with() {
         let said = text(&out);
         for needle in [
             "bansos.toml",
-            "`bansos` version 1",
+            "`bansos` version 2",
             "1 running",
             "raise `version`",
         ] {
@@ -134,7 +134,7 @@ async fn a_running_case_keeps_the_definition_it_started_with() {
         assert_eq!(show.status.code(), Some(2), "{}", text(&show));
 
         // The new rules under a new version, the old text kept beside them.
-        std::fs::write(&file, edited.replacen("version = 1", "version = 2", 1)).unwrap();
+        std::fs::write(&file, edited.replacen("version = 2", "version = 3", 1)).unwrap();
         std::fs::write(flows.join("bansos-v1.toml"), &original).unwrap();
         let fresh = open(&t.url, dir.path(), "open-b");
         let out = submit(&t.url, dir.path(), &fresh, "submit-b");
@@ -164,7 +164,7 @@ async fn a_running_case_keeps_the_definition_it_started_with() {
         assert!(out.status.success(), "{}: {}", t.name, text(&out));
         let show = run(&t.url, dir.path(), &["case", "show", &running]);
         assert!(show.status.success(), "{}", text(&show));
-        assert!(text(&show).contains("bansos v1"), "{}", text(&show));
+        assert!(text(&show).contains("bansos v2"), "{}", text(&show));
         let check = run(
             &t.url,
             dir.path(),

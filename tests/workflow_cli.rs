@@ -196,6 +196,36 @@ fn an_unknown_program_names_the_known_ones() {
         .code(2)
         .stderr(
             predicate::str::contains("no workflow `bansoss`")
-                .and(predicate::str::contains("bansos v1")),
+                .and(predicate::str::contains("bansos v2")),
         );
+}
+
+#[test]
+fn a_file_without_stages_is_refused_and_the_check_prints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::fs::read_to_string(repo().join("workflows/bansos.toml")).unwrap();
+    let file = dir.path().join("bansos.toml");
+    std::fs::write(&file, &source).unwrap();
+    pantau()
+        .args(["workflow", "check"])
+        .arg(&file)
+        .arg("--templates")
+        .arg(repo().join("templates"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "    stages: proposal submit, verified verified, rejected rejected, approval approve, approve_by_decree, amend_approval",
+        ));
+    let without = source.replacen("[stages]\nproposal = \"submit\"\n", "[stages]\n", 1);
+    std::fs::write(&file, without).unwrap();
+    pantau()
+        .args(["workflow", "check"])
+        .arg(&file)
+        .arg("--templates")
+        .arg(repo().join("templates"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "[stages] has no `proposal` (the action that submits a proposal)",
+        ));
 }

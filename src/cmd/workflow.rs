@@ -70,6 +70,18 @@ pub fn run(cmd: WorkflowCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                             def.checklists.len(),
                             def.label.get(Lang::Id)
                         );
+                        let s = &def.stages;
+                        println!(
+                            "    stages: proposal {}, verified {}, rejected {}, approval {}",
+                            s.proposal,
+                            s.verified,
+                            s.rejected,
+                            if s.approval.is_empty() {
+                                "-".to_string()
+                            } else {
+                                s.approval.join(", ")
+                            }
+                        );
                     }
                     if database || db.database_url.is_some() {
                         return against_database(&catalog, db);

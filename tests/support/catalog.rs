@@ -12,10 +12,9 @@ pub fn repo_root() -> PathBuf {
     dir
 }
 
-/// Every definition in `workflows/`, checked against the templates in `templates/email/`.
-pub fn catalog() -> Catalog {
-    let root = repo_root();
-    let templates = std::fs::read_dir(root.join("templates/email"))
+/// What the shipped definitions may refer to: the templates in `templates/email/`.
+pub fn known() -> Known {
+    let templates = std::fs::read_dir(repo_root().join("templates/email"))
         .expect("templates/email")
         .filter_map(|e| {
             e.ok()?
@@ -27,6 +26,12 @@ pub fn catalog() -> Catalog {
         })
         .filter(|n| !n.starts_with('_'))
         .collect();
+    Known { templates }
+}
+
+/// Every definition in `workflows/`, checked against the templates in `templates/email/`.
+pub fn catalog() -> Catalog {
+    let root = repo_root();
     let sources: Vec<(String, String)> = std::fs::read_dir(root.join("workflows"))
         .expect("workflows/")
         .filter_map(|e| Some(e.ok()?.path()))
@@ -40,7 +45,7 @@ pub fn catalog() -> Catalog {
         .collect();
     Catalog::load(
         sources.iter().map(|(f, s)| (f.as_str(), s.as_str())),
-        &Known { templates },
+        &known(),
     )
     .expect("the shipped definitions check")
 }

@@ -83,6 +83,18 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     }
 }
 
+/// Whether `role` works in the field: its home is the list of its visits,
+/// not the dashboard, and decrees are not its concern.
+pub fn works_in_field(role: Role) -> bool {
+    role == Role::FieldOfficer
+}
+
+/// Whether user `login` with `role` may act on a case assigned to
+/// `officer`: a field officer only on their own cases (or unassigned ones).
+pub fn may_act_on(role: Role, login: &str, officer: Option<&str>) -> bool {
+    allows(role, Permission::Act) && !(works_in_field(role) && officer.is_some_and(|o| o != login))
+}
+
 /// Whether a user in `scope` acts for province `province` as a whole, as
 /// in recording its decrees (SK): the province's own users and national
 /// ones, never a kabupaten/kota's, whose scope covers only itself. Which
@@ -142,5 +154,16 @@ mod tests {
         assert!(allows(Role::Verifier, Permission::ConfirmLocation));
         assert!(!allows(Role::FieldOfficer, Permission::ConfirmLocation));
         assert!(!allows(Role::ManagerRegency, Permission::ConfirmLocation));
+    }
+
+    #[test]
+    fn a_field_officer_acts_only_on_their_own_cases() {
+        assert!(may_act_on(Role::FieldOfficer, "dedi", Some("dedi")));
+        assert!(may_act_on(Role::FieldOfficer, "dedi", None));
+        assert!(!may_act_on(Role::FieldOfficer, "dedi", Some("sari")));
+        assert!(may_act_on(Role::Verifier, "vina", Some("sari")));
+        assert!(!may_act_on(Role::Ministry, "kemenkop", None));
+        assert!(works_in_field(Role::FieldOfficer));
+        assert!(!works_in_field(Role::ManagerRegency));
     }
 }

@@ -134,12 +134,24 @@ impl RegionCode {
     }
 
     pub fn is_province(&self) -> bool {
-        self.0.len() == 2
+        self.0.len() == Self::PROVINCE_LEN
     }
 
-    /// Whether `self` is `other` or contains it (a province contains its kabupaten/kota).
+    /// The length of a province's code (`18`).
+    pub const PROVINCE_LEN: usize = 2;
+    /// What joins a province's code and a kabupaten/kota's (`18.71`).
+    pub const SEPARATOR: char = '.';
+
+    /// Whether `self` is `other` or contains it (a province contains its
+    /// kabupaten/kota). The store says the same in SQL, term for term
+    /// (`store/src/read/scope.rs`).
     pub fn covers(&self, other: &RegionCode) -> bool {
-        self == other || (self.is_province() && other.0.starts_with(&self.0))
+        self == other
+            || (self.is_province()
+                && other
+                    .0
+                    .strip_prefix(self.0.as_str())
+                    .is_some_and(|rest| rest.starts_with(Self::SEPARATOR)))
     }
 
     /// The four digits NIK and NIK Koperasi start with, e.g. `1871`.

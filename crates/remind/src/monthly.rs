@@ -11,6 +11,7 @@ use pantau_report::monthly::{self, Month};
 use pantau_store::Store;
 use pantau_store::model::User;
 use pantau_store::outbox::{Links, monthly_key};
+use pantau_workflow::Catalog;
 use serde_json::json;
 
 use crate::RemindError;
@@ -22,6 +23,7 @@ pub const TEMPLATE: &str = "monthly_report";
 /// manager of `zone`; returns how many were queued.
 pub async fn queue(
     store: &Store,
+    catalog: &Catalog,
     links: &Links,
     zone: Zone,
     now: DateTime<Utc>,
@@ -37,7 +39,7 @@ pub async fn queue(
         if store.outbox_has(&key).await? {
             continue;
         }
-        let Some(payload) = payload(store, links, &u, month, today, now).await? else {
+        let Some(payload) = payload(store, catalog, links, &u, month, today, now).await? else {
             continue;
         };
         if store.queue_once(&key, &u, TEMPLATE, payload, now).await? {
@@ -73,6 +75,7 @@ fn ended_month(today: NaiveDate, zone: Zone) -> Option<(Month, NaiveDate)> {
 /// program that year.
 async fn payload(
     store: &Store,
+    catalog: &Catalog,
     links: &Links,
     u: &User,
     (month, last_day): (Month, NaiveDate),
@@ -94,7 +97,7 @@ async fn payload(
         return Ok(None);
     };
     let year = last_day.year();
-    let (programs, total) = monthly::lines(store, &scope, year, month, lang, now).await?;
+    let (programs, total) = monthly::lines(store, catalog, &scope, year, month, lang, now).await?;
     let Some(total) = total else {
         return Ok(None);
     };

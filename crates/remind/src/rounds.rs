@@ -32,7 +32,7 @@ impl<C: Clock> Work for Rounds<C> {
             .store
             .round(&self.catalog, links, zone, now, LIMIT)
             .await?;
-        let monthly = monthly::queue(&self.store, links, zone, now).await?;
+        let monthly = monthly::queue(&self.store, &self.catalog, links, zone, now).await?;
         Ok(format!(
             "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {} digest(s); {monthly} monthly report(s)",
             r.due, r.queued, r.held, r.unaddressed, r.digests

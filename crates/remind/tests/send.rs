@@ -88,7 +88,7 @@ async fn queued(store: &Store, n: usize) {
             program_id: None,
             beneficiary_id: None,
             definition: def,
-            source: catalog.source("bansos", 1).unwrap(),
+            source: catalog.source("bansos", def.version).unwrap(),
         };
         store.open_case(&o, &cx).await.unwrap();
         let submit = Command {

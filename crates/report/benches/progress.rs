@@ -21,6 +21,10 @@
 //! (its query, the programs, allocations and region names, the document
 //! with its chart) and writing it as CSV and as HTML. The bench checks that
 //! both give the same totals. Target: (b) within 3 × (a).
+//!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
+//! pantau-report --bench progress`, a dev build): 300 cases unless `cases=N`
+//! says otherwise, one round, the same check. Its figures mean nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -37,8 +41,13 @@ use pantau_store::registry::NewProgram;
 use pantau_store::{Settings, Store};
 use sea_orm::{ConnectionTrait, Statement};
 
+#[path = "../../../tests/support/bench.rs"]
+mod bench;
 #[path = "../../../tests/support/catalog.rs"]
 mod catalog;
+#[path = "../../../tests/support/db.rs"]
+#[allow(dead_code)]
+mod db;
 
 const REGIONS: [&str; 15] = [
     "18.01", "18.02", "18.03", "18.04", "18.05", "18.06", "18.07", "18.08", "18.09", "18.10",
@@ -76,22 +85,19 @@ const PLAIN: &str = "SELECT c.program_id, c.region, COUNT(*), \
                FROM visits GROUP BY case_id) v ON v.case_id = c.id \
     WHERE c.program_id = 'bansos-bench-2026' GROUP BY c.program_id, c.region";
 
+/// Timed rounds of each; the table shows the median.
+fn rounds() -> usize {
+    if bench::tiny() { 1 } else { 3 }
+}
+
 fn main() {
-    let cases: usize = std::env::args()
-        .find_map(|a| {
-            a.strip_prefix("cases=")
-                .map(|n| n.parse().expect("cases=N"))
-        })
-        .unwrap_or(1_000_000);
+    let default = if bench::tiny() { 300 } else { 1_000_000 };
+    let cases = bench::number(&bench::args(), "cases", default);
     tokio::runtime::Runtime::new().unwrap().block_on(run(cases));
 }
 
 async fn run(n: usize) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("bench.db").display()
-    );
+    let (_dir, url) = db::fresh_sqlite();
     let store = Store::open(&Settings::new(url)).await.unwrap();
     let t = Instant::now();
     setup(&store, n).await;
@@ -114,7 +120,7 @@ async fn run(n: usize) {
     };
     let (mut plain, mut report) = (vec![], vec![]);
     let (mut plain_disbursed, mut report_disbursed) = (0, 0);
-    for _ in 0..3 {
+    for _ in 0..rounds() {
         let t = Instant::now();
         let db = store.connection();
         let rows = db
@@ -147,23 +153,27 @@ async fn run(n: usize) {
     );
     let median = |v: &mut Vec<Duration>| {
         v.sort();
-        v[1]
+        v[v.len() / 2]
     };
     let (p, r) = (median(&mut plain), median(&mut report));
     let ratio = r.as_secs_f64() / p.as_secs_f64();
     println!();
-    println!("program progress over {n} cases on SQLite (median of 3 runs)");
+    println!(
+        "program progress over {n} cases on SQLite (median of {} run{})",
+        rounds(),
+        if rounds() == 1 { "" } else { "s" }
+    );
     println!();
-    println!("what                                  time");
-    println!("------------------------------------------");
-    println!(
-        "plain SQL aggregation (baseline)  {:>8.3} s",
-        p.as_secs_f64()
-    );
-    println!(
-        "report: query + document + CSV + HTML {:>5.3} s",
-        r.as_secs_f64()
-    );
+    let mut table = bench::Table::new(&["what", "time"]);
+    table.row(vec![
+        "plain SQL aggregation (baseline)".into(),
+        format!("{:.3} s", p.as_secs_f64()),
+    ]);
+    table.row(vec![
+        "report: query + document + CSV + HTML".into(),
+        format!("{:.3} s", r.as_secs_f64()),
+    ]);
+    table.print();
     println!();
     println!(
         "report / plain = {ratio:.2}: target (<= 3.00) {}",
@@ -183,7 +193,7 @@ async fn setup(store: &Store, n: usize) {
     exec(
         store,
         "INSERT INTO definitions (workflow, version, sha256, source, pinned_at) \
-         VALUES ('bansos', 1, 'bench', 'bench', '2026-01-01T00:00:00+00:00')",
+         VALUES ('bansos', 2, 'bench', 'bench', '2026-01-01T00:00:00+00:00')",
     )
     .await;
     let per_region = (n as i64 / 15 + 1) * AMOUNT;
@@ -192,7 +202,7 @@ async fn setup(store: &Store, n: usize) {
             id: PROGRAM.into(),
             name: "Bansos bench 2026".into(),
             workflow: "bansos".into(),
-            workflow_version: 1,
+            workflow_version: 2,
             fiscal_year: 2026,
             funding_source: "APBN".into(),
             budget_ceiling: per_region * 15,
@@ -220,7 +230,7 @@ async fn setup(store: &Store, n: usize) {
             let sep = |s: &String| if s.is_empty() { "" } else { "," };
             let _ = write!(
                 cases,
-                "{}('{id}','bansos',1,'{}','{PROGRAM}',NULL,'{state}',{},{},{},'{{}}','h','2026-01-01T00:00:00+00:00','2026-06-01T00:00:00+00:00',NULL)",
+                "{}('{id}','bansos',2,'{}','{PROGRAM}',NULL,'{state}',{},{},{},'{{}}','h','2026-01-01T00:00:00+00:00','2026-06-01T00:00:00+00:00',NULL)",
                 sep(&cases),
                 REGIONS[i % 15],
                 3,

@@ -124,7 +124,7 @@ pub async fn document(
                 program: req.program.clone(),
                 scope: req.scope.clone(),
             };
-            let rows = store.program_regions(&filter, req.now).await?;
+            let rows = store.program_regions(&filter, catalog, req.now).await?;
             let allocations = store.allocations_within(&req.scope).await?;
             Ok(if req.report == ReportName::ProgramProgress {
                 progress::build(&cx, facts, &programs, &allocations, &rows)

@@ -8,6 +8,7 @@ use pantau_domain::access::Scope;
 use pantau_domain::{Lang, format};
 use pantau_store::Store;
 use pantau_store::read::report::{ProgramFilter, ProgramPeriod, ProgramRegion};
+use pantau_workflow::Catalog;
 use serde::Serialize;
 
 use crate::ReportError;
@@ -92,9 +93,11 @@ fn line(
 }
 
 /// Each program of fiscal `year` visible in `scope`, and the sum of all
-/// (its `program` empty; `None` when there is no program).
+/// (its `program` empty; `None` when there is no program); the stages are
+/// counted as `catalog`'s definitions declare them.
 pub async fn lines(
     store: &Store,
+    catalog: &Catalog,
     scope: &Scope,
     year: i32,
     month: Month,
@@ -115,7 +118,7 @@ pub async fn lines(
         program: None,
         scope: scope.clone(),
     };
-    let rows = store.program_regions(&filter, now).await?;
+    let rows = store.program_regions(&filter, catalog, now).await?;
     let allocations = store.allocations_within(scope).await?;
     let in_month = store
         .program_period(scope, year, month.start, month.end)

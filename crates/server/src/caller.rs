@@ -51,7 +51,7 @@ pub struct Caller {
 impl Caller {
     /// Refuses when the role does not hold `permission` at all.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        if access::allows(self.role, permission) {
+        if self.may(permission) {
             Ok(())
         } else {
             Err(ApiError::Forbidden(match self.lang {
@@ -62,6 +62,21 @@ impl Caller {
     }
 
     /// Whether a record of `region` is within the caller's scope.
+    /// Whether the role holds `permission` at all.
+    pub fn may(&self, permission: Permission) -> bool {
+        access::allows(self.role, permission)
+    }
+
+    /// Whether the caller works in the field (home: their visits).
+    pub fn works_in_field(&self) -> bool {
+        access::works_in_field(self.role)
+    }
+
+    /// Whether the caller may act on a case assigned to `officer`.
+    pub fn may_act_on(&self, officer: Option<&str>) -> bool {
+        access::may_act_on(self.role, &self.login, officer)
+    }
+
     pub fn sees(&self, region: Option<&str>) -> bool {
         self.scope.covers(region)
     }

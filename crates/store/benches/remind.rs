@@ -63,28 +63,37 @@
 //! Reported: emails/s, the share of the time in each step, and what the
 //! server wrote: exactly `emails` messages (checked), over how many SMTP
 //! connections.
+//!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
+//! pantau-store --bench remind`, a dev build): 300 and 100 cases, 10 due,
+//! 20 emails (each overridable as above), three rounds, every step and check
+//! as above. Its figures mean nothing. Under `PANTAU_REQUIRE_ALL=1` a part
+//! skipped for a missing PostgreSQL or SMTP server fails the run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::{Child, Command as Process, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bench::median;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use pantau_domain::{Lang, Role, Zone};
-use pantau_notify::{Message, Security, SendError, Templates, Transport};
-use pantau_store::accounts::NewUser;
+use pantau_store::Store;
 use pantau_store::outbox::Links;
-use pantau_store::schema::entity::{case, reminder};
-use pantau_store::{Opening, Settings, Store};
-use pantau_workflow::{Actor, Case, Catalog, Command, Context};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait, Statement, TransactionTrait, Value,
-};
+use pantau_store::schema::entity::case;
+use pantau_workflow::Case;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+#[path = "remind/sweep.rs"]
+mod sweep;
+use sweep::*;
+#[path = "remind/delivery.rs"]
+mod delivery;
+use delivery::*;
+#[path = "remind/setup.rs"]
+mod setup;
+use setup::*;
+#[path = "../../../tests/support/bench.rs"]
+mod bench;
 #[path = "../../../tests/support/db.rs"]
 #[allow(dead_code)]
 mod db;
@@ -125,21 +134,7 @@ fn links() -> Links {
 }
 
 fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    bench::thousands(n as f64)
 }
 
 /// `(?, ?, …), (?, ?, …)` for `rows` rows of `cols` columns, `$n` on PostgreSQL.
@@ -267,613 +262,29 @@ impl Backend {
     }
 }
 
-/// A fresh, empty store.
-async fn fresh(backend: Backend) -> Result<(Store, Place), String> {
-    match backend {
-        Backend::Sqlite => {
-            let (dir, url) = db::fresh_sqlite();
-            let file = dir.path().join("pantau.db");
-            let store = Store::open(&Settings::new(url))
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((store, Place::Sqlite(dir, file)))
-        }
-        Backend::Postgres => {
-            let url = db::fresh_postgres().await?;
-            let store = Store::open(&Settings::new(url.as_str()))
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok((store, Place::Postgres { url }))
-        }
-    }
-}
-
-/// The real case, opened and submitted through the store, and the verifier.
-async fn seed(store: &Store, catalog: &Catalog) -> Arc<Model> {
-    let def = catalog.latest("bansos").unwrap();
-    let id = "real-0";
-    let cx = Context {
-        now: t0(),
-        actor: Actor {
-            user: "rina".into(),
-            role: Role::ManagerRegency,
-        },
-        remaining_allocation: None,
-        evidence: Default::default(),
-    };
-    let o = Opening {
-        case_id: id.into(),
-        key: "open:real-0".into(),
-        region: Some(REGION.into()),
-        program_id: None,
-        beneficiary_id: None,
-        definition: def,
-        source: catalog.source("bansos", def.version).unwrap(),
-    };
-    store.open_case(&o, &cx).await.unwrap();
-    let cmd = Command {
-        observed_at: None,
-        key: "submit:real-0".into(),
-        action: "submit".into(),
-        inputs: [
-            ("amount_requested", "Rp 150.000.000"),
-            ("proposal_doc", "usulan.pdf"),
-            ("in_craft_centre", "ya"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
-    };
-    store.apply(catalog, id, &cmd, &cx, None).await.unwrap();
-    let u = NewUser {
-        login: "agus".into(),
-        name: "Agus Verifikator".into(),
-        email: "agus@dinas.example".into(),
-        role: Role::Verifier,
-        region: Some(REGION.into()),
-        lang: Lang::Id,
-        digest: false,
-        password_hash: None,
-    };
-    assert!(store.add_user(&u, t0()).await.unwrap());
-    let case = case::Entity::find_by_id(id)
-        .one(store.connection())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(case.state, "submitted");
-    let snapshot: Case = serde_json::from_str(&case.snapshot).unwrap();
-    Arc::new(Model { case, snapshot })
-}
-
-/// Writes cases `0..n` (`C0000000` …) with one pending reminder each; `due`
-/// of them, spread evenly, fell due before [`sweep_at`]. Transactions of
-/// [`TXN_CASES`] cases, [`loaders`] of them at a time.
-async fn load(store: &Store, model: &Arc<Model>, n: usize, due: usize, what: &str) {
-    let next = Arc::new(AtomicUsize::new(0));
-    let written = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..loaders(store.backend()))
-        .map(|_| {
-            let (store, model, next, written) =
-                (store.clone(), model.clone(), next.clone(), written.clone());
-            let what = what.to_string();
-            tokio::spawn(async move {
-                loop {
-                    let from = next.fetch_add(TXN_CASES, Ordering::Relaxed);
-                    if from >= n {
-                        break;
-                    }
-                    let to = (from + TXN_CASES).min(n);
-                    load_range(&store, &model, from..to, n, due).await;
-                    let before = written.fetch_add(to - from, Ordering::Relaxed);
-                    let after = before + to - from;
-                    if after / 100_000 > before / 100_000 {
-                        let secs = started.elapsed().as_secs_f64();
-                        eprintln!(
-                            "  {what}: {} cases written, {secs:.0} s, {:.0} cases/s",
-                            thousands(after),
-                            after as f64 / secs
-                        );
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
-    assert_eq!(written.load(Ordering::Relaxed), n);
-}
-
-/// Concurrent setup transactions: SQLite has one writer at a time; on
-/// PostgreSQL several connections hide each statement's round trip.
-fn loaders(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Postgres => 4,
-        _ => 1,
-    }
-}
-
-/// Cases `range` of `n` and their reminders, in one transaction.
-async fn load_range(
-    store: &Store,
-    model: &Model,
-    range: std::ops::Range<usize>,
-    n: usize,
-    due: usize,
-) {
-    let backend = store.backend();
-    let every = (n / due.max(1)).max(1);
-    let is_due = |i: usize| i.is_multiple_of(every) && i / every < due;
-    let m = &model.case;
-    let entered_seq = model.snapshot.entered_seq as i64;
-    let txn = store.connection().begin().await.unwrap();
-    let mut i = range.start;
-    while i < range.end {
-        let rows = (range.end - i).min(BATCH);
-        let mut cases: Vec<Value> = Vec::with_capacity(rows * CASE_COLUMNS.len());
-        let mut reminders: Vec<Value> = Vec::with_capacity(rows * REMINDER_COLUMNS.len());
-        for j in i..i + rows {
-            let id = format!("C{j:07}");
-            let mut snapshot = model.snapshot.clone();
-            snapshot.id = id.clone();
-            cases.extend([
-                id.clone().into(),
-                m.workflow.clone().into(),
-                m.workflow_version.into(),
-                Value::String(Some(REGION.into())),
-                Value::String(None),
-                Value::String(None),
-                m.state.clone().into(),
-                m.seq.into(),
-                Value::BigInt(None),
-                0i64.into(),
-                serde_json::to_string(&snapshot).unwrap().into(),
-                m.head_hash.clone().into(),
-                m.opened_at.into(),
-                m.updated_at.into(),
-            ]);
-            // Due ones fell due at least an hour before the sweep; the
-            // rest fire between one and eight days after it.
-            let fire_at = if is_due(j) {
-                sweep_at() - TimeDelta::hours(1) - TimeDelta::seconds((j / every) as i64)
-            } else {
-                sweep_at() + TimeDelta::days(1) + TimeDelta::seconds((j % 604_800) as i64)
-            };
-            reminders.extend([
-                format!("{id}:{entered_seq}:submitted:0:0").into(),
-                id.into(),
-                entered_seq.into(),
-                "submitted".into(),
-                fire_at.into(),
-                "verifier".into(),
-                "proposal_waiting".into(),
-                0i32.into(),
-                "pending".into(),
-            ]);
-        }
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            insert_sql(backend, "cases", &CASE_COLUMNS, rows),
-            cases,
-        ))
-        .await
-        .unwrap();
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            insert_sql(backend, "reminders", &REMINDER_COLUMNS, rows),
-            reminders,
-        ))
-        .await
-        .unwrap();
-        i += rows;
-    }
-    txn.commit().await.unwrap();
-}
-
-async fn prepare(
-    backend: Backend,
-    catalog: &Catalog,
-    cases: usize,
-    due: usize,
-) -> Result<Prepared, String> {
-    let started = Instant::now();
-    let (store, place) = fresh(backend).await?;
-    let model = seed(&store, catalog).await;
-    let what = format!("{} {}", backend.name(), thousands(cases));
-    load(&store, &model, cases, due, &what).await;
-    if backend == Backend::Postgres {
-        store
-            .connection()
-            .execute_unprepared("ANALYZE")
-            .await
-            .unwrap();
-    }
-    Ok(Prepared {
-        store,
-        cases,
-        due,
-        setup: started.elapsed(),
-        place,
-    })
-}
-
-/// Puts the swept reminders back and empties the outbox.
-async fn reset(store: &Store) {
-    let db = store.connection();
-    db.execute_unprepared("UPDATE reminders SET status = 'pending' WHERE status = 'queued'")
-        .await
-        .unwrap();
-    db.execute_unprepared("DELETE FROM outbox").await.unwrap();
-}
-
-/// One timed sweep; checks it queued one email per due reminder.
-async fn sweep_once(p: &Prepared, catalog: &Catalog) -> f64 {
-    let links = links();
-    let start = Instant::now();
-    let report = p
-        .store
-        .round(catalog, &links, Zone::Wib, sweep_at(), SWEEP_LIMIT)
-        .await
-        .unwrap();
-    let ms = start.elapsed().as_secs_f64() * 1e3;
-    assert_eq!(
-        (report.due, report.queued, report.unaddressed),
-        (p.due, p.due, 0),
-        "sweep on {} cases: {report:?}",
-        p.cases
-    );
-    ms
-}
-
-/// The plan of the sweep's due-reminder query, with the values bound as the store binds them.
-async fn plan(store: &Store) -> Vec<String> {
-    let backend = store.backend();
-    let mut find = reminder::Entity::find()
-        .filter(reminder::Column::Status.eq("pending"))
-        .filter(reminder::Column::FireAt.lte(sweep_at()))
-        .order_by_asc(reminder::Column::FireAt)
-        .limit(SWEEP_LIMIT);
-    if backend == DbBackend::Postgres {
-        find = find.lock_with_behavior(
-            sea_orm::sea_query::LockType::Update,
-            sea_orm::sea_query::LockBehavior::SkipLocked,
-        );
-    }
-    let stmt = find.build(backend);
-    let (prefix, column) = match backend {
-        DbBackend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
-        _ => ("EXPLAIN QUERY PLAN ", "detail"),
-    };
-    let sql = format!("{prefix}{}", stmt.sql);
-    let rows = store
-        .connection()
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            stmt.values.map(|v| v.0).unwrap_or_default(),
-        ))
-        .await
-        .unwrap();
-    let mut out = vec![stmt.sql.clone()];
-    out.extend(
-        rows.iter()
-            .map(|r| r.try_get::<String>("", column).unwrap_or_default()),
-    );
-    out
-}
-
-struct SweepRow {
-    backend: Backend,
-    cases: usize,
-    due: usize,
-    setup: Duration,
-    size: String,
-    ms: Vec<f64>,
-}
-
-impl SweepRow {
-    fn cell(&self) -> String {
-        let lo = self.ms.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = self.ms.iter().copied().fold(0.0, f64::max);
-        format!("{:.1} [{lo:.1}–{hi:.1}]", median(&self.ms))
-    }
-}
-
-struct SweepResult {
-    rows: Vec<SweepRow>,
-    plan: Vec<String>,
-    notes: Vec<String>,
-}
-
-/// Both sizes on one backend, the sweeps interleaved.
-async fn sweeps(
-    backend: Backend,
-    catalog: &Catalog,
-    large: usize,
-    small: usize,
-    due: usize,
-) -> Result<SweepResult, String> {
-    eprintln!("{}: writing {} cases …", backend.name(), thousands(small));
-    let s = prepare(backend, catalog, small, due).await?;
-    eprintln!(
-        "  {:.1} s; writing {} cases …",
-        s.setup.as_secs_f64(),
-        thousands(large)
-    );
-    let l = prepare(backend, catalog, large, due).await?;
-    eprintln!("  {:.1} s; sweeping …", l.setup.as_secs_f64());
-    let mut small_ms = Vec::new();
-    let mut large_ms = Vec::new();
-    for round in 0..ROUNDS {
-        if round > 0 {
-            reset(&s.store).await;
-            reset(&l.store).await;
-        }
-        if round % 2 == 0 {
-            small_ms.push(sweep_once(&s, catalog).await);
-            large_ms.push(sweep_once(&l, catalog).await);
-        } else {
-            large_ms.push(sweep_once(&l, catalog).await);
-            small_ms.push(sweep_once(&s, catalog).await);
-        }
-    }
-    let plan = plan(&l.store).await;
-    let mut rows = Vec::new();
-    for (p, ms) in [(&s, small_ms), (&l, large_ms)] {
-        rows.push(SweepRow {
-            backend,
-            cases: p.cases,
-            due: p.due,
-            setup: p.setup,
-            size: p.size().await,
-            ms,
-        });
-    }
-    s.drop_it().await;
-    l.drop_it().await;
-    Ok(SweepResult {
-        rows,
-        plan,
-        notes: Vec::new(),
-    })
-}
-
-/// The loopback SMTP server of crates/notify's tests, writing into a folder of its own.
-struct SmtpServer {
-    child: Child,
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl SmtpServer {
-    fn start() -> Result<SmtpServer, String> {
-        let check = Process::new("/usr/bin/python3")
-            .args(["-c", "import aiosmtpd"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("/usr/bin/python3 does not run: {e}"))?;
-        if !check.success() {
-            return Err(
-                "`/usr/bin/python3 -c 'import aiosmtpd'` fails (Debian: python3-aiosmtpd)".into(),
-            );
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let script = shipped::repo_root().join("crates/notify/tests/smtp_server.py");
-        let mut child = Process::new("/usr/bin/python3")
-            .arg(&script)
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", script.display()))?;
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(p) = std::fs::read_to_string(dir.path().join("port"))
-                && let Ok(port) = p.trim().parse()
-            {
-                return Ok(SmtpServer { child, dir, port });
-            }
-            if Instant::now() > deadline {
-                child.kill().ok();
-                child.wait().ok();
-                return Err("the SMTP server wrote no port within 15 s".into());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// Messages the server received and wrote, and over how many connections (client ports).
-    fn received(&self) -> (usize, usize) {
-        let mut ports = std::collections::BTreeSet::new();
-        let mut messages = 0;
-        for e in std::fs::read_dir(self.dir.path()).unwrap() {
-            let path = e.unwrap().path();
-            match path.extension().and_then(|x| x.to_str()) {
-                Some("eml") => messages += 1,
-                Some("json") => {
-                    let record: serde_json::Value =
-                        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-                    ports.insert(record["peer_port"].as_u64().unwrap_or(0));
-                }
-                _ => {}
-            }
-        }
-        (messages, ports.len())
-    }
-
-    fn stop(mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-struct DeliveryRow {
-    backend: Backend,
-    queued: usize,
-    sent: usize,
-    failed: usize,
-    received: usize,
-    connections: usize,
-    wall: Duration,
-    claim: Duration,
-    render: Duration,
-    send: Duration,
-    mark: Duration,
-}
-
-/// Queues `n` emails with sweeps, then sends them as `pantau remind` does, timed.
-async fn delivery(backend: Backend, catalog: &Catalog, n: usize) -> Result<DeliveryRow, String> {
-    let (store, place) = fresh(backend).await?;
-    let model = seed(&store, catalog).await;
-    let what = format!("{} delivery", backend.name());
-    load(&store, &model, n, n, &what).await;
-    let now = sweep_at();
-    let queued = store
-        .round(catalog, &links(), Zone::Wib, now, SWEEP_LIMIT)
-        .await
-        .unwrap()
-        .queued;
-    assert_eq!(queued, n, "{}: emails queued", backend.name());
-
-    let prepared = Prepared {
-        store,
-        cases: n,
-        due: n,
-        setup: Duration::ZERO,
-        place,
-    };
-    let server = match SmtpServer::start() {
-        Ok(s) => s,
-        Err(why) => {
-            prepared.drop_it().await;
-            return Err(why);
-        }
-    };
-    let store = &prepared.store;
-    let templates = Templates::load(&shipped::repo_root().join("templates/email")).unwrap();
-    let transport = Transport::Smtp {
-        host: "127.0.0.1".into(),
-        port: server.port,
-        security: Security::None,
-        credentials: None,
-        timeout: Duration::from_secs(30),
-    };
-    let from = "Pantau Diskop UKM Lampung <pantau@dinas.example>".to_string();
-    let (mut sent, mut failed) = (0, 0);
-    let (mut claim, mut render, mut send, mut mark) = (
-        Duration::ZERO,
-        Duration::ZERO,
-        Duration::ZERO,
-        Duration::ZERO,
-    );
-    let start = Instant::now();
-    let mailer = transport.mailer().await;
-    loop {
-        let t = Instant::now();
-        let rows = store
-            .claim(now, CLAIM, chrono::Duration::minutes(5))
-            .await
-            .unwrap();
-        claim += t.elapsed();
-        if rows.is_empty() {
-            break;
-        }
-        for row in rows {
-            let t = Instant::now();
-            let msg = match row.to.clone() {
-                Some((name, email)) => {
-                    let ctx: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
-                    let lang: Lang = row.lang.parse().unwrap_or_default();
-                    templates
-                        .render(&row.template, lang, &ctx)
-                        .map(|rendered| Message {
-                            id: row.id.parse().unwrap(),
-                            to: (name, email),
-                            from: from.clone(),
-                            date: row.created_at,
-                            rendered,
-                        })
-                        .map_err(|e| SendError::Permanent(e.to_string()))
-                }
-                None => Err(SendError::Permanent(format!("no recipient for {}", row.id))),
-            };
-            render += t.elapsed();
-            let t = Instant::now();
-            let result = match (&mailer, msg) {
-                (Ok(m), Ok(msg)) => m.send(&msg).await,
-                (Err(e), _) => Err(e.clone()),
-                (_, Err(e)) => Err(e),
-            };
-            send += t.elapsed();
-            let t = Instant::now();
-            match result {
-                Ok(()) => {
-                    store.mark_sent(&row.id, Utc::now()).await.unwrap();
-                    sent += 1;
-                }
-                Err(e) => {
-                    eprintln!("  {}: {e}", row.id);
-                    let permanent = matches!(e, SendError::Permanent(_));
-                    store
-                        .mark_failed(&row, &e.to_string(), permanent, now)
-                        .await
-                        .unwrap();
-                    failed += 1;
-                }
-            }
-            mark += t.elapsed();
-        }
-    }
-    if let Ok(m) = &mailer {
-        m.shutdown().await;
-    }
-    let wall = start.elapsed();
-    let (received, connections) = server.received();
-    server.stop();
-    prepared.drop_it().await;
-    Ok(DeliveryRow {
-        backend,
-        queued,
-        sent,
-        failed,
-        received,
-        connections,
-        wall,
-        claim,
-        render,
-        send,
-        mark,
-    })
-}
-
 /// The machine's load average, `1.02 0.80 0.66` (Linux; `?` elsewhere):
 /// other work on it shows in the figures.
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "?".into(),
-        |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    bench::load_average().map_or_else(
+        || "?".into(),
+        |l| format!("{:.2} {:.2} {:.2}", l[0], l[1], l[2]),
     )
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let number = |name: &str, default: usize| {
-        args.iter()
-            .find_map(|a| a.strip_prefix(&format!("{name}=")))
-            .map_or(default, |v| v.replace(['_', ','], "").parse().unwrap())
+    let args = bench::args();
+    // Tiny mode: small enough for a dev build, every step and check still run.
+    let tiny = bench::tiny();
+    let number = |name: &str, default: usize, tiny_default: usize| {
+        bench::number(&args, name, if tiny { tiny_default } else { default })
     };
-    let large = number("cases", 1_000_000);
-    let small = number("small", 10_000);
-    let due = number("due", 1_000);
-    let emails = number("emails", 1_000);
-    let only: Vec<&String> = args
-        .iter()
-        .filter(|a| !a.starts_with('-') && !a.contains('='))
-        .collect();
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    let large = number("cases", 1_000_000, 300);
+    let small = number("small", 10_000, 100);
+    let due = number("due", 1_000, 10);
+    let emails = number("emails", 1_000, 20);
+    let only = bench::picked(&args);
+    let wanted = |name: &str| bench::wanted(&only, name);
     let catalog = shipped::catalog();
     let load_before = load_average();
     let started = Instant::now();
@@ -907,7 +318,7 @@ async fn main() {
                 }
                 results.push(r);
             }
-            Err(why) => skipped.push(format!("{}: SKIPPED ({why})", b.name())),
+            Err(why) => skipped.push(bench::skipped(b.name(), &why)),
         }
     }
 
@@ -918,7 +329,7 @@ async fn main() {
         eprintln!("{}: delivering {} emails …", b.name(), thousands(emails));
         match delivery(b, &catalog, emails).await {
             Ok(r) => deliveries.push(r),
-            Err(why) => delivery_skipped.push(format!("{}: SKIPPED ({why})", b.name())),
+            Err(why) => delivery_skipped.push(bench::skipped(b.name(), &why)),
         }
     }
 
@@ -928,25 +339,23 @@ async fn main() {
         thousands(SWEEP_LIMIT as usize)
     );
     println!();
-    println!(
-        "{:<11} {:>10} {:>6} {:>10} {:>9} {:>10} {:>24}",
-        "backend", "cases", "due", "setup", "db size", "1st ms", "sweep ms"
-    );
-    println!("{}", "-".repeat(86));
+    let mut table = bench::Table::new(&[
+        "backend", "cases", "due", "setup", "db size", "1st ms", "sweep ms",
+    ]);
     for r in &results {
         for row in &r.rows {
-            println!(
-                "{:<11} {:>10} {:>6} {:>8.1} s {:>9} {:>10.1} {:>24}",
-                row.backend.name(),
+            table.row(vec![
+                row.backend.name().to_string(),
                 thousands(row.cases),
                 thousands(row.due),
-                row.setup.as_secs_f64(),
-                row.size,
-                row.ms[0],
-                row.cell()
-            );
+                format!("{:.1} s", row.setup.as_secs_f64()),
+                row.size.clone(),
+                format!("{:.1}", row.ms[0]),
+                row.cell(),
+            ]);
         }
     }
+    table.print();
     for s in &skipped {
         println!("{s}");
     }
@@ -990,28 +399,36 @@ async fn main() {
         "Outbox delivery to the loopback SMTP server (crates/notify/tests/smtp_server.py): claim {CLAIM} → render → send → mark_sent"
     );
     println!();
-    println!(
-        "{:<11} {:>7} {:>7} {:>7} {:>9} {:>8} {:>9}  time in claim / render / send / mark_sent",
-        "backend", "queued", "sent", "failed", "received", "wall s", "emails/s",
-    );
-    println!("{}", "-".repeat(110));
+    let mut table = bench::Table::new(&[
+        "backend",
+        "queued",
+        "sent",
+        "failed",
+        "received",
+        "wall s",
+        "emails/s",
+        "time in claim / render / send / mark_sent",
+    ]);
     for d in &deliveries {
         let share = |t: Duration| 100.0 * t.as_secs_f64() / d.wall.as_secs_f64();
-        println!(
-            "{:<11} {:>7} {:>7} {:>7} {:>9} {:>8.2} {:>9.0}  {:.0}% / {:.0}% / {:.0}% / {:.0}%",
-            d.backend.name(),
+        table.row(vec![
+            d.backend.name().to_string(),
             thousands(d.queued),
             thousands(d.sent),
-            d.failed,
+            d.failed.to_string(),
             thousands(d.received),
-            d.wall.as_secs_f64(),
-            d.sent as f64 / d.wall.as_secs_f64(),
-            share(d.claim),
-            share(d.render),
-            share(d.send),
-            share(d.mark),
-        );
+            format!("{:.2}", d.wall.as_secs_f64()),
+            format!("{:.0}", d.sent as f64 / d.wall.as_secs_f64()),
+            format!(
+                "{:.0}% / {:.0}% / {:.0}% / {:.0}%",
+                share(d.claim),
+                share(d.render),
+                share(d.send),
+                share(d.mark)
+            ),
+        ]);
     }
+    table.print();
     for s in &delivery_skipped {
         println!("{s}");
     }

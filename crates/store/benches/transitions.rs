@@ -15,12 +15,18 @@
 //! transaction (on SQLite that includes SQLite's own work, on PostgreSQL
 //! only the client's) go to stderr.
 //!
+//! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
+//! pantau-store --bench transitions`, a dev build): 24 transactions and 24
+//! raw inserts per measurement, one round, no sizing run; every
+//! configuration, client count and check as above. Its figures mean nothing.
+//!
 //! Configurations: SQLite on a fresh file in a temporary directory, WAL,
 //! once with `synchronous=FULL` and once with `synchronous=NORMAL`
 //! (`Settings::synchronous`); PostgreSQL on a fresh database created for
 //! the run (and dropped after) on `postgres://postgres@127.0.0.1:5432/postgres`
 //! or the server named by `PANTAU_TEST_POSTGRES_URL`; when it does not
-//! answer, a line under the table says it was skipped and why. All through
+//! answer, a line under the table says it was skipped and why
+//! (under `PANTAU_REQUIRE_ALL=1` the run fails instead). All through
 //! `Store::open`, with the store's pool of 8 connections.
 //!
 //! Each configuration is measured with 1 and with 4 concurrent clients
@@ -66,23 +72,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
-
-use sql::placeholders;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::AtomicI64;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use pantau_chain as chain;
-use pantau_domain::Role;
-use pantau_store::{Opening, Outcome, Settings, Store, Synchronous};
-use pantau_workflow::{Actor, Catalog, Command, Context};
-use sea_orm::{
-    ConnectionTrait, DbBackend, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait, Value,
-};
+use pantau_store::{Settings, Store, Synchronous};
+use pantau_workflow::Catalog;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+#[path = "transitions/work.rs"]
+mod work;
+use work::*;
+#[path = "transitions/hand.rs"]
+mod hand;
+use hand::*;
+#[path = "../../../tests/support/bench.rs"]
+mod bench;
 #[path = "../../../tests/support/db.rs"]
 #[allow(dead_code)]
 mod db;
@@ -93,6 +98,13 @@ mod sql;
 
 /// Rounds per measurement; cells show the median.
 const ROUNDS: usize = 3;
+/// Transactions per measurement in the tiny mode (a multiple of every client count).
+const TINY_N: usize = 24;
+
+/// Rounds per measurement: [`ROUNDS`], one in the tiny mode.
+fn rounds() -> usize {
+    if bench::tiny() { 1 } else { ROUNDS }
+}
 /// Client counts measured on every configuration.
 const CLIENTS: [usize; 2] = [1, 4];
 /// Connections in the pool (the store's default).
@@ -111,422 +123,11 @@ fn fixture() -> Fixture {
     Fixture { catalog, source }
 }
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).unwrap()
-}
-
-fn cx(step: u32, role: Role) -> Context {
-    Context {
-        now: t0() + TimeDelta::minutes(i64::from(step) + 1),
-        actor: Actor {
-            user: "bench".into(),
-            role,
-        },
-        remaining_allocation: None,
-        evidence: Default::default(),
-    }
-}
-
-/// The repeating pattern, by step number since opening: submit →
-/// start_verification → request_revision (notifies: an outbox row) → submit …
-fn command(case_id: &str, step: u32) -> (Role, Command) {
-    let (role, action, inputs): (Role, &str, &[(&str, &str)]) = match step % 3 {
-        0 => (
-            Role::ManagerRegency,
-            "submit",
-            &[
-                ("amount_requested", "Rp 150.000.000"),
-                ("proposal_doc", "usulan.pdf"),
-                ("in_craft_centre", "ya"),
-            ],
-        ),
-        1 => (Role::Verifier, "start_verification", &[]),
-        _ => (
-            Role::Verifier,
-            "request_revision",
-            &[("reason", "lengkapi akta pendirian")],
-        ),
-    };
-    let cmd = Command {
-        observed_at: None,
-        key: format!("{case_id}:{step}"),
-        action: action.into(),
-        inputs: inputs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    };
-    (role, cmd)
-}
-
-/// (body kind, action, from, to) of the hand-written transaction at `step`, matching [`command`].
-fn hand_step(step: u32) -> (usize, &'static str, &'static str, &'static str) {
-    match step % 3 {
-        0 if step == 0 => (0, "submit", "draft", "submitted"),
-        0 => (0, "submit", "revision_requested", "submitted"),
-        1 => (1, "start_verification", "submitted", "in_verification"),
-        _ => (
-            2,
-            "request_revision",
-            "in_verification",
-            "revision_requested",
-        ),
-    }
-}
-
-/// Opens `count` cases named `{prefix}-{i}`, 4 at a time. Not timed.
-async fn open_cases(store: &Store, f: &Arc<Fixture>, prefix: &str, count: usize) -> Vec<String> {
-    let ids: Vec<String> = (0..count).map(|i| format!("{prefix}-{i}")).collect();
-    let chunks: Vec<Vec<String>> = ids
-        .chunks(count.div_ceil(4).max(1))
-        .map(<[String]>::to_vec)
-        .collect();
-    let mut tasks = Vec::new();
-    for chunk in chunks {
-        let (store, f) = (store.clone(), f.clone());
-        tasks.push(tokio::spawn(async move {
-            let def = f.catalog.latest("bansos").unwrap();
-            for id in chunk {
-                let o = Opening {
-                    case_id: id.clone(),
-                    program_id: None,
-                    beneficiary_id: None,
-                    key: format!("open:{id}"),
-                    region: Some("18.71".into()),
-                    definition: def,
-                    source: &f.source,
-                };
-                let out = store
-                    .open_case(&o, &cx(0, Role::ManagerRegency))
-                    .await
-                    .unwrap_or_else(|e| panic!("opening {id}: {e}"));
-                assert!(matches!(out, Outcome::Applied { .. }), "{id} opened twice");
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-    ids
-}
-
-/// One client's cases, where each stands, and how many commands it committed.
-struct Lane {
-    cases: Vec<(String, u32)>,
-    next: usize,
-    done: usize,
-}
-
-impl Lane {
-    fn new(ids: &[String]) -> Lane {
-        Lane {
-            cases: ids.iter().map(|id| (id.clone(), 0)).collect(),
-            next: 0,
-            done: 0,
-        }
-    }
-
-    /// `ids` split into one lane per client.
-    fn split(ids: &[String], clients: usize) -> Vec<Lane> {
-        let lanes: Vec<Lane> = ids
-            .chunks(ids.len().div_ceil(clients))
-            .map(Lane::new)
-            .collect();
-        assert_eq!(lanes.len(), clients, "too few cases for {clients} clients");
-        lanes
-    }
-
-    /// The next case, round-robin, and its step number (then advanced).
-    fn take(&mut self) -> (String, u32) {
-        let i = self.next % self.cases.len();
-        self.next += 1;
-        let (id, step) = &mut self.cases[i];
-        let out = (id.clone(), *step);
-        *step += 1;
-        out
-    }
-
-    /// Whether to go on after `done` commands: up to `n`, and until `until`.
-    fn more(&self, n: usize, until: Option<Instant>) -> bool {
-        self.done < n && until.is_none_or(|t| Instant::now() < t)
-    }
-}
-
-/// What one measurement took: wall time, commands committed, and the CPU
-/// time this process used meanwhile (on SQLite that includes SQLite's work).
-struct Took {
-    wall: Duration,
-    done: usize,
-    cpu: Option<Duration>,
-}
-
-impl Took {
-    fn rate(&self) -> f64 {
-        self.done as f64 / self.wall.as_secs_f64()
-    }
-
-    fn cpu_us_per_tx(&self) -> Option<f64> {
-        self.cpu
-            .map(|c| c.as_secs_f64() * 1e6 / self.done.max(1) as f64)
-    }
-}
-
-/// User + system CPU time of this process so far (Linux; `None` elsewhere).
-fn cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // Fields 14 (utime) and 15 (stime), counted from 1, in clock ticks of 1/100 s.
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Runs `work` once per lane, concurrently, until all finished.
-async fn timed<Fut>(lanes: Vec<Lane>, work: impl Fn(Lane) -> Fut) -> (Vec<Lane>, Took)
-where
-    Fut: Future<Output = Lane> + Send + 'static,
-{
-    let cpu0 = cpu_time();
-    let start = Instant::now();
-    let tasks: Vec<_> = lanes
-        .into_iter()
-        .map(|mut l| {
-            l.done = 0;
-            tokio::spawn(work(l))
-        })
-        .collect();
-    let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    let wall = start.elapsed();
-    let cpu = cpu0.zip(cpu_time()).map(|(a, b)| b.saturating_sub(a));
-    let done = out.iter().map(|l| l.done).sum();
-    (out, Took { wall, done, cpu })
-}
-
-async fn store_work(
-    store: Store,
-    f: Arc<Fixture>,
-    mut lane: Lane,
-    n: usize,
-    until: Option<Instant>,
-) -> Lane {
-    while lane.more(n, until) {
-        let (id, step) = lane.take();
-        let (role, cmd) = command(&id, step);
-        match store
-            .apply(&f.catalog, &id, &cmd, &cx(step, role), None)
-            .await
-        {
-            Ok(Outcome::Applied { .. }) => lane.done += 1,
-            other => panic!("{id} {}: {other:?}", cmd.action),
-        }
-    }
-    lane
-}
-
-/// The hand-written transaction's statements and precomputed values.
-struct Hand {
-    backend: DbBackend,
-    select: String,
-    update: String,
-    event: String,
-    outbox: String,
-    /// Event bodies by step kind, taken from the store's own events.
-    bodies: [String; 3],
-    /// A case snapshot taken from the store, a few events in.
-    snapshot: String,
-}
-
-impl Hand {
-    async fn new(store: &Store, sample_case: &str) -> Hand {
-        let backend = store.backend();
-        let db = store.connection();
-        let mut bodies: [String; 3] = Default::default();
-        for (i, action) in ["submit", "start_verification", "request_revision"]
-            .into_iter()
-            .enumerate()
-        {
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    backend,
-                    placeholders(backend, "SELECT body FROM events WHERE case_id = ? AND action = ? ORDER BY seq LIMIT 1"),
-                    [sample_case.into(), action.into()],
-                ))
-                .await
-                .unwrap()
-                .unwrap_or_else(|| panic!("no {action} event on {sample_case}"));
-            bodies[i] = row.try_get::<String>("", "body").unwrap();
-        }
-        let row = db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(backend, "SELECT snapshot FROM cases WHERE id = ?"),
-                [sample_case.into()],
-            ))
-            .await
-            .unwrap()
-            .unwrap();
-        let snapshot = row.try_get::<String>("", "snapshot").unwrap();
-        let p = |s: &str| placeholders(backend, s);
-        Hand {
-            backend,
-            select: p("SELECT seq, head_hash FROM cases WHERE id = ?"),
-            update: p(
-                "UPDATE cases SET state = ?, seq = ?, snapshot = ?, head_hash = ?, updated_at = ? WHERE id = ? AND seq = ?",
-            ),
-            event: p(
-                "INSERT INTO events (case_id, seq, at, actor_user, actor_role, action, idem_key, from_state, to_state, body, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ),
-            outbox: p(
-                "INSERT INTO outbox (id, key, case_id, kind, to_role, template, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ),
-            bodies,
-            snapshot,
-        }
-    }
-
-    fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
-        Statement::from_sql_and_values(self.backend, sql, values)
-    }
-
-    /// One command as four statements in one transaction.
-    async fn transition(&self, store: &Store, id: &str, step: u32) {
-        let (kind, action, from, to) = hand_step(step);
-        let now = cx(step, Role::Verifier).now;
-        let txn = store
-            .connection()
-            .begin_with_options(TransactionOptions {
-                isolation_level: None,
-                access_mode: None,
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            })
-            .await
-            .unwrap();
-        let row = txn
-            .query_one_raw(self.stmt(&self.select, vec![id.into()]))
-            .await
-            .unwrap()
-            .unwrap_or_else(|| panic!("no case {id}"));
-        let seq: i64 = row.try_get("", "seq").unwrap();
-        let prev: String = row.try_get("", "head_hash").unwrap();
-        let new_seq = seq + 1;
-        let body = &self.bodies[kind];
-        let hash = chain::hash(id, new_seq, &prev, body);
-        let updated = txn
-            .execute_raw(self.stmt(
-                &self.update,
-                vec![
-                    to.into(),
-                    new_seq.into(),
-                    self.snapshot.clone().into(),
-                    hash.clone().into(),
-                    now.into(),
-                    id.into(),
-                    seq.into(),
-                ],
-            ))
-            .await
-            .unwrap();
-        assert_eq!(updated.rows_affected(), 1, "{id} moved under the bench");
-        let key = format!("{id}:{step}");
-        txn.execute_raw(self.stmt(
-            &self.event,
-            vec![
-                id.into(),
-                new_seq.into(),
-                now.into(),
-                "bench".into(),
-                "verifier".into(),
-                action.into(),
-                key.into(),
-                from.into(),
-                to.into(),
-                body.clone().into(),
-                prev.into(),
-                hash.into(),
-            ],
-        ))
-        .await
-        .unwrap();
-        let okey = format!("{id}:{new_seq}:notify:0");
-        let payload = format!(r#"{{"action":"{action}","case_id":"{id}","seq":{new_seq}}}"#);
-        txn.execute_raw(self.stmt(
-            &self.outbox,
-            vec![
-                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, okey.as_bytes())
-                    .to_string()
-                    .into(),
-                okey.into(),
-                id.into(),
-                "notify".into(),
-                "manager_regency".into(),
-                "revision_requested".into(),
-                payload.into(),
-                "queued".into(),
-                0i32.into(),
-                now.into(),
-                now.into(),
-            ],
-        ))
-        .await
-        .unwrap();
-        txn.commit().await.unwrap();
-    }
-}
-
-async fn hand_work(
-    store: Store,
-    hand: Arc<Hand>,
-    mut lane: Lane,
-    n: usize,
-    until: Option<Instant>,
-) -> Lane {
-    while lane.more(n, until) {
-        let (id, step) = lane.take();
-        hand.transition(&store, &id, step).await;
-        lane.done += 1;
-    }
-    lane
-}
-
-async fn raw_work(
-    store: Store,
-    next_id: Arc<AtomicI64>,
-    mut lane: Lane,
-    n: usize,
-    until: Option<Instant>,
-) -> Lane {
-    let backend = store.backend();
-    let sql = placeholders(backend, "INSERT INTO bench_raw (id, v) VALUES (?, ?)");
-    while lane.more(n, until) {
-        let id = next_id.fetch_add(1, Ordering::Relaxed);
-        store
-            .connection()
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                &sql,
-                [id.into(), "x".into()],
-            ))
-            .await
-            .unwrap();
-        lane.done += 1;
-    }
-    lane
-}
-
 /// One kind of measurement over the rounds.
 #[derive(Default)]
 struct Rates {
     rates: Vec<f64>,
     cpu_us: Vec<f64>,
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 impl Rates {
@@ -536,7 +137,7 @@ impl Rates {
     }
 
     fn median(&self) -> f64 {
-        median(&self.rates)
+        bench::median(&self.rates)
     }
 
     fn cell(&self) -> String {
@@ -544,9 +145,9 @@ impl Rates {
         let max = self.rates.iter().copied().fold(0.0, f64::max);
         format!(
             "{} [{}–{}]",
-            thousands(self.median()),
-            thousands(min),
-            thousands(max)
+            bench::thousands(self.median()),
+            bench::thousands(min),
+            bench::thousands(max)
         )
     }
 
@@ -554,21 +155,9 @@ impl Rates {
         if self.cpu_us.is_empty() {
             "?".into()
         } else {
-            format!("{:.0} µs", median(&self.cpu_us))
+            format!("{:.0} µs", bench::median(&self.cpu_us))
         }
     }
-}
-
-fn thousands(x: f64) -> String {
-    let s = format!("{:.0}", x.max(0.0));
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 struct Row {
@@ -599,6 +188,48 @@ fn size(rate: f64, clients: usize) -> usize {
     n / clients * clients
 }
 
+/// Sizing run, not reported: fills the pool and its statement caches and
+/// measures roughly how fast each kind goes, so each timed measurement lasts
+/// about TARGET_SECS on any machine. Returns the transactions and raw
+/// inserts per measurement, and the transitions it committed.
+async fn sizing(
+    store: &Store,
+    f: &Arc<Fixture>,
+    hand: &Arc<Hand>,
+    next_raw: &Arc<AtomicI64>,
+    clients: usize,
+) -> (usize, usize, usize) {
+    let mut committed = 0;
+    let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
+    let pilot = 20 * clients;
+    let ids = open_cases(store, f, &format!("PS{clients}"), pilot).await;
+    let until = Some(Instant::now() + PILOT);
+    let (s, f2) = (store.clone(), f.clone());
+    let (_, took) = timed(Lane::split(&ids, clients), |l| {
+        store_work(s.clone(), f2.clone(), l, usize::MAX, until)
+    })
+    .await;
+    committed += took.done;
+    let n = size(took.rate(), clients);
+    let ids = open_cases(store, f, &format!("PH{clients}"), pilot).await;
+    let until = Some(Instant::now() + PILOT);
+    let (s, h) = (store.clone(), hand.clone());
+    let (_, took) = timed(Lane::split(&ids, clients), |l| {
+        hand_work(s.clone(), h.clone(), l, usize::MAX, until)
+    })
+    .await;
+    committed += took.done;
+    let until = Some(Instant::now() + PILOT);
+    let (s, r) = (store.clone(), next_raw.clone());
+    let (_, took) = timed(raw_lanes(), |l| {
+        raw_work(s.clone(), r.clone(), l, usize::MAX, until)
+    })
+    .await;
+    let raw_n = size(took.rate(), clients);
+
+    (n, raw_n, committed)
+}
+
 /// Measures one database (already opened) with 1 and 4 clients.
 async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
     let db = store.connection();
@@ -618,35 +249,14 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
 
     let mut rows = Vec::new();
     for clients in CLIENTS {
-        // Sizing run, not reported: fills the pool and its statement caches
-        // and measures roughly how fast each kind goes, so each timed
-        // measurement lasts about TARGET_SECS on any machine.
-        let pilot = 20 * clients;
-        let ids = open_cases(store, f, &format!("PS{clients}"), pilot).await;
-        let until = Some(Instant::now() + PILOT);
-        let (s, f2) = (store.clone(), f.clone());
-        let (_, took) = timed(Lane::split(&ids, clients), |l| {
-            store_work(s.clone(), f2.clone(), l, usize::MAX, until)
-        })
-        .await;
-        committed += took.done;
-        let n = size(took.rate(), clients);
-        let ids = open_cases(store, f, &format!("PH{clients}"), pilot).await;
-        let until = Some(Instant::now() + PILOT);
-        let (s, h) = (store.clone(), hand.clone());
-        let (_, took) = timed(Lane::split(&ids, clients), |l| {
-            hand_work(s.clone(), h.clone(), l, usize::MAX, until)
-        })
-        .await;
-        committed += took.done;
-        let until = Some(Instant::now() + PILOT);
-        let (s, r) = (store.clone(), next_raw.clone());
         let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
-        let (_, took) = timed(raw_lanes(), |l| {
-            raw_work(s.clone(), r.clone(), l, usize::MAX, until)
-        })
-        .await;
-        let raw_n = size(took.rate(), clients);
+        let (n, raw_n) = if bench::tiny() {
+            (TINY_N, TINY_N)
+        } else {
+            let (n, raw_n, done) = sizing(store, f, &hand, &next_raw, clients).await;
+            committed += done;
+            (n, raw_n)
+        };
 
         // The timed cases: about 3 transitions per case and round, so
         // cases end near 10 events and their snapshots stay small.
@@ -663,7 +273,7 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
             hand: Rates::default(),
             raw: Rates::default(),
         };
-        for round in 0..ROUNDS {
+        for round in 0..rounds() {
             for part in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
                 if part == 0 {
                     let (s, f2) = (store.clone(), f.clone());
@@ -698,9 +308,9 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
             "  {config}, {clients} client(s), {n} transactions and {raw_n} inserts per measurement:\n    \
              store {}/s, hand-written {}/s, raw {}/s; CPU of this process per transaction: \
              store {}, hand-written {}, raw insert {}",
-            thousands(row.store.median()),
-            thousands(row.hand.median()),
-            thousands(row.raw.median()),
+            bench::thousands(row.store.median()),
+            bench::thousands(row.hand.median()),
+            bench::thousands(row.raw.median()),
             row.store.cpu(),
             row.hand.cpu(),
             row.raw.cpu(),
@@ -764,56 +374,37 @@ async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
 }
 
 fn print(rows: &[Row], skipped: &[String]) {
-    let head = [
+    let mut table = bench::Table::new(&[
         "backend / settings",
         "clients",
         "store tx/s",
         "hand-written tx/s",
         "raw insert/s",
         "store/hand",
-    ];
-    let cells: Vec<[String; 6]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.config.clone(),
-                r.clients.to_string(),
-                r.store.cell(),
-                r.hand.cell(),
-                r.raw.cell(),
-                format!("{:.2}", r.ratio()),
-            ]
-        })
-        .collect();
-    let mut width = head.map(|h| h.chars().count());
-    for row in &cells {
-        for (w, c) in width.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
+    ]);
+    for r in rows {
+        table.row(vec![
+            r.config.clone(),
+            r.clients.to_string(),
+            r.store.cell(),
+            r.hand.cell(),
+            r.raw.cell(),
+            format!("{:.2}", r.ratio()),
+        ]);
     }
-    let line = |row: &[String]| {
-        let mut s = String::new();
-        for (i, (c, w)) in row.iter().zip(width).enumerate() {
-            let pad = " ".repeat(w - c.chars().count());
-            if i == 0 {
-                s.push_str(&format!("{c}{pad}"));
-            } else {
-                s.push_str(&format!("  {pad}{c}"));
-            }
-        }
-        s
-    };
     println!();
-    println!("Transitions committed per second (median [lowest–highest] of {ROUNDS} rounds)");
-    println!();
-    println!("{}", line(&head.map(str::to_string)));
     println!(
-        "{}",
-        "-".repeat(width.iter().sum::<usize>() + 2 * (width.len() - 1))
+        "Transitions committed per second (median [lowest–highest] of {} round{})",
+        rounds(),
+        if rounds() == 1 { "" } else { "s" }
     );
-    for row in &cells {
-        println!("{}", line(row));
+    if bench::tiny() {
+        println!(
+            "NOTE: tiny mode (PANTAU_BENCH_TINY=1): {TINY_N} transactions per measurement, no sizing run; the figures mean nothing"
+        );
     }
+    println!();
+    table.print();
     for s in skipped {
         println!("{s}");
     }
@@ -832,12 +423,9 @@ fn print(rows: &[Row], skipped: &[String]) {
 
 #[tokio::main]
 async fn main() {
-    // `cargo bench` passes `--bench`; other words pick configurations.
-    let only: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
+    // Words pick configurations.
+    let only = bench::args();
+    let wanted = |name: &str| bench::wanted(&only, name);
     let f = Arc::new(fixture());
     let started = Instant::now();
     let mut rows = Vec::new();
@@ -854,7 +442,7 @@ async fn main() {
         eprintln!("PostgreSQL …");
         match postgres(&f).await {
             Ok(r) => rows.extend(r),
-            Err(why) => skipped.push(format!("PostgreSQL: SKIPPED ({why})")),
+            Err(why) => skipped.push(bench::skipped("PostgreSQL", &why)),
         }
     }
     print(&rows, &skipped);

@@ -72,7 +72,7 @@ async fn submitted_in(store: &Store, catalog: &Catalog, n: usize, region: &str, 
             program_id: None,
             beneficiary_id: None,
             definition: def,
-            source: catalog.source("bansos", 1).unwrap(),
+            source: catalog.source("bansos", def.version).unwrap(),
         };
         store
             .open_case(&o, &cx(Role::ManagerRegency))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::definition::Definition;
 use crate::diagnostic::Diagnostic;
-use crate::load::load;
+use crate::load::{load, load_pinned};
 use crate::lower::Known;
 
 /// The loaded definitions. A running case stays on the version it started
@@ -67,10 +67,10 @@ impl Catalog {
     }
 
     /// Loads a definition from its pinned text (the text its cases were
-    /// opened on), checked as the files were, for a version whose file is
-    /// gone. Returns the definition; a version already loaded is kept as it is.
+    /// opened on), checked as it was when pinned (a text without `[stages]`
+    /// gets the old convention), for a version whose file is gone. Returns the definition; a version already loaded is kept as it is.
     pub fn load_pinned(&mut self, source: &str) -> Result<Arc<Definition>, Vec<Diagnostic>> {
-        let def = load("pinned", source, &self.known)?;
+        let def = load_pinned("pinned", source, &self.known)?;
         let key = (def.id.clone(), def.version);
         if let Some(loaded) = self.by_key.get(&key) {
             return Ok(loaded.clone());
@@ -83,7 +83,7 @@ impl Catalog {
 
     /// Reads a pinned text without adding it to the catalog.
     pub fn read_pinned(&self, source: &str) -> Result<Definition, Vec<Diagnostic>> {
-        load("pinned", source, &self.known)
+        load_pinned("pinned", source, &self.known)
     }
 
     /// The file a definition was read from (`pinned:ID@VERSION` when it came from the database).

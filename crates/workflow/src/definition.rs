@@ -22,6 +22,40 @@ pub struct Definition {
     pub checklists: Vec<Checklist>,
     /// How a monev visit's evidence is judged.
     pub evidence: crate::evidence::Rules,
+    /// Which action and states the reports count as each stage.
+    pub stages: Stages,
+}
+
+/// The stages a report counts, as the program names them (`[stages]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stages {
+    /// The action that submits a proposal: a case with such an event was proposed.
+    pub proposal: String,
+    /// The state that means verified: a case that entered it was verified.
+    pub verified: String,
+    /// The state that means rejected: a case in it was rejected.
+    pub rejected: String,
+    /// The actions that approve money: each sets the approved amount, under
+    /// the `within_allocation` guard. Empty for a program that pays nothing.
+    pub approval: Vec<String>,
+}
+
+impl Stages {
+    /// The ids every definition shared before stages were declared, for a
+    /// pinned text that declares none: `submit`, `verified`, `rejected`,
+    /// and the actions that approve an amount.
+    pub fn convention(actions: &[Action]) -> Stages {
+        Stages {
+            proposal: "submit".into(),
+            verified: "verified".into(),
+            rejected: "rejected".into(),
+            approval: actions
+                .iter()
+                .filter(|a| a.approves.is_some())
+                .map(|a| a.id.clone())
+                .collect(),
+        }
+    }
 }
 
 /// Who a case of this program is about.

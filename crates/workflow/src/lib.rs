@@ -34,7 +34,7 @@ pub use definition::*;
 pub use diagnostic::{Diagnostic, line_col};
 pub use effect::{Effect, Reminder};
 pub use engine::{Command, Context, Decision};
-pub use load::load;
+pub use load::{load, load_pinned};
 pub use lower::Known;
 pub use refusal::{FieldError, FieldProblem, GuardFailure, Refusal};
 pub use value::{FieldType, Value};

@@ -2,18 +2,34 @@
 
 use crate::definition::Definition;
 use crate::diagnostic::{Diagnostic, Reporter};
-use crate::lower::{Known, lower};
+use crate::lower::{Known, Reading, lower};
 use crate::syntax::RawDefinition;
 
 /// How many broken lines one file may have before the loader gives up on it.
 const MAX_SYNTAX_ERRORS: usize = 20;
 
-/// Loads one definition from `source` (named `file` in messages).
+/// Loads one definition from `source` (named `file` in messages), a file
+/// on disk: everything today's checks ask for, `[stages]` included.
 ///
 /// TOML stops at its first error, so after each one the loader blanks the
 /// offending line and tries again: a file with a garbage line and a typo in
 /// a state name gets one diagnostic for each. Never panics.
 pub fn load(file: &str, source: &str, known: &Known) -> Result<Definition, Vec<Diagnostic>> {
+    read(file, source, known, Reading::File)
+}
+
+/// Loads a text cases were opened on, as it was accepted then: a text
+/// written before `[stages]` gets [`crate::Stages::convention`].
+pub fn load_pinned(file: &str, source: &str, known: &Known) -> Result<Definition, Vec<Diagnostic>> {
+    read(file, source, known, Reading::Pinned)
+}
+
+fn read(
+    file: &str,
+    source: &str,
+    known: &Known,
+    reading: Reading,
+) -> Result<Definition, Vec<Diagnostic>> {
     let mut reporter = Reporter::new(file, source);
     let mut text = source.to_string();
     let raw = loop {
@@ -32,7 +48,7 @@ pub fn load(file: &str, source: &str, known: &Known) -> Result<Definition, Vec<D
             }
         }
     };
-    let def = raw.and_then(|raw| lower(&raw, known, &mut reporter));
+    let def = raw.and_then(|raw| lower(&raw, known, reading, &mut reporter));
     match def {
         Some(def) if !reporter.has_errors() => Ok(def),
         _ => {

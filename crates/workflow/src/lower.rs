@@ -12,6 +12,10 @@ use crate::syntax::*;
 use crate::value::FieldType;
 
 mod evidence;
+mod parts;
+mod stages;
+
+pub use stages::Reading;
 
 /// What a definition may refer to outside itself.
 #[derive(Debug, Default, Clone)]
@@ -21,8 +25,13 @@ pub struct Known {
 }
 
 /// Checks `raw` and builds the definition; problems go to `r`.
-pub fn lower(raw: &RawDefinition, known: &Known, r: &mut Reporter<'_>) -> Option<Definition> {
-    let mut cx = Lower { known, r };
+pub fn lower(
+    raw: &RawDefinition,
+    known: &Known,
+    reading: Reading,
+    r: &mut Reporter<'_>,
+) -> Option<Definition> {
+    let mut cx = Lower { known, reading, r };
     let def = cx.definition(raw);
     // Graph checks on a definition with broken names would only repeat them.
     if !cx.r.has_errors() {
@@ -33,6 +42,7 @@ pub fn lower(raw: &RawDefinition, known: &Known, r: &mut Reporter<'_>) -> Option
 
 struct Lower<'k, 'r, 'a> {
     known: &'k Known,
+    reading: Reading,
     r: &'r mut Reporter<'a>,
 }
 
@@ -100,6 +110,7 @@ impl Lower<'_, '_, '_> {
         if actions.iter().any(|a| a.completes_visit) {
             actions.push(evidence::accept_action(&evidence, &states));
         }
+        let stages = stages::stages(raw, &actions, &state_ids, self.reading, self.r);
         let disbursement = raw.disbursement.as_ref().map(|d| self.disbursement(d));
         if raw.opened_by.get_ref().is_empty() {
             self.r.error(
@@ -126,6 +137,7 @@ impl Lower<'_, '_, '_> {
             actions,
             checklists,
             evidence,
+            stages,
         }
     }
 
@@ -229,125 +241,6 @@ impl Lower<'_, '_, '_> {
                 name.span(),
                 format!("unknown state `{}`{hint}", name.get_ref()),
             );
-        }
-    }
-
-    fn state(&mut self, s: &RawState) -> State {
-        self.ident(&s.id, "state id");
-        State {
-            id: s.id.get_ref().clone(),
-            label: self.label(&s.label),
-            is_final: s.is_final,
-            reminders: s.reminders.iter().map(|r| self.reminder(r)).collect(),
-        }
-    }
-
-    fn reminder(&mut self, r: &RawReminder) -> ReminderRule {
-        let to = self.role(&r.to);
-        let template = self.template(&r.template);
-        type MakeAnchor = fn(TimeDelta) -> Anchor;
-        let anchors: Vec<(&S<String>, MakeAnchor)> = [
-            (r.after_entered.as_ref(), Anchor::AfterEntered as MakeAnchor),
-            (r.before_due.as_ref(), Anchor::BeforeDue),
-            (r.after_due.as_ref(), Anchor::AfterDue),
-        ]
-        .into_iter()
-        .filter_map(|(t, f)| t.map(|t| (t, f)))
-        .collect();
-        let anchor = match anchors.as_slice() {
-            [(t, f)] => f(self.duration(t)),
-            _ => {
-                self.r.error(
-                    r.to.span(),
-                    "a reminder needs exactly one of after_entered, before_due or after_due",
-                );
-                Anchor::AfterEntered(TimeDelta::zero())
-            }
-        };
-        let escalate = r
-            .escalate
-            .iter()
-            .map(|e| Escalation {
-                to: self.role(&e.to),
-                after: self.duration(&e.after),
-                template: e
-                    .template
-                    .as_ref()
-                    .map_or_else(|| template.clone(), |t| self.template(t)),
-            })
-            .collect();
-        ReminderRule {
-            to,
-            template,
-            anchor,
-            escalate,
-        }
-    }
-
-    fn checklist(&mut self, c: &RawChecklist) -> Checklist {
-        self.ident(&c.id, "checklist id");
-        if c.questions.is_empty() {
-            self.r.error(
-                c.id.span(),
-                format!("checklist `{}` has no questions", c.id.get_ref()),
-            );
-        }
-        self.unique(c.questions.iter().map(|q| &q.id), "question");
-        Checklist {
-            id: c.id.get_ref().clone(),
-            label: self.label(&c.label),
-            questions: c.questions.iter().map(|q| self.field(q)).collect(),
-        }
-    }
-
-    fn field(&mut self, f: &RawField) -> Field {
-        self.ident(&f.id, "field id");
-        let kind = FieldType::parse_name(f.kind.get_ref()).unwrap_or_else(|| {
-            let names: Vec<_> = FieldType::ALL.iter().map(|t| t.as_str()).collect();
-            self.r.error(
-                f.kind.span(),
-                format!(
-                    "unknown answer type `{}` (known: {})",
-                    f.kind.get_ref(),
-                    names.join(", ")
-                ),
-            );
-            FieldType::Text
-        });
-        let options: Vec<String> = f
-            .options
-            .as_ref()
-            .map(|o| o.get_ref().iter().map(|s| s.get_ref().clone()).collect())
-            .unwrap_or_default();
-        match (&f.options, kind) {
-            (Some(o), FieldType::Choice) if o.get_ref().is_empty() => {
-                self.r.error(o.span(), "a choice needs at least one option")
-            }
-            (None, FieldType::Choice) => self.r.error(
-                f.kind.span(),
-                format!("choice `{}` needs options = [...]", f.id.get_ref()),
-            ),
-            (Some(o), k) if k != FieldType::Choice => {
-                self.r.error(o.span(), "only a choice has options")
-            }
-            _ => {}
-        }
-        let role = match (&f.role, kind) {
-            (Some(r), FieldType::User) => Some(self.role(r)),
-            (None, FieldType::User) => Some(Role::FieldOfficer),
-            (Some(r), _) => {
-                self.r.error(r.span(), "only a user answer names a role");
-                None
-            }
-            (None, _) => None,
-        };
-        Field {
-            id: f.id.get_ref().clone(),
-            kind,
-            label: self.label(&f.label),
-            required: f.required,
-            options,
-            role,
         }
     }
 

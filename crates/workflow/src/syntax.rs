@@ -29,6 +29,23 @@ pub struct RawDefinition {
     pub actions: Vec<RawAction>,
     #[serde(default)]
     pub checklists: Vec<RawChecklist>,
+    /// Which action and states the reports count as each stage.
+    pub stages: Option<S<RawStages>>,
+}
+
+/// `[stages]`: every key is required in a file (checked in `lower::stages`);
+/// a pinned text written before stages were declared has none.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStages {
+    /// The action that submits a proposal.
+    pub proposal: Option<S<String>>,
+    /// The state that means verified.
+    pub verified: Option<S<String>>,
+    /// The state that means rejected.
+    pub rejected: Option<S<String>>,
+    /// The actions that approve money (each `approves` an amount).
+    pub approval: Option<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -157,3 +157,70 @@ fn unknown_keys_are_named() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(d[0].starts_with("30:1: unknown field `finale`"), "{d:?}");
 }
+
+const STAGES: &str = "[stages]\nproposal = \"approve\"\nverified = \"approved\"\nrejected = \"closed\"\napproval = [\"approve\"]\n";
+
+#[test]
+fn a_file_declares_its_stages() {
+    let d = check(&[(STAGES, "")]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].starts_with("1:6: the program has no [stages]: declare proposal"),
+        "{d:?}"
+    );
+    assert_eq!(
+        check(&[("rejected = \"closed\"\n", "")]),
+        ["83:1: [stages] has no `rejected` (the state that means rejected)"]
+    );
+}
+
+#[test]
+fn stages_name_actions_and_states_that_exist() {
+    assert_eq!(
+        check(&[
+            ("proposal = \"approve\"", "proposal = \"ajukan\""),
+            ("verified = \"approved\"", "verified = \"aproved\""),
+        ]),
+        [
+            "84:12: [stages] names unknown action `ajukan`",
+            "85:12: [stages] names unknown state `aproved`; did you mean `approved`?"
+        ]
+    );
+}
+
+#[test]
+fn every_money_approval_is_declared_and_guarded_by_the_allocation() {
+    assert_eq!(
+        check(&[("guards = [\"within_allocation\"]", "guards = []")]),
+        [
+            "37:12: action `approve` approves an amount without the `within_allocation` guard, so it could approve past the region's allocation; add it to guards"
+        ]
+    );
+    assert_eq!(
+        check(&[("approval = [\"approve\"]", "approval = [\"pay\"]")]),
+        [
+            "87:12: [stages] approval leaves out `approve`, which approves an amount",
+            "87:13: [stages] approval names `pay`, which approves no amount (it has no approves = \"FIELD\")"
+        ]
+    );
+}
+
+#[test]
+fn a_pinned_text_without_stages_loads_by_the_old_convention() {
+    let old = MINI
+        .replace(STAGES, "")
+        .replace("guards = [\"within_allocation\"]", "");
+    assert!(load("mini.toml", &old, &known()).is_err());
+    let def = pantau_workflow::load_pinned("pinned", &old, &known()).expect("pinned loads");
+    assert_eq!(
+        def.stages,
+        pantau_workflow::Stages {
+            proposal: "submit".into(),
+            verified: "verified".into(),
+            rejected: "rejected".into(),
+            approval: vec!["approve".into()],
+        }
+    );
+    let declared = pantau_workflow::load_pinned("pinned", MINI, &known()).expect("pinned loads");
+    assert_eq!(declared.stages.proposal, "approve");
+}

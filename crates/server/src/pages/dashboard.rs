@@ -6,7 +6,6 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use pantau_domain::Role;
 use pantau_report::ReportName;
 use serde::Serialize;
 
@@ -67,7 +66,7 @@ struct Cell {
 }
 
 pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
-    if v.caller.role == Role::FieldOfficer {
+    if v.caller.works_in_field() {
         return Ok(v.look.redirect("/kunjungan"));
     }
     let d = dashboard::build(&app, &v.caller).await.or_fail(&v)?;

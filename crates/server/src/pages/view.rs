@@ -9,7 +9,7 @@ use axum::extract::FromRequestParts;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use pantau_domain::{Lang, Role};
+use pantau_domain::Lang;
 use serde::Serialize;
 
 use super::Pages;
@@ -306,17 +306,17 @@ impl FromRequestParts<App> for Viewer {
         let look = Look::read(parts, app, caller.lang);
         caller.lang = look.lang;
         let path = parts.uri.path();
-        let nav = if caller.role == Role::FieldOfficer {
+        let nav = if caller.works_in_field() {
             vec![("/kunjungan", "nav.kunjungan"), ("/kasus", "nav.kasus")]
         } else {
             vec![("/", "nav.dasbor"), ("/kasus", "nav.kasus")]
         };
         let mut nav = nav;
-        if caller.role != Role::FieldOfficer {
+        if !caller.works_in_field() {
             nav.push(("/sk", "nav.sk"));
         }
         nav.push(("/laporan", "nav.laporan"));
-        if pantau_domain::access::allows(caller.role, pantau_domain::access::Permission::Import) {
+        if caller.may(pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));
         }
         let chrome = Chrome {

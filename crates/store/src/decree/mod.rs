@@ -5,8 +5,10 @@
 //! kabupaten/kota once by email what it did there.
 
 mod decide;
+mod lookup;
 pub mod notice;
 mod read;
+mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -14,19 +16,21 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use pantau_domain::Role;
 use pantau_domain::access::Scope;
-use pantau_workflow::{Case, Catalog, Context, Definition};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use pantau_workflow::{Catalog, Context, Definition};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    QueryFilter, Statement,
 };
-use sha2::Digest;
 
 use crate::cases::apply::{begin, remaining_allocation, retry, stored_precision};
 use crate::cases::write::insert_rows;
-use crate::schema::entity::{case, decree, decree_item, decree_scan};
+use crate::schema::entity::{decree, decree_item};
 use crate::{Store, StoreError};
 use decide::{Decided, Line, decide};
+pub(crate) use lookup::decree_action;
+use lookup::{approving_decrees, listed_cases};
+pub use scan::id_of;
+use scan::keep_scan;
 
 pub use pantau_registry::decree::{Change, DecreeLine, Schedule};
 pub use read::{Candidate, DecreeRecord, DecreeSummary, ListedCase, Tally, Within};
@@ -297,49 +301,6 @@ impl Store {
     }
 }
 
-impl Store {
-    /// Keeps a decree's scan (stored once by its SHA-256, which it returns),
-    /// so that a decree checked before it is recorded need not be sent twice.
-    pub async fn keep_decree_scan(
-        &self,
-        data: &[u8],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<String, StoreError> {
-        keep_scan(&self.db, data, now).await
-    }
-}
-
-async fn keep_scan(
-    db: &impl ConnectionTrait,
-    data: &[u8],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<String, StoreError> {
-    let sha = hex::encode(sha2::Sha256::digest(data));
-    decree_scan::Entity::insert(decree_scan::ActiveModel {
-        sha256: Set(sha.clone()),
-        size: Set(i64::try_from(data.len()).unwrap_or(i64::MAX)),
-        data: Set(data.to_vec()),
-        created_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(decree_scan::Column::Sha256)
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(db)
-    .await?;
-    Ok(sha)
-}
-
-/// A decree's id: the same number always names the same decree.
-pub fn id_of(number: &str) -> String {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_OID,
-        format!("decree:{number}").as_bytes(),
-    )
-    .to_string()
-}
-
 /// What every chunk of one decree shares, owned so that a blocking thread can decide with it.
 struct Shared {
     catalog: Arc<Catalog>,
@@ -490,98 +451,4 @@ async fn write(
         .collect();
     insert_rows::<decree_item::Entity>(txn, items, "").await?;
     Ok(())
-}
-
-/// The rows of the cases `lines` name, and which of them this decree
-/// already lists (a previous run handled them). Both in one statement: the
-/// second is an `EXISTS` on the primary key `(decree_id, case_id)` per case
-/// read, so it costs one index probe per case however many items the decree
-/// has, and however stale the planner's statistics are (an `IN` list of 500
-/// case ids against `decree_items` was planned as a scan of the decree's
-/// items when they were analyzed empty: quadratic over a large decree).
-async fn listed_cases(
-    txn: &DatabaseTransaction,
-    decree_id: &str,
-    lines: &[(usize, &DecreeLine)],
-) -> Result<(BTreeMap<String, case::Model>, BTreeSet<String>), StoreError> {
-    let ids: Vec<&str> = lines.iter().map(|(_, l)| l.case_id.as_str()).collect();
-    let statement = case::Entity::find()
-        .filter(case::Column::Id.is_in(ids))
-        .expr_as(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(decree_item::Entity)
-                    .and_where(
-                        Expr::col((decree_item::Entity, decree_item::Column::DecreeId))
-                            .eq(decree_id),
-                    )
-                    .and_where(
-                        Expr::col((decree_item::Entity, decree_item::Column::CaseId))
-                            .equals((case::Entity, case::Column::Id)),
-                    )
-                    .to_owned(),
-            ),
-            "in_decree",
-        )
-        .build(txn.get_database_backend());
-    let mut rows = BTreeMap::new();
-    let mut done = BTreeSet::new();
-    for r in txn.query_all_raw(statement).await? {
-        let row = case::Model::from_query_result(&r, "")?;
-        if r.try_get::<bool>("", "in_decree")? {
-            done.insert(row.id.clone());
-        }
-        rows.insert(row.id.clone(), row);
-    }
-    Ok((rows, done))
-}
-
-/// The number of the decree that approved each of `cases`, for those a
-/// decree approved (the latest, were there several).
-async fn approving_decrees(
-    txn: &DatabaseTransaction,
-    cases: impl Iterator<Item = &String>,
-) -> Result<BTreeMap<String, String>, StoreError> {
-    let ids: Vec<String> = cases.cloned().collect();
-    let mut out = BTreeMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String)> = decree_item::Entity::find()
-            .select_only()
-            .column(decree_item::Column::CaseId)
-            .column_as(
-                Expr::col((decree::Entity, decree::Column::Number)),
-                "number",
-            )
-            .join(
-                sea_orm::JoinType::InnerJoin,
-                decree_item::Entity::belongs_to(decree::Entity)
-                    .from(decree_item::Column::DecreeId)
-                    .to(decree::Column::Id)
-                    .into(),
-            )
-            .filter(decree_item::Column::CaseId.is_in(chunk.iter().cloned()))
-            .filter(decree_item::Column::Outcome.eq("approved"))
-            .order_by_asc(decree::Column::CreatedAt)
-            .into_tuple()
-            .all(txn)
-            .await?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// The by-decree action that makes `change` from the case's state.
-pub(crate) fn decree_action<'a>(
-    def: &'a Definition,
-    case: &'a Case,
-    change: Change,
-) -> Option<&'a pantau_workflow::Action> {
-    def.actions_from(&case.state).find(|a| {
-        a.by_decree
-            && match change {
-                Change::Approve | Change::Amount => a.approves.is_some(),
-                Change::Remove => a.revokes_approval,
-            }
-    })
 }

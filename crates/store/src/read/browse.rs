@@ -4,43 +4,17 @@
 
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoColumnRef, LikeExpr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    TransactionTrait, Value,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
 };
 use sha2::Digest;
 
+use super::scope::in_scope;
+pub(crate) use super::scope::scope_sql;
 use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
 use crate::{Store, StoreError, model};
-
-/// The rows of `col`'s region visible in `scope`: a condition that every
-/// further filter narrows (`.add` on it is AND, also for a province, whose
-/// own two alternatives are kept in a nested OR).
-///
-/// A province's kabupaten/kota are found by their code's prefix with
-/// `SUBSTR`, not `LIKE $n`: SQLite prepares a statement again every time a
-/// bound LIKE pattern is bound (the pattern might allow an index), which
-/// cost more than the rest of a case list.
-pub fn in_scope(col: impl IntoColumnRef + Clone, scope: &Scope) -> Condition {
-    match scope {
-        Scope::National => Condition::all(),
-        Scope::Region(r) if r.is_province() => {
-            let prefix = format!("{r}.");
-            let len = prefix.len() as i32;
-            Condition::all().add(
-                Condition::any()
-                    .add(Expr::col(col.clone()).eq(r.as_str()))
-                    .add(
-                        Expr::expr(Func::cust("SUBSTR").arg(Expr::col(col)).arg(1).arg(len))
-                            .eq(prefix),
-                    ),
-            )
-        }
-        Scope::Region(r) => Condition::all().add(Expr::col(col).eq(r.as_str())),
-    }
-}
 
 /// `text` as a LIKE pattern that matches it literally (`%`, `_` and `\`
 /// escaped with `\`).
@@ -53,27 +27,6 @@ fn like_literal(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// The same as [`in_scope`] as SQL text on `c.region`, with its values
-/// numbered from `$first`.
-pub(crate) fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
-    match scope {
-        Scope::National => ("TRUE".into(), vec![]),
-        Scope::Region(r) if r.is_province() => {
-            // SUBSTR, not LIKE: see `in_scope`.
-            let prefix = format!("{r}.");
-            (
-                format!(
-                    "(c.region = ${first} OR SUBSTR(c.region, 1, {}) = ${})",
-                    prefix.len(),
-                    first + 1
-                ),
-                vec![r.as_str().into(), prefix.into()],
-            )
-        }
-        Scope::Region(r) => (format!("c.region = ${first}"), vec![r.as_str().into()]),
-    }
 }
 
 /// Which cases to list.
@@ -328,15 +281,8 @@ impl Store {
 
     /// Regions visible in `scope`: a province with its kabupaten/kota, or all.
     pub async fn regions_in(&self, scope: &Scope) -> Result<Vec<model::Region>, StoreError> {
-        let cond = match scope {
-            Scope::National => Condition::all(),
-            Scope::Region(r) if r.is_province() => {
-                Condition::all().add(region::Column::ProvinceCode.eq(r.as_str()))
-            }
-            Scope::Region(r) => Condition::all().add(region::Column::Code.eq(r.as_str())),
-        };
         let rows = region::Entity::find()
-            .filter(cond)
+            .filter(in_scope(self.db_backend(), "code", scope))
             .order_by_asc(region::Column::Code)
             .all(&self.db)
             .await?;
@@ -364,7 +310,7 @@ impl Store {
             .select_only()
             .column(allocation::Column::ProgramId)
             .distinct()
-            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .filter(in_scope(self.db_backend(), "region_code", scope))
             .into_tuple::<String>()
             .all(&self.db)
             .await?
@@ -383,7 +329,7 @@ impl Store {
         scope: &Scope,
     ) -> Result<Vec<model::Allocation>, StoreError> {
         let rows = allocation::Entity::find()
-            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .filter(in_scope(self.db_backend(), "region_code", scope))
             .order_by_asc(allocation::Column::ProgramId)
             .order_by_asc(allocation::Column::RegionCode)
             .all(&self.db)
@@ -399,7 +345,7 @@ impl Store {
     ) -> Result<Vec<model::Allocation>, StoreError> {
         let rows = allocation::Entity::find()
             .filter(allocation::Column::ProgramId.eq(program_id))
-            .filter(in_scope(allocation::Column::RegionCode, scope))
+            .filter(in_scope(self.db_backend(), "region_code", scope))
             .order_by_asc(allocation::Column::RegionCode)
             .all(&self.db)
             .await?;
@@ -416,7 +362,7 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> Result<Page<model::Beneficiary>, StoreError> {
-        let mut cond = in_scope(beneficiary::Column::RegionCode, scope);
+        let mut cond = in_scope(self.db_backend(), "region_code", scope);
         if let Some(k) = kind {
             cond = cond.add(beneficiary::Column::Kind.eq(k));
         }

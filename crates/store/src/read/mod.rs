@@ -5,3 +5,4 @@
 pub mod browse;
 pub mod export;
 pub mod report;
+pub(crate) mod scope;

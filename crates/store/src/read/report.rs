@@ -1,13 +1,15 @@
 //! The figures the reports are made of: each a single query, within a
 //! scope, so a region-scoped user's report cannot hold another region's rows.
 //!
-//! Stages are read from the state and action ids every shipped workflow
-//! shares: a proposal is a case with a `submit` event, a verified case one
-//! that has entered `verified`, an approved case one whose approval stands
-//! (an approved amount), a rejected case one in `rejected`.
+//! Stages are the ones each definition declares (`[stages]`, see
+//! [`StageIds`]): a proposal is a case with an event of its proposal action,
+//! a verified case one that has entered its verified state, an approved case
+//! one whose approval stands (an approved amount), a rejected case one in its
+//! rejected state. The ids reach the query as bound values, never as SQL text.
 
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
+use pantau_workflow::Catalog;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, FromQueryResult, Value};
 
@@ -86,16 +88,87 @@ pub struct VisitFilter {
     pub scope: Scope,
 }
 
+/// The ids one (program, version) declares for the stages the progress
+/// report counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageIds {
+    pub workflow: String,
+    pub version: u32,
+    /// The action that submits a proposal.
+    pub proposal: String,
+    /// The state that means verified.
+    pub verified: String,
+    /// The state that means rejected.
+    pub rejected: String,
+}
+
+impl StageIds {
+    /// Every definition's stages in `catalog`: give it the pinned catalog
+    /// (`Store::pinned_catalog`), so the cases of older versions count too.
+    pub fn of(catalog: &Catalog) -> Vec<StageIds> {
+        catalog
+            .iter()
+            .map(|d| StageIds {
+                workflow: d.id.clone(),
+                version: d.version,
+                proposal: d.stages.proposal.clone(),
+                verified: d.stages.verified.clone(),
+                rejected: d.stages.rejected.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The stages as a table `stages (workflow, workflow_version, proposal,
+/// verified, rejected)` for a `WITH`, its values bound from `$first` on
+/// (typed by `CAST`, as PostgreSQL needs); no row for an empty list.
+fn stages_sql(stages: &[StageIds], first: usize) -> (String, Vec<Value>) {
+    let columns = "stages (workflow, workflow_version, proposal, verified, rejected)";
+    if stages.is_empty() {
+        return (
+            format!(
+                "{columns} AS (SELECT CAST(NULL AS TEXT), CAST(NULL AS INTEGER), \
+                 CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT) WHERE 1 = 0)"
+            ),
+            vec![],
+        );
+    }
+    let mut rows = Vec::with_capacity(stages.len());
+    let mut values: Vec<Value> = Vec::with_capacity(stages.len() * 5);
+    for (i, s) in stages.iter().enumerate() {
+        let n = first + i * 5;
+        rows.push(format!(
+            "(CAST(${n} AS TEXT), CAST(${} AS INTEGER), CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT))",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ));
+        values.extend([
+            s.workflow.clone().into(),
+            i32::try_from(s.version).unwrap_or(i32::MAX).into(),
+            s.proposal.clone().into(),
+            s.verified.clone().into(),
+            s.rejected.clone().into(),
+        ]);
+    }
+    (format!("{columns} AS (VALUES {})", rows.join(", ")), values)
+}
+
 /// The progress aggregation as one statement; `$1` is now, `$2` the
-/// fiscal year, `$3` a program id or `''`, then the scope's values.
-pub fn progress_sql(scope: &Scope) -> (String, Vec<Value>) {
-    let (clause, values) = scope_sql(scope, 4);
+/// fiscal year, `$3` a program id or `''`, then the scope's values, then
+/// each definition's stage ids.
+pub fn progress_sql(scope: &Scope, stages: &[StageIds]) -> (String, Vec<Value>) {
+    let (clause, mut values) = scope_sql(scope, 4);
+    let (stages, stage_values) = stages_sql(stages, 4 + values.len());
+    values.extend(stage_values);
     let sql = format!(
-        "SELECT c.program_id, c.region, COUNT(*) AS cases, \
-         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = 'submit') THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
-         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = 'verified') THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
+        "WITH {stages} \
+         SELECT c.program_id, c.region, COUNT(*) AS cases, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = s.proposal) THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = s.verified) THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
          CAST(SUM(CASE WHEN c.approved_amount IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
-         CAST(SUM(CASE WHEN c.state = 'rejected' THEN 1 ELSE 0 END) AS BIGINT) AS rejected, \
+         CAST(SUM(CASE WHEN c.state = s.rejected THEN 1 ELSE 0 END) AS BIGINT) AS rejected, \
          CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT) AS approved_amount, \
          CAST(COALESCE(SUM(c.disbursed_amount), 0) AS BIGINT) AS disbursed_amount, \
          CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
@@ -105,6 +178,7 @@ pub fn progress_sql(scope: &Scope) -> (String, Vec<Value>) {
          CAST(COALESCE(SUM(v.due), 0) AS BIGINT) AS visits_due, \
          CAST(COALESCE(SUM(v.overdue), 0) AS BIGINT) AS visits_overdue \
          FROM cases c JOIN programs p ON p.id = c.program_id \
+         LEFT JOIN stages s ON s.workflow = c.workflow AND s.workflow_version = c.workflow_version \
          LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM tranches GROUP BY case_id) t ON t.case_id = c.id \
          LEFT JOIN (SELECT case_id, \
            SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done, \
@@ -119,13 +193,15 @@ pub fn progress_sql(scope: &Scope) -> (String, Vec<Value>) {
 
 impl Store {
     /// Each program's figures per kabupaten/kota at `now` (visits due or
-    /// overdue are counted against it).
+    /// overdue are counted against it), its stages as `catalog`'s
+    /// definitions declare them (see [`StageIds::of`]).
     pub async fn program_regions(
         &self,
         filter: &ProgramFilter,
+        catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<Vec<ProgramRegion>, StoreError> {
-        let (sql, scope_values) = progress_sql(&filter.scope);
+        let (sql, scope_values) = progress_sql(&filter.scope, &StageIds::of(catalog));
         let mut values: Vec<Value> = vec![
             now.into(),
             filter.year.into(),
@@ -300,5 +376,33 @@ impl Store {
             .map(|r| IndicatorRow::from_query_result(r, ""))
             .collect::<Result<_, sea_orm::DbErr>>()
             .map_err(StoreError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_ids_are_bound_never_written_into_the_sql() {
+        let stages = [StageIds {
+            workflow: "hibah".into(),
+            version: 3,
+            proposal: "ajukan'; --".into(),
+            verified: "terverifikasi".into(),
+            rejected: "ditolak".into(),
+        }];
+        let (sql, values) = progress_sql(&Scope::National, &stages);
+        for id in ["hibah", "ajukan", "terverifikasi", "ditolak"] {
+            assert!(!sql.contains(id), "{id} in {sql}");
+        }
+        assert!(
+            sql.contains("CAST($4 AS TEXT), CAST($5 AS INTEGER)"),
+            "{sql}"
+        );
+        assert_eq!(values.len(), 5);
+        assert_eq!(values[1], Value::from(3_i32));
+        let (sql, values) = progress_sql(&Scope::National, &[]);
+        assert!(sql.contains("WHERE 1 = 0") && values.is_empty(), "{sql}");
     }
 }

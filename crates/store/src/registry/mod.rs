@@ -102,33 +102,8 @@ impl Store {
             return self.import_sqlite(&sorted, now).await;
         }
         let backend = self.db_backend();
-        let columns = columns();
         let txn = begin(&self.db).await?;
-        let full = insert_sql(backend, &columns, ROWS);
-        let chunks: Vec<_> = sorted.chunks(ROWS).collect();
-        let mut inserted = 0;
-        let mut next = chunks
-            .first()
-            .map(|c| values(&columns, c, now))
-            .transpose()?;
-        for (i, chunk) in chunks.iter().enumerate() {
-            let sql = if chunk.len() == ROWS {
-                full.clone()
-            } else {
-                insert_sql(backend, &columns, chunk.len())
-            };
-            let this =
-                Statement::from_sql_and_values(backend, sql, next.take().unwrap_or_default());
-            // The next chunk's values are made while the database inserts this one.
-            let (done, made) = tokio::join!(txn.execute_raw(this), async {
-                chunks
-                    .get(i + 1)
-                    .map(|c| values(&columns, c, now))
-                    .transpose()
-            });
-            inserted += done?.rows_affected();
-            next = made?;
-        }
+        let inserted = insert_chunks(backend, &sorted, now, Exec::Txn(&txn)).await?;
         txn.commit().await?;
         Ok(inserted)
     }
@@ -265,8 +240,62 @@ async fn insert_sqlite(
             "region {missing} is not in the regions table"
         )));
     }
+    insert_chunks(DbBackend::Sqlite, rows, now, Exec::Sqlite(conn)).await
+}
+
+/// Where a chunk of INSERTs runs: a transaction of the pool, or SQLite's
+/// bulk-load connection.
+enum Exec<'a> {
+    Txn(&'a sea_orm::DatabaseTransaction),
+    Sqlite(&'a mut sqlx::SqliteConnection),
+}
+
+impl Exec<'_> {
+    async fn run(
+        &mut self,
+        backend: DbBackend,
+        sql: String,
+        values: Vec<Value>,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Exec::Txn(txn) => {
+                let done = txn
+                    .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                    .await?;
+                Ok(done.rows_affected())
+            }
+            Exec::Sqlite(conn) => {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                for v in values {
+                    query = match v {
+                        Value::String(s) => query.bind(s),
+                        Value::Int(n) => query.bind(n),
+                        Value::Bool(b) => query.bind(b),
+                        Value::ChronoDateTimeUtc(t) => query.bind(t),
+                        other => {
+                            return Err(StoreError::Corrupt(format!(
+                                "no SQLite binding for {other:?}"
+                            )));
+                        }
+                    };
+                }
+                let done = query.execute(&mut **conn).await.map_err(sqlx_err)?;
+                Ok(done.rows_affected())
+            }
+        }
+    }
+}
+
+/// `rows` as INSERTs of [`ROWS`] rows, run by `exec`, each chunk's values
+/// made while the database inserts the one before; returns the rows inserted.
+async fn insert_chunks(
+    backend: DbBackend,
+    rows: &[&(String, Beneficiary)],
+    now: DateTime<Utc>,
+    mut exec: Exec<'_>,
+) -> Result<u64, StoreError> {
     let columns = columns();
-    let full = insert_sql(DbBackend::Sqlite, &columns, ROWS);
+    let full = insert_sql(backend, &columns, ROWS);
     let chunks: Vec<_> = rows.chunks(ROWS).collect();
     let mut inserted = 0;
     let mut next = chunks
@@ -277,30 +306,18 @@ async fn insert_sqlite(
         let sql = if chunk.len() == ROWS {
             full.clone()
         } else {
-            insert_sql(DbBackend::Sqlite, &columns, chunk.len())
+            insert_sql(backend, &columns, chunk.len())
         };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        for v in next.take().unwrap_or_default() {
-            query = match v {
-                Value::String(s) => query.bind(s),
-                Value::Int(n) => query.bind(n),
-                Value::Bool(b) => query.bind(b),
-                Value::ChronoDateTimeUtc(t) => query.bind(t),
-                other => {
-                    return Err(StoreError::Corrupt(format!(
-                        "no SQLite binding for {other:?}"
-                    )));
-                }
-            };
-        }
-        // The next chunk's values are made while SQLite inserts this one.
-        let (done, made) = tokio::join!(query.execute(&mut *conn), async {
-            chunks
-                .get(i + 1)
-                .map(|c| values(&columns, c, now))
-                .transpose()
-        });
-        inserted += done.map_err(sqlx_err)?.rows_affected();
+        let (done, made) = tokio::join!(
+            exec.run(backend, sql, next.take().unwrap_or_default()),
+            async {
+                chunks
+                    .get(i + 1)
+                    .map(|c| values(&columns, c, now))
+                    .transpose()
+            }
+        );
+        inserted += done?;
         next = made?;
     }
     Ok(inserted)

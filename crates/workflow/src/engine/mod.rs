@@ -4,14 +4,19 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use pantau_domain::{Label, Role, Rupiah};
+use pantau_domain::{Role, Rupiah};
 
-use crate::case::{Actor, Case, Change, Event, MonevGap};
-use crate::definition::{Action, Anchor, Definition, Guard, State};
+use crate::case::{Actor, Case, Change, Event};
+use crate::definition::{Action, Anchor, Definition, State};
 use crate::effect::{Effect, Reminder};
 use crate::evidence;
-use crate::refusal::{FieldError, FieldProblem, GuardFailure, Refusal};
+use crate::refusal::{GuardFailure, Refusal};
 use crate::value::Value;
+
+mod guards;
+mod inputs;
+use guards::{check_guard, next_tranche};
+use inputs::{check_answers, check_observed, parse_inputs, photo_problem, user_problem};
 
 /// An instruction to take one action on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,158 +204,6 @@ pub fn available<'a>(
         .filter(|a| !a.accepts_evidence || case.visit_awaiting_review().is_some())
 }
 
-fn parse_inputs(
-    def: &Definition,
-    action: &Action,
-    inputs: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, Value>, Refusal> {
-    let mut errors = Vec::new();
-    let mut values = BTreeMap::new();
-    for field in def.inputs(action) {
-        match inputs
-            .get(&field.id)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
-            None if field.required => errors.push(FieldError {
-                field: field.id.clone(),
-                problem: FieldProblem::Missing,
-            }),
-            None => {}
-            Some(text) => match Value::parse(field.kind, text, &field.options) {
-                Ok(v) => {
-                    values.insert(field.id.clone(), v);
-                }
-                Err(why) => errors.push(FieldError {
-                    field: field.id.clone(),
-                    problem: FieldProblem::Invalid(why),
-                }),
-            },
-        }
-    }
-    for name in inputs.keys() {
-        if !def.inputs(action).any(|f| &f.id == name) {
-            errors.push(FieldError {
-                field: name.clone(),
-                problem: FieldProblem::Unknown,
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(Refusal::Fields { errors })
-    }
-}
-
-/// Refuses each answer `why` finds a reason against, by field.
-fn check_answers(
-    def: &Definition,
-    action: &Action,
-    fields: &BTreeMap<String, Value>,
-    why: impl Fn(&crate::definition::Field, &Value) -> Option<Label>,
-) -> Result<(), Refusal> {
-    let errors: Vec<FieldError> = def
-        .inputs(action)
-        .filter_map(|f| {
-            let reason = why(f, fields.get(&f.id)?)?;
-            Some(FieldError {
-                field: f.id.clone(),
-                problem: FieldProblem::Invalid(reason),
-            })
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Refusal::Fields { errors })
-    }
-}
-
-/// Refuses a photo answer that names no picture uploaded to this case: a
-/// typed file name, an unknown id, another case's file, or a file that does
-/// not decode as a picture. The adapter names the case's uploads in `facts`.
-fn photo_problem(facts: &evidence::Facts, answer: &Value) -> Option<Label> {
-    let Value::Photo(id) = answer else {
-        return None;
-    };
-    match facts.photos.iter().find(|p| &p.id == id) {
-        None => Some(Label::new(
-            "bukan foto yang diunggah untuk kasus ini; ambil atau unggah fotonya",
-            "is not a photo uploaded to this case; take or upload the photo",
-        )),
-        Some(p) if !p.picture => Some(Label::new(
-            "berkas ini bukan gambar yang dapat dibuka",
-            "this file is not a picture that opens",
-        )),
-        Some(_) => None,
-    }
-}
-
-/// Refuses a user answer that names no active user of the field's role who
-/// works in the case's region (a typed name, another region's officer).
-fn user_problem(facts: &evidence::Facts, role: Role, answer: &Value) -> Option<Label> {
-    let Value::User(login) = answer else {
-        return None;
-    };
-    let named = role.label();
-    match facts.users.iter().find(|p| &p.login == login) {
-        None => Some(Label::new(
-            format!("`{login}` bukan pengguna Pantau"),
-            format!("`{login}` is not a Pantau user"),
-        )),
-        Some(p) if !p.active => Some(Label::new(
-            format!("`{login}` sudah dinonaktifkan"),
-            format!("`{login}` has been deactivated"),
-        )),
-        Some(p) if p.role != role => Some(Label::new(
-            format!("`{login}` bukan {}", named.id.to_lowercase()),
-            format!("`{login}` is not a {}", named.en.to_lowercase()),
-        )),
-        Some(p) if !p.sees_case => Some(Label::new(
-            format!("`{login}` tidak bertugas di wilayah kasus ini"),
-            format!("`{login}` does not work in this case's region"),
-        )),
-        Some(_) => None,
-    }
-}
-
-/// Refuses a time of observation the action cannot have happened at: ahead
-/// of the clock (beyond [`CLOCK_SKEW`]), before the case entered the state
-/// the action is taken from, or, for a monev visit, before the visit opened.
-fn check_observed(
-    def: &Definition,
-    case: &Case,
-    action: &Action,
-    at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), Refusal> {
-    let opened = action
-        .completes_visit
-        .then(|| case.open_visit().map(|v| visit_opened(def, v)))
-        .flatten();
-    let earliest = opened.map_or(case.entered_at, |o| o.max(case.entered_at));
-    let problem = if at > now + CLOCK_SKEW {
-        Some(FieldProblem::ObservedInFuture { at, now })
-    } else if at < earliest {
-        Some(FieldProblem::ObservedTooEarly { at, earliest })
-    } else {
-        None
-    };
-    match problem {
-        Some(problem) => Err(Refusal::Fields {
-            errors: vec![FieldError {
-                field: OBSERVED_AT.into(),
-                problem,
-            }],
-        }),
-        None => Ok(()),
-    }
-}
-
-/// The name a command's time of observation goes by in refusals.
-pub const OBSERVED_AT: &str = "observed_at";
-
 /// When a visit opened: its due time less the longest time any action that
 /// schedules its checklist gives (the visits are scheduled that long ahead).
 pub fn visit_opened(def: &Definition, v: &crate::case::Visit) -> DateTime<Utc> {
@@ -455,99 +308,6 @@ fn changes(
         });
     }
     Ok(out)
-}
-
-/// The next tranche's number and amount. The last tranche takes what is
-/// left, so the tranches add up to the approved amount exactly.
-fn next_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah), Refusal> {
-    let approved = case
-        .approved
-        .ok_or(Refusal::Guard(GuardFailure::NotApproved))?;
-    let plan = def
-        .disbursement
-        .as_ref()
-        .map(|d| d.tranches.as_slice())
-        .unwrap_or(&[]);
-    let paid = case.tranches.len();
-    let Some(percent) = plan.get(paid) else {
-        return Err(Refusal::Guard(GuardFailure::NoTrancheLeft { paid }));
-    };
-    if def
-        .disbursement
-        .as_ref()
-        .is_some_and(|d| d.monev_between_tranches)
-        && let Some(last) = case.tranches.last()
-        && let Some(gap) = case.monev_gap()
-    {
-        return Err(Refusal::Guard(monev_failure(gap, last.no)));
-    }
-    let left = approved
-        .checked_sub(case.disbursed())
-        .unwrap_or(Rupiah::ZERO);
-    let amount = if paid + 1 == plan.len() {
-        left
-    } else {
-        approved.percent(*percent).min(left)
-    };
-    Ok((u8::try_from(paid + 1).unwrap_or(u8::MAX), amount))
-}
-
-/// Why the monev of tranche `tranche` does not let the case move on.
-fn monev_failure(gap: MonevGap, tranche: u8) -> GuardFailure {
-    match gap {
-        MonevGap::Missing { .. } => GuardFailure::MonevMissing { tranche },
-        MonevGap::Flagged { no } => GuardFailure::EvidenceFlagged { visit: no },
-    }
-}
-
-fn check_guard(
-    guard: Guard,
-    def: &Definition,
-    case: &Case,
-    changes: &[Change],
-    cx: &Context,
-) -> Result<(), Refusal> {
-    let approved = changes.iter().find_map(|c| match c {
-        Change::Approved { amount } => Some(*amount),
-        _ => None,
-    });
-    let requested = changes.iter().find_map(|c| match c {
-        Change::Requested { amount } => Some(*amount),
-        _ => None,
-    });
-    let (paid, total) = (case.tranches.len(), def.tranche_count());
-    let failure = match guard {
-        Guard::WithinRequested => approved.and_then(|a| {
-            let requested = requested.or(case.requested);
-            (requested.is_none_or(|r| a > r)).then_some(GuardFailure::WithinRequested {
-                approved: a,
-                requested,
-            })
-        }),
-        Guard::WithinAllocation => match (approved, cx.remaining_allocation) {
-            (Some(a), Some(remaining)) if a > remaining => Some(GuardFailure::WithinAllocation {
-                approved: a,
-                remaining,
-            }),
-            _ => None,
-        },
-        Guard::MonevReported => case
-            .monev_gap()
-            .map(|gap| monev_failure(gap, case.tranches.last().map_or(0, |t| t.no))),
-        Guard::TranchesRemaining => {
-            (paid >= total).then_some(GuardFailure::TranchesRemaining { paid, total })
-        }
-        Guard::AllTranchesPaid => {
-            (paid < total).then_some(GuardFailure::AllTranchesPaid { paid, total })
-        }
-        Guard::OfficerAssigned => {
-            let assigning = changes
-                .iter()
-                .any(|c| matches!(c, Change::OfficerAssigned { .. }));
-            (case.officer.is_none() && !assigning).then_some(GuardFailure::OfficerAssigned)
-        }
-    };
-    failure.map_or(Ok(()), |f| Err(Refusal::Guard(f)))
 }
 
 fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec<Effect> {

@@ -5,20 +5,20 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::WithRejection;
 use chrono::{DateTime, Utc};
-use pantau_domain::access::Permission;
 use pantau_domain::{Lang, Role};
-use pantau_store::Outcome;
 use pantau_store::read::browse::{CaseLine, CaseQuery};
-use pantau_workflow::{Command, Context, Definition, Event, engine};
+use pantau_workflow::{Definition, Event, engine};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Listing, Paging};
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
+
+mod transition;
+pub use transition::*;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseSummary {
@@ -340,9 +340,7 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
         )));
     };
     let case = &view.case;
-    let may_act = pantau_domain::access::allows(caller.role, Permission::Act)
-        && !(caller.role == Role::FieldOfficer
-            && case.officer.as_ref().is_some_and(|o| *o != caller.login));
+    let may_act = caller.may_act_on(case.officer.as_deref());
     let mut actions: Vec<ActionView> = if may_act {
         engine::available(def, case, caller.role)
             .map(|a| ActionView {
@@ -482,111 +480,4 @@ pub async fn get_case(
     WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     Ok(Json(case_detail(&app, &caller, &id).await?))
-}
-
-/// A client's idempotency key: 1 to 200 characters, no control characters.
-pub fn checked_key(key: &str) -> Result<&str, ApiError> {
-    let key = key.trim();
-    if key.is_empty() || key.len() > 200 || key.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "Idempotency-Key",
-            "wajib diisi, 1–200 karakter (required, 1 to 200 characters)",
-        ));
-    }
-    Ok(key)
-}
-
-/// The `Idempotency-Key` header, checked.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
-    checked_key(
-        headers
-            .get("idempotency-key")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(""),
-    )
-}
-
-/// Takes `action` on case `id` for `caller`, once per `key`.
-pub async fn transition(
-    app: &App,
-    caller: &Caller,
-    id: &str,
-    key: &str,
-    req: TransitionRequest,
-) -> Result<TransitionResult, ApiError> {
-    let lang = caller.lang;
-    caller.require(Permission::Act)?;
-    let key = checked_key(key)?;
-    no_nul("action", &req.action)?;
-    for (field, value) in &req.inputs {
-        no_nul("inputs", field)?;
-        no_nul(&format!("inputs.{field}"), value)?;
-    }
-    // Visibility first: a case outside the caller's region does not exist for them.
-    case_detail(app, caller, id).await?;
-    let cmd = Command {
-        key: format!("{}:{key}", caller.login),
-        action: req.action,
-        inputs: req.inputs,
-        observed_at: req.observed_at,
-    };
-    let cx = Context {
-        now: app.now(),
-        actor: caller.actor(),
-        remaining_allocation: None,
-        evidence: Default::default(),
-    };
-    let outcome = app
-        .store
-        .apply(&app.catalog, id, &cmd, &cx, req.expected_seq)
-        .await
-        .map_err(|e| ApiError::from_store(e, lang))?;
-    // Committed: whatever fails now must not say that nothing changed.
-    let case = case_detail(app, caller, id)
-        .await
-        .map_err(ApiError::after_commit)?;
-    let def = app
-        .catalog
-        .get(&case.summary.workflow, case.workflow_version)
-        .ok_or_else(|| ApiError::Committed("workflow not loaded".into()))?;
-    let repeated = matches!(outcome, Outcome::Repeated { .. });
-    if !repeated {
-        crate::measure::transition(&case.summary.workflow, &outcome.event().action);
-    }
-    Ok(TransitionResult {
-        repeated,
-        event: event_view(def, outcome.event(), caller),
-        case,
-    })
-}
-
-/// Takes an action on a case. The same `Idempotency-Key` twice has one
-/// effect (the second answer says `repeated`).
-#[utoipa::path(post, path = "/api/cases/{id}/transitions", tag = "cases",
-    params(("id" = String, Path, description = "Case id"),
-           ("Idempotency-Key" = String, Header, description = "A new key per command; resend the same key to retry")),
-    request_body = TransitionRequest,
-    responses(
-        (status = 201, body = TransitionResult, description = "Applied"),
-        (status = 200, body = TransitionResult, description = "Applied before with this key; nothing new"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "The case moved on: its current state and seq"),
-        (status = 422, body = ErrorBody, description = "Refused by the workflow: why, per field where it applies"),
-    ))]
-pub async fn post_transition(
-    State(app): State<App>,
-    caller: Caller,
-    WithRejection(Path(id), _): WithRejection<Path<String>, ApiError>,
-    headers: HeaderMap,
-    WithRejection(Json(req), _): WithRejection<Json<TransitionRequest>, ApiError>,
-) -> Result<(StatusCode, Json<TransitionResult>), ApiError> {
-    let key = idempotency_key(&headers)?;
-    let result = transition(&app, &caller, &id, key, req).await?;
-    let status = if result.repeated {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(result)))
 }
