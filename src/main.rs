@@ -72,7 +72,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
-    logging::init();
+    logging::init(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
         Command::Workflow(c) => cmd::workflow::run(c, &cli.db),
         Command::Case(c) => cmd::case::run(c, &cli.db),

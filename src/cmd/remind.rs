@@ -165,7 +165,13 @@ pub fn describe(plan: &Plan) -> String {
 }
 
 /// Runs the schedule on `store` until the process ends.
-pub async fn run_schedule(plan: Plan, store: Store, catalog: Arc<Catalog>, sender: Sender) {
+pub async fn run_schedule(
+    plan: Plan,
+    store: Store,
+    catalog: Arc<Catalog>,
+    sender: Sender,
+    halt: impl std::future::Future<Output = ()>,
+) {
     let runner = Runner {
         plan,
         clock: SystemClock,
@@ -177,9 +183,13 @@ pub async fn run_schedule(plan: Plan, store: Store, catalog: Arc<Catalog>, sende
         },
     };
     runner
-        .run(None, |now, line| {
-            println!("{} {line}", now.format("%Y-%m-%d %H:%M:%S UTC"));
-        })
+        .run_until_halted(
+            None,
+            |now, line| {
+                println!("{} {line}", now.format("%Y-%m-%d %H:%M:%S UTC"));
+            },
+            halt,
+        )
         .await;
 }
 
@@ -197,7 +207,13 @@ pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let plan = plan(args.schedule.clone(), &file)?;
     if !args.once {
         println!("{}", describe(&plan));
-        block_on(run_schedule(plan, store, catalog, sender));
+        block_on(run_schedule(
+            plan,
+            store,
+            catalog,
+            sender,
+            pantau_server::stop_signal(),
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     let now = args.now.unwrap_or_else(Utc::now);

@@ -1,15 +1,20 @@
 //! `pantau serve`: the API and the web pages on the configured database.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use pantau_server::App;
+use pantau_server::tls::{self, TlsFiles};
 use pantau_store::Store;
 
 use super::remind::{MailArgs, describe, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
+
+/// How long a send under way may take to finish once the server stops.
+const SCHEDULE_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -23,6 +28,25 @@ pub struct ServeArgs {
     /// `X-Forwarded-For`: count failed sign-ins by that address, not the proxy's.
     #[arg(long, env = "PANTAU_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// Serve HTTPS with this certificate chain (PEM, server certificate
+    /// first); read again on SIGHUP. Needs `--tls-key`.
+    #[arg(long, env = "PANTAU_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM). Needs `--tls-cert`.
+    #[arg(long, env = "PANTAU_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve `/metrics` (Prometheus text): from loopback without a proxy,
+    /// or from anywhere with `--metrics-token`.
+    #[arg(long, env = "PANTAU_METRICS")]
+    metrics: bool,
+    /// A bearer token that may scrape `/metrics` from anywhere.
+    #[arg(
+        long,
+        env = "PANTAU_METRICS_TOKEN",
+        requires = "metrics",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
     /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
     #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
     reminder_schedule: Option<String>,
@@ -50,19 +74,42 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let catalog = store.pinned_catalog(catalog).await?;
         let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
         app.trust_forwarded_for = args.trust_forwarded_for;
-        if let Some((plan, sender)) = reminders {
-            println!("{}", describe(&plan));
-            tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender));
+        if args.metrics {
+            app.enable_metrics(args.metrics_token.clone())
+                .map_err(anyhow::Error::msg)?;
         }
+        // Stopping, the schedule ends between ticks: a send under way finishes.
+        let (halt, mut halted) = tokio::sync::watch::channel(false);
+        let schedule = reminders.map(|(plan, sender)| {
+            println!("{}", describe(&plan));
+            let halt = async move {
+                halted.changed().await.ok();
+            };
+            tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender, halt))
+        });
         let listener = tokio::net::TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let addr = listener.local_addr()?;
+        let tls = args
+            .tls_cert
+            .zip(args.tls_key)
+            .map(|(cert, key)| TlsFiles { cert, key });
+        let scheme = if tls.is_some() { "https" } else { "http" };
         println!(
-            "pantau serve: http://{addr}/ on {} (ctrl-c to stop)",
+            "pantau serve: {scheme}://{addr}/ on {} (ctrl-c to stop)",
             redact(&settings.url)
         );
-        pantau_server::serve(listener, app).await?;
+        match tls {
+            Some(files) => tls::serve(listener.into_std()?, app, files).await?,
+            None => pantau_server::serve(listener, app).await?,
+        }
+        halt.send(true).ok();
+        if let Some(task) = schedule
+            && tokio::time::timeout(SCHEDULE_GRACE, task).await.is_err()
+        {
+            tracing::warn!("the reminder schedule did not stop in time; ended mid-send");
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -37,6 +37,20 @@ impl<C: Clock, W: Work> Runner<C, W> {
     /// Runs the schedule until `stop` (forever when `None`), telling `say`
     /// each thing done or failed, with the time.
     pub async fn run(&self, stop: Option<DateTime<Utc>>, say: impl Fn(DateTime<Utc>, &str)) {
+        self.run_until_halted(stop, say, std::future::pending())
+            .await
+    }
+
+    /// [`Runner::run`], also ending when `halt` completes: never in the
+    /// middle of a round or a send, only while waiting for the next tick (a
+    /// server stopping lets the current send finish).
+    pub async fn run_until_halted(
+        &self,
+        stop: Option<DateTime<Utc>>,
+        say: impl Fn(DateTime<Utc>, &str),
+        halt: impl std::future::Future<Output = ()>,
+    ) {
+        let mut halt = std::pin::pin!(halt);
         let start = self.clock.now();
         let mut done = [start - CATCH_UP; ZONES.len()];
         loop {
@@ -81,7 +95,10 @@ impl<C: Clock, W: Work> Runner<C, W> {
                 .plan
                 .next(now)
                 .map_or(now + TICK, |n| n.min(now + TICK));
-            self.clock.sleep_until(next).await;
+            tokio::select! {
+                _ = self.clock.sleep_until(next) => {}
+                _ = &mut halt => return,
+            }
         }
     }
 }

@@ -84,6 +84,7 @@ impl Sender {
                 match result {
                     Ok(()) => {
                         store.mark_sent(&e.id, clock.now()).await?;
+                        tracing::info!(email = %e.id, template = %e.template, attempt = e.attempt, "sent");
                         out.sent += 1;
                     }
                     Err(err) => {
@@ -93,6 +94,7 @@ impl Sender {
                             .mark_failed(&e, &err.to_string(), permanent, clock.now())
                             .await?
                         {
+                            tracing::warn!(email = %e.id, template = %e.template, "parked: not tried again (pantau outbox resend)");
                             out.failed += 1;
                         } else {
                             out.retry += 1;

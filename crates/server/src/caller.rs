@@ -158,6 +158,7 @@ impl Caller {
         let zone = region
             .as_ref()
             .map_or(Zone::Wib, |r| app.zone_of(r.as_str()));
+        crate::observe::signed_in_as(&user.login);
         Ok(Caller {
             login: user.login,
             name: user.name,

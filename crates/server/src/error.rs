@@ -142,7 +142,8 @@ impl ApiError {
         }
     }
 
-    fn status(&self) -> StatusCode {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -226,11 +227,45 @@ fn e_conflict(lang: Lang) -> String {
     }
 }
 
+impl ApiError {
+    /// Logs this answer on the request's line: a refused command with its
+    /// code, bad input by field names (never the values sent), a failure
+    /// with its cause.
+    pub fn log(&self) {
+        let names = |fields: &[FieldIssue]| {
+            fields
+                .iter()
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        match self {
+            ApiError::Internal(e) => tracing::error!("internal error: {e}"),
+            ApiError::Committed(e) => {
+                tracing::error!("internal error after the command was committed: {e}")
+            }
+            ApiError::Refused { code, fields, .. } => {
+                crate::measure::refusal(code);
+                tracing::info!(refusal = %code, fields = %names(fields), "command refused")
+            }
+            ApiError::Conflict { state, seq, .. } => {
+                tracing::info!(state = ?state, seq = ?seq, "command refused: the case moved on")
+            }
+            ApiError::Invalid(fields) => {
+                tracing::info!(fields = %names(fields), "input refused")
+            }
+            ApiError::Forbidden(m) => tracing::info!("forbidden: {m}"),
+            ApiError::Unavailable(m) => tracing::warn!("unavailable: {m}"),
+            ApiError::Unauthenticated(_)
+            | ApiError::NotFound(_)
+            | ApiError::TooManyAttempts { .. } => {}
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(e) | ApiError::Committed(e) = &self {
-            eprintln!("pantau serve: internal error: {e}");
-        }
+        self.log();
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         if let ApiError::TooManyAttempts { retry_after_secs } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.max(1).to_string())

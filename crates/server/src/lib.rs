@@ -9,9 +9,13 @@
 pub mod api;
 pub mod caller;
 pub mod error;
+pub mod health;
+pub mod measure;
+pub mod observe;
 pub mod pages;
 pub mod password;
 pub mod signin;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,6 +44,10 @@ pub struct App {
     /// Whether sign-ins are counted by the last `X-Forwarded-For` address
     /// (behind a reverse proxy that sets it) instead of the peer's.
     pub trust_forwarded_for: bool,
+    /// Whether this server terminates TLS itself (set by [`tls::serve`]).
+    pub https: bool,
+    /// `/metrics`, when on ([`App::enable_metrics`]).
+    pub metrics: Option<Arc<measure::Metrics>>,
     /// Leave to print a PDF (each print runs a Chromium).
     printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
@@ -72,11 +80,20 @@ impl App {
             web_life: signin::WEB_LIFE,
             api_life: signin::API_LIFE,
             trust_forwarded_for: false,
+            https: false,
+            metrics: None,
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
             ahead: Default::default(),
         })
+    }
+
+    /// Turns `/metrics` on: scraped from loopback, or from anywhere with
+    /// `token`.
+    pub fn enable_metrics(&mut self, token: Option<String>) -> Result<(), String> {
+        self.metrics = Some(measure::Metrics::new(token)?);
+        Ok(())
     }
 
     /// The time by the app's clock.
@@ -114,26 +131,48 @@ impl App {
 /// Every route: the API under `/api`, the pages at the root.
 pub fn router(app: App) -> Router {
     let (api, _) = api::router().split_for_parts();
-    Router::new()
+    let routes = Router::new()
         .merge(api)
         .merge(pages::router())
+        .merge(health::router())
+        .layer(axum::middleware::from_fn(measure::layer))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             error::refuse_nul,
+        ));
+    observe::traced(routes)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            tls::layer,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_UPLOAD))
         .with_state(app)
 }
 
-/// Serves `app` on `listener` until ctrl-c (each request knows its peer's
-/// address, which counts failed sign-ins).
+/// Serves `app` over plain HTTP on `listener` until ctrl-c or SIGTERM
+/// (each request knows its peer's address, which counts failed sign-ins);
+/// requests in flight are finished first.
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        tokio::signal::ctrl_c().await.ok();
-    })
+    .with_graceful_shutdown(stop_signal())
     .await
+}
+
+/// Ctrl-c or (on Unix) SIGTERM, whichever comes first.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    tokio::signal::ctrl_c().await.ok();
 }

@@ -79,6 +79,7 @@ pub async fn sign_in(
         .await
         .map_err(internal)?
     {
+        tracing::warn!(login, source, "sign-in refused: too many failures, waiting");
         return Err(ApiError::TooManyAttempts {
             retry_after_secs: (until - now).num_seconds().max(1),
         });
@@ -99,6 +100,7 @@ pub async fn sign_in(
             .record_failed_sign_in(login, source, now)
             .await
             .map_err(internal)?;
+        tracing::warn!(login, source, "sign-in failed: wrong user name or password");
         return Err(ApiError::Unauthenticated(
             "nama pengguna atau kata sandi salah (wrong user name or password)".into(),
         ));
@@ -111,6 +113,8 @@ pub async fn sign_in(
         SessionKind::Web => app.web_life,
         SessionKind::Api => app.api_life,
     };
+    crate::observe::signed_in_as(login);
+    tracing::info!(login, source, kind = ?kind, "signed in");
     app.store
         .create_session(login, kind, life, now)
         .await

@@ -71,10 +71,12 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
             ImportError::Store(e) => ApiError::from_store(e, caller.lang),
             ImportError::Report(e) => ApiError::Internal(e.to_string()),
         })?;
+    let already = tally.rows - tally.new - tally.refused;
+    crate::measure::import_rows(tally.new, already, tally.refused);
     Ok(ImportReport {
         rows: tally.rows,
         new: tally.new,
-        already: tally.rows - tally.new - tally.refused,
+        already,
         refused: tally.refused,
         refusals,
     })

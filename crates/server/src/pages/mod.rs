@@ -61,13 +61,11 @@ impl Pages {
         hbs.register_helper("count_cells", Box::new(count::CountCells));
         hbs.register_templates_directory(&dir, DirectorySourceOptions::default())
             .map_err(|e| format!("page templates in {}: {e}", dir.display()))?;
-        for needed in view::TEMPLATES {
-            if !hbs.has_template(needed) {
-                return Err(format!(
-                    "page template {}/{needed}.hbs is missing",
-                    dir.display()
-                ));
-            }
+        if let Some(needed) = first_missing(&hbs) {
+            return Err(format!(
+                "page template {}/{needed}.hbs is missing",
+                dir.display()
+            ));
         }
         Ok(Pages {
             hbs,
@@ -93,10 +91,21 @@ impl Pages {
             .map_err(failed)
     }
 
+    /// The first page template that should be loaded and is not, if any.
+    pub fn missing(&self) -> Option<&'static str> {
+        first_missing(&self.hbs)
+    }
+
     /// The word `key` in `lang` (the key itself when no table has it).
     fn text(&self, lang: Lang, key: &str) -> String {
         self.words.get(lang, key).unwrap_or(key).to_string()
     }
+}
+
+fn first_missing(hbs: &Handlebars) -> Option<&'static str> {
+    view::TEMPLATES
+        .into_iter()
+        .find(|needed| !hbs.has_template(needed))
 }
 
 /// HTML escaping for text and quoted attribute values (handlebars' own also

@@ -17,7 +17,7 @@ use super::guard;
 use super::view::{Look, Viewer, cookie, query_pairs};
 use crate::caller::COOKIE;
 use crate::error::ApiError;
-use crate::{App, Caller, signin};
+use crate::{App, Caller, signin, tls};
 
 /// The sign-in form's own token cookie.
 const FORM_COOKIE: &str = "pantau_masuk";
@@ -37,6 +37,9 @@ struct SignInPage<'a> {
     next: &'a str,
     csrf: &'a str,
     message: Option<String>,
+    /// Plain HTTP to a host that is not loopback: the browser will not keep
+    /// the `Secure` session cookie, and the page says so.
+    insecure: bool,
 }
 
 /// Where to go after signing in: a path of this site, else the start page.
@@ -88,6 +91,7 @@ pub async fn form(State(app): State<App>, look: Look, headers: HeaderMap) -> Res
         next: &next,
         csrf: &token,
         message: None,
+        insecure: !tls::keeps_secure_cookies(&app, &headers),
     };
     show(&look, StatusCode::OK, &token, page)
 }
@@ -102,7 +106,24 @@ pub async fn sign_in(
 ) -> Response {
     let look = look.at("/masuk".into());
     let token = form_token(&headers);
+    let insecure = !tls::keeps_secure_cookies(&app, &headers);
     if let Err(e) = guard::form(&look, &headers, token.as_deref(), Some(&f._csrf)) {
+        if insecure {
+            // The browser dropped the form's cookie: say why, not "form token".
+            tracing::warn!(
+                login = f.login.trim(),
+                "sign-in over plain HTTP refused: the browser keeps no Secure cookie here"
+            );
+            let fresh = uuid::Uuid::new_v4().simple().to_string();
+            let page = SignInPage {
+                login: &f.login,
+                next: &f.next,
+                csrf: &fresh,
+                message: None,
+                insecure,
+            };
+            return show(&look, StatusCode::FORBIDDEN, &fresh, page);
+        }
         return look.fail(None, e);
     }
     let token = token.unwrap_or_default();
@@ -112,6 +133,7 @@ pub async fn sign_in(
             next: &f.next,
             csrf: &token,
             message: Some(message),
+            insecure,
         };
         show(&look, status, &token, page)
     };

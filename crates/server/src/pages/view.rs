@@ -189,9 +189,7 @@ impl Look {
                 r
             }
             Err(e) => {
-                if let ApiError::Internal(why) = &e {
-                    eprintln!("pantau serve: {why}");
-                }
+                e.log();
                 self.finish(
                     (StatusCode::INTERNAL_SERVER_ERROR, self.text("galat.server")).into_response(),
                 )
@@ -207,15 +205,13 @@ impl Look {
 
     /// The error page for `e` (a redirect to sign in when nobody is signed in).
     pub fn fail(&self, user: Option<&Chrome>, e: ApiError) -> Response {
+        e.log();
         let (status, message) = match &e {
             ApiError::Unauthenticated(_) => {
                 return self.redirect(&link("/masuk", &[("next", &self.here)]));
             }
-            ApiError::Internal(why) => {
-                eprintln!("pantau serve: internal error: {why}");
-                (StatusCode::INTERNAL_SERVER_ERROR, self.text("galat.server"))
-            }
-            other => (other.clone().into_response().status(), other.body().message),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, self.text("galat.server")),
+            other => (other.status(), other.body().message),
         };
         let title = self.text(&format!("galat.judul_{}", status.as_u16()));
         self.render(

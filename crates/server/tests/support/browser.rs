@@ -30,6 +30,11 @@ impl Drop for Driver {
 }
 
 pub async fn browser(width: u32, height: u32) -> Option<(Client, Driver)> {
+    browser_with(width, height, &[]).await
+}
+
+/// A browser started with `extra` command-line switches as well.
+pub async fn browser_with(width: u32, height: u32, extra: &[&str]) -> Option<(Client, Driver)> {
     for part in ["/usr/bin/chromium", "/usr/bin/chromedriver"] {
         if !Path::new(part).exists() {
             skip(&format!(
@@ -52,16 +57,21 @@ pub async fn browser(width: u32, height: u32) -> Option<(Client, Driver)> {
             .unwrap(),
     );
     let profile = tempfile::tempdir().unwrap().keep();
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-gpu".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
     let caps: serde_json::Map<String, Value> = serde_json::from_value(json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", format!("--window-size={width},{height}"),
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
+        "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args }
     }))
     .unwrap();
     let started = Instant::now();
@@ -83,7 +93,12 @@ pub async fn browser(width: u32, height: u32) -> Option<(Client, Driver)> {
 }
 
 pub async fn sign_in(c: &Client, app: &Running, login: &str) {
-    c.goto(&app.url("/masuk")).await.unwrap();
+    sign_in_at(c, &app.base, login).await;
+}
+
+/// Signs in through the form at `base` (`https://name:port`).
+pub async fn sign_in_at(c: &Client, base: &str, login: &str) {
+    c.goto(&format!("{base}/masuk")).await.unwrap();
     c.find(Locator::Css("input[name=login]"))
         .await
         .unwrap()

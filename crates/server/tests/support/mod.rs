@@ -82,6 +82,19 @@ pub async fn spawn_with(db: db::TestDb, tune: impl FnOnce(&mut App)) -> Running 
     }
 }
 
+/// `app` served over plain HTTP on another free loopback port (a second
+/// instance with other settings): its base URL.
+pub async fn serve_app(app: App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let service = pantau_server::router(app)
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.ok();
+    });
+    base
+}
+
 /// One running app per test database.
 pub async fn apps() -> Vec<Running> {
     let mut out = vec![];

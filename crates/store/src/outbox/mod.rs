@@ -16,6 +16,7 @@
 
 mod context;
 mod digest;
+mod gauge;
 mod monthly;
 mod send;
 mod sweep;
@@ -28,6 +29,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use crate::StoreError;
 use crate::schema::entity::outbox;
 
+pub use gauge::OutboxGauges;
 pub use monthly::key as monthly_key;
 pub use send::{Email, OutboxLine, Resend};
 pub use sweep::SweepReport;

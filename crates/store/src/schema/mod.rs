@@ -8,5 +8,6 @@ pub(crate) mod connect;
 pub mod entity;
 #[cfg(not(feature = "inspect"))]
 pub(crate) mod entity;
+pub(crate) mod health;
 pub(crate) mod lock;
 pub mod migration;

@@ -78,8 +78,12 @@ pub async fn transition(
         .catalog
         .get(&case.summary.workflow, case.workflow_version)
         .ok_or_else(|| ApiError::Committed("workflow not loaded".into()))?;
+    let repeated = matches!(outcome, Outcome::Repeated { .. });
+    if !repeated {
+        crate::measure::transition(&case.summary.workflow, &outcome.event().action);
+    }
     Ok(TransitionResult {
-        repeated: matches!(outcome, Outcome::Repeated { .. }),
+        repeated,
         event: event_view(def, outcome.event(), caller),
         case,
     })
