@@ -6,9 +6,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 use support::pantau;
 
 fn add_user(data: &std::path::Path, args: &[&str], password: &str) -> assert_cmd::assert::Assert {
@@ -67,23 +64,7 @@ fn the_first_administrator_signs_in_to_a_served_pantau() {
         .code(1)
         .stderr(predicates::str::contains("already exists"));
 
-    let mut server = Command::new(assert_cmd::cargo::cargo_bin("pantau"))
-        .current_dir(support::repo())
-        .env("PANTAU_DATA_DIR", data)
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-reminders"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("serve prints its address: {line}"))
-        .trim_end_matches('/')
-        .to_string();
+    let (mut server, base) = support::serve(data);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let result = rt.block_on(async {
         let http = reqwest::Client::new();

@@ -5,9 +5,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::pantau;
@@ -23,24 +23,8 @@ fn sigterm_finishes_the_request_in_flight_and_exits() {
         .args(["--email", "kepala@dinas.example", "--role", "admin"])
         .assert()
         .success();
-    let mut server = Command::new(assert_cmd::cargo::cargo_bin("pantau"))
-        .current_dir(support::repo())
-        .env("PANTAU_DATA_DIR", data)
-        .env("PANTAU_LOG", "warn")
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-reminders"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .unwrap_or_else(|| panic!("serve prints its address: {line}"))
-        .trim_end_matches('/')
-        .to_string();
+    let (mut server, base) = support::serve(data);
+    let addr = base.trim_start_matches("http://").to_string();
 
     // A sign-in whose body is half sent when SIGTERM comes.
     let body = r#"{"login":"kepala","password":"kata-sandi-panjang"}"#;

@@ -33,3 +33,29 @@ pub fn which(program: &str) -> Option<PathBuf> {
             .find(|p| p.is_file())
     })
 }
+
+/// `pantau serve` on a free loopback port over the data folder `data`,
+/// with no reminder schedule and warnings only: the process and its base URL
+/// (`http://127.0.0.1:PORT`, read from the line it prints first).
+pub fn serve(data: &Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("pantau"))
+        .current_dir(repo())
+        .env("PANTAU_DATA_DIR", data)
+        .env("PANTAU_LOG", "warn")
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-reminders"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("serve prints its address: {line}"))
+        .trim_end_matches('/')
+        .to_string();
+    (server, base)
+}
