@@ -131,15 +131,19 @@ impl App {
 /// Every route: the API under `/api`, the pages at the root.
 pub fn router(app: App) -> Router {
     let (api, _) = api::router().split_for_parts();
-    let routes = Router::new()
+    let mut routes = Router::new()
         .merge(api)
         .merge(pages::router())
-        .merge(health::router())
-        .layer(axum::middleware::from_fn(measure::layer))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            error::refuse_nul,
-        ));
+        .merge(health::router());
+    // Requests are counted only where metrics are on: otherwise no
+    // recorder is installed and the layer's work would be thrown away.
+    if app.metrics.is_some() {
+        routes = routes.layer(axum::middleware::from_fn(measure::layer));
+    }
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        error::refuse_nul,
+    ));
     observe::traced(routes)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -40,14 +40,8 @@ impl FromRequestParts<App> for Source {
         let forwarded = app
             .trust_forwarded_for
             .then(|| {
-                parts
-                    .headers
-                    .get_all("x-forwarded-for")
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(','))
-                    .next_back()
-                    .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                crate::tls::last_forwarded(&parts.headers, "x-forwarded-for")
+                    .and_then(|a| a.parse::<std::net::IpAddr>().ok())
             })
             .flatten();
         let peer = parts

@@ -106,13 +106,20 @@ fn reload_on_hangup(_: RustlsConfig, _: TlsFiles) {}
 pub fn is_https(app: &App, headers: &HeaderMap) -> bool {
     app.https
         || (app.trust_forwarded_for
-            && headers
-                .get_all("x-forwarded-proto")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https")))
+            && last_forwarded(headers, "x-forwarded-proto")
+                .is_some_and(|p| p.eq_ignore_ascii_case("https")))
+}
+
+/// The last value of a proxy's comma-separated header (`X-Forwarded-For`,
+/// `X-Forwarded-Proto`): the one the trusted proxy itself added.
+pub fn last_forwarded<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .map(str::trim)
 }
 
 /// Whether the `Host` a request was sent to is loopback (`localhost`,

@@ -39,7 +39,7 @@ pub async fn of(app: &App, caller: &Caller, id: &str) -> Result<Option<LocationV
         .await
         .map_err(|e| ApiError::from_store(e, caller.lang))?;
     Ok(found.map(|l: VisitLocation| LocationView {
-        may_confirm: l.confirmed.is_none() && caller.require(Permission::ConfirmLocation).is_ok(),
+        may_confirm: l.confirmed.is_none() && caller.may(Permission::ConfirmLocation),
         case_id: l.case_id,
         visit: l.visit,
         set_at: l.set_at,

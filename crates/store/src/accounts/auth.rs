@@ -184,9 +184,6 @@ impl Store {
         Ok(r.rows_affected)
     }
 
-    /// Sets a user's password hash and ends every session and token they
-    /// had (whoever knew the old password is out). False when there is no
-    /// such user.
     /// The password hash of active user `login`; none for an unknown,
     /// inactive or password-less account.
     pub async fn password_hash(&self, login: &str) -> Result<Option<String>, StoreError> {
@@ -194,6 +191,9 @@ impl Store {
         Ok(row.filter(|u| u.active).and_then(|u| u.password_hash))
     }
 
+    /// Sets a user's password hash and ends every session and token they
+    /// had (whoever knew the old password is out). False when there is no
+    /// such user.
     pub async fn set_password(&self, login: &str, hash: &str) -> Result<bool, StoreError> {
         let r = user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))

@@ -206,6 +206,9 @@ async fn uses(txn: &DatabaseTransaction, p: &Stored) -> Result<Vec<Use>, StoreEr
             found.entry((case_id, visit)).or_insert(Some(bits));
         }
     }
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
     let regions: BTreeMap<String, Option<String>> = case::Entity::find()
         .select_only()
         .columns([case::Column::Id, case::Column::Region])

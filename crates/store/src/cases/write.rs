@@ -150,9 +150,7 @@ impl Writes {
                 let payload =
                     serde_json::json!({ "case_id": case_id, "seq": e.seq, "action": e.action });
                 self.outbox.push(outbox::ActiveModel {
-                    id: Set(
-                        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string(),
-                    ),
+                    id: Set(crate::outbox::id_of(key)),
                     key: Set(key.clone()),
                     case_id: Set(Some(case_id.to_string())),
                     kind: Set("notify".into()),

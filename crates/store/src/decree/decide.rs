@@ -141,17 +141,17 @@ fn may_change(
         (None, Change::Approve) if approved => {
             let (id, en) = by();
             Err(format!(
-                "kasus ini sudah disetujui {id}; hanya SK perubahan atas SK itu yang dapat mengubahnya                  (already approved {en}; only an amending decree of that decree can change it)"
+                "kasus ini sudah disetujui {id}; hanya SK perubahan atas SK itu yang dapat mengubahnya (already approved {en}; only an amending decree of that decree can change it)"
             ))
         }
         (None, Change::Amount | Change::Remove) => Err(
-            "hanya SK perubahan yang dapat mengubah jumlah atau mencabut persetujuan; sebutkan SK yang diubah              (only an amending decree changes an amount or withdraws an approval; name the decree it amends)"
+            "hanya SK perubahan yang dapat mengubah jumlah atau mencabut persetujuan; sebutkan SK yang diubah (only an amending decree changes an amount or withdraws an approval; name the decree it amends)"
                 .to_string(),
         ),
         (Some(amended), _) if approved && approved_by != Some(amended.as_str()) => {
             let (id, en) = by();
             Err(format!(
-                "kasus ini disetujui {id}, bukan dengan SK {amended} yang diubah SK ini                  (approved {en}, not by decree {amended}, which this decree amends)"
+                "kasus ini disetujui {id}, bukan dengan SK {amended} yang diubah SK ini (approved {en}, not by decree {amended}, which this decree amends)"
             ))
         }
         _ => Ok(()),

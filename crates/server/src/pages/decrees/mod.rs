@@ -88,10 +88,7 @@ pub async fn list(
             .collect(),
         rows: decrees.iter().map(|d| row(d, &v)).collect(),
         filtered: f.program.as_ref().is_some_and(|p| !p.is_empty()),
-        may_record: v
-            .caller
-            .require(pantau_domain::access::Permission::Act)
-            .is_ok()
+        may_record: v.caller.may(pantau_domain::access::Permission::Act)
             && programs
                 .iter()
                 .any(|p| decrees::records_decrees(&app, &v.caller, p)),
