@@ -22,7 +22,7 @@ use pantau_photo::Format;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::case_detail;
+use super::visible_case;
 use crate::error::{ApiError, ErrorBody};
 use crate::{App, Caller};
 
@@ -191,10 +191,10 @@ pub async fn store_file(
     data: Vec<u8>,
 ) -> Result<Attachment, ApiError> {
     caller.require(Permission::Act)?;
-    let detail = case_detail(app, caller, case).await?;
+    let view = visible_case(app, caller, case).await?;
     let Checked { ty, data, print } = check_file(content_type, data).await?;
     let size = data.len();
-    let zone = app.zone_of(detail.summary.region.as_deref().unwrap_or_default());
+    let zone = app.zone_of(view.row.region.as_deref().unwrap_or_default());
     let known = app
         .store
         .has_attachment(case, &data)
@@ -252,7 +252,7 @@ pub async fn get_attachment(
     caller: Caller,
     WithRejection(Path((id, attachment)), _): WithRejection<Path<(String, String)>, ApiError>,
 ) -> Result<Response, ApiError> {
-    case_detail(&app, &caller, &id).await?;
+    visible_case(&app, &caller, &id).await?;
     let found = app
         .store
         .attachment(&attachment)

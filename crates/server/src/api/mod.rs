@@ -31,7 +31,7 @@ use utoipa_axum::routes;
 use crate::App;
 use crate::error::{ApiError, FieldIssue};
 
-pub use cases::{ActionView, CaseDetail, EventView, case_detail, transition};
+pub use cases::{ActionView, CaseDetail, EventView, case_detail, transition, visible_case};
 
 /// The largest upload (a photo, a scanned decree, a CSV) in bytes.
 pub const MAX_UPLOAD: usize = 20 * 1024 * 1024;

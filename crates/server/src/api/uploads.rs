@@ -16,8 +16,8 @@ use pantau_store::cases::upload::{NewUpload, Part};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::case_detail;
 use super::files::{Attachment, FileBytes, accepted_type, check_size, store_file};
+use super::visible_case;
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
@@ -72,7 +72,7 @@ pub async fn start_upload(
     WithRejection(Json(req), _): WithRejection<Json<NewUploadRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<UploadStatus>), ApiError> {
     caller.require(Permission::Act)?;
-    case_detail(&app, &caller, &id).await?;
+    visible_case(&app, &caller, &id).await?;
     let key = req.key.trim();
     if key.is_empty() || key.len() > 200 {
         return Err(ApiError::invalid(
@@ -118,7 +118,7 @@ async fn find(
     case: &str,
     upload: &str,
 ) -> Result<pantau_store::model::Upload, ApiError> {
-    case_detail(app, caller, case).await?;
+    visible_case(app, caller, case).await?;
     app.store
         .upload(upload)
         .await

@@ -355,11 +355,11 @@ pub async fn confirm_location(
     {
         return v.fail(e);
     }
-    let detail = match crate::api::cases::case_detail(&app, &v.caller, &id).await {
-        Ok(d) => d,
+    let view = match crate::api::cases::visible_case(&app, &v.caller, &id).await {
+        Ok(view) => view,
         Err(e) => return v.fail(e),
     };
-    let Some(b) = detail.summary.beneficiary_id else {
+    let Some(b) = view.row.beneficiary_id else {
         return v.fail(ApiError::not_found("penerima", &id, v.caller.lang));
     };
     match crate::api::location::confirm(&app, &v.caller, &b).await {

@@ -318,18 +318,30 @@ fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
     }
 }
 
-/// One case as `caller` may see it, or not found.
-pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDetail, ApiError> {
-    let lang = caller.lang;
+/// Case `id` when `caller` sees it; not found otherwise (a case outside
+/// the caller's region does not exist for them). For the handlers that
+/// only need to know that, or the case's row.
+pub async fn visible_case(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+) -> Result<pantau_store::CaseView, ApiError> {
     let view = app
         .store
         .case(id)
         .await
-        .map_err(|e| ApiError::from_store(e, lang))?;
+        .map_err(|e| ApiError::from_store(e, caller.lang))?;
     let Some(view) = view else {
-        return Err(ApiError::not_found("kasus", id, lang));
+        return Err(ApiError::not_found("kasus", id, caller.lang));
     };
     caller.see(view.row.region.as_deref(), "kasus", id)?;
+    Ok(view)
+}
+
+/// One case as `caller` may see it, or not found.
+pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDetail, ApiError> {
+    let lang = caller.lang;
+    let view = visible_case(app, caller, id).await?;
     let Some(def) = app
         .catalog
         .get(&view.case.workflow, view.case.workflow_version)

@@ -52,7 +52,7 @@ pub async fn transition(
         no_nul(&format!("inputs.{field}"), value)?;
     }
     // Visibility first: a case outside the caller's region does not exist for them.
-    case_detail(app, caller, id).await?;
+    super::visible_case(app, caller, id).await?;
     let cmd = Command {
         key: format!("{}:{key}", caller.login),
         action: req.action,
