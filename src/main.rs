@@ -61,6 +61,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     #[command(subcommand)]
     User(cmd::user::UserCmd),
+    /// Check the settings, database, mail, PDF printing, data folder and certificate; change nothing.
+    Doctor(cmd::doctor::DoctorArgs),
 }
 
 /// mimalloc rather than glibc's malloc: an import reads on one thread while
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Report(a) => cmd::report::run(a, &cli.db),
         Command::Serve(a) => cmd::serve::run(a, &cli.db),
         Command::User(c) => cmd::user::run(c, &cli.db),
+        Command::Doctor(a) => cmd::doctor::run(a, &cli.db),
     };
     match result {
         Ok(code) => code,

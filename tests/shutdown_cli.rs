@@ -1,7 +1,11 @@
 //! `pantau serve` stopped by SIGTERM (as systemd stops it): it takes no new
-//! connection, finishes the request in flight, and exits 0.
+//! connection, finishes the request in flight and the email under way
+//! (to a real SMTP server on loopback), gives the rest of the queue back,
+//! and exits 0.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/smtp.rs"]
+mod smtp;
 #[path = "support/mod.rs"]
 mod support;
 
@@ -10,6 +14,7 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use smtp::{Smtp, dead_port};
 use support::pantau;
 
 #[test]
@@ -77,4 +82,122 @@ fn sigterm_finishes_the_request_in_flight_and_exits() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(status.success(), "serve exits 0 after SIGTERM: {status}");
+}
+
+/// The queue's figures from `pantau outbox list`: (queued, leased, failed).
+fn outbox_counts(data: &std::path::Path) -> (usize, usize, usize) {
+    let out = pantau()
+        .env("PANTAU_DATA_DIR", data)
+        .args(["outbox", "list", "--limit", "1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let last = text.lines().last().unwrap_or_default().to_string();
+    let n = |word: &str| -> usize {
+        last.split(&format!(" {word}"))
+            .next()
+            .and_then(|b| b.split_whitespace().last())
+            .and_then(|x| x.trim_matches(',').parse().ok())
+            .unwrap_or_else(|| panic!("`{word}` in {last}"))
+    };
+    (n("queued"), n("leased"), n("failed"))
+}
+
+#[test]
+fn sigterm_mid_send_finishes_the_email_under_way_and_gives_the_rest_back() {
+    let Some(slow) = Smtp::slow(Duration::from_millis(400)) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let setup = |args: &[&str]| {
+        let out = pantau()
+            .env("PANTAU_DATA_DIR", data)
+            .env("PANTAU_SMTP_HOST", "127.0.0.1")
+            .env("PANTAU_SMTP_PORT", dead_port().to_string())
+            .env("PANTAU_SMTP_SECURITY", "none")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    setup(&[
+        "demo",
+        "--scale",
+        "0.01",
+        "--as-of",
+        "2026-11-23",
+        "--cases-per-state",
+        "1",
+    ]);
+    // Everything due is queued while the SMTP server is down: it waits.
+    setup(&["remind", "--once", "--now", "2026-11-24T00:00:00Z"]);
+    let (waiting, _, _) = outbox_counts(data);
+    assert!(waiting > 20, "{waiting} emails wait");
+
+    let (mut server, _) = support::serve_with(
+        data,
+        &[],
+        &[
+            ("PANTAU_SMTP_HOST", "127.0.0.1".into()),
+            ("PANTAU_SMTP_PORT", slow.port.to_string()),
+            ("PANTAU_SMTP_SECURITY", "none".into()),
+        ],
+    );
+    let started = Instant::now();
+    while slow.arrived().len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no email arrived"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(s) = server.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            stopping.elapsed() < Duration::from_secs(20),
+            "serve did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "serve exits 0 after SIGTERM: {status}");
+
+    // What arrived is marked sent, nothing is left leased or half-done, and
+    // the rest waits for the next sender at once.
+    let arrived = slow.arrived();
+    let (queued, leased, failed) = outbox_counts(data);
+    assert_eq!((leased, failed), (0, 0));
+    assert!(queued > 0, "serve stopped before sending everything");
+    assert_eq!(arrived.values().sum::<usize>(), arrived.len(), "none twice");
+    // The rest goes to a quick server: every email arrives once in all.
+    let Some(quick) = Smtp::start() else { return };
+    let rest = pantau()
+        .env("PANTAU_DATA_DIR", data)
+        .env("PANTAU_SMTP_HOST", "127.0.0.1")
+        .env("PANTAU_SMTP_PORT", quick.port.to_string())
+        .env("PANTAU_SMTP_SECURITY", "none")
+        .args(["remind", "--once", "--now", "2026-11-24T02:00:00Z"])
+        .output()
+        .unwrap();
+    assert!(rest.status.success(), "{rest:?}");
+    assert_eq!(outbox_counts(data), (0, 0, 0));
+    let mut all = slow.arrived();
+    for (id, n) in quick.arrived() {
+        *all.entry(id).or_default() += n;
+    }
+    assert!(all.values().all(|n| *n == 1), "each email arrived once");
+    assert!(all.len() >= waiting, "{} of {waiting} arrived", all.len());
+    eprintln!(
+        "{waiting} waited; {} arrived before serve stopped, {} after",
+        arrived.len(),
+        all.len() - arrived.len()
+    );
 }

@@ -12,7 +12,7 @@ use pantau_domain::{Lang, Role, Zone};
 use pantau_store::{Opening, Outcome, Store, StoreError};
 use pantau_workflow::{Actor, Catalog, Command, Context, Definition, simulate, timeline};
 
-use super::{Sources, block_on, load_catalog, report};
+use super::{Located, Sources, block_on, load_catalog, report};
 use crate::config::DbArgs;
 
 /// Who is acting, as an operator tells it.
@@ -117,7 +117,7 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             sources,
         } => {
             let store = open(db)?;
-            let catalog = super::catalog_for(&store, &sources)?;
+            let catalog = super::catalog_for(&store, &sources.locate(db)?)?;
             let def = match &program_id {
                 None => latest(&catalog, &program)?,
                 Some(id) => {
@@ -166,7 +166,7 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             sources,
         } => {
             let store = open(db)?;
-            let catalog = super::catalog_for(&store, &sources)?;
+            let catalog = super::catalog_for(&store, &sources.locate(db)?)?;
             let key = key(&actor);
             let mut inputs = std::collections::BTreeMap::new();
             for f in &fields {
@@ -196,7 +196,7 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             sources,
         } => {
             let store = open(db)?;
-            let catalog = super::catalog_for(&store, &sources)?;
+            let catalog = super::catalog_for(&store, &sources.locate(db)?)?;
             let found = block_on(store.case(&case))?.ok_or_else(|| anyhow!("no case {case}"))?;
             if json {
                 println!(
@@ -252,7 +252,7 @@ pub fn run(cmd: CaseCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             view,
             sources,
         } => {
-            let def = latest(&catalog(&sources)?, &program)?;
+            let def = latest(&catalog(&sources.locate(db)?)?, &program)?;
             let text = std::fs::read_to_string(&script)
                 .with_context(|| format!("cannot read {}", script.display()))?;
             match simulate::run(&def, &script.display().to_string(), &text) {
@@ -386,8 +386,8 @@ fn print_outcome(
     Ok(ExitCode::SUCCESS)
 }
 
-fn catalog(sources: &Sources) -> anyhow::Result<Catalog> {
-    match load_catalog(&sources.dir, &sources.templates_dir(&sources.dir))? {
+fn catalog(at: &Located) -> anyhow::Result<Catalog> {
+    match load_catalog(&at.workflows, &at.templates)? {
         Ok(c) => Ok(c),
         Err(problems) => {
             report(&problems);
@@ -423,7 +423,7 @@ pub fn definition(
     })
 }
 
-/// The clean catalog of `sources`, for other commands.
-pub fn load(sources: &Sources) -> anyhow::Result<Catalog> {
-    catalog(sources)
+/// The clean catalog of the workflow folder, for other commands.
+pub fn load(at: &Located) -> anyhow::Result<Catalog> {
+    catalog(at)
 }

@@ -76,7 +76,7 @@ pub fn run(cmd: DecreeCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             dry_run,
             sources,
         } => {
-            let catalog = super::catalog_for(&store, &sources)?;
+            let catalog = super::catalog_for(&store, &sources.locate(db)?)?;
             let lines = match read_lines(&cases)? {
                 Ok(lines) => lines,
                 Err(errors) => {

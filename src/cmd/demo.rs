@@ -37,7 +37,7 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     }
     let settings = db.settings()?;
     let store = block_on(Store::open(&settings))?;
-    let catalog = super::catalog_for(&store, &args.sources)?;
+    let catalog = super::catalog_for(&store, &args.sources.locate(db)?)?;
     let day = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let as_of = Utc.from_utc_datetime(&day.and_hms_opt(1, 0, 0).unwrap_or_default());
     let opts = Options {

@@ -15,7 +15,7 @@ use pantau_store::Store;
 use pantau_store::model::Event;
 use pantau_store::read::export::ExportCase;
 
-use super::{Sources, block_on};
+use super::{Located, Sources, block_on};
 use crate::config::DbArgs;
 
 #[derive(Debug, clap::Args)]
@@ -56,7 +56,13 @@ pub fn run(args: ExportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let reports = report_members(&store, &args.sources, &region, args.year, created_at)?;
+    let reports = report_members(
+        &store,
+        &args.sources.locate(db)?,
+        &region,
+        args.year,
+        created_at,
+    )?;
     let report_count = reports.len();
     let (manifest, digest) = write_atomically(&args.out, |file| {
         Ok(writer.finish(reports, std::io::BufWriter::new(file))?)
@@ -93,13 +99,13 @@ pub fn run(args: ExportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
 /// gives the same bundle.
 fn report_members(
     store: &Store,
-    sources: &Sources,
+    at: &Located,
     region: &RegionCode,
     year: i32,
     created_at: DateTime<Utc>,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let catalog = super::catalog_for(store, sources)?;
-    let templates = Templates::load(&sources.templates_dir(&sources.dir))?;
+    let catalog = super::catalog_for(store, at)?;
+    let templates = Templates::load(&at.templates)?;
     let zone = block_on(store.region(region.as_str()))?
         .and_then(|r| r.zone.parse().ok())
         .unwrap_or_default();

@@ -5,6 +5,7 @@ pub mod case;
 pub mod db;
 pub mod decree;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod import;
 pub mod program;
@@ -22,29 +23,59 @@ use pantau_workflow::{Catalog, Diagnostic, Known};
 /// Where the workflow files are, and the templates they may name.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Sources {
-    /// Folder of workflow definitions.
-    #[arg(
-        long = "workflows",
-        env = "PANTAU_WORKFLOWS",
-        default_value = "workflows"
-    )]
-    pub dir: PathBuf,
+    /// Folder of workflow definitions (default: `workflows` in `pantau.toml`,
+    /// else `./workflows`, else the installed `share/pantau/workflows`).
+    #[arg(long = "workflows", env = "PANTAU_WORKFLOWS")]
+    pub dir: Option<PathBuf>,
     /// Folder of templates (default: `templates` beside the workflows folder).
     #[arg(long, env = "PANTAU_TEMPLATES")]
     pub templates: Option<PathBuf>,
 }
 
+/// The workflow and template folders a run reads.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub workflows: PathBuf,
+    pub templates: PathBuf,
+}
+
 impl Sources {
-    pub fn templates_dir(&self, workflows: &Path) -> PathBuf {
-        self.templates.clone().unwrap_or_else(|| {
-            let base = if workflows.is_file() {
-                workflows.parent().and_then(Path::parent)
-            } else {
-                workflows.parent()
-            };
-            base.unwrap_or(Path::new(".")).join("templates")
+    /// The folders from the flags, the environment, `pantau.toml`, the
+    /// working folder or the installed `share/pantau`, strongest first.
+    pub fn locate(&self, db: &crate::config::DbArgs) -> anyhow::Result<Located> {
+        let (file_workflows, file_templates) = db.source_dirs()?;
+        let installed = crate::config::installed_share().map(|d| d.join("workflows"));
+        let workflows = match self.dir.clone().or(file_workflows) {
+            Some(dir) => dir,
+            None => [Some(PathBuf::from("workflows")), installed]
+                .into_iter()
+                .flatten()
+                .find(|d| d.is_dir())
+                .context(
+                    "no workflow folder: not ./workflows nor an installed share/pantau/workflows; \
+                     name it with --workflows, PANTAU_WORKFLOWS or `workflows` in pantau.toml",
+                )?,
+        };
+        let templates = self
+            .templates
+            .clone()
+            .or(file_templates)
+            .unwrap_or_else(|| beside(&workflows));
+        Ok(Located {
+            workflows,
+            templates,
         })
     }
+}
+
+/// `templates` beside a workflows folder (or beside the folder of one file).
+pub fn beside(workflows: &Path) -> PathBuf {
+    let base = if workflows.is_file() {
+        workflows.parent().and_then(Path::parent)
+    } else {
+        workflows.parent()
+    };
+    base.unwrap_or(Path::new(".")).join("templates")
 }
 
 /// Reads the workflow files at `path` (a folder's top-level `*.toml`, or one
@@ -108,8 +139,8 @@ fn template_names(dir: &Path) -> std::collections::BTreeSet<String> {
 /// The workflow files of `sources` as the cases in `store` need them: a
 /// file changed under a version cases were opened on is refused, a version
 /// whose file is gone is read from the database (see `Store::pinned_catalog`).
-pub fn catalog_for(store: &pantau_store::Store, sources: &Sources) -> anyhow::Result<Catalog> {
-    let files = case::load(sources)?;
+pub fn catalog_for(store: &pantau_store::Store, at: &Located) -> anyhow::Result<Catalog> {
+    let files = case::load(at)?;
     Ok(block_on(store.pinned_catalog(files))?)
 }
 

@@ -58,7 +58,11 @@ pub fn run(cmd: ProgramCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             allocations,
             sources,
         } => {
-            let def = super::case::definition(&super::case::load(&sources)?, &workflow, None)?;
+            let def = super::case::definition(
+                &super::case::load(&sources.locate(db)?)?,
+                &workflow,
+                None,
+            )?;
             let regions = Regions::embedded()?;
             let mut parsed = Vec::new();
             for a in &allocations {

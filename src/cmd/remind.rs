@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, anyhow};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,7 @@ use pantau_store::Store;
 use pantau_store::outbox::{Links, Resend};
 use pantau_workflow::Catalog;
 
-use super::{Sources, block_on};
+use super::{Located, Sources, block_on};
 use crate::config::{DbArgs, MailFile};
 
 /// How emails leave: SMTP when a host is set, else `.eml` files in the data folder.
@@ -89,7 +90,7 @@ pub fn sender(
     mail: &MailArgs,
     file: &MailFile,
     db: &DbArgs,
-    sources: &Sources,
+    at: &Located,
 ) -> anyhow::Result<Sender> {
     let host = mail.smtp_host.clone().or(file.smtp_host.clone());
     let transport = match host {
@@ -125,10 +126,10 @@ pub fn sender(
             }
         }
         None => Transport::Files {
-            dir: db.data_dir()?.join("outbox"),
+            dir: db.data_dir_path()?.join("outbox"),
         },
     };
-    let dir = sources.templates_dir(&sources.dir).join("email");
+    let dir = at.templates.join("email");
     Ok(Sender {
         transport,
         from: mail
@@ -164,14 +165,23 @@ pub fn describe(plan: &Plan) -> String {
     )
 }
 
-/// Runs the schedule on `store` until the process ends.
+/// Runs the schedule on `store` until `halt`: between ticks at once, during
+/// a send after the email under way (the rest stay queued for the next sender).
 pub async fn run_schedule(
     plan: Plan,
     store: Store,
     catalog: Arc<Catalog>,
     sender: Sender,
-    halt: impl std::future::Future<Output = ()>,
+    halt: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (told, heard) = tokio::sync::oneshot::channel::<()>();
+    let flag = stopping.clone();
+    tokio::spawn(async move {
+        halt.await;
+        flag.store(true, Ordering::SeqCst);
+        told.send(()).ok();
+    });
     let runner = Runner {
         plan,
         clock: SystemClock,
@@ -180,6 +190,7 @@ pub async fn run_schedule(
             catalog,
             sender,
             clock: SystemClock,
+            stopping,
         },
     };
     runner
@@ -188,16 +199,19 @@ pub async fn run_schedule(
             |now, line| {
                 println!("{} {line}", now.format("%Y-%m-%d %H:%M:%S UTC"));
             },
-            halt,
+            async {
+                heard.await.ok();
+            },
         )
         .await;
 }
 
 pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let file = db.mail_file()?;
-    let sender = sender(&args.mail, &file, db, &args.sources)?;
+    let at = args.sources.locate(db)?;
+    let sender = sender(&args.mail, &file, db, &at)?;
     let store = block_on(Store::open(&db.settings()?))?;
-    let catalog = Arc::new(super::catalog_for(&store, &args.sources)?);
+    let catalog = Arc::new(super::catalog_for(&store, &at)?);
     if let Transport::Files { dir } = &sender.transport {
         println!(
             "no SMTP server set (PANTAU_SMTP_HOST): emails are written to {}",
@@ -222,6 +236,7 @@ pub fn run(args: RemindArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         catalog,
         sender,
         clock: Fixed(now),
+        stopping: Default::default(),
     };
     block_on(async {
         for zone in ZONES {

@@ -65,8 +65,9 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
-    let catalog = super::case::load(&args.sources)?;
-    let templates = Templates::load(&args.sources.templates_dir(&args.sources.dir))?;
+    let at = args.sources.locate(db)?;
+    let catalog = super::case::load(&at)?;
+    let templates = Templates::load(&at.templates)?;
     let format = match (args.format, &args.out) {
         (Some(f), _) => f,
         (None, Some(out)) => match out.extension().and_then(|e| e.to_str()) {

@@ -13,14 +13,17 @@ use super::remind::{MailArgs, describe, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
+const DEFAULT_BIND: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
 /// How long a send under way may take to finish once the server stops.
 const SCHEDULE_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on (port 0: any free port, printed).
-    #[arg(long, env = "PANTAU_BIND", default_value = "127.0.0.1:8080")]
-    bind: SocketAddr,
+    /// Address and port to listen on (default 127.0.0.1:8080; port 0: any free port, printed).
+    #[arg(long, env = "PANTAU_BIND")]
+    bind: Option<SocketAddr>,
     /// Do not send reminders from this process (another one runs `pantau remind`).
     #[arg(long)]
     no_reminders: bool,
@@ -30,22 +33,17 @@ pub struct ServeArgs {
     trust_forwarded_for: bool,
     /// Serve HTTPS with this certificate chain (PEM, server certificate
     /// first); read again on SIGHUP. Needs `--tls-key`.
-    #[arg(long, env = "PANTAU_TLS_CERT", requires = "tls_key")]
+    #[arg(long, env = "PANTAU_TLS_CERT")]
     tls_cert: Option<PathBuf>,
     /// The certificate's private key (PEM). Needs `--tls-cert`.
-    #[arg(long, env = "PANTAU_TLS_KEY", requires = "tls_cert")]
+    #[arg(long, env = "PANTAU_TLS_KEY")]
     tls_key: Option<PathBuf>,
     /// Serve `/metrics` (Prometheus text): from loopback without a proxy,
     /// or from anywhere with `--metrics-token`.
     #[arg(long, env = "PANTAU_METRICS")]
     metrics: bool,
     /// A bearer token that may scrape `/metrics` from anywhere.
-    #[arg(
-        long,
-        env = "PANTAU_METRICS_TOKEN",
-        requires = "metrics",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "PANTAU_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
     /// When reminder sweeps run, in each region's own zone (default `0 0 7 * * MON-FRI`).
     #[arg(long, env = "PANTAU_REMINDER_SCHEDULE")]
@@ -57,25 +55,43 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
-    let catalog = super::case::load(&args.sources)?;
-    let templates = args.sources.templates_dir(&args.sources.dir);
+    let at = args.sources.locate(db)?;
+    let catalog = super::case::load(&at)?;
     let settings = db.settings()?;
+    let serve = db.serve_file()?;
+    let bind = args.bind.or(serve.bind).unwrap_or(DEFAULT_BIND);
+    let tls = match (
+        args.tls_cert.or(serve.tls_cert),
+        args.tls_key.or(serve.tls_key),
+    ) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (None, None) => None,
+        _ => anyhow::bail!("HTTPS needs both a certificate and its key (tls_cert and tls_key)"),
+    };
+    let metrics = args.metrics || serve.metrics.unwrap_or(false);
+    let metrics_token = args.metrics_token.or(serve.metrics_token);
+    anyhow::ensure!(
+        metrics || metrics_token.is_none(),
+        "a metrics token without metrics: turn them on with --metrics or `metrics = true` in [serve]"
+    );
     let reminders = if args.no_reminders {
         None
     } else {
         let file = db.mail_file()?;
         Some((
             plan(args.reminder_schedule.clone(), &file)?,
-            sender(&args.mail, &file, db, &args.sources)?,
+            sender(&args.mail, &file, db, &at)?,
         ))
     };
     block_on(async {
         let store = Store::open(&settings).await?;
         let catalog = store.pinned_catalog(catalog).await?;
-        let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
-        app.trust_forwarded_for = args.trust_forwarded_for;
-        if args.metrics {
-            app.enable_metrics(args.metrics_token.clone())
+        let mut app =
+            App::new(store.clone(), catalog, &at.templates).map_err(anyhow::Error::msg)?;
+        app.trust_forwarded_for =
+            args.trust_forwarded_for || serve.trust_forwarded_for.unwrap_or(false);
+        if metrics {
+            app.enable_metrics(metrics_token)
                 .map_err(anyhow::Error::msg)?;
         }
         // Stopping, the schedule ends between ticks: a send under way finishes.
@@ -87,14 +103,10 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             };
             tokio::spawn(run_schedule(plan, store, app.catalog.clone(), sender, halt))
         });
-        let listener = tokio::net::TcpListener::bind(args.bind)
+        let listener = tokio::net::TcpListener::bind(bind)
             .await
-            .with_context(|| format!("cannot listen on {}", args.bind))?;
+            .with_context(|| format!("cannot listen on {bind}"))?;
         let addr = listener.local_addr()?;
-        let tls = args
-            .tls_cert
-            .zip(args.tls_key)
-            .map(|(cert, key)| TlsFiles { cert, key });
         let scheme = if tls.is_some() { "https" } else { "http" };
         println!(
             "pantau serve: {scheme}://{addr}/ on {} (ctrl-c to stop)",

@@ -54,11 +54,8 @@ pub fn run(cmd: WorkflowCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             templates,
             database,
         } => {
-            let sources = Sources {
-                dir: path.clone(),
-                templates,
-            };
-            match load_catalog(&path, &sources.templates_dir(&path))? {
+            let templates = templates.unwrap_or_else(|| super::beside(&path));
+            match load_catalog(&path, &templates)? {
                 Ok(catalog) => {
                     for def in catalog.iter() {
                         println!(
@@ -101,7 +98,11 @@ pub fn run(cmd: WorkflowCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             version,
             sources,
         } => {
-            let def = super::case::definition(&super::case::load(&sources)?, &program, version)?;
+            let def = super::case::definition(
+                &super::case::load(&sources.locate(db)?)?,
+                &program,
+                version,
+            )?;
             let format = match format {
                 GraphFormat::Mermaid => Format::Mermaid,
                 GraphFormat::Dot => Format::Dot,

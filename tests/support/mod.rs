@@ -36,26 +36,39 @@ pub fn which(program: &str) -> Option<PathBuf> {
 
 /// `pantau serve` on a free loopback port over the data folder `data`,
 /// with no reminder schedule and warnings only: the process and its base URL
-/// (`http://127.0.0.1:PORT`, read from the line it prints first).
+/// (`http://127.0.0.1:PORT`, read from the line it prints with it).
 pub fn serve(data: &Path) -> (std::process::Child, String) {
+    serve_with(data, &["--no-reminders"], &[])
+}
+
+/// [`serve`] with more arguments and environment variables.
+pub fn serve_with(
+    data: &Path,
+    args: &[&str],
+    envs: &[(&str, String)],
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("pantau"))
         .current_dir(repo())
         .env("PANTAU_DATA_DIR", data)
         .env("PANTAU_LOG", "warn")
-        .args(["serve", "--bind", "127.0.0.1:0", "--no-reminders"])
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("serve prints its address: {line}"))
-        .trim_end_matches('/')
-        .to_string();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split_whitespace()
+                .find(|w| w.starts_with("http://"))
+                .map(|w| w.trim_end_matches('/').to_string())
+        })
+        .expect("serve prints its address");
+    // Keep reading what it prints, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (server, base)
 }

@@ -187,6 +187,32 @@ impl Mailer {
         }
     }
 
+    /// Whether the SMTP server answers: connects (with STARTTLS or TLS and
+    /// the login, as a send would), says EHLO and NOOP, and sends nothing.
+    /// For files, whether the folder can be written.
+    pub async fn check(&self) -> Result<(), SendError> {
+        match &self.inner {
+            Inner::Files { dir } => tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| SendError::Transient(format!("{}: {e}", dir.display()))),
+            Inner::Smtp { current, settings } => {
+                let transport = lock(current).clone();
+                match tokio::time::timeout(settings.timeout, transport.test_connection()).await {
+                    Ok(Ok(true)) => Ok(()),
+                    Ok(Ok(false)) => Err(SendError::Transient(format!(
+                        "{}:{} connected but did not answer NOOP",
+                        settings.host, settings.port
+                    ))),
+                    Ok(Err(e)) => Err(classify(&e)),
+                    Err(_) => Err(SendError::Transient(format!(
+                        "no answer from {}:{} within {:?}",
+                        settings.host, settings.port, settings.timeout
+                    ))),
+                }
+            }
+        }
+    }
+
     /// Closes the pooled SMTP connections (QUIT); nothing for files.
     pub async fn shutdown(&self) {
         if let Inner::Smtp { current, settings } = &self.inner {

@@ -57,15 +57,37 @@ fn lease() -> TimeDelta {
 impl Sender {
     /// Sends what is ready, batch by batch, each claimed at the clock's time.
     pub async fn send(&self, store: &Store, clock: &impl Clock) -> Result<Sent, RemindError> {
+        self.send_until(store, clock, || false).await
+    }
+
+    /// [`Sender::send`], asking `stopping` before each email: once it says
+    /// yes, the email under way has been sent and marked, and the rest of
+    /// the batch is given back unsent (a server shutting down).
+    pub async fn send_until(
+        &self,
+        store: &Store,
+        clock: &impl Clock,
+        stopping: impl Fn() -> bool,
+    ) -> Result<Sent, RemindError> {
         let mut out = Sent::default();
         // A server that is down fails every message transiently: each is retried with back-off.
         let mailer = self.transport.mailer().await;
-        loop {
+        'batches: loop {
+            if stopping() {
+                break;
+            }
             let emails = store.claim(clock.now(), BATCH, lease()).await?;
             if emails.is_empty() {
                 break;
             }
-            for mut e in emails {
+            let mut emails = emails.into_iter();
+            while let Some(mut e) = emails.next() {
+                if stopping() {
+                    for e in std::iter::once(e).chain(emails) {
+                        store.release(&e).await?;
+                    }
+                    break 'batches;
+                }
                 // Not sent on a lease that could end mid-send: moved on, or left
                 // to the sender that claimed it after it ran out.
                 let now = clock.now();

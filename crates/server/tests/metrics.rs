@@ -1,7 +1,7 @@
 //! `/metrics`: off by default; on, scraped from loopback without a proxy or
 //! with the bearer token; requests, refusals and the outbox as a monitor
 //! sees them: an email queued (with the oldest's age), then sent to a real
-//! SMTP server on loopback.
+//! SMTP server on loopback; a reminder round's duration.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../../tests/support/smtp.rs"]
@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::Utc;
 use pantau_domain::Zone;
 use pantau_notify::{Security, Templates, Transport};
-use pantau_remind::{Sender, SystemClock};
+use pantau_remind::{Rounds, Sender, SystemClock, Work};
 use pantau_store::outbox::Links;
 use serde_json::json;
 
@@ -151,4 +151,18 @@ async fn a_monitor_sees_an_email_queued_and_then_sent() {
     assert_eq!(sample(&done, sent_series), queued as f64, "{done}");
     assert_eq!(sample(&done, "pantau_outbox_oldest_queued_seconds"), 0.0);
     assert_eq!(server.arrived().len(), queued);
+
+    // A zone's round, as the schedule runs it, is timed.
+    let rounds = Rounds {
+        store: app.store.clone(),
+        catalog: app.app.catalog.clone(),
+        sender,
+        clock: SystemClock,
+        stopping: Default::default(),
+    };
+    let swept = r#"pantau_sweep_duration_seconds_count{zone="WIT",outcome="done"}"#;
+    assert_eq!(sample(&done, swept), 0.0, "{done}");
+    rounds.round(Zone::Wit, Utc::now()).await.unwrap();
+    let timed = scrape(base).await;
+    assert_eq!(sample(&timed, swept), 1.0, "{timed}");
 }

@@ -137,6 +137,27 @@ impl Store {
         Ok(r.rows_affected == 1)
     }
 
+    /// Gives `e` back unsent (a sender stopping): ready for the next sender
+    /// at once, its claim not counted as an attempt. Fenced on the lease, as
+    /// [`Store::renew`]: an email another sender took is left alone.
+    pub async fn release(&self, e: &Email) -> Result<bool, StoreError> {
+        let r = outbox::Entity::update_many()
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                outbox::Column::Attempts,
+                Expr::col(outbox::Column::Attempts).sub(1),
+            )
+            .filter(outbox::Column::Id.eq(e.id.as_str()))
+            .filter(outbox::Column::Status.eq("queued"))
+            .filter(outbox::Column::LockedUntil.eq(e.lease_until))
+            .exec(&self.db)
+            .await?;
+        Ok(r.rows_affected == 1)
+    }
+
     /// The email left.
     pub async fn mark_sent(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         outbox::Entity::update_many()

@@ -74,23 +74,7 @@ impl Store {
             Some(file) => Some(Arc::new(lock::hold_shared(&file).await?)),
             None => None,
         };
-        let mut opts = ConnectOptions::new(settings.url.clone());
-        opts.max_connections(settings.max_connections)
-            .min_connections(1)
-            .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(30));
-        let sync = match settings.synchronous {
-            Synchronous::Full => SqliteSynchronous::Full,
-            Synchronous::Normal => SqliteSynchronous::Normal,
-        };
-        opts.map_sqlx_sqlite_opts(move |o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(sync)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true)
-                .create_if_missing(true)
-        });
-        let db = Database::connect(opts).await?;
+        let db = Database::connect(options(settings, true)).await?;
         let store = Store {
             sqlite,
             ..Store::on(db)
@@ -122,6 +106,14 @@ impl Store {
         self.seed_regions(&regions).await
     }
 
+    /// The store at `settings` as it is: nothing created, migrated or
+    /// locked (`pantau doctor` looks without touching).
+    pub async fn unmigrated(settings: &Settings) -> Result<Store, StoreError> {
+        Ok(Store::on(
+            Database::connect(options(settings, false)).await?,
+        ))
+    }
+
     /// The same store on `db`, with nothing migrated or locked (a copy
     /// being checked).
     pub(crate) fn on(db: DatabaseConnection) -> Store {
@@ -147,4 +139,26 @@ fn sqlx_error(e: sqlx::Error) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
         Arc::new(e),
     )))
+}
+
+/// How to connect: a small pool, SQLite in WAL mode with full or normal
+/// durability, foreign keys on, the file made only when `create`.
+fn options(settings: &Settings, create: bool) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(settings.url.clone());
+    opts.max_connections(settings.max_connections)
+        .min_connections(1)
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(30));
+    let sync = match settings.synchronous {
+        Synchronous::Full => SqliteSynchronous::Full,
+        Synchronous::Normal => SqliteSynchronous::Normal,
+    };
+    opts.map_sqlx_sqlite_opts(move |o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(sync)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+            .create_if_missing(create)
+    });
+    opts
 }
