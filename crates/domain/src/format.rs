@@ -42,6 +42,23 @@ pub fn is_grouped(t: &str) -> bool {
         && groups.all(|g| g.len() == 3 && digits(g))
 }
 
+/// `part` of `whole` in hundredths of a percent, rounded half away from
+/// zero (14 of 18 is 7,778, not 7,777); `None` when `whole` is 0.
+pub fn ratio_bp(part: i64, whole: i64) -> Option<i64> {
+    if whole == 0 {
+        return None;
+    }
+    // i128: rupiah × 10,000 can pass i64 for national sums.
+    let (num, den) = (i128::from(part) * 10_000, i128::from(whole));
+    let half = den.abs() / 2;
+    let rounded = if (num < 0) == (den < 0) {
+        (num.abs() + half) / den.abs()
+    } else {
+        -((num.abs() + half) / den.abs())
+    };
+    Some(i64::try_from(rounded).unwrap_or(if rounded < 0 { i64::MIN } else { i64::MAX }))
+}
+
 /// Hundredths of a percent: `12,34 %` in Indonesian, `12.34%` in English.
 pub fn percent(bp: i64, lang: Lang) -> String {
     let sep = match lang {
@@ -108,5 +125,17 @@ mod tests {
         let later = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap();
         assert_eq!(days_until(Zone::Wib, later, at), 3);
         assert_eq!(days_until(Zone::Wib, at, later), -3);
+    }
+
+    #[test]
+    fn shares_round_half_away_from_zero() {
+        assert_eq!(ratio_bp(14, 18), Some(7_778));
+        assert_eq!(percent(ratio_bp(14, 18).unwrap_or_default(), Lang::Id), "77,78 %");
+        assert_eq!(ratio_bp(1, 3), Some(3_333));
+        assert_eq!(ratio_bp(2, 3), Some(6_667));
+        assert_eq!(ratio_bp(1, 8), Some(1_250));
+        assert_eq!(ratio_bp(-2, 3), Some(-6_667));
+        assert_eq!(ratio_bp(5, 0), None);
+        assert_eq!(ratio_bp(i64::MAX, 1), Some(i64::MAX));
     }
 }

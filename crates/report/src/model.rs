@@ -98,10 +98,7 @@ impl Cell {
     }
 }
 
-/// `part` of `whole` in hundredths of a percent; `None` when `whole` is 0.
-pub fn ratio_bp(part: i64, whole: i64) -> Option<i64> {
-    (whole != 0).then(|| (i128::from(part) * 10_000 / i128::from(whole)) as i64)
-}
+pub use pantau_domain::format::ratio_bp;
 
 /// A percentage cell, or an empty one when there is nothing to divide by.
 pub fn percent_cell(part: i64, whole: i64) -> Cell {

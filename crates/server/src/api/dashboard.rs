@@ -75,12 +75,8 @@ impl Figures {
     }
 
     fn finish(&mut self) {
-        self.realisation_bp = if self.allocation > 0 {
-            // i128: rupiah × 10,000 can pass i64 for national sums.
-            (i128::from(self.disbursed) * 10_000 / i128::from(self.allocation)) as i64
-        } else {
-            0
-        };
+        self.realisation_bp =
+            pantau_domain::format::ratio_bp(self.disbursed, self.allocation).unwrap_or(0);
     }
 }
 
