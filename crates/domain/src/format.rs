@@ -130,7 +130,10 @@ mod tests {
     #[test]
     fn shares_round_half_away_from_zero() {
         assert_eq!(ratio_bp(14, 18), Some(7_778));
-        assert_eq!(percent(ratio_bp(14, 18).unwrap_or_default(), Lang::Id), "77,78 %");
+        assert_eq!(
+            percent(ratio_bp(14, 18).unwrap_or_default(), Lang::Id),
+            "77,78 %"
+        );
         assert_eq!(ratio_bp(1, 3), Some(3_333));
         assert_eq!(ratio_bp(2, 3), Some(6_667));
         assert_eq!(ratio_bp(1, 8), Some(1_250));

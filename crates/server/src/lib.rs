@@ -134,7 +134,8 @@ pub fn router(app: App) -> Router {
     let mut routes = Router::new()
         .merge(api)
         .merge(pages::router())
-        .merge(health::router());
+        .merge(health::router())
+        .fallback(pages::unknown);
     // Requests are counted only where metrics are on: otherwise no
     // recorder is installed and the layer's work would be thrown away.
     if app.metrics.is_some() {

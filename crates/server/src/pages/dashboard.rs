@@ -58,11 +58,13 @@ struct Row {
     visits_overdue: Cell,
 }
 
-/// A count and the cases behind it (no link for zero).
+/// A count and the cases behind it (no link for zero), and what a screen
+/// reader says for the link ("12 kasus Diajukan, Kota Metro").
 #[derive(Serialize)]
 struct Cell {
     n: i64,
     href: Option<String>,
+    label: String,
 }
 
 pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
@@ -88,17 +90,22 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                         )
                     })
                 };
-                let cell = |state: &str, n: i64| Cell {
+                let cell = |state: &str, what: &str, n: i64| Cell {
                     n,
                     href: href(state, n),
+                    label: v
+                        .text("dasbor.dibaca")
+                        .replace("{n}", &pantau_domain::format::thousands(n, v.caller.lang))
+                        .replace("{apa}", what)
+                        .replace("{wilayah}", &name),
                 };
+                let visits = |key: &str, n: i64| cell("", &v.text(key), n);
                 Row {
-                    name,
                     states: shown
                         .iter()
-                        .map(|s| cell(&s.id, f.states.get(&s.id).copied().unwrap_or(0)))
+                        .map(|s| cell(&s.id, &s.label, f.states.get(&s.id).copied().unwrap_or(0)))
                         .collect(),
-                    cases: cell("", f.cases),
+                    cases: cell("", &v.text("dasbor.semua"), f.cases),
                     allocation: format::rupiah(f.allocation),
                     approved: format::rupiah(f.approved),
                     disbursed: format::rupiah(f.disbursed),
@@ -108,9 +115,10 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                         (f.realisation_bp as f64 / 10_000.0).clamp(0.0, 1.0)
                     ),
                     money: link("/kasus", &[("program", &p.id), ("region", region)]),
-                    visits_done: cell("", f.visits_done),
-                    visits_due: cell("", f.visits_due),
-                    visits_overdue: cell("", f.visits_overdue),
+                    visits_done: visits("dasbor.kunjungan_selesai", f.visits_done),
+                    visits_due: visits("dasbor.kunjungan_terjadwal", f.visits_due),
+                    visits_overdue: visits("dasbor.kunjungan_terlambat", f.visits_overdue),
+                    name,
                 }
             };
             let year = p.fiscal_year.to_string();

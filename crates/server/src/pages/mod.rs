@@ -175,6 +175,18 @@ pub fn refused(app: &App, parts: &axum::http::request::Parts, e: ApiError) -> Re
     view::Look::read(parts, app, Lang::Id).fail(None, e)
 }
 
+/// An address no route knows: the error page in the reader's language (the
+/// browser would otherwise show its own, in English), or the API's JSON 404.
+pub async fn unknown(State(app): State<App>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let look = view::Look::read(&parts, &app, Lang::Id);
+    let e = ApiError::NotFound(look.text("galat.alamat"));
+    if parts.uri.path().starts_with("/api/") {
+        return e.into_response();
+    }
+    look.fail(None, e)
+}
+
 /// A file of `templates/pages/static/` (CSS, the small script, icons).
 async fn static_file(
     State(app): State<App>,
