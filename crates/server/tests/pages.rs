@@ -353,6 +353,45 @@ async fn every_page_route_answers() {
     }
 }
 
+#[tokio::test]
+async fn an_unknown_address_answers_a_page_in_the_readers_language() {
+    let app = support::apps().await.remove(0);
+    let c = browser();
+    for (path, says, not) in [
+        ("/admin-tidak-ada", "Alamat ini tidak ada di Pantau", "does not exist"),
+        ("/kasus/a/b/c?lang=en", "This address does not exist", "tidak ada"),
+    ] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let page = r.text().await.unwrap();
+        assert!(page.contains(says) && !page.contains(not), "{path}: {page}");
+        assert!(page.contains("href=\"/\""), "a way back: {page}");
+    }
+    let r = c.get(app.url("/api/tidak-ada")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "not_found", "{body}");
+}
+
+#[tokio::test]
+async fn dashboard_counts_are_grouped_and_read_with_what_they_count() {
+    let app = support::apps().await.remove(0);
+    let c = app.sign_in("pengelola.18").await;
+    let (status, page) = text(&c, &app.url("/")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("class=\"skip\" href=\"#isi\""), "a skip link");
+    let label = page
+        .split("aria-label=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .find(|l| l.ends_with(": Jumlah kasus, Jumlah"))
+        .unwrap_or_else(|| panic!("a total's link says what it counts: {page}"));
+    assert!(label.split(':').next().unwrap().parse::<u64>().is_ok(), "{label}");
+    let (_, english) = text(&c, &app.url("/?lang=en")).await;
+    assert!(english.contains(": All cases, Total\""), "{english}");
+}
+
 /// The `href`s on a page that start with `prefix`, in order.
 fn links<'a>(html: &'a str, prefix: &str) -> Vec<&'a str> {
     html.match_indices(&format!("href=\"{prefix}"))
