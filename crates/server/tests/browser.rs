@@ -4,6 +4,8 @@
 //! photo from their phone-sized page; the dashboard's figures change.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "browser/proposal.rs"]
+mod proposal;
 mod support;
 
 use fantoccini::Client;
