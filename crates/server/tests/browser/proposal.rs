@@ -188,7 +188,7 @@ async fn twice_is_once(app: &Running) {
     let (status, form) = text(&c, &app.url("/usulan/baru?program=plut-2019-lampung")).await;
     assert_eq!(status, 200, "{name}");
     let send = || {
-        reqwest::multipart::Form::new()
+        let mut form = reqwest::multipart::Form::new()
             .text("_csrf", hidden(&form, "_csrf"))
             .text("_key", hidden(&form, "_key"))
             .text("program", "plut-2019-lampung")
@@ -196,14 +196,22 @@ async fn twice_is_once(app: &Running) {
             .text("_go", "ajukan")
             .text("f.amount_requested", "Rp 900.000.000")
             .text("f.plut_site_address", "Jl. Teuku Umar 1")
-            .text("f.umkm_in_region", "1200")
-            .part(
-                "file.proposal_doc",
-                reqwest::multipart::Part::bytes(pantau_demo::pdf(&["Proposal PLUT".into()]))
+            .text("f.umkm_in_region", "1200");
+        for doc in [
+            "proposal_doc",
+            "land_status_doc",
+            "ded_rab_doc",
+            "running_cost_commitment_doc",
+        ] {
+            form = form.part(
+                format!("file.{doc}"),
+                reqwest::multipart::Part::bytes(pantau_demo::pdf(&[doc.into()]))
                     .file_name("p.pdf")
                     .mime_str("application/pdf")
                     .unwrap(),
-            )
+            );
+        }
+        form
     };
     let mut places = vec![];
     for _ in 0..2 {

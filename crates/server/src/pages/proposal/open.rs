@@ -11,6 +11,7 @@ use axum::response::Response;
 
 use super::super::action;
 use super::super::view::Viewer;
+use super::may_open;
 use crate::App;
 use crate::api::cases::visible_case;
 use crate::api::open::{NewCase, open};
@@ -30,7 +31,8 @@ pub async fn create(
         ..v
     };
     let mut sent = match action::checked(&v, &headers, form).await {
-        Ok(sent) => sent,
+        Ok(sent) if may_open(&app, &v.caller) => sent,
+        Ok(_) => return v.fail(ApiError::Forbidden(v.text("usulan.tidak_boleh"))),
         Err(e) => return v.fail(e),
     };
     let hidden = |k: &str| sent.text.get(k).cloned().unwrap_or_default();
