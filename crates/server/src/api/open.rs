@@ -12,7 +12,7 @@ use pantau_workflow::{Beneficiary, Context};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cases::{CaseDetail, case_detail, idempotency_key};
+use super::cases::{CaseDetail, case_detail, checked_key, idempotency_key};
 use crate::error::{ApiError, ErrorBody, FieldIssue, no_nul};
 use crate::{App, Caller};
 
@@ -64,7 +64,7 @@ pub async fn open_case(
     WithRejection(Json(req), _): WithRejection<Json<NewCase>, ApiError>,
 ) -> Result<(StatusCode, Json<Opened>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let (repeated, case_id) = open(&app, &caller, &key, req).await?;
+    let (repeated, case_id) = open(&app, &caller, key, req).await?;
     let case = case_detail(&app, &caller, &case_id).await?;
     let status = if repeated {
         StatusCode::OK
@@ -85,6 +85,7 @@ pub async fn open(
     req: NewCase,
 ) -> Result<(bool, String), ApiError> {
     caller.require(Permission::Act)?;
+    let key = checked_key(key)?;
     let lang = caller.lang;
     let err = |e| ApiError::from_store(e, lang);
     let mut issues = vec![];

@@ -42,43 +42,69 @@ struct Cell {
     error: Option<String>,
 }
 
-/// The columns a beneficiary of `kind` is registered with: (column,
-/// required, input, options as (value, word key)).
-fn columns(kind: &str) -> Vec<(&'static str, bool, &'static str, Vec<(String, String)>)> {
-    let text = |c, req| (c, req, "text", vec![]);
+/// A column of the registration form: the import's column name, whether
+/// it is required, its input (`text`, `number`, `choice`) and its choices
+/// as (value, word key).
+struct Column {
+    name: &'static str,
+    required: bool,
+    input: &'static str,
+    options: Vec<(String, String)>,
+}
+
+fn text(name: &'static str, required: bool) -> Column {
+    Column {
+        name,
+        required,
+        input: "text",
+        options: vec![],
+    }
+}
+
+fn number(name: &'static str, required: bool) -> Column {
+    Column {
+        input: "number",
+        ..text(name, required)
+    }
+}
+
+fn choice(name: &'static str, options: Vec<(String, String)>) -> Column {
+    Column {
+        input: "choice",
+        options,
+        ..text(name, true)
+    }
+}
+
+/// The columns a beneficiary of `kind` is registered with.
+fn columns(kind: &str) -> Vec<Column> {
     let mut out = vec![text("name", true)];
     match kind {
         "cooperative" => out.extend([
             text("nik_koperasi", true),
             text("legal_entity_number", true),
-            (
+            choice(
                 "coop_kind",
-                true,
-                "choice",
                 COOP_KINDS
                     .iter()
                     .map(|k| (k.to_string(), format!("usulan.koperasi_{k}")))
                     .collect(),
             ),
-            ("members", true, "number", vec![]),
-            (
+            number("members", true),
+            choice(
                 "active",
-                true,
-                "choice",
                 vec![
                     ("ya".into(), "umum.ya".into()),
                     ("tidak".into(), "umum.tidak".into()),
                 ],
             ),
-            ("last_rat_year", false, "number", vec![]),
+            number("last_rat_year", false),
         ]),
         "umkm" => out.extend([
             text("nib", true),
             text("owner_nik", true),
-            (
+            choice(
                 "scale",
-                true,
-                "choice",
                 ["mikro", "kecil", "menengah"]
                     .iter()
                     .map(|s| (s.to_string(), format!("usulan.skala_{s}")))
@@ -97,7 +123,13 @@ impl Registration {
     fn with(v: &Viewer, kind: &str, values: &Values, errors: &Values) -> Registration {
         let fields: Vec<Cell> = columns(kind)
             .into_iter()
-            .map(|(name, required, input, options)| {
+            .map(|col| {
+                let Column {
+                    name,
+                    required,
+                    input,
+                    options,
+                } = col;
                 let value = values.get(name).cloned().unwrap_or_default();
                 Cell {
                     label: v.text(&format!("usulan.kolom_{name}")),
@@ -163,7 +195,8 @@ pub async fn register(
     let pick = Pick {
         program: sent.get("program").cloned(),
         wilayah: sent.get("wilayah").cloned(),
-        ..Pick::default()
+        cari: sent.get("cari").cloned(),
+        penerima: None,
     };
     match registered(&app, &v, &pick, &sent).await {
         Ok(Ok(id)) => v.look.redirect(&link(
@@ -203,8 +236,8 @@ async fn registered(
         return Err(ApiError::not_found("program", &c.offer.program.id, lang));
     }
     let mut cells: Vec<(&str, &str)> = vec![("kind", kind), ("region_code", &c.region)];
-    for (name, ..) in columns(kind) {
-        cells.push((name, sent.get(name).map_or("", |s| s.as_str())));
+    for col in columns(kind) {
+        cells.push((col.name, sent.get(col.name).map_or("", |s| s.as_str())));
     }
     let regions = Regions::embedded().map_err(|e| ApiError::Internal(e.to_string()))?;
     let done = app
@@ -227,7 +260,7 @@ async fn registered(
             }
             let values: Values = columns(kind)
                 .into_iter()
-                .filter_map(|(name, ..)| Some((name.to_string(), sent.get(name)?.clone())))
+                .filter_map(|col| Some((col.name.to_string(), sent.get(col.name)?.clone())))
                 .collect();
             Err(Registration::with(v, kind, &values, &errors))
         }
