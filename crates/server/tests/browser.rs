@@ -6,6 +6,8 @@
 
 #[path = "browser/proposal.rs"]
 mod proposal;
+#[path = "browser/registration.rs"]
+mod registration;
 mod support;
 
 use fantoccini::Client;

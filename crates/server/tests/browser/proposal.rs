@@ -2,7 +2,8 @@
 //! a cooperative found by typing part of its name, proposed with its
 //! fields and document; a PLUT building (no beneficiary) whose refused
 //! amount comes back with everything typed; the same form sent twice
-//! opening one case.
+//! opening one case. A cooperative registered from the same flow:
+//! [`registration`](super::registration).
 
 use std::path::Path;
 
@@ -14,10 +15,10 @@ use serde_json::{Value, json};
 use super::support::browser::{browser, sign_in, wait_until};
 use super::support::{self, Running, hidden, text};
 
-const MANAGER: &str = "pengelola.1871";
+pub(crate) const MANAGER: &str = "pengelola.1871";
 
 /// Saves what the browser shows as `NAME-WIDTH.png` in `$PANTAU_SHOTS`, when set.
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
         return;
     };
@@ -401,115 +402,6 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
             case["fields"]["plut_site_address"], "Jl. Wolter Monginsidi 7, Bandar Lampung",
             "{name}"
         );
-    }
-    c.close().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cooperative_not_found_is_registered_from_the_proposal() {
-    let Some((c, _driver)) = browser(390, 844).await else {
-        return;
-    };
-    for db in support::db::test_databases().await {
-        let app = support::spawn(db).await;
-        let name = app.name;
-        eprintln!("{name}: a cooperative registered from the proposal");
-        sign_in(&c, &app, MANAGER).await;
-        c.goto(&app.url(
-            "/usulan/baru?program=bansos-kud-2026-lampung&wilayah=18.71&cari=Harapan+Baru+Teluk",
-        ))
-        .await
-        .unwrap();
-        let page = c.source().await.unwrap();
-        assert!(page.contains("Tidak ada penerima yang cocok"), "{name}");
-        c.find(Locator::Css("details.register summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let typed = [
-            ("name", "Koperasi Harapan Baru Teluk"),
-            ("nik_koperasi", "18710200"),
-            ("legal_entity_number", "45/BH/X.3/2021"),
-            ("members", "58"),
-        ];
-        for (field, value) in typed {
-            c.find(Locator::Css(&format!("#daftar-{field}")))
-                .await
-                .unwrap()
-                .send_keys(value)
-                .await
-                .unwrap();
-        }
-        c.execute(
-            "document.getElementById('daftar-coop_kind').value = 'kud';
-             document.getElementById('daftar-active').value = 'ya';
-             document.querySelector('form[action=\"/usulan/penerima\"] button').click();",
-            vec![],
-        )
-        .await
-        .unwrap();
-        // A NIK Koperasi too short: named by its field, everything typed kept.
-        let page = wait_until(&c, |_, src| src.contains("class=\"error\"")).await;
-        shot(&c, "usulan-daftar-ditolak").await;
-        let error = c
-            .execute(
-                "return document.getElementById('daftar-nik_koperasi').closest('.field').querySelector('.error').textContent;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(
-            error.as_str().is_some_and(|e| e.contains("16")),
-            "{name}: {error}"
-        );
-        for (field, value) in typed {
-            let kept = c
-                .find(Locator::Css(&format!("#daftar-{field}")))
-                .await
-                .unwrap()
-                .prop("value")
-                .await
-                .unwrap();
-            assert_eq!(kept.as_deref(), Some(value), "{name}: {field}");
-        }
-        assert!(page.contains("value=\"kud\" selected"), "{name}");
-        let nik = c.find(Locator::Css("#daftar-nik_koperasi")).await.unwrap();
-        nik.clear().await.unwrap();
-        nik.send_keys("1871020030004242").await.unwrap();
-        c.execute(
-            "document.querySelector('form[action=\"/usulan/penerima\"] button').click();",
-            vec![],
-        )
-        .await
-        .unwrap();
-        // Registered and chosen: on to the proposal's fields.
-        let page = wait_until(&c, |_, src| src.contains("name=\"f.amount_requested\"")).await;
-        assert!(page.contains("Koperasi Harapan Baru Teluk"), "{name}");
-        let found = app
-            .store
-            .search_beneficiaries(&Scope::National, "1871020030004242", None, None, 5)
-            .await
-            .unwrap();
-        assert_eq!(found.len(), 1, "{name}");
-        assert_eq!(
-            (
-                found[0].region_code.as_str(),
-                found[0].kind.as_str(),
-                found[0].members
-            ),
-            ("18.71", "cooperative", Some(58)),
-            "{name}"
-        );
-        c.goto(&app.url("/")).await.unwrap();
-        c.execute(
-            "document.querySelector('form[action=\"/keluar\"]').submit()",
-            vec![],
-        )
-        .await
-        .unwrap();
-        wait_until(&c, |url, _| url.contains("/masuk")).await;
     }
     c.close().await.unwrap();
 }
