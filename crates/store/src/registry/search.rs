@@ -34,8 +34,11 @@ impl Store {
     /// found in the name (any case) or starts a NIK Koperasi, NIB, NIK or
     /// owner's NIK. By name. An empty query finds nothing.
     ///
-    /// With a kabupaten/kota and a kind the rows read are that index range
-    /// of `(region_code, kind)` only, and the LIMIT stops the read early.
+    /// With a kabupaten/kota and a kind the rows read are that range of the
+    /// index on `(region_code, kind)` only (SQLite's plan: `SEARCH … USING
+    /// INDEX idx_beneficiaries_region_kind (region_code=? AND kind=?)`), a
+    /// few thousand of a registry of 170,000; the matches are sorted by name
+    /// and cut at `limit`.
     pub async fn search_beneficiaries(
         &self,
         scope: &Scope,
