@@ -86,6 +86,7 @@ async fn propose(c: &Client, app: &Running, doc: &Path) {
         .items
         .remove(0);
     c.goto(&app.url("/kasus")).await.unwrap();
+    shot(c, "usulan-0-daftar").await;
     c.find(Locator::Css("a[href='/usulan/baru']"))
         .await
         .unwrap()
@@ -402,6 +403,30 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
             case["fields"]["plut_site_address"], "Jl. Wolter Monginsidi 7, Bandar Lampung",
             "{name}"
         );
+
+        // The province's manager picks the kabupaten/kota of the allocation too.
+        c.goto(&app.url("/")).await.unwrap();
+        c.execute(
+            "document.querySelector('form[action=\"/keluar\"]').submit()",
+            vec![],
+        )
+        .await
+        .unwrap();
+        wait_until(&c, |url, _| url.contains("/masuk")).await;
+        sign_in(&c, &app, "pengelola.18").await;
+        c.goto(&app.url("/usulan/baru")).await.unwrap();
+        shot(&c, "usulan-1-provinsi").await;
+        c.execute(
+            r#"const f = document.querySelector('form.program-pick input[value="bansos-kud-2026-lampung"]').form;
+               f.querySelector('select[name=wilayah]').value = '18.02';
+               f.querySelector('button').click();"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+        let page = wait_until(&c, |url, _| url.contains("wilayah=18.02")).await;
+        assert!(page.contains("id=\"cari\""), "{name}: on to the search");
+        assert!(page.contains("Lampung Tengah"), "{name}: in Lampung Tengah");
     }
     c.close().await.unwrap();
 }
