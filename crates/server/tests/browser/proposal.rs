@@ -237,6 +237,43 @@ async fn twice_is_once(app: &Running) {
         .count();
     assert_eq!(proposed, 1, "{name}: proposed once: {case}");
 
+    // A draft saved with something typed: opened, not proposed, and what was
+    // typed is in the proposal's form on the case page.
+    let (_, form) = text(&c, &app.url("/usulan/baru?program=plut-2019-lampung")).await;
+    let r = c
+        .post(app.url("/usulan/baru"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("_csrf", hidden(&form, "_csrf"))
+                .text("_key", hidden(&form, "_key"))
+                .text("program", "plut-2019-lampung")
+                .text("wilayah", "18.71")
+                .text("_go", "draf")
+                .text("f.plut_site_address", "Jl. Draf 9"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{name}");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Draf tersimpan"), "{name}");
+    assert!(page.contains(">Jl. Draf 9</textarea>"), "{name}");
+    let admin = app.token("admin").await;
+    let (_, drafts) = app
+        .get(
+            &admin,
+            "/api/cases?program=plut-2019-lampung&state=draft&region=18.71&per_page=100",
+        )
+        .await;
+    assert!(
+        drafts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| page.contains(d["id"].as_str().unwrap())),
+        "{name}: the draft is opened: {drafts}"
+    );
+
     // In English, every step in English.
     for (step, words) in [
         ("?lang=en", ["New proposal", "Choose a program"]),
