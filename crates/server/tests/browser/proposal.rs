@@ -27,6 +27,36 @@ pub(crate) async fn shot(c: &Client, name: &str) {
     std::fs::write(Path::new(&dir).join(format!("{name}-{width}.png")), png).unwrap();
 }
 
+/// Types `text` into the element `css` (a file input takes a path).
+pub(crate) async fn type_in(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+pub(crate) async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+pub(crate) async fn sign_out(c: &Client, app: &Running) {
+    c.goto(&app.url("/")).await.unwrap();
+    c.execute(
+        "document.querySelector('form[action=\"/keluar\"]').submit()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_until(c, |url, _| url.contains("/masuk")).await;
+}
+
 /// The case as the administrator reads it through the API.
 async fn case(app: &Running, id: &str) -> Value {
     let admin = app.token("admin").await;
@@ -61,14 +91,7 @@ async fn a_manager_finds_a_cooperative_by_its_name_and_submits_a_proposal() {
             c.set_window_size(width, 900).await.unwrap();
             propose(&c, &app, &doc).await;
         }
-        c.goto(&app.url("/")).await.unwrap();
-        c.execute(
-            "document.querySelector('form[action=\"/keluar\"]').submit()",
-            vec![],
-        )
-        .await
-        .unwrap();
-        wait_until(&c, |url, _| url.contains("/masuk")).await;
+        sign_out(&c, &app).await;
         twice_is_once(&app).await;
     }
     c.close().await.unwrap();
@@ -87,12 +110,7 @@ async fn propose(c: &Client, app: &Running, doc: &Path) {
         .remove(0);
     c.goto(&app.url("/kasus")).await.unwrap();
     shot(c, "usulan-0-daftar").await;
-    c.find(Locator::Css("a[href='/usulan/baru']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "a[href='/usulan/baru']").await;
     wait_until(c, |url, _| url.ends_with("/usulan/baru")).await;
     shot(c, "usulan-1-program").await;
     let step1 = c.source().await.unwrap();
@@ -115,52 +133,27 @@ async fn propose(c: &Client, app: &Running, doc: &Path) {
         .split_once(' ')
         .map_or(target.name.as_str(), |(_, rest)| rest)
         .to_lowercase();
-    c.find(Locator::Css("#cari"))
-        .await
-        .unwrap()
-        .send_keys(&part)
-        .await
-        .unwrap();
+    type_in(c, "#cari", &part).await;
     let wanted = format!("penerima={}", target.id);
     wait_until(c, |_, src| src.contains(&wanted)).await;
     shot(c, "usulan-2-penerima").await;
-    c.find(Locator::Css(&format!("a[href*='{wanted}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, &format!("a[href*='{wanted}']")).await;
     wait_until(c, |_, src| src.contains("name=\"f.amount_requested\"")).await;
     let step3 = c.source().await.unwrap();
     assert!(
         step3.contains(&target.name),
         "{name}: the beneficiary chosen"
     );
-    c.find(Locator::Css("input[name='f.amount_requested']"))
-        .await
-        .unwrap()
-        .send_keys("Rp 25.000.000")
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name='file.proposal_doc']"))
-        .await
-        .unwrap()
-        .send_keys(&doc.display().to_string())
-        .await
-        .unwrap();
-    c.find(Locator::Css("input[name='f.in_craft_centre'][value='ya']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_in(c, "input[name='f.amount_requested']", "Rp 25.000.000").await;
+    type_in(
+        c,
+        "input[name='file.proposal_doc']",
+        &doc.display().to_string(),
+    )
+    .await;
+    click(c, "input[name='f.in_craft_centre'][value='ya']").await;
     shot(c, "usulan-3-isian").await;
-    c.find(Locator::Css("button[name=_go][value=ajukan]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(c, "button[name=_go][value=ajukan]").await;
     let page = wait_until(c, |url, _| url.contains("/kasus/")).await;
     assert!(
         page.contains("Diajukan"),
@@ -314,12 +307,7 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
         std::fs::write(&doc, pantau_demo::pdf(&["Dokumen PLUT".into()])).unwrap();
         sign_in(&c, &app, MANAGER).await;
         c.goto(&app.url("/")).await.unwrap();
-        c.find(Locator::Css("a[href='/usulan/baru']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "a[href='/usulan/baru']").await;
         wait_until(&c, |url, _| url.ends_with("/usulan/baru")).await;
         // PLUT is the region's own building: no beneficiary to find.
         c.execute(
@@ -338,12 +326,7 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
             ),
             ("f.umkm_in_region", "1500"),
         ] {
-            c.find(Locator::Css(&format!("[name='{field}']")))
-                .await
-                .unwrap()
-                .send_keys(typed)
-                .await
-                .unwrap();
+            type_in(&c, &format!("[name='{field}']"), typed).await;
         }
         for file in [
             "proposal_doc",
@@ -351,19 +334,14 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
             "ded_rab_doc",
             "running_cost_commitment_doc",
         ] {
-            c.find(Locator::Css(&format!("input[name='file.{file}']")))
-                .await
-                .unwrap()
-                .send_keys(&doc.display().to_string())
-                .await
-                .unwrap();
+            type_in(
+                &c,
+                &format!("input[name='file.{file}']"),
+                &doc.display().to_string(),
+            )
+            .await;
         }
-        c.find(Locator::Css("button[name=_go][value=ajukan]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "button[name=_go][value=ajukan]").await;
         let page = wait_until(&c, |_, src| src.contains("class=\"error\"")).await;
         shot(&c, "usulan-ditolak").await;
         let kept = |field: &str| {
@@ -442,14 +420,7 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
         );
 
         // The province's manager picks the kabupaten/kota of the allocation too.
-        c.goto(&app.url("/")).await.unwrap();
-        c.execute(
-            "document.querySelector('form[action=\"/keluar\"]').submit()",
-            vec![],
-        )
-        .await
-        .unwrap();
-        wait_until(&c, |url, _| url.contains("/masuk")).await;
+        sign_out(&c, &app).await;
         sign_in(&c, &app, "pengelola.18").await;
         c.goto(&app.url("/usulan/baru")).await.unwrap();
         shot(&c, "usulan-1-provinsi").await;

@@ -5,7 +5,7 @@
 use fantoccini::Locator;
 use pantau_domain::access::Scope;
 
-use super::proposal::{MANAGER, shot};
+use super::proposal::{MANAGER, click, shot, sign_out, type_in};
 use super::support;
 use super::support::browser::{browser, sign_in, wait_until};
 
@@ -26,12 +26,7 @@ async fn a_cooperative_not_found_is_registered_from_the_proposal() {
         .unwrap();
         let page = c.source().await.unwrap();
         assert!(page.contains("Tidak ada penerima yang cocok"), "{name}");
-        c.find(Locator::Css("details.register summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "details.register summary").await;
         let typed = [
             ("name", "Koperasi Harapan Baru Teluk"),
             ("nik_koperasi", "18710200"),
@@ -39,12 +34,7 @@ async fn a_cooperative_not_found_is_registered_from_the_proposal() {
             ("members", "58"),
         ];
         for (field, value) in typed {
-            c.find(Locator::Css(&format!("#daftar-{field}")))
-                .await
-                .unwrap()
-                .send_keys(value)
-                .await
-                .unwrap();
+            type_in(&c, &format!("#daftar-{field}"), value).await;
         }
         c.execute(
             "document.getElementById('daftar-coop_kind').value = 'kud';
@@ -106,14 +96,7 @@ async fn a_cooperative_not_found_is_registered_from_the_proposal() {
             ("18.71", "cooperative", Some(58)),
             "{name}"
         );
-        c.goto(&app.url("/")).await.unwrap();
-        c.execute(
-            "document.querySelector('form[action=\"/keluar\"]').submit()",
-            vec![],
-        )
-        .await
-        .unwrap();
-        wait_until(&c, |url, _| url.contains("/masuk")).await;
+        sign_out(&c, &app).await;
     }
     c.close().await.unwrap();
 }
