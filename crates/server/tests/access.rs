@@ -19,6 +19,8 @@ use checks::*;
 mod api_walk;
 #[path = "access/page_walk.rs"]
 mod page_walk;
+#[path = "access/proposal_walk.rs"]
+mod proposal_walk;
 
 use std::collections::BTreeSet;
 
@@ -107,6 +109,11 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/laporan/unduh", Rule::Read),
     ("GET", "/profil", Rule::Read),
     ("POST", "/profil", Rule::Read),
+    // A proposal opened from the browser: the managers, within their region
+    // (access/proposal_walk.rs).
+    ("GET", "/usulan/baru", Rule::Act),
+    ("POST", "/usulan/baru", Rule::Act),
+    ("POST", "/usulan/penerima", Rule::Act),
 ];
 
 #[test]

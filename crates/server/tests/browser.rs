@@ -4,6 +4,10 @@
 //! photo from their phone-sized page; the dashboard's figures change.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "browser/proposal.rs"]
+mod proposal;
+#[path = "browser/registration.rs"]
+mod registration;
 mod support;
 
 use fantoccini::Client;

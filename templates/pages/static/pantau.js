@@ -339,6 +339,8 @@
       form.elements._observed_at.value = new Date().toISOString();
     }
     var pairs = entries(form); // taken once: every resend is the same form, same key
+    // The button pressed, when it says which (a draft or a proposal).
+    if (event.submitter && event.submitter.name) pairs.push([event.submitter.name, event.submitter.value]);
     var key = form.elements._key ? form.elements._key.value : "";
     var button = form.querySelector("button.primary");
     var tries = 0;
@@ -419,7 +421,34 @@
     });
   }
 
+  // A search form (data-live="ID"): its results (the element ID) follow
+  // what is typed, fetched as the same GET page the form would open.
+  function live(form) {
+    var input = form.querySelector("input[type=search]");
+    var target = document.getElementById(form.dataset.live);
+    if (!input || !target || !window.fetch || !window.DOMParser) return;
+    var timer = null, asked = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var url = form.action + "?" + new URLSearchParams(new FormData(form)).toString();
+        var mine = ++asked;
+        fetch(url, { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (!html || mine !== asked) return;
+            var found = new DOMParser().parseFromString(html, "text/html").getElementById(target.id);
+            if (!found) return;
+            target.replaceChildren.apply(target, Array.from(found.childNodes).map(function (n) { return document.adoptNode(n); }));
+            history.replaceState(null, "", url);
+          })
+          .catch(function () {});
+      }, 250);
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll("form[data-live]").forEach(live);
     root.querySelectorAll("form[data-retry]").forEach(function (f) {
       f.addEventListener("submit", sendWithRetry);
     });

@@ -9,7 +9,7 @@ pub mod evidence;
 pub mod files;
 pub mod imports;
 pub mod location;
-mod open;
+pub mod open;
 mod programs;
 mod regions;
 pub mod reports;

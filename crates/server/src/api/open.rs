@@ -12,7 +12,7 @@ use pantau_workflow::{Beneficiary, Context};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cases::{CaseDetail, case_detail, idempotency_key};
+use super::cases::{CaseDetail, case_detail, checked_key, idempotency_key};
 use crate::error::{ApiError, ErrorBody, FieldIssue, no_nul};
 use crate::{App, Caller};
 
@@ -63,9 +63,30 @@ pub async fn open_case(
     headers: HeaderMap,
     WithRejection(Json(req), _): WithRejection<Json<NewCase>, ApiError>,
 ) -> Result<(StatusCode, Json<Opened>), ApiError> {
-    caller.require(Permission::Act)?;
-    let lang = caller.lang;
     let key = idempotency_key(&headers)?;
+    let (repeated, case_id) = open(&app, &caller, key, req).await?;
+    let case = case_detail(&app, &caller, &case_id).await?;
+    let status = if repeated {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(Opened { repeated, case })))
+}
+
+/// Opens a case for `caller` under the idempotency key `key` (namespaced
+/// by the caller here): whether the key opened it before, and the case's
+/// id. Each bad input is named by field (`program_id`, `region`,
+/// `beneficiary_id`).
+pub async fn open(
+    app: &App,
+    caller: &Caller,
+    key: &str,
+    req: NewCase,
+) -> Result<(bool, String), ApiError> {
+    caller.require(Permission::Act)?;
+    let key = checked_key(key)?;
+    let lang = caller.lang;
     let err = |e| ApiError::from_store(e, lang);
     let mut issues = vec![];
     let program = app
@@ -179,15 +200,8 @@ pub async fn open_case(
         evidence: Default::default(),
     };
     let outcome = app.store.open_case(&opening, &cx).await.map_err(err)?;
-    let (repeated, case_id) = match &outcome {
-        Outcome::Applied { case, .. } => (false, case.id.clone()),
-        Outcome::Repeated { case_id, .. } => (true, case_id.clone()),
-    };
-    let case = case_detail(&app, &caller, &case_id).await?;
-    let status = if repeated {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Json(Opened { repeated, case })))
+    Ok(match outcome {
+        Outcome::Applied { case, .. } => (false, case.id),
+        Outcome::Repeated { case_id, .. } => (true, case_id),
+    })
 }

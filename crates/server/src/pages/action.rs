@@ -20,7 +20,7 @@ use super::cases::{self, is_attachment};
 use super::guard;
 use super::view::Viewer;
 use crate::App;
-use crate::api::cases::{CaseDetail, TransitionRequest, transition};
+use crate::api::cases::{CaseDetail, FieldView, TransitionRequest, transition};
 use crate::api::files::store_file;
 use crate::error::{ApiError, FieldIssue};
 
@@ -59,7 +59,7 @@ struct Checklist {
 
 /// One field of a form.
 #[derive(Serialize)]
-struct Input {
+pub(super) struct Input {
     id: String,
     dom: String,
     kind: String,
@@ -92,42 +92,7 @@ pub fn forms(
         .map(|a| {
             let mine = attempt.filter(|t| t.action == a.id);
             let own = def.action(&a.id).map_or(0, |x| x.fields.len());
-            let mut inputs: Vec<Input> = a
-                .fields
-                .iter()
-                .map(|f| {
-                    let value = mine
-                        .and_then(|t| t.values.get(&f.id).cloned())
-                        .unwrap_or_default();
-                    let stored =
-                        matches!(f.kind.as_str(), "photo" | "document") && is_attachment(&value);
-                    Input {
-                        dom: format!("{}-{}", a.id, f.id),
-                        id: f.id.clone(),
-                        kind: f.kind.clone(),
-                        label: f.label.clone(),
-                        required: f.required,
-                        error: mine.and_then(|t| t.errors.get(&f.id).cloned()),
-                        options: f
-                            .options
-                            .iter()
-                            .map(|o| Opt {
-                                value: o.clone(),
-                                label: o.clone(),
-                                selected: *o == value,
-                            })
-                            .chain(f.users.iter().map(|u| Opt {
-                                value: u.login.clone(),
-                                label: format!("{} ({})", u.name, u.login),
-                                selected: u.login == value,
-                            }))
-                            .collect(),
-                        stored: stored
-                            .then(|| format!("/api/cases/{}/attachments/{value}", d.summary.id)),
-                        value,
-                    }
-                })
-                .collect();
+            let mut inputs = inputs(&a.id, &a.fields, mine, Some(&d.summary.id));
             let questions = inputs.split_off(own.min(inputs.len()));
             let checklist = def
                 .action(&a.id)
@@ -166,11 +131,56 @@ pub fn forms(
         .collect()
 }
 
+/// The fields of action `action` as inputs, with what `mine` (a refused
+/// form of that action) held; a stored file links to case `case`'s copy.
+pub(super) fn inputs(
+    action: &str,
+    fields: &[FieldView],
+    mine: Option<&Attempt>,
+    case: Option<&str>,
+) -> Vec<Input> {
+    fields
+        .iter()
+        .map(|f| {
+            let value = mine
+                .and_then(|t| t.values.get(&f.id).cloned())
+                .unwrap_or_default();
+            let stored = matches!(f.kind.as_str(), "photo" | "document") && is_attachment(&value);
+            Input {
+                dom: format!("{action}-{}", f.id),
+                id: f.id.clone(),
+                kind: f.kind.clone(),
+                label: f.label.clone(),
+                required: f.required,
+                error: mine.and_then(|t| t.errors.get(&f.id).cloned()),
+                options: f
+                    .options
+                    .iter()
+                    .map(|o| Opt {
+                        value: o.clone(),
+                        label: o.clone(),
+                        selected: *o == value,
+                    })
+                    .chain(f.users.iter().map(|u| Opt {
+                        value: u.login.clone(),
+                        label: format!("{} ({})", u.name, u.login),
+                        selected: u.login == value,
+                    }))
+                    .collect(),
+                stored: case
+                    .filter(|_| stored)
+                    .map(|c| format!("/api/cases/{c}/attachments/{value}")),
+                value,
+            }
+        })
+        .collect()
+}
+
 /// A form as sent: its text fields, and its files (field id, type, bytes).
 #[derive(Default)]
-struct Sent {
-    text: BTreeMap<String, String>,
-    files: Vec<(String, String, Vec<u8>)>,
+pub(super) struct Sent {
+    pub text: BTreeMap<String, String>,
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 async fn read(mut m: Multipart) -> Result<Sent, ApiError> {
@@ -210,24 +220,45 @@ pub async fn take(
         look: v.look.clone().at(format!("/kasus/{id}")),
         ..v
     };
+    match checked(&v, &headers, form).await {
+        Ok(sent) => submit(&app, &v, &id, sent, None).await,
+        Err(e) => v.fail(e),
+    }
+}
+
+/// A multipart form read whole, its form token checked before anything
+/// it carries is stored.
+pub(super) async fn checked(
+    v: &Viewer,
+    headers: &HeaderMap,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Sent, ApiError> {
     let sent = match form {
         Ok(m) => read(m).await,
         Err(e) => Err(ApiError::invalid("form", e.body_text())),
     };
-    // The form token is checked before anything is stored.
     let csrf = sent.as_ref().ok().and_then(|s| s.text.get("_csrf"));
-    if let Err(e) = guard::form(
+    guard::form(
         &v.look,
-        &headers,
+        headers,
         v.caller.csrf.as_deref(),
         csrf.map(String::as_str),
-    ) {
-        return v.fail(e);
-    }
-    let sent = match sent {
-        Ok(s) => s,
-        Err(e) => return v.fail(e),
-    };
+    )?;
+    sent
+}
+
+/// Takes the action `sent` names (`_action`, under its key `_key`) on case
+/// `id`: its files stored first, then the transition; back to the case page,
+/// or the case page with the form again, each reason beside its field. With
+/// `keep`, the files are stored and the form shown again with that message,
+/// what was typed still there, and the action is not taken.
+pub(super) async fn submit(
+    app: &App,
+    v: &Viewer,
+    id: &str,
+    sent: Sent,
+    keep: Option<String>,
+) -> Response {
     let hidden = |k: &str| sent.text.get(k).cloned().unwrap_or_default();
     let mut attempt = Attempt {
         action: hidden("_action"),
@@ -241,7 +272,7 @@ pub async fn take(
         ..Attempt::default()
     };
     for (field, ty, data) in sent.files {
-        match store_file(&app, &v.caller, &id, &ty, data).await {
+        match store_file(app, &v.caller, id, &ty, data).await {
             Ok(a) => {
                 attempt.values.insert(field, a.id);
             }
@@ -252,7 +283,11 @@ pub async fn take(
         }
     }
     if !attempt.errors.is_empty() {
-        return refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refused(app, v, id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    if let Some(message) = keep {
+        attempt.message = Some(message);
+        return refused(app, v, id, attempt, StatusCode::OK).await;
     }
     let req = TransitionRequest {
         action: attempt.action.clone(),
@@ -260,7 +295,7 @@ pub async fn take(
         expected_seq: hidden("_seq").parse().ok(),
         observed_at: observed(&hidden("_observed_at")),
     };
-    match transition(&app, &v.caller, &id, &attempt.key, req).await {
+    match transition(app, &v.caller, id, &attempt.key, req).await {
         Ok(_) => v.look.redirect(&format!("/kasus/{id}")),
         Err(ApiError::Refused {
             message, fields, ..
@@ -272,15 +307,15 @@ pub async fn take(
             } else {
                 v.text("aksi.periksa")
             });
-            refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
+            refused(app, v, id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ApiError::Invalid(fields)) => {
             attempt.errors = by_field(&fields);
-            refused(&app, &v, &id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
+            refused(app, v, id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ApiError::Conflict { message, .. }) => {
             attempt.message = Some(message);
-            refused(&app, &v, &id, attempt, StatusCode::CONFLICT).await
+            refused(app, v, id, attempt, StatusCode::CONFLICT).await
         }
         Err(e) => v.fail(e),
     }

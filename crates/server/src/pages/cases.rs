@@ -34,6 +34,8 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     filtered: bool,
+    /// The reader may open a proposal ("Usulan baru").
+    may_propose: bool,
 }
 
 /// An option of a filter.
@@ -180,6 +182,7 @@ pub async fn list(
         filtered: [&f.program, &f.state, &f.region, &f.evidence]
             .iter()
             .any(|o| o.as_ref().is_some_and(|s| !s.is_empty())),
+        may_propose: super::proposal::may_open(&app, &v.caller),
     };
     Ok(v.render(
         StatusCode::OK,

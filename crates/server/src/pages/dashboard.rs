@@ -19,6 +19,8 @@ struct DashboardPage {
     programs: Vec<ProgramView>,
     /// Cases with a monev visit whose evidence awaits a verifier.
     flagged: u64,
+    /// The reader may open a proposal ("Usulan baru").
+    may_propose: bool,
 }
 
 #[derive(Serialize)]
@@ -169,6 +171,10 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
         StatusCode::OK,
         "dasbor",
         &v.text("dasbor.judul"),
-        DashboardPage { programs, flagged },
+        DashboardPage {
+            programs,
+            flagged,
+            may_propose: super::proposal::may_open(&app, &v.caller),
+        },
     ))
 }

@@ -17,6 +17,7 @@ mod format;
 mod guard;
 mod imports;
 mod profile;
+mod proposal;
 mod reports;
 mod session;
 mod text;
@@ -150,6 +151,10 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
+        // A proposal opened from the browser (issue 26).
+        ("GET", "/usulan/baru", get(proposal::page)),
+        ("POST", "/usulan/baru", post(proposal::create)),
+        ("POST", "/usulan/penerima", post(proposal::register)),
         ("GET", "/static/{*file}", get(static_file)),
         ("GET", "/sw.js", get(service_worker)),
         ("GET", "/manifest.webmanifest", get(manifest)),

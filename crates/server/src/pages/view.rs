@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 13] = [
+pub const TEMPLATES: [&str; 14] = [
     "_layout",
     "_field",
     "masuk",
@@ -31,6 +31,7 @@ pub const TEMPLATES: [&str; 13] = [
     "kunjungan",
     "laporan",
     "galat",
+    "usulan",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.

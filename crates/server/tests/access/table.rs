@@ -166,3 +166,12 @@ fn the_table_agrees_with_itself() {
         assert!(u.role != Role::Ministry || u.imports.is_none(), "{who}");
     }
 }
+
+/// The users who open proposals (`/usulan/baru`): the managers, whose
+/// role every shipped workflow names in `opened_by`; within their region.
+pub const PROPOSERS: [&str; 4] = [
+    "pengelola.18",
+    "pengelola.1871",
+    "pengelola.13",
+    "pengelola.1303",
+];

@@ -150,9 +150,9 @@ impl Store {
 }
 
 /// A beneficiary parsed from its row, refused at its region when outside `scope`.
-fn parse_in_scope(
+pub(crate) fn parse_in_scope<S: AsRef<str>>(
     header: &Header,
-    fields: &[Cow<'_, str>],
+    fields: &[S],
     regions: &Regions,
     scope: &Scope,
 ) -> Result<Beneficiary, Vec<ColumnError>> {

@@ -3,6 +3,7 @@
 //! programs and allocations.
 
 pub mod import;
+pub mod search;
 
 use chrono::{DateTime, Utc};
 use pantau_registry::beneficiary::{Beneficiary, Details};
