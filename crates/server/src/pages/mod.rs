@@ -17,11 +17,13 @@ mod format;
 mod guard;
 mod imports;
 mod profile;
+mod programs;
 mod reports;
 mod session;
 mod text;
 mod view;
 mod visits;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 
@@ -150,6 +152,18 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
+        // Programs, allocations and workflows (administration).
+        ("GET", "/admin/program", get(programs::list)),
+        ("POST", "/admin/program", post(programs::add)),
+        ("GET", "/admin/program/{id}", get(programs::page)),
+        ("POST", "/admin/program/{id}", post(programs::edit)),
+        (
+            "POST",
+            "/admin/program/{id}/alokasi",
+            post(programs::allocate),
+        ),
+        ("GET", "/admin/alur", get(workflows::page)),
+        ("POST", "/admin/alur", post(workflows::check)),
         ("GET", "/static/{*file}", get(static_file)),
         ("GET", "/sw.js", get(service_worker)),
         ("GET", "/manifest.webmanifest", get(manifest)),
