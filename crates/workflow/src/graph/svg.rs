@@ -1,11 +1,16 @@
-//! A definition's state graph as SVG, laid out here with no outside tool:
-//! states in layers (each a step further from the initial state along the
-//! graph with its loops cut), ordered within a layer to cross fewer edges,
-//! forward edges drawn down, edges back to an earlier layer drawn round the
-//! right-hand side. Colours and fonts come from the page's stylesheet
-//! through class names; nothing is fetched.
+//! A definition's state graph as SVG, laid out here with no outside tool, the
+//! layered way (as Graphviz's `dot` does, much simplified): the edges that
+//! close a loop are turned round so the graph flows one way; each state goes
+//! to the layer of its longest path from the initial state; between two
+//! layers of states lies a layer of edge labels, each label a box of its own
+//! so no text covers another, and an edge that spans several layers passes
+//! through a small point in each; the layers are ordered to cross fewer
+//! edges (mean position of the neighbours, a few sweeps down and up). An
+//! action that leaves the case where it is is a loop beside its state.
+//! Colours and fonts come from the page's stylesheet through class names;
+//! nothing is fetched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use pantau_domain::Lang;
@@ -13,24 +18,54 @@ use pantau_domain::Lang;
 use crate::definition::Definition;
 
 const LINE_H: f64 = 16.0;
+const LABEL_LINE_H: f64 = 14.0;
 const PAD: f64 = 12.0;
-const GAP_X: f64 = 36.0;
-const GAP_Y: f64 = 64.0;
+const GAP_X: f64 = 28.0;
+const GAP_Y: f64 = 16.0;
 const MARGIN: f64 = 24.0;
-/// The width of one character of the 13 px label font, near enough.
+/// The width of one character of the 13 px state font, near enough.
 const CHAR_W: f64 = 7.0;
+/// The same for the 11 px label font.
+const LABEL_CHAR_W: f64 = 6.0;
 /// Characters on one line of a state's label before it wraps.
 const WRAP: usize = 22;
+/// Room beside a state for a loop's arrow.
+const LOOP_W: f64 = 30.0;
 
-/// A state as drawn.
-struct Node<'a> {
-    id: &'a str,
-    lines: Vec<String>,
-    is_final: bool,
+/// A box of the layout: a state, an edge's label, or a point an edge passes.
+#[derive(Debug, Clone)]
+struct Node {
+    kind: Kind,
+    /// The box's own width; `room` is what it takes in its layer (a state
+    /// with a loop takes the loop's label too).
     w: f64,
+    room: f64,
     h: f64,
+    layer: usize,
     x: f64,
     y: f64,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    State {
+        index: usize,
+        lines: Vec<String>,
+        is_final: bool,
+        /// The label of the actions that stay in this state, if any.
+        stays: Option<Vec<String>>,
+    },
+    Label(Vec<String>),
+    Point,
+}
+
+/// One edge between two states, as laid out: the boxes it passes through,
+/// from its upper end to its lower end; `up` when it is drawn against the
+/// flow (it closes a loop).
+struct Edge {
+    path: Vec<usize>,
+    up: bool,
+    label: String,
 }
 
 /// The state graph of `def` in `lang`, as one `<svg>` element.
@@ -41,143 +76,192 @@ pub fn svg(def: &Definition, lang: Lang) -> String {
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    // Edges between distinct states, one per (from, to) with every action's label.
-    let mut labels: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
-    let mut loops: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for a in &def.actions {
+    // One edge per (from, to) with every action's label; loops apart. The
+    // built-in action that accepts a visit's evidence, open in every state,
+    // would only repeat itself.
+    let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    let mut stays: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for a in def.actions.iter().filter(|a| !a.accepts_evidence) {
         for from in &a.from {
             let (Some(&f), Some(&t)) = (index.get(from.as_str()), index.get(a.target(from))) else {
                 continue;
             };
             let label = a.label.get(lang).to_string();
             let at = if f == t {
-                loops.entry(f).or_default()
+                stays.entry(f).or_default()
             } else {
-                labels.entry((f, t)).or_default()
+                pairs.entry((f, t)).or_default()
             };
             if !at.contains(&label) {
                 at.push(label);
             }
         }
     }
-    let start = index.get(def.initial.as_str()).copied().unwrap_or(0);
     let n = def.states.len();
-    let (rank, _) = ranks(n, start, &labels);
-    let layers = order(n, &rank, &labels);
+    let start = index.get(def.initial.as_str()).copied().unwrap_or(0);
+    let back = loop_edges(n, start, pairs.keys().copied());
+    let flow: Vec<(usize, usize)> = pairs
+        .keys()
+        .map(|&(f, t)| {
+            if back.contains(&(f, t)) {
+                (t, f)
+            } else {
+                (f, t)
+            }
+        })
+        .collect();
+    let rank = ranks(n, &flow);
     let mut nodes: Vec<Node> = def
         .states
         .iter()
-        .map(|s| {
-            let lines = wrap(s.label.get(lang));
-            let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+        .enumerate()
+        .map(|(i, s)| {
+            let lines = wrap(s.label.get(lang), WRAP);
+            let w = (widest(&lines) * CHAR_W + 2.0 * PAD).max(110.0);
+            let stay = stays.get(&i).map(|l| wrap(&l.join(" / "), 28));
+            let room = w + stay
+                .as_ref()
+                .map_or(0.0, |l| LOOP_W + widest(l) * LABEL_CHAR_W + 6.0);
             Node {
-                id: &s.id,
-                w: (longest as f64 * CHAR_W + 2.0 * PAD).max(110.0),
                 h: lines.len() as f64 * LINE_H + 2.0 * PAD - 4.0,
-                lines,
-                is_final: s.is_final,
+                kind: Kind::State {
+                    index: i,
+                    lines,
+                    is_final: s.is_final,
+                    stays: stay,
+                },
+                w,
+                room,
+                layer: rank[i] * 2,
                 x: 0.0,
                 y: 0.0,
             }
         })
         .collect();
-    // Place the layers, each centred on the widest.
-    let widths: Vec<f64> = layers
-        .iter()
-        .map(|layer| {
-            layer.iter().map(|&i| nodes[i].w).sum::<f64>() + GAP_X * (layer.len() as f64 - 1.0)
-        })
-        .collect();
-    let widest = widths.iter().copied().fold(0.0, f64::max);
-    let mut y = MARGIN + 20.0;
-    for (layer, w) in layers.iter().zip(&widths) {
-        let mut x = MARGIN + (widest - w) / 2.0;
-        let tallest = layer.iter().map(|&i| nodes[i].h).fold(0.0, f64::max);
-        for &i in layer {
-            nodes[i].x = x;
-            nodes[i].y = y + (tallest - nodes[i].h) / 2.0;
-            x += nodes[i].w + GAP_X;
+    let mut edges = vec![];
+    for ((&(f, t), names), &(a, b)) in pairs.iter().zip(&flow) {
+        let label = names.join(" / ");
+        let lines = wrap(&label, 26);
+        let mut path = vec![a];
+        for layer in rank[a] * 2 + 1..rank[b] * 2 {
+            let (kind, w, h) = if layer == rank[a] * 2 + 1 {
+                let w = widest(&lines) * LABEL_CHAR_W + 10.0;
+                let h = lines.len() as f64 * LABEL_LINE_H + 6.0;
+                (Kind::Label(lines.clone()), w, h)
+            } else {
+                (Kind::Point, 6.0, 0.0)
+            };
+            path.push(nodes.len());
+            nodes.push(Node {
+                kind,
+                w,
+                room: w,
+                h,
+                layer,
+                x: 0.0,
+                y: 0.0,
+            });
         }
-        y += tallest + GAP_Y;
+        path.push(b);
+        edges.push(Edge {
+            path,
+            up: (a, b) != (f, t),
+            label,
+        });
     }
-    let back = labels.keys().filter(|(f, t)| rank[*t] <= rank[*f]).count();
-    let width = MARGIN * 2.0 + widest + 40.0 + back as f64 * 18.0 + 160.0;
-    let height = y - GAP_Y + MARGIN;
-    draw(
-        def, lang, &nodes, &labels, &loops, &rank, start, width, height,
-    )
+    let layers = order(&nodes, &edges);
+    let (width, height) = place(&mut nodes, &layers);
+    draw(def, lang, &nodes, &edges, start, width, height)
 }
 
-/// Each state's layer: the longest path to it from `start` once the edges
-/// that close a loop (found by a depth-first walk) are left out. States the
-/// walk never reaches go to the last layer. Also says which were reached.
-fn ranks(
+/// The widest line, in characters.
+fn widest(lines: &[String]) -> f64 {
+    lines.iter().map(|l| l.chars().count()).max().unwrap_or(1) as f64
+}
+
+/// The edges that close a loop, found by a depth-first walk from `start`
+/// (then from each state it did not reach, in order): turned round, they
+/// leave a graph that flows one way.
+fn loop_edges(
     n: usize,
     start: usize,
-    edges: &BTreeMap<(usize, usize), Vec<String>>,
-) -> (Vec<usize>, Vec<bool>) {
-    let out = |v: usize| edges.keys().filter(move |(f, _)| *f == v).map(|(_, t)| *t);
-    // Depth-first, without recursion: the finishing order, and the edges that close a loop.
+    edges: impl Iterator<Item = (usize, usize)> + Clone,
+) -> Vec<(usize, usize)> {
+    let out = |v: usize| edges.clone().filter(move |(f, _)| *f == v).map(|(_, t)| t);
     let mut state = vec![0u8; n]; // 0 new, 1 on the path, 2 done
-    let mut finished = Vec::with_capacity(n);
-    let mut back = BTreeSet::new();
-    let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, out(start).collect())];
-    if start < n {
-        state[start] = 1;
-    }
-    while let Some((v, next)) = stack.last_mut() {
-        let v = *v;
-        match next.pop() {
-            Some(t) if state[t] == 0 => {
-                state[t] = 1;
-                let more = out(t).collect();
-                stack.push((t, more));
-            }
-            Some(t) => {
-                if state[t] == 1 {
-                    back.insert((v, t));
+    let mut back = vec![];
+    let roots = std::iter::once(start).chain(0..n);
+    for root in roots {
+        if root >= n || state[root] != 0 {
+            continue;
+        }
+        state[root] = 1;
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(root, out(root).rev_order())];
+        while let Some((v, next)) = stack.last_mut() {
+            let v = *v;
+            match next.pop() {
+                Some(t) if state[t] == 0 => {
+                    state[t] = 1;
+                    stack.push((t, out(t).rev_order()));
+                }
+                Some(t) if state[t] == 1 => back.push((v, t)),
+                Some(_) => {}
+                None => {
+                    state[v] = 2;
+                    stack.pop();
                 }
             }
-            None => {
-                state[v] = 2;
-                finished.push(v);
-                stack.pop();
-            }
         }
     }
-    let mut rank = vec![0usize; n];
-    for &v in finished.iter().rev() {
-        for t in out(v) {
-            if !back.contains(&(v, t)) && state[t] == 2 {
-                rank[t] = rank[t].max(rank[v] + 1);
-            }
-        }
-    }
-    let seen: Vec<bool> = state.iter().map(|s| *s == 2).collect();
-    let last = rank.iter().max().copied().unwrap_or(0) + 1;
-    for v in 0..n {
-        if !seen[v] {
-            rank[v] = last;
-        }
-    }
-    (rank, seen)
+    back
 }
 
-/// The layers, each ordered by its states' mean position among their
-/// neighbours in the layer above, then below (four sweeps).
-fn order(
-    n: usize,
-    rank: &[usize],
-    edges: &BTreeMap<(usize, usize), Vec<String>>,
-) -> Vec<Vec<usize>> {
-    let depth = rank.iter().max().copied().unwrap_or(0) + 1;
-    let mut layers: Vec<Vec<usize>> = vec![vec![]; depth];
-    for v in 0..n {
-        layers[rank[v]].push(v);
+/// Collects in reverse, so that popping yields the edges in file order.
+trait RevOrder {
+    fn rev_order(self) -> Vec<usize>;
+}
+
+impl<I: Iterator<Item = usize>> RevOrder for I {
+    fn rev_order(self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.collect();
+        v.reverse();
+        v
     }
-    layers.retain(|l| !l.is_empty());
-    let mut pos = vec![0.0f64; n];
-    let set = |layers: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
+}
+
+/// Each state's rank: the longest path to it along `flow` (which has no loop).
+fn ranks(n: usize, flow: &[(usize, usize)]) -> Vec<usize> {
+    let mut rank = vec![0usize; n];
+    // At most n rounds: a longest path has fewer than n edges.
+    for _ in 0..n {
+        let mut moved = false;
+        for &(f, t) in flow {
+            if rank[t] < rank[f] + 1 {
+                rank[t] = rank[f] + 1;
+                moved = true;
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    rank
+}
+
+/// The boxes of each layer, ordered by the mean position of their
+/// neighbours in the layer above, then below (six sweeps).
+fn order(nodes: &[Node], edges: &[Edge]) -> Vec<Vec<usize>> {
+    let depth = nodes.iter().map(|n| n.layer).max().unwrap_or(0) + 1;
+    let mut layers: Vec<Vec<usize>> = vec![vec![]; depth];
+    for (i, n) in nodes.iter().enumerate() {
+        layers[n.layer].push(i);
+    }
+    let mut links: Vec<(usize, usize)> = vec![];
+    for e in edges {
+        links.extend(e.path.windows(2).map(|w| (w[0], w[1])));
+    }
+    let mut pos = vec![0.0f64; nodes.len()];
+    let set = |layers: &[Vec<usize>], pos: &mut [f64]| {
         for l in layers {
             for (i, &v) in l.iter().enumerate() {
                 pos[v] = i as f64;
@@ -185,7 +269,7 @@ fn order(
         }
     };
     set(&layers, &mut pos);
-    for sweep in 0..4 {
+    for sweep in 0..6 {
         let down = sweep % 2 == 0;
         let range: Vec<usize> = if down {
             (1..layers.len()).collect()
@@ -196,22 +280,12 @@ fn order(
             let mut keyed: Vec<(f64, usize)> = layers[li]
                 .iter()
                 .map(|&v| {
-                    let near: Vec<f64> = edges
-                        .keys()
-                        .filter_map(|&(f, t)| {
-                            let other = if t == v {
-                                f
-                            } else if f == v {
-                                t
-                            } else {
-                                return None;
-                            };
-                            let wanted = if down {
-                                rank[v].checked_sub(1)
-                            } else {
-                                Some(rank[v] + 1)
-                            };
-                            (Some(rank[other]) == wanted).then_some(pos[other])
+                    let near: Vec<f64> = links
+                        .iter()
+                        .filter_map(|&(a, b)| match (down, a == v, b == v) {
+                            (true, _, true) => Some(pos[a]),
+                            (false, true, _) => Some(pos[b]),
+                            _ => None,
                         })
                         .collect();
                     let key = if near.is_empty() {
@@ -230,12 +304,33 @@ fn order(
     layers
 }
 
-/// A label in lines of at most [`WRAP`] characters (a longer word keeps its own line).
-fn wrap(label: &str) -> Vec<String> {
+/// Places the boxes, each layer centred on the widest; the drawing's size.
+fn place(nodes: &mut [Node], layers: &[Vec<usize>]) -> (f64, f64) {
+    let widths: Vec<f64> = layers
+        .iter()
+        .map(|l| l.iter().map(|&i| nodes[i].room).sum::<f64>() + GAP_X * (l.len() as f64 - 1.0))
+        .collect();
+    let widest = widths.iter().copied().fold(0.0, f64::max);
+    let mut y = MARGIN + 24.0;
+    for (layer, w) in layers.iter().zip(&widths) {
+        let mut x = MARGIN + (widest - w) / 2.0;
+        let tallest = layer.iter().map(|&i| nodes[i].h).fold(0.0, f64::max);
+        for &i in layer {
+            nodes[i].x = x;
+            nodes[i].y = y + (tallest - nodes[i].h) / 2.0;
+            x += nodes[i].room + GAP_X;
+        }
+        y += tallest + GAP_Y;
+    }
+    (widest + 2.0 * MARGIN, y - GAP_Y + MARGIN)
+}
+
+/// A label in lines of at most `wrap` characters (a longer word keeps its own line).
+fn wrap(label: &str, wrap: usize) -> Vec<String> {
     let mut lines: Vec<String> = vec![];
     for word in label.split_whitespace() {
         match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= WRAP => {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= wrap => {
                 line.push(' ');
                 line.push_str(word);
             }
@@ -255,141 +350,166 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where an edge leaves or enters a box: a state's bottom or top centre, a
+/// label's left edge (its text stands to the right), a point's centre.
+fn port(n: &Node, bottom: bool) -> (f64, f64) {
+    match n.kind {
+        Kind::State { .. } => (n.x + n.w / 2.0, if bottom { n.y + n.h } else { n.y }),
+        Kind::Label(_) => (n.x, if bottom { n.y + n.h } else { n.y }),
+        Kind::Point => (n.x + n.w / 2.0, n.y),
+    }
+}
+
 fn draw(
     def: &Definition,
     lang: Lang,
     nodes: &[Node],
-    edges: &BTreeMap<(usize, usize), Vec<String>>,
-    loops: &BTreeMap<usize, Vec<String>>,
-    rank: &[usize],
+    edges: &[Edge],
     start: usize,
     width: f64,
     height: f64,
 ) -> String {
     let marker = format!("panah-{}-{}", def.id, def.version);
+    let title = xml(&format!("{} (v{})", def.label.get(lang), def.version));
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="state-graph" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}"><title>{}</title>"#,
-        xml(&format!("{} (v{})", def.label.get(lang), def.version)),
-        xml(&format!("{} (v{})", def.label.get(lang), def.version)),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="state-graph" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{title}"><title>{title}</title>"#
     );
     let _ = write!(
         out,
         r#"<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker></defs>"#
     );
-    // Where the initial state is entered from.
     if let Some(s) = nodes.get(start) {
         let cx = s.x + s.w / 2.0;
         let _ = write!(
             out,
             r#"<circle class="start" cx="{cx:.1}" cy="{:.1}" r="6"/><path class="edge" d="M{cx:.1},{:.1} L{cx:.1},{:.1}" marker-end="url(#{marker})"/>"#,
-            s.y - 30.0,
-            s.y - 24.0,
+            s.y - 22.0,
+            s.y - 16.0,
             s.y - 1.0
         );
     }
-    let right = nodes.iter().map(|n| n.x + n.w).fold(0.0, f64::max);
-    let mut lane = 0.0;
-    let mut texts = String::new();
-    for (&(f, t), names) in edges {
-        let (a, b) = (&nodes[f], &nodes[t]);
-        let label = xml(&names.join(" / "));
-        let (path, lx, ly) = if rank[t] > rank[f] {
-            let (x1, y1) = (a.x + a.w / 2.0, a.y + a.h);
-            let (x2, y2) = (b.x + b.w / 2.0, b.y);
+    for e in edges {
+        // Down the layers, each step a curve from one box's bottom to the next one's top.
+        let mut d = String::new();
+        for (k, w) in e.path.windows(2).enumerate() {
+            let (x1, y1) = port(&nodes[w[0]], true);
+            let (x2, y2) = port(&nodes[w[1]], false);
             let my = (y1 + y2) / 2.0;
-            (
-                format!(
-                    "M{x1:.1},{y1:.1} C{x1:.1},{my:.1} {x2:.1},{my:.1} {x2:.1},{:.1}",
-                    y2 - 1.0
-                ),
-                (x1 + x2) / 2.0,
-                my,
-            )
+            if k == 0 {
+                let _ = write!(d, "M{x1:.1},{y1:.1} ");
+            } else {
+                let _ = write!(d, "L{x1:.1},{y1:.1} ");
+            }
+            let _ = write!(d, "C{x1:.1},{my:.1} {x2:.1},{my:.1} {x2:.1},{y2:.1} ");
+        }
+        let (start_mark, end_mark) = if e.up {
+            (format!(r#" marker-start="url(#{marker})""#), String::new())
         } else {
-            lane += 18.0;
-            let (x1, y1) = (a.x + a.w, a.y + a.h / 2.0);
-            let (x2, y2) = (b.x + b.w, b.y + b.h / 2.0);
-            let out_x = right + 20.0 + lane;
-            (
-                format!(
-                    "M{x1:.1},{y1:.1} C{out_x:.1},{y1:.1} {out_x:.1},{y2:.1} {:.1},{y2:.1}",
-                    x2 + 1.0
-                ),
-                x1.max(x2) + (out_x - x1.max(x2)) * 0.75,
-                (y1 + y2) / 2.0,
-            )
+            (String::new(), format!(r#" marker-end="url(#{marker})""#))
         };
         let _ = write!(
             out,
-            r#"<path class="edge" d="{path}" marker-end="url(#{marker})"><title>{label}</title></path>"#
-        );
-        let anchor = if rank[t] > rank[f] { "middle" } else { "start" };
-        let _ = write!(
-            texts,
-            r#"<text class="edge-label" x="{lx:.1}" y="{:.1}" text-anchor="{anchor}">{label}</text>"#,
-            ly + 4.0
+            r#"<path class="edge{}" d="{}"{start_mark}{end_mark}><title>{}</title></path>"#,
+            if e.up { " back" } else { "" },
+            d.trim_end(),
+            xml(&e.label)
         );
     }
-    for (&v, names) in loops {
-        let s = &nodes[v];
-        let (x, y) = (s.x + s.w, s.y + s.h / 2.0);
-        let label = xml(&names.join(" / "));
-        let _ = write!(
-            out,
-            r#"<path class="edge" d="M{x:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {x:.1},{:.1}" marker-end="url(#{marker})"><title>{label}</title></path>"#,
-            y - 6.0,
-            x + 28.0,
-            y - 22.0,
-            x + 28.0,
-            y + 22.0,
-            y + 6.0
-        );
-        let _ = write!(
-            texts,
-            r#"<text class="edge-label" x="{:.1}" y="{:.1}" text-anchor="start">{label}</text>"#,
-            x + 32.0,
-            y + 4.0
-        );
-    }
-    for s in nodes {
-        let class = if s.is_final { "state final" } else { "state" };
-        let _ = write!(
-            out,
-            r#"<g class="{class}" data-state="{}"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8"/>"#,
-            xml(s.id),
-            xml(s.id),
-            s.x,
-            s.y,
-            s.w,
-            s.h
-        );
-        if s.is_final {
-            let _ = write!(
-                out,
-                r#"<rect class="inner" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6"/>"#,
-                s.x + 3.0,
-                s.y + 3.0,
-                s.w - 6.0,
-                s.h - 6.0
-            );
+    for n in nodes {
+        match &n.kind {
+            Kind::Label(lines) => {
+                for (i, line) in lines.iter().enumerate() {
+                    let _ = write!(
+                        out,
+                        r#"<text class="edge-label" x="{:.1}" y="{:.1}">{}</text>"#,
+                        n.x + 5.0,
+                        n.y + 12.0 + i as f64 * LABEL_LINE_H,
+                        xml(line)
+                    );
+                }
+            }
+            Kind::Point => {}
+            Kind::State {
+                index,
+                lines,
+                is_final,
+                stays,
+            } => state(&mut out, def, *index, n, lines, *is_final, stays, &marker),
         }
-        for (i, line) in s.lines.iter().enumerate() {
+    }
+    out.push_str("</svg>");
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn state(
+    out: &mut String,
+    def: &Definition,
+    index: usize,
+    n: &Node,
+    lines: &[String],
+    is_final: bool,
+    stays: &Option<Vec<String>>,
+    marker: &str,
+) {
+    let id = def.states.get(index).map_or("", |s| s.id.as_str());
+    let class = if is_final { "state final" } else { "state" };
+    let _ = write!(
+        out,
+        r#"<g class="{class}" data-state="{}"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8"/>"#,
+        xml(id),
+        xml(id),
+        n.x,
+        n.y,
+        n.w,
+        n.h
+    );
+    if is_final {
+        let _ = write!(
+            out,
+            r#"<rect class="inner" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6"/>"#,
+            n.x + 3.0,
+            n.y + 3.0,
+            n.w - 6.0,
+            n.h - 6.0
+        );
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            n.x + n.w / 2.0,
+            n.y + PAD + 9.0 + i as f64 * LINE_H,
+            xml(line)
+        );
+    }
+    out.push_str("</g>");
+    if let Some(labels) = stays {
+        let (x, y) = (n.x + n.w, n.y + n.h / 2.0);
+        let _ = write!(
+            out,
+            r#"<path class="edge" d="M{x:.1},{:.1} C{:.1},{:.1} {:.1},{:.1} {x:.1},{:.1}" marker-end="url(#{marker})"><title>{}</title></path>"#,
+            y - 6.0,
+            x + 24.0,
+            y - 20.0,
+            x + 24.0,
+            y + 20.0,
+            y + 6.0,
+            xml(&labels.join(" "))
+        );
+        let top = y - (labels.len() as f64 - 1.0) * LABEL_LINE_H / 2.0 + 4.0;
+        for (i, line) in labels.iter().enumerate() {
             let _ = write!(
                 out,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-                s.x + s.w / 2.0,
-                s.y + PAD + 9.0 + i as f64 * LINE_H,
+                r#"<text class="edge-label" x="{:.1}" y="{:.1}">{}</text>"#,
+                x + LOOP_W,
+                top + i as f64 * LABEL_LINE_H,
                 xml(line)
             );
         }
-        out.push_str("</g>");
     }
-    out.push_str(&texts);
-    out.push_str("</svg>");
-    out
 }
 
 #[cfg(test)]
@@ -401,25 +521,29 @@ mod tests {
     #[test]
     fn long_labels_wrap_between_words() {
         assert_eq!(
-            wrap("Terverifikasi, menunggu persetujuan"),
+            wrap("Terverifikasi, menunggu persetujuan", WRAP),
             vec!["Terverifikasi,", "menunggu persetujuan"]
         );
-        assert_eq!(wrap("Draf"), vec!["Draf"]);
-        assert_eq!(wrap(""), vec![""]);
+        assert_eq!(wrap("Draf", WRAP), vec!["Draf"]);
+        assert_eq!(wrap("", WRAP), vec![""]);
     }
 
     #[test]
-    fn a_loop_back_does_not_lift_a_state_above_its_cause() {
-        // 0 -> 1 -> 2 -> 1 (a revision loop), 2 -> 3.
-        let mut e = BTreeMap::new();
-        for pair in [(0, 1), (1, 2), (2, 1), (2, 3)] {
-            e.insert(pair, vec![String::new()]);
-        }
-        let (rank, seen) = ranks(5, 0, &e);
-        assert_eq!(&rank[..4], &[0, 1, 2, 3]);
-        assert!(!seen[4], "state 4 is unreachable");
-        assert_eq!(rank[4], 4, "and drawn last");
-        let layers = order(5, &rank, &e);
-        assert_eq!(layers.iter().map(Vec::len).sum::<usize>(), 5);
+    fn a_loop_back_is_turned_round_and_ranks_follow_the_flow() {
+        // 0 -> 1 -> 2 -> 1 (a revision loop), 2 -> 3; 4 unreachable, -> 3.
+        let edges = [(0, 1), (1, 2), (2, 1), (2, 3), (4, 3)];
+        let back = loop_edges(5, 0, edges.iter().copied());
+        assert_eq!(back, vec![(2, 1)]);
+        let flow: Vec<_> = edges
+            .iter()
+            .map(|&(f, t)| {
+                if back.contains(&(f, t)) {
+                    (t, f)
+                } else {
+                    (f, t)
+                }
+            })
+            .collect();
+        assert_eq!(ranks(5, &flow), vec![0, 1, 2, 3, 0]);
     }
 }
