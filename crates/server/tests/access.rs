@@ -19,6 +19,8 @@ use checks::*;
 mod api_walk;
 #[path = "access/page_walk.rs"]
 mod page_walk;
+#[path = "access/program_walk.rs"]
+mod program_walk;
 
 use std::collections::BTreeSet;
 
@@ -40,6 +42,8 @@ enum Rule {
     Import,
     /// A verifier or administrator confirming a location a visit registered, of their region.
     Confirm,
+    /// Programs, allocations and workflows: as `table::PROGRAMS` says.
+    Program,
 }
 
 /// Every route of the API, with its rule.
@@ -107,6 +111,14 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/laporan/unduh", Rule::Read),
     ("GET", "/profil", Rule::Read),
     ("POST", "/profil", Rule::Read),
+    // Programs, allocations and workflows.
+    ("GET", "/admin/program", Rule::Program),
+    ("POST", "/admin/program", Rule::Program),
+    ("GET", "/admin/program/{id}", Rule::Program),
+    ("POST", "/admin/program/{id}", Rule::Program),
+    ("POST", "/admin/program/{id}/alokasi", Rule::Program),
+    ("GET", "/admin/alur", Rule::Program),
+    ("POST", "/admin/alur", Rule::Program),
 ];
 
 #[test]
