@@ -6,6 +6,9 @@ use pantau_store::registry::{Author, ProgramEdit, ProgramRefusal};
 
 use super::*;
 
+/// A change as (field, region, from, to, by).
+type Seen<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a str, &'a str);
+
 fn by(login: &str) -> Author<'_> {
     Author {
         login,
@@ -148,7 +151,7 @@ async fn allocations_hold_what_is_approved_and_every_change_is_recorded() {
 
         // Every change, who and when, newest first; refusals left no trace.
         let changes = store.program_changes("bansos-2026").await.unwrap();
-        let seen: Vec<(&str, Option<&str>, Option<&str>, &str, &str)> = changes
+        let seen: Vec<Seen> = changes
             .iter()
             .map(|c| {
                 (

@@ -2,6 +2,7 @@
 //! with the roles that may take each action on its edge; or as SVG laid out
 //! here ([`svg`]), for the pages.
 
+mod layout;
 mod svg;
 
 pub use svg::svg;
