@@ -33,6 +33,9 @@ async fn shoot(c: &Client, name: &str) {
     std::fs::create_dir_all(&dir).unwrap();
     for (w, h) in [(390, 844), (1280, 900)] {
         c.set_window_size(w, h).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}-{w}-top.png"), png).unwrap();
         // The whole page, as tall as it is.
         let tall = c
             .execute("return document.documentElement.scrollHeight;", vec![])
@@ -344,7 +347,27 @@ async fn province_manager(c: &Client, app: &Running) {
 async fn workflows(c: &Client, app: &Running) {
     let name = app.name;
     sign_in(c, app, "admin").await;
-    c.goto(&app.url("/admin/alur")).await.unwrap();
+    // In English, no Indonesian; then back.
+    for (path, english, indonesian) in [
+        (
+            "/admin/alur?lang=en",
+            "Check a workflow file",
+            "Periksa berkas",
+        ),
+        (
+            "/admin/program/bansos-kud-2026-lampung?lang=en",
+            "Allocations per regency/city",
+            "Alokasi per",
+        ),
+    ] {
+        c.goto(&app.url(path)).await.unwrap();
+        let page = c.source().await.unwrap();
+        assert!(
+            page.contains(english) && !page.contains(indonesian),
+            "{name}: {path}"
+        );
+    }
+    c.goto(&app.url("/admin/alur?lang=id")).await.unwrap();
     let def = app.app.catalog.latest("bansos").unwrap().clone();
     let drawn = c
         .execute(
