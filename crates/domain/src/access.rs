@@ -67,6 +67,9 @@ pub enum Permission {
     Administer,
     /// Confirm a beneficiary's location that a monev visit registered.
     ConfirmLocation,
+    /// Set a program's allocations to the kabupaten/kota of the scope (the
+    /// administrator nationally, a province's manager in the province).
+    Allocate,
 }
 
 /// Whether `role` holds `permission` at all (where is [`Scope`]'s concern).
@@ -80,6 +83,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Permission::Administer => role == Role::Admin,
         Permission::ConfirmLocation => matches!(role, Role::Admin | Role::Verifier),
+        Permission::Allocate => matches!(role, Role::Admin | Role::ManagerProvince),
     }
 }
 
@@ -154,6 +158,9 @@ mod tests {
         assert!(allows(Role::Verifier, Permission::ConfirmLocation));
         assert!(!allows(Role::FieldOfficer, Permission::ConfirmLocation));
         assert!(!allows(Role::ManagerRegency, Permission::ConfirmLocation));
+        assert!(allows(Role::ManagerProvince, Permission::Allocate));
+        assert!(!allows(Role::ManagerRegency, Permission::Allocate));
+        assert!(!allows(Role::Verifier, Permission::Allocate));
     }
 
     #[test]

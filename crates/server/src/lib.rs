@@ -126,6 +126,17 @@ impl App {
             .cloned()
             .unwrap_or_else(|| code.to_string())
     }
+
+    /// Every known region as (code, name), by code.
+    pub fn regions(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .region_names
+            .iter()
+            .map(|(c, n)| (c.clone(), n.clone()))
+            .collect();
+        all.sort();
+        all
+    }
 }
 
 /// Every route: the API under `/api`, the pages at the root.

@@ -19,6 +19,8 @@ use checks::*;
 mod api_walk;
 #[path = "access/page_walk.rs"]
 mod page_walk;
+#[path = "access/program_walk.rs"]
+mod program_walk;
 #[path = "access/proposal_walk.rs"]
 mod proposal_walk;
 
@@ -42,6 +44,8 @@ enum Rule {
     Import,
     /// A verifier or administrator confirming a location a visit registered, of their region.
     Confirm,
+    /// Programs, allocations and workflows: as `table::PROGRAMS` says.
+    Program,
 }
 
 /// Every route of the API, with its rule.
@@ -114,6 +118,14 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/usulan/baru", Rule::Act),
     ("POST", "/usulan/baru", Rule::Act),
     ("POST", "/usulan/penerima", Rule::Act),
+    // Programs, allocations and workflows.
+    ("GET", "/admin/program", Rule::Program),
+    ("POST", "/admin/program", Rule::Program),
+    ("GET", "/admin/program/{id}", Rule::Program),
+    ("POST", "/admin/program/{id}", Rule::Program),
+    ("POST", "/admin/program/{id}/alokasi", Rule::Program),
+    ("GET", "/admin/alur", Rule::Program),
+    ("POST", "/admin/alur", Rule::Program),
 ];
 
 #[test]

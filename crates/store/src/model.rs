@@ -235,3 +235,19 @@ read_model!(
 pub(crate) fn all<M, T: From<M>>(rows: Vec<M>) -> Vec<T> {
     rows.into_iter().map(T::from).collect()
 }
+
+read_model!(
+    /// One changed value of a program or of one of its allocations.
+    ProgramChange from program_change {
+        program_id: String,
+        /// The allocation's kabupaten/kota; none for the program's own values.
+        region_code: Option<String>,
+        /// `created`, `name`, `fiscal_year`, `funding_source`, `budget_ceiling`,
+        /// `workflow`, or `allocation`.
+        field: String,
+        old_value: Option<String>,
+        new_value: String,
+        changed_by: String,
+        changed_at: DateTime<Utc>,
+    }
+);

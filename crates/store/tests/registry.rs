@@ -25,6 +25,8 @@ use sql::count;
 mod decrees;
 #[path = "registry/imports.rs"]
 mod imports;
+#[path = "registry/programs.rs"]
+mod programs;
 #[path = "registry/search.rs"]
 mod search;
 #[path = "../../../tests/support/catalog.rs"]

@@ -81,6 +81,27 @@ impl Catalog {
         Ok(def)
     }
 
+    /// Checks one file as [`Catalog::load`] would (the same templates known),
+    /// without adding it: every problem as `FILE:LINE:COL`. A version this
+    /// catalog already holds with another text is a problem too: a changed
+    /// definition needs a new version.
+    pub fn check(&self, file: &str, source: &str) -> Result<Definition, Vec<Diagnostic>> {
+        let def = load(file, source, &self.known)?;
+        let key = (def.id.clone(), def.version);
+        match (self.sources.get(&key), self.files.get(&key)) {
+            (Some(held), Some(from)) if **held != *source => Err(vec![Diagnostic {
+                file: file.to_string(),
+                line: 1,
+                col: 1,
+                message: format!(
+                    "workflow `{}` version {} is already installed from {from} with another text; give this file a new version",
+                    key.0, key.1
+                ),
+            }]),
+            _ => Ok(def),
+        }
+    }
+
     /// Reads a pinned text without adding it to the catalog.
     pub fn read_pinned(&self, source: &str) -> Result<Definition, Vec<Diagnostic>> {
         load_pinned("pinned", source, &self.known)

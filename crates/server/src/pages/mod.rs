@@ -17,12 +17,14 @@ mod format;
 mod guard;
 mod imports;
 mod profile;
+mod programs;
 mod proposal;
 mod reports;
 mod session;
 mod text;
 mod view;
 mod visits;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 
@@ -155,6 +157,18 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/usulan/baru", get(proposal::page)),
         ("POST", "/usulan/baru", post(proposal::create)),
         ("POST", "/usulan/penerima", post(proposal::register)),
+        // Programs, allocations and workflows (administration).
+        ("GET", "/admin/program", get(programs::list)),
+        ("POST", "/admin/program", post(programs::add)),
+        ("GET", "/admin/program/{id}", get(programs::page)),
+        ("POST", "/admin/program/{id}", post(programs::edit)),
+        (
+            "POST",
+            "/admin/program/{id}/alokasi",
+            post(programs::allocate),
+        ),
+        ("GET", "/admin/alur", get(workflows::page)),
+        ("POST", "/admin/alur", post(workflows::check)),
         ("GET", "/static/{*file}", get(static_file)),
         ("GET", "/sw.js", get(service_worker)),
         ("GET", "/manifest.webmanifest", get(manifest)),

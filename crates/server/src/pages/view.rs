@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 14] = [
+pub const TEMPLATES: [&str; 17] = [
     "_layout",
     "_field",
     "masuk",
@@ -32,6 +32,9 @@ pub const TEMPLATES: [&str; 14] = [
     "laporan",
     "galat",
     "usulan",
+    "admin_program_daftar",
+    "admin_program",
+    "admin_alur",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.
@@ -70,6 +73,8 @@ pub struct Chrome {
     region: String,
     csrf: String,
     nav: Vec<Nav>,
+    /// Programs and workflows, for those who manage them.
+    program_nav: Vec<Nav>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -320,7 +325,24 @@ impl FromRequestParts<App> for Viewer {
         if caller.may(pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));
         }
+        let mut program_nav = vec![];
+        if caller.may(pantau_domain::access::Permission::Allocate) {
+            program_nav.push(("/admin/program", "program.nav"));
+        }
+        if caller.may(pantau_domain::access::Permission::Administer) {
+            program_nav.push(("/admin/alur", "alur.nav"));
+        }
+        let current = |href: &str| path.starts_with(href);
+        let program_nav = program_nav
+            .into_iter()
+            .map(|(href, label)| Nav {
+                href,
+                label,
+                current: current(href),
+            })
+            .collect();
         let chrome = Chrome {
+            program_nav,
             login: caller.login.clone(),
             until: caller.until.timestamp_millis(),
             name: caller.name.clone(),

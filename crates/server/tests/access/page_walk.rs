@@ -16,6 +16,10 @@ pub(crate) async fn pages(app: &Running, fx: &Fixture, u: &User) {
             proposal_walk::walk(app, u, &c, method, template).await;
             continue;
         }
+        if rule == Rule::Program {
+            super::program_walk::route(app, u, &c, method, template).await;
+            continue;
+        }
         if rule == Rule::Confirm {
             confirm_locations(app, fx, u, "", Some(&c)).await;
             continue;

@@ -175,3 +175,73 @@ pub const PROPOSERS: [&str; 4] = [
     "pengelola.13",
     "pengelola.1303",
 ];
+
+/// Who manages programs, allocations and workflows, written by hand: the
+/// administrator everything; a province's manager the programs of their
+/// province and the allocations of its kabupaten/kota; nobody else any of it.
+#[derive(Debug)]
+pub struct ProgramAccess {
+    pub login: &'static str,
+    /// Opens `/admin/program` (else 403).
+    pub programs: bool,
+    /// The programs whose page they open: Lampung's bansos (18), Sumatera
+    /// Barat's PKL (13).
+    pub opens: &'static [&'static str],
+    /// The kabupaten/kota of the walk (18.71 of Lampung's program, 13.03 of
+    /// Sumatera Barat's) whose allocation they set.
+    pub allocates: &'static [&'static str],
+    /// Adds and edits programs, and reads and checks workflows.
+    pub administers: bool,
+}
+
+const fn programs(
+    login: &'static str,
+    programs: bool,
+    opens: &'static [&'static str],
+    allocates: &'static [&'static str],
+    administers: bool,
+) -> ProgramAccess {
+    ProgramAccess {
+        login,
+        programs,
+        opens,
+        allocates,
+        administers,
+    }
+}
+
+const LAMPUNG_BANSOS: &str = "bansos-kud-2026-lampung";
+const SUMBAR_PKL: &str = "pkl-2014-sumbar";
+
+#[rustfmt::skip]
+pub const PROGRAMS: [ProgramAccess; 11] = [
+    //        login               /admin/program  opens                          allocates in        administers
+    programs("admin",            Y, &[LAMPUNG_BANSOS, SUMBAR_PKL],  &["18.71", "13.03"], Y),
+    programs("kementerian",      N, &[],                            &[],                 N),
+    programs("pengelola.18",     Y, &[LAMPUNG_BANSOS],              &["18.71"],          N),
+    programs("verifikator.18",   N, &[],                            &[],                 N),
+    programs("pengelola.1871",   N, &[],                            &[],                 N),
+    programs("petugas.1871",     N, &[],                            &[],                 N),
+    programs("verifikator.1871", N, &[],                            &[],                 N),
+    programs("pengelola.13",     Y, &[SUMBAR_PKL],                  &["13.03"],          N),
+    programs("verifikator.13",   N, &[],                            &[],                 N),
+    programs("pengelola.1303",   N, &[],                            &[],                 N),
+    programs("petugas.1303",     N, &[],                            &[],                 N),
+];
+
+/// The program table names the walk's users, and agrees with itself.
+#[test]
+fn the_program_table_agrees_with_itself() {
+    for (p, u) in PROGRAMS.iter().zip(&USERS) {
+        assert_eq!(p.login, u.login);
+        assert!(
+            p.programs || (p.opens.is_empty() && p.allocates.is_empty()),
+            "{}",
+            p.login
+        );
+        assert!(!p.administers || p.programs, "{}", p.login);
+        for r in p.allocates {
+            assert!(u.sees(Some(r)), "{} allocates in {r}", p.login);
+        }
+    }
+}

@@ -3,7 +3,10 @@
 //! programs and allocations.
 
 pub mod import;
+pub mod programs;
 pub mod search;
+
+pub use programs::{Author, ProgramEdit, ProgramRefusal, StateCount};
 
 use chrono::{DateTime, Utc};
 use pantau_registry::beneficiary::{Beneficiary, Details};
@@ -15,7 +18,7 @@ use sea_orm::{
 };
 
 use crate::cases::apply::begin;
-use crate::schema::entity::{allocation, beneficiary, program, region};
+use crate::schema::entity::{beneficiary, program, region};
 use crate::{Store, StoreError};
 
 /// Beneficiaries an importer hands [`Store::import_beneficiaries`] at a
@@ -146,45 +149,6 @@ impl Store {
         let inserted = done?;
         ended?;
         Ok(inserted)
-    }
-
-    /// Registers a program and its allocations; registering it again changes nothing.
-    pub async fn add_program(&self, p: &NewProgram) -> Result<bool, StoreError> {
-        if program::Entity::find_by_id(p.id.as_str())
-            .one(&self.db)
-            .await?
-            .is_some()
-        {
-            return Ok(false);
-        }
-        program::Entity::insert(program::ActiveModel {
-            id: Set(p.id.clone()),
-            name: Set(p.name.clone()),
-            workflow: Set(p.workflow.clone()),
-            workflow_version: Set(p.workflow_version as i32),
-            fiscal_year: Set(p.fiscal_year),
-            funding_source: Set(p.funding_source.clone()),
-            budget_ceiling: Set(p.budget_ceiling),
-            province_code: Set(p.province.clone()),
-        })
-        .exec_without_returning(&self.db)
-        .await?;
-        let rows: Vec<allocation::ActiveModel> = p
-            .allocations
-            .iter()
-            .map(|(region, amount)| allocation::ActiveModel {
-                program_id: Set(p.id.clone()),
-                region_code: Set(region.clone()),
-                amount: Set(*amount),
-                approved: Set(0),
-            })
-            .collect();
-        if !rows.is_empty() {
-            allocation::Entity::insert_many(rows)
-                .exec_without_returning(&self.db)
-                .await?;
-        }
-        Ok(true)
     }
 
     pub async fn program(&self, id: &str) -> Result<Option<crate::model::Program>, StoreError> {

@@ -14,6 +14,7 @@ pub mod event;
 pub mod outbox;
 pub mod photo_band;
 pub mod program;
+pub mod program_change;
 pub mod region;
 pub mod reminder;
 pub mod session;

@@ -1,5 +1,11 @@
 //! Draws a definition as a Mermaid state diagram or a Graphviz DOT graph,
-//! with the roles that may take each action on its edge.
+//! with the roles that may take each action on its edge; or as SVG laid out
+//! here ([`svg`]), for the pages.
+
+mod layout;
+mod svg;
+
+pub use svg::svg;
 
 use std::fmt::Write as _;
 
