@@ -9,7 +9,7 @@ use pantau_server::App;
 use pantau_server::tls::{self, TlsFiles};
 use pantau_store::Store;
 
-use super::remind::{MailArgs, describe, plan, run_schedule, sender};
+use super::remind::{MailArgs, describe, mail_links, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
@@ -60,10 +60,11 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     let catalog = super::case::load(&args.sources)?;
     let templates = args.sources.templates_dir(&args.sources.dir);
     let settings = db.settings()?;
+    let file = db.mail_file()?;
+    let links = mail_links(&args.mail, &file);
     let reminders = if args.no_reminders {
         None
     } else {
-        let file = db.mail_file()?;
         Some((
             plan(args.reminder_schedule.clone(), &file)?,
             sender(&args.mail, &file, db, &args.sources)?,
@@ -74,6 +75,7 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         let catalog = store.pinned_catalog(catalog).await?;
         let mut app = App::new(store.clone(), catalog, &templates).map_err(anyhow::Error::msg)?;
         app.trust_forwarded_for = args.trust_forwarded_for;
+        app.mail_links = links;
         if args.metrics {
             app.enable_metrics(args.metrics_token.clone())
                 .map_err(anyhow::Error::msg)?;
@@ -100,6 +102,21 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             "pantau serve: {scheme}://{addr}/ on {} (ctrl-c to stop)",
             redact(&settings.url)
         );
+        // First run: no user yet, so the first administrator is made in the
+        // browser by a one-time link (written so that a closed stdout does
+        // not stop the server).
+        if let Some(link) =
+            pantau_server::accounts::setup_link(&app.store, &format!("{scheme}://{addr}")).await?
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout();
+            writeln!(
+                out,
+                "pantau serve: no user yet; create the first administrator at {link} (works once)"
+            )
+            .ok();
+            out.flush().ok();
+        }
         match tls {
             Some(files) => tls::serve(listener.into_std()?, app, files).await?,
             None => pantau_server::serve(listener, app).await?,

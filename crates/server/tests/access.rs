@@ -19,6 +19,8 @@ use checks::*;
 mod api_walk;
 #[path = "access/page_walk.rs"]
 mod page_walk;
+#[path = "access/users_walk.rs"]
+mod users_walk;
 
 use std::collections::BTreeSet;
 
@@ -40,6 +42,12 @@ enum Rule {
     Import,
     /// A verifier or administrator confirming a location a visit registered, of their region.
     Confirm,
+    /// The administrator, or a provincial manager for their province (`table::MANAGES`).
+    Users,
+    /// Any signed-in user, on their own account only.
+    Own,
+    /// Anyone holding a one-time link (first setup, new password).
+    Link,
 }
 
 /// Every route of the API, with its rule.
@@ -107,6 +115,20 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/laporan/unduh", Rule::Read),
     ("GET", "/profil", Rule::Read),
     ("POST", "/profil", Rule::Read),
+    // Accounts in the browser.
+    ("GET", "/siapkan/{token}", Rule::Link),
+    ("POST", "/siapkan/{token}", Rule::Link),
+    ("GET", "/sandi/{token}", Rule::Link),
+    ("POST", "/sandi/{token}", Rule::Link),
+    ("GET", "/admin/pengguna", Rule::Users),
+    ("GET", "/admin/pengguna/baru", Rule::Users),
+    ("POST", "/admin/pengguna/baru", Rule::Users),
+    ("GET", "/admin/pengguna/{login}", Rule::Users),
+    ("POST", "/admin/pengguna/{login}", Rule::Users),
+    ("POST", "/admin/pengguna/{login}/aktif", Rule::Users),
+    ("POST", "/admin/pengguna/{login}/sandi", Rule::Users),
+    ("POST", "/profil/sandi", Rule::Own),
+    ("POST", "/profil/sesi", Rule::Own),
 ];
 
 #[test]
@@ -165,6 +187,8 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
     for app in support::apps().await {
         let name = app.name;
         add_regency_verifier(&app, &hash).await;
+        users_walk::add_targets(&app, &hash).await;
+        users_walk::links(&app).await;
         let fx = fixture(&app).await;
         for u in &USERS {
             api_walk::api(&app, &fx, &catalog, u).await;

@@ -235,3 +235,15 @@ read_model!(
 pub(crate) fn all<M, T: From<M>>(rows: Vec<M>) -> Vec<T> {
     rows.into_iter().map(T::from).collect()
 }
+
+read_model!(
+    /// One change made to a user's account: who made it, when, and what
+    /// (`added`, `role`, `region`, …; see [`crate::accounts::Change`]).
+    UserChange from user_change {
+        login: String,
+        actor: String,
+        at: DateTime<Utc>,
+        what: String,
+        detail: String,
+    }
+);

@@ -20,6 +20,7 @@ mod profile;
 mod reports;
 mod session;
 mod text;
+mod users;
 mod view;
 mod visits;
 
@@ -150,6 +151,28 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
+        // Accounts in the browser: first run, users, one's own password and sessions.
+        ("GET", "/siapkan/{token}", get(users::links::setup_form)),
+        ("POST", "/siapkan/{token}", post(users::links::setup)),
+        ("GET", "/sandi/{token}", get(users::links::reset_form)),
+        ("POST", "/sandi/{token}", post(users::links::reset)),
+        ("GET", "/admin/pengguna", get(users::list)),
+        ("GET", "/admin/pengguna/baru", get(users::new_form)),
+        ("POST", "/admin/pengguna/baru", post(users::create)),
+        ("GET", "/admin/pengguna/{login}", get(users::one::page)),
+        ("POST", "/admin/pengguna/{login}", post(users::one::change)),
+        (
+            "POST",
+            "/admin/pengguna/{login}/aktif",
+            post(users::one::switch),
+        ),
+        (
+            "POST",
+            "/admin/pengguna/{login}/sandi",
+            post(users::one::reset),
+        ),
+        ("POST", "/profil/sandi", post(profile::set_password)),
+        ("POST", "/profil/sesi", post(profile::end_session)),
         ("GET", "/static/{*file}", get(static_file)),
         ("GET", "/sw.js", get(service_worker)),
         ("GET", "/manifest.webmanifest", get(manifest)),

@@ -69,6 +69,8 @@ pub struct Chrome {
     region: String,
     csrf: String,
     nav: Vec<Nav>,
+    /// The users pages' link (administrator, provincial manager); `current` when there.
+    users: Option<Nav>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -347,6 +349,11 @@ impl FromRequestParts<App> for Viewer {
                     },
                 })
                 .collect(),
+            users: caller.manages_users().then(|| Nav {
+                href: "/admin/pengguna",
+                label: "pengguna.nav",
+                current: path.starts_with("/admin/pengguna"),
+            }),
         };
         Ok(Viewer {
             look,

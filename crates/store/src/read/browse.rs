@@ -18,7 +18,7 @@ use crate::{Store, StoreError, model};
 
 /// `text` as a LIKE pattern that matches it literally (`%`, `_` and `\`
 /// escaped with `\`).
-fn like_literal(text: &str) -> String {
+pub(crate) fn like_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -13,6 +13,7 @@ mod m20261205_000008_beneficiary_key;
 mod m20261206_000101_session_limits;
 mod m20261206_000102_location_source;
 mod m20261206_000103_region_rule;
+mod m20261206_000261_accounts;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
 /// over, the old one dropped): a database that has data is backed up before
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000101_session_limits::Migration),
             Box::new(m20261206_000102_location_source::Migration),
             Box::new(m20261206_000103_region_rule::Migration),
+            Box::new(m20261206_000261_accounts::Migration),
         ]
     }
 }
