@@ -38,6 +38,13 @@ pub fn which(program: &str) -> Option<PathBuf> {
 /// with no reminder schedule and warnings only: the process and its base URL
 /// (`http://127.0.0.1:PORT`, read from the line it prints first).
 pub fn serve(data: &Path) -> (std::process::Child, String) {
+    let (server, base, _) = serve_lines(data, 1);
+    (server, base)
+}
+
+/// [`serve`], reading the first `n` lines it prints (the second, on an
+/// empty database: the first-run setup link).
+pub fn serve_lines(data: &Path, n: usize) -> (std::process::Child, String, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("pantau"))
         .current_dir(repo())
@@ -47,15 +54,19 @@ pub fn serve(data: &Path) -> (std::process::Child, String) {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let lines: Vec<String> = (0..n)
+        .map(|_| {
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            line
+        })
+        .collect();
+    let base = lines[0]
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("serve prints its address: {line}"))
+        .unwrap_or_else(|| panic!("serve prints its address: {}", lines[0]))
         .trim_end_matches('/')
         .to_string();
-    (server, base)
+    (server, base, lines)
 }
