@@ -48,7 +48,7 @@ async fn shot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
         return;
     };
-    for (w, h) in [(390, 1200), (1280, 1000)] {
+    for (w, h) in [(390, 2400), (1280, 1600)] {
         c.set_window_size(w, h).await.unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(format!("{dir}/{name}-{w}.png"), png).unwrap();
@@ -181,6 +181,18 @@ async fn the_first_administrator_sets_up_and_adds_a_provincial_manager() {
             "{name}: not the admin"
         );
         shot(&c, "pengguna-daftar").await;
+        c.goto(&format!("{base}/admin/pengguna?lang=en"))
+            .await
+            .unwrap();
+        let english = c.source().await.unwrap();
+        assert!(english.contains("Search name, login or email"), "{name}");
+        assert!(
+            !english.contains("Cari nama") && !english.contains("Pengguna baru"),
+            "{name}"
+        );
+        c.goto(&format!("{base}/admin/pengguna?lang=id"))
+            .await
+            .unwrap();
 
         // The form offers neither an administrator nor a region outside Lampung.
         c.goto(&format!("{base}/admin/pengguna/baru"))
@@ -350,6 +362,19 @@ async fn ones_own_new_password_ends_the_other_sessions() {
         );
         assert!(page.contains("Token API"), "{name}");
         shot(&c, "profil").await;
+        // In English, no Indonesian of this part.
+        c.goto(&app.url("/profil?lang=en")).await.unwrap();
+        let english = c.source().await.unwrap();
+        assert!(
+            english.contains("Change password") && english.contains("Last used"),
+            "{name}"
+        );
+        assert!(
+            !english.contains("Ganti kata sandi") && !english.contains("Sesi masuk"),
+            "{name}"
+        );
+        shot(&c, "profil-en").await;
+        c.goto(&app.url("/profil?lang=id")).await.unwrap();
         // Ending one session from the list: the first of the others.
         c.find(Locator::Css("form[action='/profil/sesi'] button"))
             .await
@@ -395,4 +420,51 @@ async fn ones_own_new_password_ends_the_other_sessions() {
         sign_out(&c).await;
     }
     c.close().await.unwrap();
+}
+
+/// With mail configured, a password link goes by email through the outbox
+/// (to the user, in their language, pointing at the configured address)
+/// and is not shown on the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_mail_configured_the_password_link_goes_by_email() {
+    for db in support::db::test_databases().await {
+        let app = support::spawn_with(db, |app| {
+            app.mail_links = Some("https://pantau.dinas.example/".into());
+        })
+        .await;
+        let name = app.name;
+        let c = app.sign_in("admin").await;
+        let (_, page) = support::text(&c, &app.url("/admin/pengguna/verifikator.18")).await;
+        let csrf = support::hidden(&page, "_csrf");
+        let r = c
+            .post(app.url("/admin/pengguna/verifikator.18/sandi"))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("dikirim ke surel pengguna"), "{name}");
+        assert!(!page.contains("/sandi/"), "{name}: the link is not shown");
+        let mail = app
+            .store
+            .outbox(None, 50, chrono::Utc::now())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| e.template == "password_reset")
+            .expect("a password_reset email queued");
+        assert_eq!(mail.to_user.as_deref(), Some("verifikator.18"), "{name}");
+        let payload: serde_json::Value = serde_json::from_str(&mail.payload).unwrap();
+        let link = payload["link"].as_str().unwrap();
+        assert!(
+            link.starts_with("https://pantau.dinas.example/sandi/"),
+            "{name}: {link}"
+        );
+        // The emailed link opens the page (on this server, at its own address).
+        let path = link.trim_start_matches("https://pantau.dinas.example");
+        let (status, page) = support::text(&app.http, &app.url(path)).await;
+        assert_eq!(status, 200, "{name}");
+        assert!(page.contains("verifikator.18"), "{name}");
+    }
 }
