@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use pantau_domain::Role;
 use pantau_domain::access::Scope;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::{NewUser, insert_user};
 use crate::cases::apply::begin;
-use crate::read::browse::{Page, like_literal};
+use crate::read::browse::{Page, contains_ci};
 use crate::read::scope::in_scope;
 use crate::schema::entity::{session, user, user_change};
 use crate::{Store, StoreError, model};
@@ -86,15 +86,11 @@ impl Store {
         let mut cond = in_scope(self.db_backend(), "region_code", scope);
         let text = text.trim();
         if !text.is_empty() {
-            let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
-            let like = |c: user::Column| {
-                Expr::expr(Func::lower(Expr::col(c))).like(LikeExpr::new(&pattern).escape('\\'))
-            };
             cond = cond.add(
                 Condition::any()
-                    .add(like(user::Column::Login))
-                    .add(like(user::Column::Name))
-                    .add(like(user::Column::Email)),
+                    .add(contains_ci(user::Column::Login, text))
+                    .add(contains_ci(user::Column::Name, text))
+                    .add(contains_ci(user::Column::Email, text)),
             );
         }
         let total = user::Entity::find()

@@ -56,14 +56,24 @@ fn render(
     look.render(status, template, &look.text(title), None, page)
 }
 
+impl<'a> LinkPage<'a> {
+    /// The form of a live link at `action`, for `login` and `name` (a reset).
+    fn live(action: String, login: &'a str, name: &'a str) -> LinkPage<'a> {
+        LinkPage {
+            live: true,
+            action,
+            login,
+            name,
+            email: "",
+            problems: BTreeMap::new(),
+        }
+    }
+}
+
 fn dead(look: &Look, template: &str, title: &str) -> Response {
     let page = LinkPage {
         live: false,
-        action: String::new(),
-        login: "",
-        name: "",
-        email: "",
-        problems: BTreeMap::new(),
+        ..LinkPage::live(String::new(), "", "")
     };
     render(look, StatusCode::NOT_FOUND, template, title, page)
 }
@@ -75,14 +85,7 @@ fn failed(look: &Look, e: pantau_store::StoreError) -> Response {
 pub async fn setup_form(State(app): State<App>, look: Look, Path(token): Path<String>) -> Response {
     match app.store.setup_link_live(&token, Utc::now()).await {
         Ok(true) => {
-            let page = LinkPage {
-                live: true,
-                action: format!("/siapkan/{token}"),
-                login: "",
-                name: "",
-                email: "",
-                problems: BTreeMap::new(),
-            };
+            let page = LinkPage::live(format!("/siapkan/{token}"), "", "");
             render(&look, StatusCode::OK, "siapkan", "siapkan.judul", page)
         }
         Ok(false) => dead(&look, "siapkan", "siapkan.judul"),
@@ -104,12 +107,9 @@ pub async fn setup(
     };
     let again = |status, problems: Vec<Problem>| {
         let page = LinkPage {
-            live: true,
-            action: format!("/siapkan/{token}"),
-            login: &f.login,
-            name: &f.name,
             email: &f.email,
             problems: by_field(problems),
+            ..LinkPage::live(format!("/siapkan/{token}"), &f.login, &f.name)
         };
         render(&look, status, "siapkan", "siapkan.judul", page)
     };
@@ -150,14 +150,7 @@ pub async fn setup(
 pub async fn reset_form(State(app): State<App>, look: Look, Path(token): Path<String>) -> Response {
     match app.store.reset_link_user(&token, Utc::now()).await {
         Ok(Some(u)) => {
-            let page = LinkPage {
-                live: true,
-                action: format!("/sandi/{token}"),
-                login: &u.login,
-                name: &u.name,
-                email: "",
-                problems: BTreeMap::new(),
-            };
+            let page = LinkPage::live(format!("/sandi/{token}"), &u.login, &u.name);
             render(&look, StatusCode::OK, "sandi", "sandi.judul", page)
         }
         Ok(None) => dead(&look, "sandi", "sandi.judul"),
@@ -185,12 +178,8 @@ pub async fn reset(
     let problems = check_password(&f.password, Some(&f.again), look.lang);
     if !problems.is_empty() {
         let page = LinkPage {
-            live: true,
-            action: format!("/sandi/{token}"),
-            login: &user.login,
-            name: &user.name,
-            email: "",
             problems: by_field(problems),
+            ..LinkPage::live(format!("/sandi/{token}"), &user.login, &user.name)
         };
         return render(
             &look,

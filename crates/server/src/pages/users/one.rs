@@ -206,11 +206,16 @@ pub async fn change(
         let (s, e) = refuse(StatusCode::FORBIDDEN, vec![p]);
         return show(&app, &v, s, user, e).await;
     }
-    match app
+    let done = app
         .store
         .change_user(&login, role, region.as_deref(), &v.caller.login, Utc::now())
-        .await
-    {
+        .await;
+    saved(&v, &login, done)
+}
+
+/// Back to the user's page saying it is saved, or the error page.
+fn saved(v: &Viewer, login: &str, done: Result<bool, pantau_store::StoreError>) -> Response {
+    match done {
         Ok(_) => v
             .look
             .redirect(&format!("/admin/pengguna/{login}?disimpan=1")),
@@ -244,16 +249,11 @@ pub async fn switch(
     if !active && login == v.caller.login {
         return v.fail(ApiError::invalid("active", v.text("pengguna.bukan_diri")));
     }
-    match app
+    let done = app
         .store
         .switch_user(&login, active, &v.caller.login, Utc::now())
-        .await
-    {
-        Ok(_) => v
-            .look
-            .redirect(&format!("/admin/pengguna/{login}?disimpan=1")),
-        Err(e) => v.fail(ApiError::from_store(e, v.caller.lang)),
-    }
+        .await;
+    saved(&v, &login, done)
 }
 
 #[derive(Debug, Default, Deserialize)]
