@@ -123,3 +123,69 @@ fn the_first_administrator_signs_in_to_a_served_pantau() {
     assert_eq!(result["role"], "admin");
     assert_eq!(result["region"], serde_json::Value::Null);
 }
+
+/// First run without a terminal session: `pantau serve` on an empty
+/// database prints a setup link; the first administrator is made through
+/// it (the same rules as `user add`: a bad email is named), and it works
+/// once.
+#[test]
+fn an_empty_database_prints_a_setup_link_that_works_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let (mut server, base, lines) = support::serve_lines(data, 2);
+    let link = lines[1]
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{base}/siapkan/")))
+        .unwrap_or_else(|| panic!("serve prints the setup link: {lines:?}"))
+        .to_string();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let r = http.get(&link).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        // A form body as the browser sends it (no spaces or signs to encode but `@`).
+        let form = |email: &str| {
+            format!(
+                "name=Kepala+Dinas&login=kepala&email={}&password=kata-sandi-panjang&again=kata-sandi-panjang",
+                email.replace('@', "%40")
+            )
+        };
+        let r = http
+            .post(&link)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form("bukan-surel"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("alamat surel tidak sah"));
+        let r = http
+            .post(&link)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form("kepala@dinas.example"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let r = http
+            .post(&link)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form("kepala@dinas.example"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "used once");
+        let r = http
+            .post(format!("{base}/api/tokens"))
+            .json(&serde_json::json!({ "login": "kepala", "password": "kata-sandi-panjang" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "the administrator signs in");
+    });
+    server.kill().ok();
+    server.wait().ok();
+}

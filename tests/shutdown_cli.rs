@@ -135,7 +135,7 @@ fn sigterm_mid_send_finishes_the_email_under_way_and_gives_the_rest_back() {
     let (waiting, _, _) = outbox_counts(data);
     assert!(waiting > 20, "{waiting} emails wait");
 
-    let (mut server, _) = support::serve_with(
+    let (mut server, ..) = support::serve_with(
         data,
         &[],
         &[
@@ -143,6 +143,7 @@ fn sigterm_mid_send_finishes_the_email_under_way_and_gives_the_rest_back() {
             ("PANTAU_SMTP_PORT", slow.port.to_string()),
             ("PANTAU_SMTP_SECURITY", "none".into()),
         ],
+        1,
     );
     let started = Instant::now();
     while slow.arrived().len() < 3 {

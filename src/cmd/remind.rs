@@ -85,6 +85,18 @@ pub enum OutboxCmd {
     },
 }
 
+/// Where the links of emails point, when mail goes out over SMTP (a host
+/// set): the server then sends password links by email.
+pub fn mail_links(mail: &MailArgs, file: &MailFile) -> Option<String> {
+    mail.smtp_host.as_ref().or(file.smtp_host.as_ref())?;
+    Some(
+        mail.base_url
+            .clone()
+            .or(file.base_url.clone())
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into()),
+    )
+}
+
 /// The sender from the flags, the environment and `pantau.toml`.
 pub fn sender(
     mail: &MailArgs,

@@ -9,7 +9,7 @@ use pantau_server::App;
 use pantau_server::tls::{self, TlsFiles};
 use pantau_store::Store;
 
-use super::remind::{MailArgs, describe, plan, run_schedule, sender};
+use super::remind::{MailArgs, describe, mail_links, plan, run_schedule, sender};
 use super::{Sources, block_on};
 use crate::config::{DbArgs, redact};
 
@@ -74,10 +74,11 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         metrics || metrics_token.is_none(),
         "a metrics token without metrics: turn them on with --metrics or `metrics = true` in [serve]"
     );
+    let file = db.mail_file()?;
+    let links = mail_links(&args.mail, &file);
     let reminders = if args.no_reminders {
         None
     } else {
-        let file = db.mail_file()?;
         Some((
             plan(args.reminder_schedule.clone(), &file)?,
             sender(&args.mail, &file, db, &at)?,
@@ -90,6 +91,7 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             App::new(store.clone(), catalog, &at.templates).map_err(anyhow::Error::msg)?;
         app.trust_forwarded_for =
             args.trust_forwarded_for || serve.trust_forwarded_for.unwrap_or(false);
+        app.mail_links = links;
         if metrics {
             app.enable_metrics(metrics_token)
                 .map_err(anyhow::Error::msg)?;
@@ -112,6 +114,21 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             "pantau serve: {scheme}://{addr}/ on {} (ctrl-c to stop)",
             redact(&settings.url)
         );
+        // First run: no user yet, so the first administrator is made in the
+        // browser by a one-time link (written so that a closed stdout does
+        // not stop the server).
+        if let Some(link) =
+            pantau_server::accounts::setup_link(&app.store, &format!("{scheme}://{addr}")).await?
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout();
+            writeln!(
+                out,
+                "pantau serve: no user yet; create the first administrator at {link} (works once)"
+            )
+            .ok();
+            out.flush().ok();
+        }
         match tls {
             Some(files) => tls::serve(listener.into_std()?, app, files).await?,
             None => pantau_server::serve(listener, app).await?,

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Subcommand;
-use pantau_domain::{Lang, RegionCode, Role};
+use pantau_domain::{Lang, Role};
+use pantau_server::accounts::{Draft, check_password};
 use pantau_store::Store;
-use pantau_store::accounts::NewUser;
 
 use super::block_on;
 use crate::config::DbArgs;
@@ -55,30 +55,30 @@ pub fn run(cmd: UserCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             region,
             lang,
         } => {
-            let region = region
-                .as_deref()
-                .map(RegionCode::parse)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--region: {}", e.message(Lang::En)))?;
-            pantau_domain::access::Scope::of(role, region.as_ref())
-                .map_err(|e| anyhow::anyhow!("--region: {e}"))?;
-            let lang = match lang.as_str() {
-                "id" => Lang::Id,
-                "en" => Lang::En,
-                other => anyhow::bail!("--lang: `{other}` is not `id` or `en`"),
-            };
-            let hash = block_on(pantau_server::password::hash(read_password()?))
-                .map_err(anyhow::Error::msg)?;
-            let user = NewUser {
+            // The same rules as the pages' (`pantau_server::accounts`).
+            let regions = pantau_registry::regions::Regions::embedded()?;
+            let known = |code: &str| regions.iter().any(|r| r.code.as_str() == code);
+            let draft = Draft {
                 login: login.clone(),
                 name,
                 email,
-                role,
-                region: region.map(|r| r.to_string()),
+                role: role.as_str().into(),
+                region: region.unwrap_or_default(),
                 lang,
-                digest: false,
-                password_hash: Some(hash),
+                password: read_password()?,
+                again: None,
             };
+            let mut user = draft.check(&known, Lang::En).map_err(|problems| {
+                let lines: Vec<_> = problems
+                    .iter()
+                    .map(|p| format!("--{}: {}", p.field, p.message))
+                    .collect();
+                anyhow::anyhow!(lines.join("\n"))
+            })?;
+            user.password_hash = Some(
+                block_on(pantau_server::password::hash(draft.password))
+                    .map_err(anyhow::Error::msg)?,
+            );
             if block_on(store.add_user(&user, Utc::now()))? {
                 println!("user {login} added ({role})");
                 Ok(ExitCode::SUCCESS)
@@ -88,8 +88,11 @@ pub fn run(cmd: UserCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             }
         }
         UserCmd::Password { login } => {
-            let hash = block_on(pantau_server::password::hash(read_password()?))
-                .map_err(anyhow::Error::msg)?;
+            let text = read_password()?;
+            if let Some(p) = check_password(&text, None, Lang::En).first() {
+                anyhow::bail!("{}", p.message);
+            }
+            let hash = block_on(pantau_server::password::hash(text)).map_err(anyhow::Error::msg)?;
             if block_on(store.set_password(&login, &hash))? {
                 println!("password of {login} set; their sessions and API tokens have ended");
                 Ok(ExitCode::SUCCESS)
@@ -116,7 +119,8 @@ fn switch(store: &Store, login: &str, active: bool) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// The password from PANTAU_PASSWORD or the first line of standard input.
+/// The password from PANTAU_PASSWORD or the first line of standard input
+/// (its rules are checked with the account's).
 fn read_password() -> anyhow::Result<String> {
     let text = match std::env::var("PANTAU_PASSWORD") {
         Ok(p) => p,
@@ -132,11 +136,5 @@ fn read_password() -> anyhow::Result<String> {
             line.trim_end_matches(['\r', '\n']).to_string()
         }
     };
-    if text.chars().count() < pantau_server::password::MIN_LEN {
-        anyhow::bail!(
-            "the password must have at least {} characters",
-            pantau_server::password::MIN_LEN
-        );
-    }
     Ok(text)
 }

@@ -38,15 +38,23 @@ pub fn which(program: &str) -> Option<PathBuf> {
 /// with no reminder schedule and warnings only: the process and its base URL
 /// (`http://127.0.0.1:PORT`, read from the line it prints with it).
 pub fn serve(data: &Path) -> (std::process::Child, String) {
-    serve_with(data, &["--no-reminders"], &[])
+    let (server, base, _) = serve_lines(data, 1);
+    (server, base)
 }
 
-/// [`serve`] with more arguments and environment variables.
+/// [`serve`], reading `n` lines from the one with its address (the second,
+/// on an empty database: the first-run setup link).
+pub fn serve_lines(data: &Path, n: usize) -> (std::process::Child, String, Vec<String>) {
+    serve_with(data, &["--no-reminders"], &[], n)
+}
+
+/// [`serve_lines`] with more arguments and environment variables.
 pub fn serve_with(
     data: &Path,
     args: &[&str],
     envs: &[(&str, String)],
-) -> (std::process::Child, String) {
+    n: usize,
+) -> (std::process::Child, String, Vec<String>) {
     use std::io::{BufRead, BufReader};
     let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("pantau"))
         .current_dir(repo())
@@ -58,17 +66,21 @@ pub fn serve_with(
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = lines
+    let mut out = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut lines: Vec<String> = out
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|line| {
-            line.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(|w| w.trim_end_matches('/').to_string())
-        })
-        .expect("serve prints its address");
+        .skip_while(|line| !line.contains("http://"))
+        .take(n)
+        .collect();
+    lines.resize(n, String::new());
+    let base = lines[0]
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("serve prints its address: {}", lines[0]))
+        .trim_end_matches('/')
+        .to_string();
     // Keep reading what it prints, so it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (server, base)
+    std::thread::spawn(move || out.for_each(drop));
+    (server, base, lines)
 }

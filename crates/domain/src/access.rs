@@ -107,6 +107,35 @@ pub fn acts_for_province(scope: &Scope, province: &str) -> bool {
     RegionCode::parse(province).is_ok_and(|p| p.is_province()) && scope.covers(Some(province))
 }
 
+/// Whether `role` manages users at all: the administrator nationally, a
+/// provincial manager within their province ([`may_manage_user`] says whom).
+pub fn manages_users(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::ManagerProvince)
+}
+
+/// Whether a user with `role` in `scope` may add, change, switch off or
+/// reset the password of a user with `target_role` in `target_region` (and
+/// so, when changing one, whether they may give it the new role and
+/// region): the administrator anyone; a provincial manager anyone of their
+/// province and its kabupaten/kota, except an administrator or the
+/// Ministry; nobody else anyone.
+pub fn may_manage_user(
+    role: Role,
+    scope: &Scope,
+    target_role: Role,
+    target_region: Option<&str>,
+) -> bool {
+    match role {
+        Role::Admin => true,
+        Role::ManagerProvince => {
+            !matches!(target_role, Role::Admin | Role::Ministry)
+                && target_region.is_some()
+                && scope.covers(target_region)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +201,37 @@ mod tests {
         assert!(!may_act_on(Role::Ministry, "kemenkop", None));
         assert!(works_in_field(Role::FieldOfficer));
         assert!(!works_in_field(Role::ManagerRegency));
+    }
+
+    #[test]
+    fn a_province_manager_manages_only_the_province_s_own_users() {
+        let lampung = Scope::Region(code("18"));
+        let p = Role::ManagerProvince;
+        assert!(manages_users(p) && manages_users(Role::Admin));
+        assert!(!manages_users(Role::ManagerRegency) && !manages_users(Role::Ministry));
+        assert!(may_manage_user(p, &lampung, Role::Verifier, Some("18.71")));
+        assert!(may_manage_user(
+            p,
+            &lampung,
+            Role::ManagerProvince,
+            Some("18")
+        ));
+        assert!(!may_manage_user(p, &lampung, Role::Verifier, Some("13.03")));
+        assert!(!may_manage_user(p, &lampung, Role::Admin, Some("18")));
+        assert!(!may_manage_user(p, &lampung, Role::Ministry, None));
+        assert!(!may_manage_user(p, &lampung, Role::Verifier, None));
+        assert!(may_manage_user(
+            Role::Admin,
+            &Scope::National,
+            Role::Ministry,
+            None
+        ));
+        let kota = Scope::Region(code("18.71"));
+        assert!(!may_manage_user(
+            Role::ManagerRegency,
+            &kota,
+            Role::FieldOfficer,
+            Some("18.71")
+        ));
     }
 }

@@ -46,6 +46,7 @@ fn context(recipient: &str) -> Value {
         "since": "15 Oktober 2026 09:30 WIB",
         "due_at": "22 November 2026 07:00 WIB",
         "link": "https://pantau.diskopukm.lampungprov.go.id/kasus/0b7c6f1e-3d2a-4c55-9a3e-2f1d8c4b6a01",
+        "profile": "https://pantau.diskopukm.lampungprov.go.id/profil",
         "reason": "-",
         "escalation": false,
     })

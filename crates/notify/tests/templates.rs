@@ -51,6 +51,7 @@ fn context(lang: Lang) -> Value {
         "since": since,
         "due_at": "22 November 2026 07:00 WIB",
         "link": LINK,
+        "profile": "https://pantau.diskopukm.lampungprov.go.id/profil",
         "reason": reason,
         "escalation": false,
         // the monthly report

@@ -136,8 +136,15 @@ impl Sender {
         let to =
             e.to.clone()
                 .ok_or_else(|| format!("no recipient for {}", e.id))?;
-        let ctx: serde_json::Value =
+        let mut ctx: serde_json::Value =
             serde_json::from_str(&e.payload).map_err(|err| err.to_string())?;
+        // Every email's footer links the recipient's profile page (their
+        // language, the digest, their password and sessions).
+        if let Some(map) = ctx.as_object_mut() {
+            map.entry("profile").or_insert_with(|| {
+                format!("{}/profil", self.links.base_url.trim_end_matches('/')).into()
+            });
+        }
         let lang: Lang = e.lang.parse().unwrap_or_default();
         Ok(Message {
             id: e.id.parse().map_err(|err: uuid::Error| err.to_string())?,

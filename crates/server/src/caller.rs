@@ -96,6 +96,17 @@ impl Caller {
         access::acts_for_province(&self.scope, province)
     }
 
+    /// Whether the caller manages users at all (the users pages).
+    pub fn manages_users(&self) -> bool {
+        access::manages_users(self.role)
+    }
+
+    /// Whether the caller may manage a user with `role` in `region` (add
+    /// one, or give one that role and region).
+    pub fn may_manage_user(&self, role: Role, region: Option<&str>) -> bool {
+        access::may_manage_user(self.role, &self.scope, role, region)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             user: self.login.clone(),

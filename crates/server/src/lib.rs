@@ -6,6 +6,7 @@
 //! whether it may, call the store (which runs the workflow engine), and
 //! render. No handler decides access on its own.
 
+pub mod accounts;
 pub mod api;
 pub mod caller;
 pub mod error;
@@ -46,6 +47,9 @@ pub struct App {
     pub trust_forwarded_for: bool,
     /// Whether this server terminates TLS itself (set by [`tls::serve`]).
     pub https: bool,
+    /// Where the links of emails point (`https://pantau.dinas.go.id`), when
+    /// mail is configured: a password reset link then goes by email.
+    pub mail_links: Option<String>,
     /// `/metrics`, when on ([`App::enable_metrics`]).
     pub metrics: Option<Arc<measure::Metrics>>,
     /// Leave to print a PDF (each print runs a Chromium).
@@ -81,6 +85,7 @@ impl App {
             api_life: signin::API_LIFE,
             trust_forwarded_for: false,
             https: false,
+            mail_links: None,
             metrics: None,
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
@@ -117,6 +122,18 @@ impl App {
     /// Whether `code` is a known region.
     pub fn has_region(&self, code: &str) -> bool {
         self.region_names.contains_key(code)
+    }
+
+    /// The known regions `scope` covers, by code: (code, name).
+    pub fn regions_within(&self, scope: &pantau_domain::access::Scope) -> Vec<(String, String)> {
+        let mut all: Vec<_> = self
+            .region_names
+            .iter()
+            .filter(|(code, _)| scope.covers(Some(code)))
+            .map(|(c, n)| (c.clone(), n.clone()))
+            .collect();
+        all.sort();
+        all
     }
 
     /// A region's name, or its code where unknown.

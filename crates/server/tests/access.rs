@@ -23,6 +23,8 @@ mod page_walk;
 mod program_walk;
 #[path = "access/proposal_walk.rs"]
 mod proposal_walk;
+#[path = "access/users_walk.rs"]
+mod users_walk;
 
 use std::collections::BTreeSet;
 
@@ -46,6 +48,12 @@ enum Rule {
     Confirm,
     /// Programs, allocations and workflows: as `table::PROGRAMS` says.
     Program,
+    /// The administrator, or a provincial manager for their province (`table::MANAGES`).
+    Users,
+    /// Any signed-in user, on their own account only.
+    Own,
+    /// Anyone holding a one-time link (first setup, new password).
+    Link,
 }
 
 /// Every route of the API, with its rule.
@@ -126,6 +134,20 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("POST", "/admin/program/{id}/alokasi", Rule::Program),
     ("GET", "/admin/alur", Rule::Program),
     ("POST", "/admin/alur", Rule::Program),
+    // Accounts in the browser.
+    ("GET", "/siapkan/{token}", Rule::Link),
+    ("POST", "/siapkan/{token}", Rule::Link),
+    ("GET", "/sandi/{token}", Rule::Link),
+    ("POST", "/sandi/{token}", Rule::Link),
+    ("GET", "/admin/pengguna", Rule::Users),
+    ("GET", "/admin/pengguna/baru", Rule::Users),
+    ("POST", "/admin/pengguna/baru", Rule::Users),
+    ("GET", "/admin/pengguna/{login}", Rule::Users),
+    ("POST", "/admin/pengguna/{login}", Rule::Users),
+    ("POST", "/admin/pengguna/{login}/aktif", Rule::Users),
+    ("POST", "/admin/pengguna/{login}/sandi", Rule::Users),
+    ("POST", "/profil/sandi", Rule::Own),
+    ("POST", "/profil/sesi", Rule::Own),
 ];
 
 #[test]
@@ -184,6 +206,8 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
     for app in support::apps().await {
         let name = app.name;
         add_regency_verifier(&app, &hash).await;
+        users_walk::add_targets(&app, &hash).await;
+        users_walk::links(&app).await;
         let fx = fixture(&app).await;
         for u in &USERS {
             api_walk::api(&app, &fx, &catalog, u).await;

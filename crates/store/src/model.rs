@@ -251,3 +251,15 @@ read_model!(
         changed_at: DateTime<Utc>,
     }
 );
+
+read_model!(
+    /// One change made to a user's account: who made it, when, and what
+    /// (`added`, `role`, `region`, …; see [`crate::accounts::Change`]).
+    UserChange from user_change {
+        login: String,
+        actor: String,
+        at: DateTime<Utc>,
+        what: String,
+        detail: String,
+    }
+);

@@ -143,3 +143,6 @@ async fn failures_count_per_login_and_source_and_wait_longer_each_time() {
         }
     }
 }
+
+#[path = "auth/accounts.rs"]
+mod accounts;

@@ -22,6 +22,7 @@ mod proposal;
 mod reports;
 mod session;
 mod text;
+mod users;
 mod view;
 mod visits;
 mod workflows;
@@ -169,6 +170,28 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ),
         ("GET", "/admin/alur", get(workflows::page)),
         ("POST", "/admin/alur", post(workflows::check)),
+        // Accounts in the browser: first run, users, one's own password and sessions.
+        ("GET", "/siapkan/{token}", get(users::links::setup_form)),
+        ("POST", "/siapkan/{token}", post(users::links::setup)),
+        ("GET", "/sandi/{token}", get(users::links::reset_form)),
+        ("POST", "/sandi/{token}", post(users::links::reset)),
+        ("GET", "/admin/pengguna", get(users::list)),
+        ("GET", "/admin/pengguna/baru", get(users::new_form)),
+        ("POST", "/admin/pengguna/baru", post(users::create)),
+        ("GET", "/admin/pengguna/{login}", get(users::one::page)),
+        ("POST", "/admin/pengguna/{login}", post(users::one::change)),
+        (
+            "POST",
+            "/admin/pengguna/{login}/aktif",
+            post(users::one::switch),
+        ),
+        (
+            "POST",
+            "/admin/pengguna/{login}/sandi",
+            post(users::one::reset),
+        ),
+        ("POST", "/profil/sandi", post(profile::set_password)),
+        ("POST", "/profil/sesi", post(profile::end_session)),
         ("GET", "/static/{*file}", get(static_file)),
         ("GET", "/sw.js", get(service_worker)),
         ("GET", "/manifest.webmanifest", get(manifest)),

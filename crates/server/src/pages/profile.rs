@@ -1,7 +1,13 @@
 //! `/profil`: the signed-in user's own page: who they are in Pantau (name,
 //! email, role, region), and their two choices: the language of pages and
 //! emails, and whether reminders come one by one or as one daily digest
-//! (what every email's footer points to).
+//! (what every email's footer points to); their own password (the current
+//! one required: every other session ends) and their sessions (each ended
+//! here). The password and sessions are `account`'s.
+
+#[path = "profile_account.rs"]
+mod account;
+pub use account::{end_session, set_password};
 
 use axum::Form;
 use axum::extract::State;
@@ -26,19 +32,29 @@ struct ProfilePage {
     lang_id: bool,
     digest: bool,
     saved: bool,
+    account: account::AccountPart,
 }
 
 pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
+    let page = page_with(&app, &v, vec![]).await.or_fail(&v)?;
+    Ok(v.render(StatusCode::OK, "profil", &v.text("profil.judul"), page))
+}
+
+/// The page's data, with `problems` of a refused password change.
+async fn page_with(
+    app: &App,
+    v: &Viewer,
+    problems: Vec<crate::accounts::Problem>,
+) -> Result<ProfilePage, ApiError> {
     let user = app
         .store
         .user(&v.caller.login)
         .await
-        .map_err(|e| ApiError::from_store(e, v.caller.lang))
-        .or_fail(&v)?
-        .ok_or_else(|| ApiError::not_found("pengguna", &v.caller.login, v.caller.lang))
-        .or_fail(&v)?;
+        .map_err(|e| ApiError::from_store(e, v.caller.lang))?
+        .ok_or_else(|| ApiError::not_found("pengguna", &v.caller.login, v.caller.lang))?;
     let saved = v.look.here.ends_with("?disimpan=1");
-    let page = ProfilePage {
+    let account = account::part(app, v, problems).await?;
+    Ok(ProfilePage {
         login: user.login,
         name: user.name,
         email: user.email,
@@ -51,8 +67,8 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
         lang_id: user.lang != "en",
         digest: user.digest,
         saved,
-    };
-    Ok(v.render(StatusCode::OK, "profil", &v.text("profil.judul"), page))
+        account,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

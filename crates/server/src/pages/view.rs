@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 17] = [
+pub const TEMPLATES: [&str; 23] = [
     "_layout",
     "_field",
     "masuk",
@@ -35,6 +35,12 @@ pub const TEMPLATES: [&str; 17] = [
     "admin_program_daftar",
     "admin_program",
     "admin_alur",
+    "pengguna_daftar",
+    "pengguna_baru",
+    "pengguna",
+    "sandi",
+    "siapkan",
+    "impor",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.
@@ -75,6 +81,8 @@ pub struct Chrome {
     nav: Vec<Nav>,
     /// Programs and workflows, for those who manage them.
     program_nav: Vec<Nav>,
+    /// The users pages' link (administrator, provincial manager); `current` when there.
+    users: Option<Nav>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -370,6 +378,11 @@ impl FromRequestParts<App> for Viewer {
                     },
                 })
                 .collect(),
+            users: caller.manages_users().then(|| Nav {
+                href: "/admin/pengguna",
+                label: "pengguna.nav",
+                current: path.starts_with("/admin/pengguna"),
+            }),
         };
         Ok(Viewer {
             look,

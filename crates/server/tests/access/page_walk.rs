@@ -20,6 +20,17 @@ pub(crate) async fn pages(app: &Running, fx: &Fixture, u: &User) {
             super::program_walk::route(app, u, &c, method, template).await;
             continue;
         }
+        if rule == Rule::Link {
+            continue; // users_walk::links
+        }
+        if rule == Rule::Users {
+            users_walk::route(app, u, &c, method, template).await;
+            continue;
+        }
+        if rule == Rule::Own {
+            users_walk::own(app, u, &c, template).await;
+            continue;
+        }
         if rule == Rule::Confirm {
             confirm_locations(app, fx, u, "", Some(&c)).await;
             continue;

@@ -245,3 +245,44 @@ fn the_program_table_agrees_with_itself() {
         }
     }
 }
+
+/// Whose account each user of the walk manages (`/admin/pengguna`), by the
+/// column of the account's region ([`COLUMNS`]): the administrator
+/// everyone's (national accounts too); a provincial manager those of their
+/// province and its kabupaten/kota, except an administrator's or the
+/// Ministry's (which have no region here); nobody else anyone's. `None`:
+/// the users pages are refused (403).
+#[rustfmt::skip]
+pub const MANAGES: [(&str, Option<[bool; 8]>); 11] = [
+    //                               nat.  18  18.71  18.xx  13  13.03  13.xx  other
+    ("admin",            Some([Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y])),
+    ("kementerian",      None),
+    ("pengelola.18",     Some([N,    Y,  Y,     Y,     N,  N,     N,     N])),
+    ("verifikator.18",   None),
+    ("pengelola.1871",   None),
+    ("petugas.1871",     None),
+    ("verifikator.1871", None),
+    ("pengelola.13",     Some([N,    N,  N,     N,     Y,  Y,     Y,     N])),
+    ("verifikator.13",   None),
+    ("pengelola.1303",   None),
+    ("petugas.1303",     None),
+];
+
+/// Whose account `login` manages, by column; none: the pages are refused.
+pub fn manages(login: &str) -> Option<[bool; 8]> {
+    MANAGES
+        .iter()
+        .find(|(l, _)| *l == login)
+        .and_then(|(_, m)| *m)
+}
+
+#[test]
+fn every_user_of_the_walk_has_a_row_of_whom_they_manage() {
+    for u in &USERS {
+        assert!(
+            MANAGES.iter().any(|(l, _)| *l == u.login),
+            "{}: no row in MANAGES",
+            u.login
+        );
+    }
+}

@@ -75,7 +75,7 @@ pub fn wait_after(failures: i32) -> Option<Duration> {
     Some(doubled.min(LONGEST_WAIT))
 }
 
-fn secret() -> String {
+pub(crate) fn secret() -> String {
     format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -83,7 +83,7 @@ fn secret() -> String {
     )
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 

@@ -1,9 +1,16 @@
 //! Accounts: the people who sign in and receive reminders, each with one
 //! role in one region (a province covers its kabupaten/kota; none means
 //! national), a language, and whether reminders come as a daily digest.
-//! Sessions and passwords are `auth`'s.
+//! Sessions and passwords are `auth`'s; one-time links (first setup,
+//! password reset) `links`'; changes made from the pages, each recorded,
+//! `manage`'s.
 
 pub mod auth;
+pub mod links;
+pub mod manage;
+
+pub use manage::Change;
+pub(crate) use manage::record;
 
 use chrono::{DateTime, Utc};
 use pantau_domain::{Lang, Role};
@@ -31,29 +38,7 @@ pub struct NewUser {
 impl Store {
     /// Adds a user; an existing login is left as it is. Returns whether it was new.
     pub async fn add_user(&self, u: &NewUser, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        let inserted = user::Entity::insert(user::ActiveModel {
-            login: Set(u.login.clone()),
-            name: Set(u.name.clone()),
-            email: Set(u.email.clone()),
-            role: Set(u.role.as_str().into()),
-            region_code: Set(u.region.clone()),
-            lang: Set(u.lang.as_str().into()),
-            digest: Set(u.digest),
-            password_hash: Set(u.password_hash.clone()),
-            active: Set(true),
-            last_digest_on: Set(None),
-            created_at: Set(now),
-            failed_logins: Set(0),
-            locked_until: Set(None),
-        })
-        .on_conflict(
-            OnConflict::column(user::Column::Login)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(&self.db)
-        .await?;
-        Ok(inserted == 1)
+        insert_user(&self.db, u, now).await
     }
 
     pub async fn user(&self, login: &str) -> Result<Option<crate::model::User>, StoreError> {
@@ -108,4 +93,35 @@ pub(crate) async fn people_in(
         .order_by_asc(user::Column::Login)
         .all(db)
         .await?)
+}
+
+/// Adds a user on `db`; an existing login is left as it is. Whether it was new.
+pub(crate) async fn insert_user(
+    db: &impl ConnectionTrait,
+    u: &NewUser,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let inserted = user::Entity::insert(user::ActiveModel {
+        login: Set(u.login.clone()),
+        name: Set(u.name.clone()),
+        email: Set(u.email.clone()),
+        role: Set(u.role.as_str().into()),
+        region_code: Set(u.region.clone()),
+        lang: Set(u.lang.as_str().into()),
+        digest: Set(u.digest),
+        password_hash: Set(u.password_hash.clone()),
+        active: Set(true),
+        last_digest_on: Set(None),
+        created_at: Set(now),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(user::Column::Login)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
 }

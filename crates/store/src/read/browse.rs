@@ -18,6 +18,16 @@ use crate::{Store, StoreError, model};
 
 /// `text` as a LIKE pattern that matches it literally (`%`, `_` and `\`
 /// escaped with `\`).
+/// `col` contains `text`, whatever the case (`%` and `_` are characters).
+pub(crate) fn contains_ci(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    text: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
+    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(col)))
+        .like(LikeExpr::new(pattern).escape('\\'))
+}
+
 pub(crate) fn like_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -367,12 +377,7 @@ impl Store {
             cond = cond.add(beneficiary::Column::Kind.eq(k));
         }
         if let Some(n) = name.filter(|n| !n.is_empty()) {
-            cond = cond.add(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    beneficiary::Column::Name,
-                )))
-                .like(LikeExpr::new(format!("%{}%", like_literal(&n.to_lowercase()))).escape('\\')),
-            );
+            cond = cond.add(contains_ci(beneficiary::Column::Name, n));
         }
         let total = beneficiary::Entity::find()
             .filter(cond.clone())

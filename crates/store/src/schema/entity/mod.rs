@@ -23,5 +23,7 @@ pub mod tranche;
 pub mod upload;
 pub mod upload_part;
 pub mod user;
+pub mod user_change;
+pub mod user_link;
 pub mod visit;
 pub mod visit_photo;

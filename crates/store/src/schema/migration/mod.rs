@@ -14,6 +14,7 @@ mod m20261206_000101_session_limits;
 mod m20261206_000102_location_source;
 mod m20261206_000103_region_rule;
 mod m20261206_000130_program_changes;
+mod m20261206_000261_accounts;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
 /// over, the old one dropped): a database that has data is backed up before
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000102_location_source::Migration),
             Box::new(m20261206_000103_region_rule::Migration),
             Box::new(m20261206_000130_program_changes::Migration),
+            Box::new(m20261206_000261_accounts::Migration),
         ]
     }
 }
