@@ -12,27 +12,10 @@
 mod support;
 
 use fantoccini::{Client, Locator};
-use pantau_server::App;
-use pantau_store::{Settings, Store};
+
 use serde_json::json;
-use support::browser::{browser, sign_in_at, wait_until};
+use support::browser::{browser, choose, shot, sign_in_at, type_in, wait_until};
 use support::{PASSWORD, Running};
-
-/// Types `text` into the field `css` (emptied first).
-async fn type_in(c: &Client, css: &str, text: &str) {
-    let field = c.find(Locator::Css(css)).await.unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
-
-async fn choose(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .select_by_value(value)
-        .await
-        .unwrap();
-}
 
 async fn submit(c: &Client, form: &str) {
     c.find(Locator::Css(&format!("{form} button.primary")))
@@ -41,19 +24,6 @@ async fn submit(c: &Client, form: &str) {
         .click()
         .await
         .unwrap();
-}
-
-/// Under `PANTAU_SHOTS`, the page as a phone (390 px) and a desktop (1280 px) show it.
-async fn shot(c: &Client, name: &str) {
-    let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
-        return;
-    };
-    for (w, h) in [(390, 2400), (1280, 1600)] {
-        c.set_window_size(w, h).await.unwrap();
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/{name}-{w}.png"), png).unwrap();
-    }
-    c.set_window_size(1280, 1000).await.unwrap();
 }
 
 async fn sign_out(c: &Client) {
@@ -77,25 +47,13 @@ async fn post_from_page(c: &Client, path: &str, fields: serde_json::Value) -> u6
     status.as_u64().unwrap()
 }
 
-/// The app on `db` with no user at all.
-async fn empty(db: support::db::TestDb) -> (String, Store, support::db::TestDb) {
-    let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
-    let app = App::new(
-        store.clone(),
-        support::catalog::catalog(),
-        &support::catalog::repo_root().join("templates"),
-    )
-    .unwrap();
-    (support::serve_app(app).await, store, db)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_administrator_sets_up_and_adds_a_provincial_manager() {
     let Some((c, _driver)) = browser(1280, 1000).await else {
         return;
     };
     for db in support::db::test_databases().await {
-        let (base, store, _db) = empty(db).await;
+        let (base, store, _db) = support::empty(db).await;
         let name = _db.name;
         eprintln!("{name}: first run in the browser");
         let link = pantau_server::accounts::setup_link(&store, &base)

@@ -252,3 +252,58 @@ pub const QUEUE: &str = r#"const done = arguments[arguments.length - 1];
       const q = r.result.transaction('antrian').objectStore('antrian').getAll();
       q.onsuccess = () => done(q.result.map(i => ({ key: i.key, status: i.status, reason: i.reason, page: i.page })));
     };"#;
+
+/// Types `text` into the field `css`, emptied first (a file input takes a
+/// path, and is not emptied).
+pub async fn type_in(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    if field.attr("type").await.unwrap().as_deref() != Some("file") {
+        field.clear().await.unwrap();
+    }
+    field.send_keys(text).await.unwrap();
+}
+
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Picks the option `value` of the select `css`, as a user would.
+pub async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+/// Under `PANTAU_SHOTS=DIR`, the whole page as a phone (390 px) and a
+/// desktop (1280 px) show it, as `DIR/NAME-WIDTH.png`; the window's size is
+/// put back.
+pub async fn shot(c: &Client, name: &str) {
+    let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    let (w0, h0) = c.get_window_size().await.unwrap();
+    for (w, h) in [(390u32, 844u32), (1280, 900)] {
+        c.set_window_size(w, h).await.unwrap();
+        let tall = c
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(u64::from(h))
+            .min(6000) as u32;
+        c.set_window_size(w, tall.max(h)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}-{w}.png"), png).unwrap();
+    }
+    c.set_window_size(w0 as u32, h0 as u32).await.unwrap();
+}

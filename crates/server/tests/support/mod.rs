@@ -96,6 +96,19 @@ pub async fn serve_app(app: App) -> String {
 }
 
 /// One running app per test database.
+/// The app on `db` with no user, program or beneficiary at all (only the
+/// regions every database has): its address and its store.
+pub async fn empty(db: db::TestDb) -> (String, Store, db::TestDb) {
+    let store = Store::open(&Settings::new(db.url.clone())).await.unwrap();
+    let app = App::new(
+        store.clone(),
+        catalog::catalog(),
+        &catalog::repo_root().join("templates"),
+    )
+    .unwrap();
+    (serve_app(app).await, store, db)
+}
+
 pub async fn apps() -> Vec<Running> {
     let mut out = vec![];
     for db in db::test_databases().await {
