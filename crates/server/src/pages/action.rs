@@ -87,18 +87,26 @@ pub fn forms(
     open: Option<&str>,
     attempt: Option<&Attempt>,
 ) -> Vec<ActionForm> {
+    let today = chrono::Utc::now()
+        .with_timezone(&v.caller.zone.offset())
+        .format("%Y-%m-%d")
+        .to_string();
     d.actions
         .iter()
         .map(|a| {
             let mine = attempt.filter(|t| t.action == a.id);
             let own = def.action(&a.id).map_or(0, |x| x.fields.len());
+            let visit = def.action(&a.id).is_some_and(|x| x.completes_visit);
             let mut inputs: Vec<Input> = a
                 .fields
                 .iter()
                 .map(|f| {
-                    let value = mine
-                        .and_then(|t| t.values.get(&f.id).cloned())
-                        .unwrap_or_default();
+                    let value = match mine {
+                        Some(t) => t.values.get(&f.id).cloned().unwrap_or_default(),
+                        // A visit is dated today, in the reader's zone, unless changed.
+                        None if visit && f.kind == "date" => today.clone(),
+                        None => String::new(),
+                    };
                     let stored =
                         matches!(f.kind.as_str(), "photo" | "document") && is_attachment(&value);
                     Input {
@@ -152,7 +160,7 @@ pub fn forms(
                 open: mine.is_some() || open == Some(a.id.as_str()),
                 key: mine.map_or_else(|| uuid::Uuid::new_v4().to_string(), |t| t.key.clone()),
                 seq: d.summary.seq,
-                visit: def.action(&a.id).is_some_and(|x| x.completes_visit),
+                visit,
                 to: def
                     .state(&a.to)
                     .map_or_else(|| a.to.clone(), |s| s.label.get(v.caller.lang).into()),

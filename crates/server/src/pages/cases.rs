@@ -229,6 +229,8 @@ struct CasePage {
     notice: Option<String>,
     /// The reader may confirm the location this case's visit registered.
     confirm_location: bool,
+    /// The beneficiary: identifiers, market, a map link to its point.
+    party: Option<super::party::Party>,
 }
 
 #[derive(Serialize)]
@@ -320,28 +322,43 @@ fn shown(
     decrees: &BTreeSet<String>,
 ) -> Vec<Shown> {
     let lang = v.caller.lang;
-    fields
+    // In the order the definition asks them (actions' fields, then checklists').
+    let order: Vec<&str> = def
+        .actions
         .iter()
-        .map(|(id, value)| {
+        .flat_map(|a| a.fields.iter())
+        .chain(def.checklists.iter().flat_map(|c| c.questions.iter()))
+        .map(|f| f.id.as_str())
+        .collect();
+    let mut fields: Vec<(&String, &String)> = fields.iter().collect();
+    fields.sort_by_key(|(id, _)| {
+        (
+            order.iter().position(|o| o == id).unwrap_or(usize::MAX),
+            *id,
+        )
+    });
+    fields
+        .into_iter()
+        .map(|(id, raw)| {
             let (label, kind) = field_of(def, id, lang);
-            let file = matches!(kind.as_str(), "photo" | "document") && is_attachment(value);
+            let file = matches!(kind.as_str(), "photo" | "document") && is_attachment(raw);
             let value = match kind.as_str() {
-                "yes_no" if value == "ya" => v.text("umum.ya"),
-                "yes_no" if value == "tidak" => v.text("umum.tidak"),
-                "date" => NaiveDate::parse_from_str(value, "%d/%m/%Y")
-                    .map_or_else(|_| value.clone(), |d| long_date(d, lang)),
+                "yes_no" if raw == "ya" => v.text("umum.ya"),
+                "yes_no" if raw == "tidak" => v.text("umum.tidak"),
+                "date" => NaiveDate::parse_from_str(raw, "%d/%m/%Y")
+                    .map_or_else(|_| raw.clone(), |d| long_date(d, lang)),
                 "photo" if file => v.text("kasus.lihat_foto"),
                 "document" if file => v.text("kasus.lihat_berkas"),
-                _ => value.clone(),
+                _ => raw.clone(),
             };
-            let decree = id == "decree_number" && decrees.contains(&fields[id]);
+            let decree = id == "decree_number" && decrees.contains(raw);
             Shown {
                 label,
                 value,
                 href: if decree {
-                    Some(format!("/sk/{}", pantau_store::decree::id_of(&fields[id])))
+                    Some(format!("/sk/{}", pantau_store::decree::id_of(raw)))
                 } else {
-                    file.then(|| format!("/api/cases/{case}/attachments/{}", &fields[id]))
+                    file.then(|| format!("/api/cases/{case}/attachments/{raw}"))
                 },
                 photo: file && kind == "photo",
                 page: decree,
@@ -404,9 +421,17 @@ async fn build(
         .map_err(|e| ApiError::from_store(e, lang))?;
     let now = Utc::now();
     let s = &d.summary;
+    let party = super::party::of(app, v, s.beneficiary_id.as_deref()).await?;
+    // A case of a place (a market, a PLUT building) is called by its program and region.
+    let title = match (&s.beneficiary_name, &s.region_name) {
+        (Some(name), _) => name.clone(),
+        (None, Some(region)) => format!("{} · {region}", d.workflow_label),
+        (None, None) => title(v, None, &s.id),
+    };
     Ok(CasePage {
+        party,
         id: s.id.clone(),
-        title: title(v, s.beneficiary_name.as_ref(), &s.id),
+        title,
         state: s.state_label.clone(),
         is_final: def.state(&s.state).is_some_and(|st| st.is_final),
         program,

@@ -16,6 +16,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod party;
 mod profile;
 mod reports;
 mod session;
