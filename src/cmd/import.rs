@@ -96,7 +96,7 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     "{}: line 1, column {}: {}",
                     file.display(),
                     e.column,
-                    e.reason
+                    e.reason.both()
                 );
             }
             std::fs::remove_file(&refused_path).ok();
