@@ -305,7 +305,7 @@ async fn attach(store: &Store, case: &str, path: &Path, user: &str) -> anyhow::R
             path.display()
         ),
     };
-    let checked = pantau_server::api::files::check_file(declared, data)
+    let checked = pantau_server::api::files::check_file(declared, data, pantau_domain::Lang::En)
         .await
         .map_err(|e| {
             let reasons: Vec<String> = e.body().fields.into_iter().map(|f| f.reason).collect();

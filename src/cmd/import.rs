@@ -64,7 +64,7 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                         file.display(),
                         r.line,
                         p.column,
-                        p.reason
+                        p.reason.both()
                     );
                 }
                 problems += 1;
@@ -72,10 +72,10 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
             let line = r.line.to_string();
             let columns: Vec<&str> = r.problems.iter().map(|p| p.column.as_str()).collect();
             let reasons: Vec<String> = match r.problems {
-                [one] => vec![one.reason.clone()],
+                [one] => vec![one.reason.both()],
                 many => many
                     .iter()
-                    .map(|p| format!("{}: {}", p.column, p.reason))
+                    .map(|p| format!("{}: {}", p.column, p.reason.both()))
                     .collect(),
             };
             let (columns, reasons) = (columns.join("; "), reasons.join("; "));
@@ -96,7 +96,7 @@ pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
                     "{}: line 1, column {}: {}",
                     file.display(),
                     e.column,
-                    e.reason
+                    e.reason.both()
                 );
             }
             std::fs::remove_file(&refused_path).ok();

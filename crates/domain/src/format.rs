@@ -29,6 +29,39 @@ pub fn thousands(n: i64, lang: Lang) -> String {
     out
 }
 
+/// A size in bytes as people read it: `512 byte`, `2,4 KB`, `10 MB` in
+/// Indonesian (`2.4 MB` in English), a tenth kept below 10 and rounded half up.
+pub fn bytes(n: u64, lang: Lang) -> String {
+    const UNITS: [&str; 3] = ["KB", "MB", "GB"];
+    if n < 1024 {
+        let unit = if lang == Lang::En && n != 1 {
+            "bytes"
+        } else {
+            "byte"
+        };
+        return format!("{n} {unit}");
+    }
+    let mut unit = 0;
+    let mut size = 1024u128;
+    while unit + 1 < UNITS.len() && u128::from(n) >= size * 1024 {
+        size *= 1024;
+        unit += 1;
+    }
+    // Tenths, rounded half up.
+    let tenths = (u128::from(n) * 10 + size / 2) / size;
+    let sep = match lang {
+        Lang::Id => ",",
+        Lang::En => ".",
+    };
+    let (whole, tenth) = (tenths / 10, tenths % 10);
+    if tenth == 0 || whole >= 10 {
+        let whole = (u128::from(n) + size / 2) / size;
+        format!("{whole} {}", UNITS[unit])
+    } else {
+        format!("{whole}{sep}{tenth} {}", UNITS[unit])
+    }
+}
+
 /// Whether `t` is a whole number with its thousands grouped by dots, as
 /// Indonesians write them (`12.500`, `1.234.567`, `-2.000`).
 pub fn is_grouped(t: &str) -> bool {
@@ -105,6 +138,19 @@ pub fn days_until(zone: Zone, at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn sizes_read_in_the_readers_language() {
+        assert_eq!(bytes(10 * 1024 * 1024, Lang::Id), "10 MB");
+        assert_eq!(bytes(10 * 1024 * 1024, Lang::En), "10 MB");
+        assert_eq!(bytes(2_516_582, Lang::Id), "2,4 MB");
+        assert_eq!(bytes(2_516_582, Lang::En), "2.4 MB");
+        assert_eq!(bytes(0, Lang::Id), "0 byte");
+        assert_eq!(bytes(0, Lang::En), "0 bytes");
+        assert_eq!(bytes(1, Lang::En), "1 byte");
+        assert_eq!(bytes(1536, Lang::Id), "1,5 KB");
+        assert_eq!(bytes(11_010_048, Lang::Id), "11 MB");
+    }
 
     #[test]
     fn reads_like_an_office_letter() {

@@ -31,17 +31,38 @@ impl IdError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let k = self.kind;
+        let k = match lang {
+            Lang::Id => self.kind,
+            Lang::En => english(self.kind),
+        };
         match (&self.problem, lang) {
             (IdProblem::Empty, Lang::Id) => format!("{k} kosong"),
             (IdProblem::Empty, Lang::En) => format!("{k} is empty"),
             (IdProblem::Digits(n), Lang::Id) => format!("{k} harus {n} digit angka"),
             (IdProblem::Digits(n), Lang::En) => format!("{k} must be {n} digits"),
             (IdProblem::Part(p), Lang::Id) => format!("{k} tidak sah: {p}"),
-            (IdProblem::Part(p), Lang::En) => format!("{k} is not valid: {p}"),
+            (IdProblem::Part(p), Lang::En) => format!("{k} is not valid: {}", english(p)),
             (IdProblem::Format(f), Lang::Id) => format!("{k} harus berbentuk {f}"),
-            (IdProblem::Format(f), Lang::En) => format!("{k} must look like {f}"),
+            (IdProblem::Format(f), Lang::En) => format!("{k} must look like {}", english(f)),
         }
+    }
+}
+
+/// The English of the Indonesian names and forms the identifiers use.
+fn english(id: &'static str) -> &'static str {
+    match id {
+        "kode wilayah" => "region code",
+        "tanggal lahir" => "date of birth",
+        "bulan lahir" => "month of birth",
+        "nomor urut" => "serial number",
+        "nomor badan hukum" => "legal entity number",
+        "18 (provinsi) atau 18.71 (kabupaten/kota)" => {
+            "18 (a province) or 18.71 (a kabupaten/kota)"
+        }
+        "nomor SK badan hukum, mis. 123/BH/X.3/2015" => {
+            "a legal entity decree number, e.g. 123/BH/X.3/2015"
+        }
+        other => other,
     }
 }
 
@@ -283,7 +304,7 @@ mod tests {
             Nik::parse("1871011212900000")
                 .unwrap_err()
                 .message(Lang::En),
-            "NIK is not valid: nomor urut"
+            "NIK is not valid: serial number"
         );
         assert!(Nik::parse("1871017212900001").is_err(), "day 72");
         assert!(Nik::parse("0971015212900001").is_err(), "province 09");

@@ -54,4 +54,14 @@ impl Label {
             _ => &self.id,
         }
     }
+
+    /// Both texts, Indonesian first and English in brackets, for a reader
+    /// whose language is not known (the command line, a file of refused rows).
+    pub fn both(&self) -> String {
+        if self.en.is_empty() || self.en == self.id {
+            self.id.clone()
+        } else {
+            format!("{} ({})", self.id, self.en)
+        }
+    }
 }

@@ -16,7 +16,7 @@
 //! `18.10`) and named where it cannot (a NIK in scientific notation).
 
 use pantau_domain::{
-    GeoPoint, IdError, Lang, LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode,
+    GeoPoint, IdError, Label, Lang, LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode,
 };
 use serde::Serialize;
 
@@ -150,13 +150,13 @@ impl Header {
                 Some(p) if index[p].is_none() => index[p] = Some(i),
                 Some(_) => errors.push(ColumnError {
                     column: name,
-                    reason: "kolom ganda (duplicate column)".into(),
+                    reason: Label::new("kolom ganda", "duplicate column"),
                 }),
                 None => errors.push(ColumnError {
                     column: name,
-                    reason: format!(
-                        "kolom tidak dikenal (unknown column; known: {})",
-                        COLUMNS.join(", ")
+                    reason: Label::new(
+                        format!("kolom tidak dikenal (yang dikenal: {})", COLUMNS.join(", ")),
+                        format!("unknown column (known: {})", COLUMNS.join(", ")),
                     ),
                 }),
             }
@@ -165,7 +165,7 @@ impl Header {
             if index[COLUMNS.iter().position(|c| *c == required).unwrap_or(0)].is_none() {
                 errors.push(ColumnError {
                     column: required.into(),
-                    reason: "kolom wajib tidak ada (required column missing)".into(),
+                    reason: Label::new("kolom wajib tidak ada", "required column missing"),
                 });
             }
         }
@@ -190,16 +190,16 @@ pub fn parse_row<'a, S: AsRef<str>>(
             .and_then(|i| fields.get(i))
             .map_or("", |s| s.as_ref().trim())
     };
-    let mut err = |column: &str, reason: String| {
+    let mut err = |column: &str, reason: Label| {
         errors.push(ColumnError {
             column: column.into(),
             reason,
         })
     };
-    let required = |col: &str| -> Result<&'a str, (String, String)> {
+    let required = |col: &str| -> Result<&'a str, (String, Label)> {
         let v = get(col);
         if v.is_empty() {
-            Err((col.to_string(), "wajib diisi (required)".to_string()))
+            Err((col.to_string(), Label::new("wajib diisi", "required")))
         } else {
             Ok(v)
         }
@@ -223,7 +223,10 @@ pub fn parse_row<'a, S: AsRef<str>>(
     }
     let region = need!("region_code", |v: &str| region_code(v, regions));
     let name = need!("name", |v: &str| if v.chars().count() > 200 {
-        Err("lebih dari 200 huruf (longer than 200 characters)".to_string())
+        Err(Label::new(
+            "lebih dari 200 huruf",
+            "longer than 200 characters",
+        ))
     } else {
         Ok(v.to_string())
     });
@@ -253,9 +256,9 @@ pub fn parse_row<'a, S: AsRef<str>>(
             {
                 err(
                     "nik_koperasi",
-                    format!(
-                        "diawali {} tetapi wilayahnya {r} (starts with another region's code)",
-                        n.region()
+                    Label::new(
+                        format!("diawali {} tetapi wilayahnya {r}", n.region()),
+                        format!("starts with {}, but the region is {r}", n.region()),
                     ),
                 );
             }
@@ -266,22 +269,37 @@ pub fn parse_row<'a, S: AsRef<str>>(
                 if COOP_KINDS.contains(&k.as_str()) {
                     Ok(k)
                 } else {
-                    Err(format!(
-                        "jenis koperasi `{v}` tidak dikenal (known: {})",
-                        COOP_KINDS.join(", ")
+                    Err(Label::new(
+                        format!(
+                            "jenis koperasi `{v}` tidak dikenal (yang dikenal: {})",
+                            COOP_KINDS.join(", ")
+                        ),
+                        format!(
+                            "unknown cooperative kind `{v}` (known: {})",
+                            COOP_KINDS.join(", ")
+                        ),
                     ))
                 }
             });
-            let members = need!("members", |v: &str| v
-                .parse::<u32>()
-                .map_err(|_| format!("`{v}` bukan bilangan bulat (not a whole number)")));
+            let members = need!("members", |v: &str| v.parse::<u32>().map_err(|_| {
+                Label::new(
+                    format!("`{v}` bukan bilangan bulat"),
+                    format!("`{v}` is not a whole number"),
+                )
+            }));
             let active = need!("active", yes_no);
             let last_rat_year = match get("last_rat_year") {
                 "" => None,
                 v => match v.parse::<u16>() {
                     Ok(y) if (1945..=2100).contains(&y) => Some(y),
                     _ => {
-                        err("last_rat_year", format!("`{v}` bukan tahun (not a year)"));
+                        err(
+                            "last_rat_year",
+                            Label::new(
+                                format!("`{v}` bukan tahun"),
+                                format!("`{v}` is not a year"),
+                            ),
+                        );
                         None
                     }
                 },
@@ -307,8 +325,9 @@ pub fn parse_row<'a, S: AsRef<str>>(
                 "mikro" | "micro" => Ok(Scale::Micro),
                 "kecil" | "small" => Ok(Scale::Small),
                 "menengah" | "medium" => Ok(Scale::Medium),
-                _ => Err(format!(
-                    "`{v}` bukan mikro/kecil/menengah (not micro, small or medium)"
+                _ => Err(Label::new(
+                    format!("`{v}` bukan mikro/kecil/menengah"),
+                    format!("`{v}` is not micro, small or medium"),
                 )),
             });
             match (nib, owner, scale) {
@@ -318,7 +337,7 @@ pub fn parse_row<'a, S: AsRef<str>>(
         }
         "pkl" => {
             let nik = need!("nik", nik_of);
-            let market = need!("market_location", |v: &str| Ok::<_, String>(v.to_string()));
+            let market = need!("market_location", |v: &str| Ok::<_, Label>(v.to_string()));
             match (nik, market) {
                 (Some(nik), Some(market_location)) => Some(Details::Pkl {
                     nik,
@@ -333,15 +352,19 @@ pub fn parse_row<'a, S: AsRef<str>>(
         "" => {
             err(
                 "kind",
-                "wajib diisi (required): cooperative, umkm, pkl atau entrepreneur".into(),
+                Label::new(
+                    "wajib diisi: cooperative, umkm, pkl atau entrepreneur",
+                    "required: cooperative, umkm, pkl or entrepreneur",
+                ),
             );
             None
         }
         other => {
             err(
                 "kind",
-                format!(
-                    "`{other}` bukan cooperative, umkm, pkl atau entrepreneur (not a kind of beneficiary)"
+                Label::new(
+                    format!("`{other}` bukan cooperative, umkm, pkl atau entrepreneur"),
+                    format!("`{other}` is not cooperative, umkm, pkl or entrepreneur"),
                 ),
             );
             None
@@ -358,13 +381,13 @@ pub fn parse_row<'a, S: AsRef<str>>(
     }
 }
 
-fn id_reason(e: IdError) -> String {
-    format!("{} ({})", e.message(Lang::Id), e.message(Lang::En))
+fn id_reason(e: IdError) -> Label {
+    Label::new(e.message(Lang::Id), e.message(Lang::En))
 }
 
 /// An identifier of column `column`; one Excel turned into scientific
 /// notation is refused with what to do about it.
-fn id<T>(column: &str, v: &str, parse: fn(&str) -> Result<T, IdError>) -> Result<T, String> {
+fn id<T>(column: &str, v: &str, parse: fn(&str) -> Result<T, IdError>) -> Result<T, Label> {
     parse(v).map_err(|e| match excel::scientific(v) {
         true => excel::scientific_reason(column, v),
         false => id_reason(e),
@@ -372,7 +395,7 @@ fn id<T>(column: &str, v: &str, parse: fn(&str) -> Result<T, IdError>) -> Result
 }
 
 /// A kabupaten/kota code, also as Excel saves it (`18.1` for `18.10`).
-fn region_code(v: &str, regions: &Regions) -> Result<RegionCode, String> {
+fn region_code(v: &str, regions: &Regions) -> Result<RegionCode, Label> {
     let (code, restored) = match RegionCode::parse(v) {
         Ok(code) => (code, false),
         Err(e) => match excel::region_code(v) {
@@ -381,43 +404,59 @@ fn region_code(v: &str, regions: &Regions) -> Result<RegionCode, String> {
         },
     };
     if code.is_province() {
-        return Err("harus kode kabupaten/kota, mis. 18.71 (must be a kabupaten/kota code)".into());
+        return Err(Label::new(
+            "harus kode kabupaten/kota, mis. 18.71",
+            "must be a kabupaten/kota code, e.g. 18.71",
+        ));
     }
     match (regions.get(&code), restored) {
         (Some(_), _) => Ok(code),
-        (None, false) => Err(format!("kode wilayah {code} tidak ada (no such region)")),
-        (None, true) => Err(format!(
-            "`{v}` dibaca {code} (Excel membuang angka 0 di belakangnya), tetapi kode wilayah \
-             {code} tidak ada (read as {code}, as Excel drops a trailing zero, but there is no \
-             such region)"
+        (None, false) => Err(Label::new(
+            format!("kode wilayah {code} tidak ada"),
+            format!("there is no region {code}"),
+        )),
+        (None, true) => Err(Label::new(
+            format!(
+                "`{v}` dibaca {code} (Excel membuang angka 0 di belakangnya), tetapi kode wilayah \
+                 {code} tidak ada"
+            ),
+            format!(
+                "`{v}` read as {code} (Excel drops a trailing zero), but there is no region {code}"
+            ),
         )),
     }
 }
 
 /// Degrees of latitude (`limit` 90) or longitude (180) in column `column`,
 /// with a decimal point or comma; `other` is the column it goes with.
-fn degrees(column: &str, v: &str, other: &str, limit: f64) -> Result<f64, String> {
+fn degrees(column: &str, v: &str, other: &str, limit: f64) -> Result<f64, Label> {
     if v.is_empty() {
-        return Err(format!(
-            "wajib diisi bila {other} diisi (required when {other} is given)"
+        return Err(Label::new(
+            format!("wajib diisi bila {other} diisi"),
+            format!("required when {other} is given"),
         ));
     }
     match excel::decimal(v) {
         Some(d) if (-limit..=limit).contains(&d) => Ok(d),
-        Some(_) => Err(format!(
-            "`{v}` di luar -{limit} sampai {limit} ({column} must lie between -{limit} and {limit})"
+        Some(_) => Err(Label::new(
+            format!("`{v}` di luar -{limit} sampai {limit}"),
+            format!("`{v}`: {column} must lie between -{limit} and {limit}"),
         )),
-        None => Err(format!(
-            "`{v}` bukan angka derajat, mis. -5.4292 atau -5,4292 (not a number of degrees)"
+        None => Err(Label::new(
+            format!("`{v}` bukan angka derajat, mis. -5.4292 atau -5,4292"),
+            format!("`{v}` is not a number of degrees, e.g. -5.4292"),
         )),
     }
 }
 
-fn yes_no(v: &str) -> Result<bool, String> {
+fn yes_no(v: &str) -> Result<bool, Label> {
     match v.to_lowercase().as_str() {
         "ya" | "yes" | "aktif" | "1" | "true" => Ok(true),
         "tidak" | "no" | "tidak aktif" | "0" | "false" => Ok(false),
-        _ => Err(format!("`{v}` bukan ya/tidak (not yes/no)")),
+        _ => Err(Label::new(
+            format!("`{v}` bukan ya/tidak"),
+            format!("`{v}` is not yes/no"),
+        )),
     }
 }
 

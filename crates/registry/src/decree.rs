@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use pantau_domain::{Rupiah, RupiahError};
+use pantau_domain::{Label, Rupiah};
 use serde::Serialize;
 
 use crate::sheet::{Sheet, Writer};
@@ -39,13 +39,14 @@ impl Change {
         }
     }
 
-    pub fn parse(text: &str) -> Result<Change, String> {
+    pub fn parse(text: &str) -> Result<Change, Label> {
         match text.trim().to_lowercase().as_str() {
             "" | "approve" | "setujui" => Ok(Change::Approve),
             "amount" | "ubah" => Ok(Change::Amount),
             "remove" | "hapus" => Ok(Change::Remove),
-            other => Err(format!(
-                "`{other}` bukan setujui, ubah atau hapus (not approve, amount or remove)"
+            other => Err(Label::new(
+                format!("`{other}` bukan setujui, ubah atau hapus"),
+                format!("`{other}` is not approve, amount or remove"),
             )),
         }
     }
@@ -61,19 +62,22 @@ pub const MAX_TRANCHES: usize = 12;
 
 impl Schedule {
     /// `40,30,30`, also with `/`, `;`, spaces or `%` signs.
-    pub fn parse(text: &str) -> Result<Schedule, String> {
+    pub fn parse(text: &str) -> Result<Schedule, Label> {
         let parts: Vec<&str> = text
             .split([',', '/', ';', ' '])
             .map(|p| p.trim().trim_end_matches('%').trim())
             .filter(|p| !p.is_empty())
             .collect();
         if parts.is_empty() {
-            return Err("kosong (empty): tulis persen tiap tahap, mis. 40,30,30".into());
+            return Err(Label::new(
+                "kosong: tulis persen tiap tahap, mis. 40,30,30",
+                "empty: write each tranche's percentage, e.g. 40,30,30",
+            ));
         }
         if parts.len() > MAX_TRANCHES {
-            return Err(format!(
-                "{} tahap, paling banyak {MAX_TRANCHES} (at most {MAX_TRANCHES} tranches)",
-                parts.len()
+            return Err(Label::new(
+                format!("{} tahap, paling banyak {MAX_TRANCHES}", parts.len()),
+                format!("{} tranches, at most {MAX_TRANCHES}", parts.len()),
             ));
         }
         let mut percents = Vec::with_capacity(parts.len());
@@ -81,16 +85,18 @@ impl Schedule {
             match p.parse::<u8>() {
                 Ok(v) if (1..=100).contains(&v) => percents.push(v),
                 _ => {
-                    return Err(format!(
-                        "`{p}` bukan persen 1 sampai 100 (not a percentage from 1 to 100)"
+                    return Err(Label::new(
+                        format!("`{p}` bukan persen 1 sampai 100"),
+                        format!("`{p}` is not a percentage from 1 to 100"),
                     ));
                 }
             }
         }
         let sum: u32 = percents.iter().map(|p| u32::from(*p)).sum();
         if sum != 100 {
-            return Err(format!(
-                "jumlahnya {sum} %, bukan 100 % (the tranches add up to {sum} %, not 100 %)"
+            return Err(Label::new(
+                format!("jumlahnya {sum} %, bukan 100 %"),
+                format!("the tranches add up to {sum}%, not 100%"),
             ));
         }
         Ok(Schedule(percents))
@@ -128,7 +134,8 @@ pub struct DecreeLine {
 pub struct LineError {
     pub line: u64,
     pub column: String,
-    pub reason: String,
+    /// Why, in Indonesian and English.
+    pub reason: Label,
 }
 
 impl fmt::Display for LineError {
@@ -136,7 +143,9 @@ impl fmt::Display for LineError {
         write!(
             f,
             "line {}, column {}: {}",
-            self.line, self.column, self.reason
+            self.line,
+            self.column,
+            self.reason.both()
         )
     }
 }
@@ -155,7 +164,10 @@ const COLUMNS: [(&str, &str); 6] = [
 /// no row is bad, so a decree is never half-read: the errors name every bad
 /// row at once, to be mended before the decree is applied.
 pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError>> {
-    let mut sheet = Sheet::open(input).map_err(|e| vec![error(1, "-", e.to_string())])?;
+    let mut sheet = Sheet::open(input).map_err(|e| {
+        let e = e.to_string();
+        vec![error(1, "-", Label::new(e.clone(), e))]
+    })?;
     let mut index = [None; COLUMNS.len()];
     let mut errors = Vec::new();
     for (i, name) in sheet.names().iter().enumerate() {
@@ -165,12 +177,20 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
             .position(|(en, id)| *en == name || *id == name)
         {
             Some(p) if index[p].is_none() => index[p] = Some(i),
-            Some(_) => errors.push(error(1, &name, "kolom ganda (duplicate column)".into())),
+            Some(_) => errors.push(error(
+                1,
+                &name,
+                Label::new("kolom ganda", "duplicate column"),
+            )),
             None => errors.push(error(
                 1,
                 &name,
-                "kolom tidak dikenal (unknown column; known: case_id, change, amount, tranches, beneficiary, region)"
-                    .into(),
+                Label::new(
+                    "kolom tidak dikenal (yang dikenal: case_id, change, amount, tranches, \
+                     beneficiary, region)",
+                    "unknown column (known: case_id, change, amount, tranches, beneficiary, \
+                     region)",
+                ),
             )),
         }
     }
@@ -178,7 +198,7 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
         errors.push(error(
             1,
             "case_id",
-            "kolom wajib tidak ada (required column missing)".into(),
+            Label::new("kolom wajib tidak ada", "required column missing"),
         ));
     }
     if !errors.is_empty() {
@@ -190,7 +210,7 @@ pub fn read<R: std::io::Read>(input: R) -> Result<Vec<DecreeLine>, Vec<LineError
             Ok(Some(row)) => row,
             Ok(None) => break,
             Err(e) => {
-                errors.push(error(0, "-", e.to_string()));
+                errors.push(error(0, "-", Label::new(e.to_string(), e.to_string())));
                 break;
             }
         };
@@ -263,13 +283,17 @@ fn parse_row(
 ) -> Result<DecreeLine, Vec<LineError>> {
     let mut errors = Vec::new();
     if case_id.is_empty() {
-        errors.push(error(line, "case_id", "wajib diisi (required)".into()));
+        errors.push(error(
+            line,
+            "case_id",
+            Label::new("wajib diisi", "required"),
+        ));
     }
     let change = Change::parse(change).map_err(|e| errors.push(error(line, "change", e)));
     let amount = match amount {
         "" => None,
         a => Rupiah::parse(a)
-            .map_err(|e| errors.push(error(line, "amount", rupiah_reason(&e))))
+            .map_err(|e| errors.push(error(line, "amount", e.label())))
             .ok(),
     };
     if amount.is_none()
@@ -279,8 +303,10 @@ fn parse_row(
         errors.push(error(
             line,
             "amount",
-            "wajib diisi untuk menyetujui atau mengubah jumlah (required to approve or change an amount)"
-                .into(),
+            Label::new(
+                "wajib diisi untuk menyetujui atau mengubah jumlah",
+                "required to approve or change an amount",
+            ),
         ));
     }
     let tranches = match tranches {
@@ -304,25 +330,12 @@ fn errors_in(errors: &[LineError], column: &str) -> bool {
     errors.iter().any(|e| e.column == column)
 }
 
-fn error(line: u64, column: &str, reason: String) -> LineError {
+fn error(line: u64, column: &str, reason: Label) -> LineError {
     LineError {
         line,
         column: column.to_string(),
         reason,
     }
-}
-
-fn rupiah_reason(e: &RupiahError) -> String {
-    let id = match e {
-        RupiahError::Empty => "kosong".to_string(),
-        RupiahError::Negative => "negatif".to_string(),
-        RupiahError::Fraction => "ada sen; rupiah ditulis utuh".to_string(),
-        RupiahError::Overflow => "terlalu besar".to_string(),
-        RupiahError::Malformed(t) => {
-            format!("`{t}` bukan jumlah rupiah (tulis mis. Rp 50.000.000)")
-        }
-    };
-    format!("{id} ({e})")
 }
 
 #[cfg(test)]
@@ -366,8 +379,8 @@ mod tests {
             ],
             "{errs:?}"
         );
-        assert!(errs[1].reason.contains("90"), "{errs:?}");
-        assert!(errs[3].reason.contains("110"), "{errs:?}");
+        assert!(errs[1].reason.id.contains("90"), "{errs:?}");
+        assert!(errs[3].reason.id.contains("110"), "{errs:?}");
     }
 
     #[test]
@@ -436,7 +449,7 @@ mod tests {
         );
         let errs = read(&b"PK\x03\x04\x14\x00"[..]).unwrap_err();
         assert_eq!((errs.len(), errs[0].line), (1, 1));
-        assert!(errs[0].reason.contains("CSV UTF-8"), "{errs:?}");
+        assert!(errs[0].reason.id.contains("CSV UTF-8"), "{errs:?}");
     }
 
     #[test]

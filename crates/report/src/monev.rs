@@ -86,9 +86,11 @@ pub fn build(
             .map(|r| cx.region(r))
             .unwrap_or_default();
         let who = v.beneficiary_name.clone().unwrap_or_default();
+        // A case as people name it: its first eight characters.
+        let short: String = v.case_id.chars().take(8).collect();
         let mut cells = vec![
             Cell::Text(cx.when(v.done_at)),
-            Cell::Text(v.case_id.clone()),
+            Cell::Text(short.clone()),
             Cell::Text(who.clone()),
             Cell::Text(region.clone()),
             Cell::Text(officer.clone()),
@@ -97,8 +99,8 @@ pub fn build(
             title: format!(
                 "{} — {} — {}",
                 cx.w("lain.kunjungan").replace("{no}", &v.no.to_string()),
-                who,
-                v.case_id
+                if who.is_empty() { &region } else { &who },
+                short
             ),
             facts: vec![
                 Fact {
@@ -118,10 +120,16 @@ pub fn build(
         };
         for q in checklist.iter().flat_map(|c| &c.questions) {
             let answer = fields.get(&q.id);
-            let text = answer.map(|a| answer_text(a, cx)).unwrap_or_default();
+            let mut text = answer.map(|a| answer_text(a, cx)).unwrap_or_default();
             if let Some(Value::Photo(id)) = answer {
-                card.photos
-                    .extend(photos.get(&(v.case_id.clone(), id.clone())).cloned());
+                // The picture is on the visit's card; the table says there is one.
+                let photo = photos.get(&(v.case_id.clone(), id.clone())).cloned();
+                text = if photo.is_some() {
+                    cx.w("kolom.foto")
+                } else {
+                    "–".into()
+                };
+                card.photos.extend(photo);
             } else {
                 card.facts.push(Fact {
                     label: q.label.get(cx.lang).to_string(),

@@ -7,6 +7,8 @@
 #[path = "pages/decrees.rs"]
 mod decrees;
 mod support;
+#[path = "pages/words.rs"]
+mod words;
 
 use reqwest::Response;
 use reqwest::multipart::{Form, Part};

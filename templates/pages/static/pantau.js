@@ -497,4 +497,19 @@
   setInterval(function () { if (navigator.onLine) flush(); }, 15000);
   restore();
   flush();
+
+  // A table wider than its box fades at the side that has more columns
+  // (class more-right / more-left), so no column is hidden without a hint.
+  function edges(box) {
+    var left = box.scrollLeft, room = box.scrollWidth - box.clientWidth;
+    box.classList.toggle("more-right", left < room - 2);
+    box.classList.toggle("more-left", left > 2);
+  }
+  document.querySelectorAll(".scroll").forEach(function (box) {
+    edges(box);
+    box.addEventListener("scroll", function () { edges(box); }, { passive: true });
+  });
+  window.addEventListener("resize", function () {
+    document.querySelectorAll(".scroll").forEach(edges);
+  });
 })();

@@ -39,7 +39,7 @@ fn every_bad_column_is_named() {
             "active"
         ]
     );
-    assert!(errs[0].reason.contains("13.01"), "{errs:?}");
+    assert!(errs[0].reason.id.contains("13.01"), "{errs:?}");
     let errs = parse("kind,region_code,name,nik", "pkl,99.99,Budi,123").unwrap_err();
     let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
     assert_eq!(cols, ["region_code", "nik", "market_location"]);
@@ -62,7 +62,7 @@ fn what_excel_did_is_undone_or_named() {
     let errs = row(";;;umkm;18.2;Toko;9,12E+12;1,87101E+15;mikro;-95,1;").unwrap_err();
     let got: Vec<(&str, &str)> = errs
         .iter()
-        .map(|e| (e.column.as_str(), e.reason.as_str()))
+        .map(|e| (e.column.as_str(), e.reason.id.as_str()))
         .collect();
     assert_eq!(
         got.iter().map(|g| g.0).collect::<Vec<_>>(),
@@ -74,7 +74,7 @@ fn what_excel_did_is_undone_or_named() {
     assert!(got[2].1.contains("wajib diisi bila lat diisi"), "{errs:?}");
     for e in &errs[3..] {
         assert!(
-            e.reason.contains("notasi ilmiah") && e.reason.contains("Text"),
+            e.reason.id.contains("notasi ilmiah") && e.reason.en.contains("Text"),
             "{errs:?}"
         );
     }
@@ -90,4 +90,74 @@ fn unknown_and_missing_headers() {
         e.iter().map(|c| c.column.as_str()).collect::<Vec<_>>(),
         ["colour", "region_code"]
     );
+}
+
+/// Every reason a row can be refused for, in each language alone: no
+/// English words in the Indonesian text and no Indonesian in the English.
+#[test]
+fn reasons_are_in_one_language_each() {
+    let header = Header::new(
+        "kind;region_code;name;nik_koperasi;legal_entity_number;coop_kind;members;active;\
+         last_rat_year;nib;owner_nik;scale;nik;lat;lon"
+            .split(';'),
+    )
+    .unwrap();
+    let rows = [
+        ";18;;123;;kapal;banyak;mungkin;1800;;;;;;5",
+        "cooperative;18.71;Koperasi;1301010000000001;x;ksp;1;ya;;;;;;-95;200",
+        "umkm;18.2;Toko;;9,12E+12;;1,87101E+15;raksasa;;;;x;",
+        "robot;99.99;Nama;;;;;;;;;;;;",
+    ];
+    let english = [
+        "required",
+        "must",
+        "unknown",
+        "not a",
+        "known:",
+        "region is",
+        "between",
+        "given",
+        "characters",
+        "yes/no",
+        "whole number",
+        "starts with",
+        "read as",
+        "there is no",
+    ];
+    let indonesian = [
+        "wajib",
+        "bukan",
+        "tidak",
+        "harus",
+        "diawali",
+        "wilayah",
+        "dibaca",
+        "di luar",
+        "huruf",
+        "sampai",
+        "bila",
+        "yang dikenal",
+        "mis.",
+    ];
+    let mut seen = 0;
+    for r in rows {
+        let fields: Vec<&str> = r.split(';').collect();
+        let errs = parse_row(&header, &fields, &regions()).unwrap_err();
+        for e in errs {
+            seen += 1;
+            let (id, en) = (e.reason.id.to_lowercase(), e.reason.en.to_lowercase());
+            assert!(!id.is_empty() && !en.is_empty(), "{e:?}");
+            for w in english {
+                assert!(!id.contains(w), "English `{w}` in {id:?}");
+            }
+            for w in indonesian {
+                assert!(!en.contains(w), "Indonesian `{w}` in {en:?}");
+            }
+        }
+    }
+    assert!(seen >= 12, "{seen} reasons");
+    for e in Header::new(["kind", "kind", "colour"]).unwrap_err() {
+        assert!(!e.reason.id.contains("column"), "{e:?}");
+        assert!(!e.reason.en.contains("kolom"), "{e:?}");
+    }
 }

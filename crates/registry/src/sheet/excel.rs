@@ -1,6 +1,8 @@
 //! What Excel does to values it takes for numbers, undone where it can be
 //! and named where it cannot.
 
+use pantau_domain::Label;
+
 /// A kabupaten/kota code Excel read as a number and saved without its
 /// trailing zero (`18.10` → `18.1`), or with the decimal comma of an
 /// Indonesian locale (`18,71`, `18,1`): the code it was. Kabupaten/kota
@@ -32,12 +34,16 @@ pub fn scientific(text: &str) -> bool {
 }
 
 /// Why a number in scientific notation is refused, for column `column`.
-pub fn scientific_reason(column: &str, text: &str) -> String {
-    format!(
-        "`{text}`: Excel mengubah angka panjang menjadi notasi ilmiah dan membuang digit terakhirnya; \
-         format kolom {column} sebagai Teks, isi ulang angkanya, lalu simpan lagi \
-         (Excel turned the long number into scientific notation and dropped its last digits: \
-         format the column as Text, enter the numbers again and save)"
+pub fn scientific_reason(column: &str, text: &str) -> Label {
+    Label::new(
+        format!(
+            "`{text}`: Excel mengubah angka panjang menjadi notasi ilmiah dan membuang digit \
+             terakhirnya; format kolom {column} sebagai Teks, isi ulang angkanya, lalu simpan lagi"
+        ),
+        format!(
+            "`{text}`: Excel turned the long number into scientific notation and dropped its last \
+             digits: format the column {column} as Text, enter the numbers again and save"
+        ),
     )
 }
 

@@ -21,6 +21,7 @@ mod write;
 use std::borrow::Cow;
 use std::io::Read;
 
+use pantau_domain::Label;
 use serde::Serialize;
 
 pub use cell::{clean, safe};
@@ -34,7 +35,8 @@ use decode::Decoded;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ColumnError {
     pub column: String,
-    pub reason: String,
+    /// Why, in Indonesian and English.
+    pub reason: Label,
 }
 
 /// Why a file cannot be read.
@@ -150,9 +152,10 @@ impl<R: Read> Sheet<R> {
                     if unreadable.is_none() {
                         unreadable = Some(ColumnError {
                             column: self.column(i),
-                            reason: "bukan teks UTF-8; simpan berkas sebagai CSV UTF-8 \
-                                     (not UTF-8 text: save the file as CSV UTF-8)"
-                                .into(),
+                            reason: Label::new(
+                                "bukan teks UTF-8; simpan berkas sebagai CSV UTF-8",
+                                "not UTF-8 text: save the file as CSV UTF-8",
+                            ),
                         });
                     }
                     cells.push(Cow::Owned(String::from_utf8_lossy(bytes).into_owned()));
@@ -163,18 +166,27 @@ impl<R: Read> Sheet<R> {
         if fields < width {
             unreadable = Some(ColumnError {
                 column: self.column(fields),
-                reason: format!(
-                    "baris ini hanya {fields} kolom, judulnya {width}: ada pemisah yang hilang \
-                     (the row has {fields} fields, the header {width})"
+                reason: Label::new(
+                    format!(
+                        "baris ini hanya {fields} kolom, judulnya {width}: ada pemisah yang hilang"
+                    ),
+                    format!(
+                        "the row has {fields} fields, the header {width}: a separator is missing"
+                    ),
                 ),
             });
         } else if let Some(extra) = cells[width..].iter().position(|c| !c.is_empty()) {
             unreadable = Some(ColumnError {
                 column: self.column(width + extra),
-                reason: format!(
-                    "baris ini {fields} kolom, judulnya hanya {width}: ada pemisah berlebih, \
-                     mis. koma desimal di berkas berpemisah koma \
-                     (the row has {fields} fields, the header only {width})"
+                reason: Label::new(
+                    format!(
+                        "baris ini {fields} kolom, judulnya hanya {width}: ada pemisah berlebih, \
+                         mis. koma desimal di berkas berpemisah koma"
+                    ),
+                    format!(
+                        "the row has {fields} fields, the header only {width}: a separator too \
+                         many, e.g. a decimal comma in a comma-separated file"
+                    ),
                 ),
             });
         } else {

@@ -307,7 +307,7 @@ pub async fn decree_programs(
 
 /// Whether `data` is wholly a PDF, as a decree's scan must be.
 pub async fn is_pdf(data: &[u8]) -> bool {
-    super::files::check_file("application/pdf", data.to_vec())
+    super::files::check_file("application/pdf", data.to_vec(), Lang::Id)
         .await
         .is_ok()
 }

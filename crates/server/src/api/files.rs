@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::WithRejection;
 use chrono::Utc;
 use pantau_domain::access::Permission;
+use pantau_domain::{Label, Lang, format};
 use pantau_photo::Format;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -41,6 +42,7 @@ pub const MAX_FILE: usize = 10 * 1024 * 1024;
 pub fn accepted_type(
     field: &str,
     content_type: &str,
+    lang: Lang,
 ) -> Result<(&'static str, &'static [u8]), ApiError> {
     let declared = content_type
         .split(';')
@@ -53,29 +55,40 @@ pub fn accepted_type(
         .find(|(t, _)| *t == declared)
         .copied()
         .ok_or_else(|| {
-            ApiError::invalid(
-                field,
-                format!(
-                    "`{}` tidak diterima; kirim JPEG, PNG, WebP atau PDF (not accepted: send JPEG, PNG, WebP or PDF)",
-                    declared.escape_debug()
-                ),
-            )
+            let t = declared.escape_debug();
+            let why = Label::new(
+                format!("`{t}` tidak diterima; kirim JPEG, PNG, WebP atau PDF"),
+                format!("`{t}` is not accepted: send JPEG, PNG, WebP or PDF"),
+            );
+            ApiError::invalid(field, why.get(lang))
         })
 }
 
 /// Checks that a file of `size` bytes may be stored.
-pub fn check_size(field: &str, size: usize) -> Result<(), ApiError> {
+pub fn check_size(field: &str, size: usize, lang: Lang) -> Result<(), ApiError> {
     if size == 0 || size > MAX_FILE {
-        return Err(ApiError::invalid(
-            field,
-            format!(
-                "ukuran {size} byte; harus 1 byte sampai {} MB (size must be 1 byte to {} MB)",
-                MAX_FILE / (1024 * 1024),
-                MAX_FILE / (1024 * 1024)
-            ),
-        ));
+        return Err(ApiError::invalid(field, size_reason(size, lang)));
     }
     Ok(())
+}
+
+/// Why a file of `size` bytes is refused, sizes as people read them
+/// (`berkas 12,5 MB; paling besar 10 MB`).
+pub fn size_reason(size: usize, lang: Lang) -> String {
+    let (size, max) = (size as u64, MAX_FILE as u64);
+    let (got, most) = (format::bytes(size, lang), format::bytes(max, lang));
+    let why = if size == 0 {
+        Label::new(
+            format!("berkas kosong; paling besar {most}"),
+            format!("the file is empty; at most {most}"),
+        )
+    } else {
+        Label::new(
+            format!("berkas {got}; paling besar {most}"),
+            format!("the file is {got}; at most {most}"),
+        )
+    };
+    why.get(lang).to_string()
 }
 
 /// A file found to be wholly what it claims: its type, its bytes, and what
@@ -88,14 +101,19 @@ pub struct Checked {
 }
 
 /// Checks a file's declared type against all of its bytes, and its size.
-pub async fn check_file(content_type: &str, data: Vec<u8>) -> Result<Checked, ApiError> {
-    let (ty, magic) = accepted_type("Content-Type", content_type)?;
-    check_size("file", data.len())?;
+pub async fn check_file(
+    content_type: &str,
+    data: Vec<u8>,
+    lang: Lang,
+) -> Result<Checked, ApiError> {
+    let (ty, magic) = accepted_type("Content-Type", content_type, lang)?;
+    check_size("file", data.len(), lang)?;
     let not_it = || {
-        ApiError::invalid(
-            "file",
-            format!("isi berkas bukan {ty} yang utuh (the file's content is not a whole {ty})"),
-        )
+        let why = Label::new(
+            format!("isi berkas bukan {ty} yang utuh"),
+            format!("the file's content is not a whole {ty}"),
+        );
+        ApiError::invalid("file", why.get(lang))
     };
     if !data.starts_with(magic) {
         return Err(not_it());
@@ -192,7 +210,7 @@ pub async fn store_file(
 ) -> Result<Attachment, ApiError> {
     caller.require(Permission::Act)?;
     let view = visible_case(app, caller, case).await?;
-    let Checked { ty, data, print } = check_file(content_type, data).await?;
+    let Checked { ty, data, print } = check_file(content_type, data, caller.lang).await?;
     let size = data.len();
     let zone = app.zone_of(view.row.region.as_deref().unwrap_or_default());
     let known = app

@@ -51,7 +51,7 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
                         refusals.push(RefusedRow {
                             line: r.line,
                             column: p.column.clone(),
-                            reason: p.reason.clone(),
+                            reason: p.reason.get(caller.lang).to_string(),
                         });
                     }
                 }
@@ -63,7 +63,9 @@ pub async fn import(app: &App, caller: &Caller, csv: &[u8]) -> Result<ImportRepo
             ImportError::Header(errors) => ApiError::Invalid(
                 errors
                     .into_iter()
-                    .map(|e| FieldIssue::new(format!("header.{}", e.column), e.reason))
+                    .map(|e| {
+                        FieldIssue::new(format!("header.{}", e.column), e.reason.get(caller.lang))
+                    })
                     .collect(),
             ),
             ImportError::NotText(reason) => ApiError::invalid("body", reason),

@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::WithRejection;
 use chrono::Utc;
 use pantau_domain::access::Permission;
+use pantau_domain::{Label, format};
 use pantau_store::cases::upload::{NewUpload, Part};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,14 +76,12 @@ pub async fn start_upload(
     visible_case(&app, &caller, &id).await?;
     let key = req.key.trim();
     if key.is_empty() || key.len() > 200 {
-        return Err(ApiError::invalid(
-            "key",
-            "1 sampai 200 karakter (1 to 200 characters)",
-        ));
+        let why = Label::new("1 sampai 200 karakter", "1 to 200 characters");
+        return Err(ApiError::invalid("key", why.get(caller.lang)));
     }
     no_nul("key", key)?;
-    let (ty, _) = accepted_type("content_type", &req.content_type)?;
-    check_size("size", usize::try_from(req.size).unwrap_or(0))?;
+    let (ty, _) = accepted_type("content_type", &req.content_type, caller.lang)?;
+    check_size("size", usize::try_from(req.size).unwrap_or(0), caller.lang)?;
     let u = app
         .store
         .start_upload(&NewUpload {
@@ -155,19 +154,19 @@ pub async fn put_part(
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|o| *o >= 0)
         .ok_or_else(|| {
-            ApiError::invalid(
-                "Upload-Offset",
-                "tulis posisi awal bagian ini dalam byte (write where this part starts, in bytes)",
-            )
+            let why = Label::new(
+                "tulis posisi awal bagian ini dalam byte",
+                "write where this part starts, in bytes",
+            );
+            ApiError::invalid("Upload-Offset", why.get(caller.lang))
         })?;
     if body.is_empty() || body.len() > MAX_PART {
-        return Err(ApiError::invalid(
-            "part",
-            format!(
-                "bagian {} byte; harus 1 byte sampai 1 MB (a part must be 1 byte to 1 MB)",
-                body.len()
-            ),
-        ));
+        let got = format::bytes(body.len() as u64, caller.lang);
+        let why = Label::new(
+            format!("bagian {got}; harus 1 byte sampai 1 MB"),
+            format!("a part of {got}; a part must be 1 byte to 1 MB"),
+        );
+        return Err(ApiError::invalid("part", why.get(caller.lang)));
     }
     let err = |e| ApiError::from_store(e, caller.lang);
     let part = app
@@ -185,12 +184,14 @@ pub async fn put_part(
             now.offset = received;
             Ok((StatusCode::CONFLICT, Json(now)))
         }
-        Part::TooLong { size } => Err(ApiError::invalid(
-            "part",
-            format!(
-                "bagian melewati ukuran berkas {size} byte (the part runs past the file's {size} bytes)"
-            ),
-        )),
+        Part::TooLong { size } => {
+            let size = format::bytes(u64::try_from(size).unwrap_or(0), caller.lang);
+            let why = Label::new(
+                format!("bagian melewati ukuran berkas {size}"),
+                format!("the part runs past the file's {size}"),
+            );
+            Err(ApiError::invalid("part", why.get(caller.lang)))
+        }
         Part::Done { .. } => {
             let done = app.store.upload(&upload).await.map_err(err)?;
             Ok((StatusCode::OK, Json(done.as_ref().map_or(now, status))))

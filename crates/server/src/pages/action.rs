@@ -87,12 +87,18 @@ pub fn forms(
     open: Option<&str>,
     attempt: Option<&Attempt>,
 ) -> Vec<ActionForm> {
+    let today = chrono::Utc::now()
+        .with_timezone(&v.caller.zone.offset())
+        .format("%Y-%m-%d")
+        .to_string();
     d.actions
         .iter()
         .map(|a| {
             let mine = attempt.filter(|t| t.action == a.id);
             let own = def.action(&a.id).map_or(0, |x| x.fields.len());
-            let mut inputs = inputs(&a.id, &a.fields, mine, Some(&d.summary.id));
+            let visit = def.action(&a.id).is_some_and(|x| x.completes_visit);
+            let dated = visit.then_some(today.as_str());
+            let mut inputs = inputs(&a.id, &a.fields, mine, Some(&d.summary.id), dated);
             let questions = inputs.split_off(own.min(inputs.len()));
             let checklist = def
                 .action(&a.id)
@@ -117,7 +123,7 @@ pub fn forms(
                 open: mine.is_some() || open == Some(a.id.as_str()),
                 key: mine.map_or_else(|| uuid::Uuid::new_v4().to_string(), |t| t.key.clone()),
                 seq: d.summary.seq,
-                visit: def.action(&a.id).is_some_and(|x| x.completes_visit),
+                visit,
                 to: def
                     .state(&a.to)
                     .map_or_else(|| a.to.clone(), |s| s.label.get(v.caller.lang).into()),
@@ -138,13 +144,17 @@ pub(super) fn inputs(
     fields: &[FieldView],
     mine: Option<&Attempt>,
     case: Option<&str>,
+    today: Option<&str>,
 ) -> Vec<Input> {
     fields
         .iter()
         .map(|f| {
-            let value = mine
-                .and_then(|t| t.values.get(&f.id).cloned())
-                .unwrap_or_default();
+            let value = match (mine, today) {
+                (Some(t), _) => t.values.get(&f.id).cloned().unwrap_or_default(),
+                // A visit is dated today, in the reader's zone, unless changed.
+                (None, Some(today)) if f.kind == "date" => today.to_string(),
+                (None, _) => String::new(),
+            };
             let stored = matches!(f.kind.as_str(), "photo" | "document") && is_attachment(&value);
             Input {
                 dom: format!("{action}-{}", f.id),

@@ -3,18 +3,17 @@
 //! [`api::cases::case_detail`]) with its data, files, timeline, and the
 //! actions the reader may take now as forms.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{NaiveDate, Utc};
-use pantau_domain::long_date;
-use pantau_workflow::Definition;
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::action::{self, ActionForm, Attempt};
+use super::answers::{Shown, shown};
 use super::format;
 use super::view::{OrFail, PageResult, Viewer, link};
 use crate::App;
@@ -232,6 +231,8 @@ struct CasePage {
     notice: Option<String>,
     /// The reader may confirm the location this case's visit registered.
     confirm_location: bool,
+    /// The beneficiary: identifiers, market, a map link to its point.
+    party: Option<super::party::Party>,
 }
 
 #[derive(Serialize)]
@@ -261,18 +262,6 @@ struct Badge {
     label: String,
 }
 
-/// A recorded value as people read it, with its file when it is one, or
-/// its page (a decree's number links to the decree).
-#[derive(Serialize)]
-struct Shown {
-    label: String,
-    value: String,
-    href: Option<String>,
-    photo: bool,
-    /// `href` is a page of Pantau, opened in the same tab.
-    page: bool,
-}
-
 #[derive(Serialize)]
 struct Step {
     seq: u64,
@@ -300,57 +289,6 @@ pub fn title(v: &Viewer, beneficiary: Option<&String>, id: &str) -> String {
 /// Whether a stored value names an uploaded file (an attachment id).
 pub fn is_attachment(value: &str) -> bool {
     value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// A field's label and type from the definition (the id where unknown).
-fn field_of(def: &Definition, id: &str, lang: pantau_domain::Lang) -> (String, String) {
-    def.actions
-        .iter()
-        .flat_map(|a| a.fields.iter())
-        .chain(def.checklists.iter().flat_map(|c| c.questions.iter()))
-        .find(|f| f.id == id)
-        .map_or_else(
-            || (id.to_string(), String::new()),
-            |f| (f.label.get(lang).to_string(), f.kind.as_str().to_string()),
-        )
-}
-
-fn shown(
-    v: &Viewer,
-    def: &Definition,
-    case: &str,
-    fields: &BTreeMap<String, String>,
-    decrees: &BTreeSet<String>,
-) -> Vec<Shown> {
-    let lang = v.caller.lang;
-    fields
-        .iter()
-        .map(|(id, value)| {
-            let (label, kind) = field_of(def, id, lang);
-            let file = matches!(kind.as_str(), "photo" | "document") && is_attachment(value);
-            let value = match kind.as_str() {
-                "yes_no" if value == "ya" => v.text("umum.ya"),
-                "yes_no" if value == "tidak" => v.text("umum.tidak"),
-                "date" => NaiveDate::parse_from_str(value, "%d/%m/%Y")
-                    .map_or_else(|_| value.clone(), |d| long_date(d, lang)),
-                "photo" if file => v.text("kasus.lihat_foto"),
-                "document" if file => v.text("kasus.lihat_berkas"),
-                _ => value.clone(),
-            };
-            let decree = id == "decree_number" && decrees.contains(&fields[id]);
-            Shown {
-                label,
-                value,
-                href: if decree {
-                    Some(format!("/sk/{}", pantau_store::decree::id_of(&fields[id])))
-                } else {
-                    file.then(|| format!("/api/cases/{case}/attachments/{}", &fields[id]))
-                },
-                photo: file && kind == "photo",
-                page: decree,
-            }
-        })
-        .collect()
 }
 
 /// The case page, with `attempt` (a refused form) shown again where it was.
@@ -407,9 +345,17 @@ async fn build(
         .map_err(|e| ApiError::from_store(e, lang))?;
     let now = Utc::now();
     let s = &d.summary;
+    let party = super::party::of(app, v, s.beneficiary_id.as_deref()).await?;
+    // A case of a place (a market, a PLUT building) is called by its program and region.
+    let title = match (&s.beneficiary_name, &s.region_name) {
+        (Some(name), _) => name.clone(),
+        (None, Some(region)) => format!("{} · {region}", d.workflow_label),
+        (None, None) => title(v, None, &s.id),
+    };
     Ok(CasePage {
+        party,
         id: s.id.clone(),
-        title: title(v, s.beneficiary_name.as_ref(), &s.id),
+        title,
         state: s.state_label.clone(),
         is_final: def.state(&s.state).is_some_and(|st| st.is_final),
         program,

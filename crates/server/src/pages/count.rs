@@ -1,5 +1,5 @@
 //! `{{count cell}}`: a count that links to the cases behind it, or a muted
-//! zero; `{{count_cells cells}}`: one `<td class="num">` of each. Counts are
+//! zero (`{{count 12500}}`, a plain number, is only grouped); `{{count_cells cells}}`: one `<td class="num">` of each. Counts are
 //! grouped as the page's language writes them (`12.500`, `12,500`); a cell's
 //! `label` is what a screen reader says for its link. Helpers,
 //! not partials or `#each`: the dashboard writes a thousand of them, and
@@ -71,7 +71,16 @@ impl HelperDef for Count {
         _: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
-        write(param(h, "count")?, lang(ctx), r.get_escape_fn(), out)
+        match param(h, "count")? {
+            // A plain number: grouped, with no link (`{{count page.total}}`).
+            Value::Number(n) => match n.as_i64() {
+                Some(n) => out
+                    .write(&pantau_domain::format::thousands(n, lang(ctx)))
+                    .map_err(Into::into),
+                None => Err(RenderErrorReason::InvalidParamType("a whole number").into()),
+            },
+            cell => write(cell, lang(ctx), r.get_escape_fn(), out),
+        }
     }
 }
 

@@ -32,6 +32,8 @@ struct ProgramView {
     states: Vec<StateColumn>,
     rows: Vec<Row>,
     total: Row,
+    /// The program moves money (a registration-only program shows no rupiah).
+    money: bool,
     /// The program's progress report of its year, as PDF and XLSX.
     report_pdf: String,
     report_xlsx: String,
@@ -55,6 +57,8 @@ struct Row {
     /// Realisation as a fraction for `<meter>` (0 to 1).
     meter: String,
     money: String,
+    /// The program moves money: the rupiah columns are shown.
+    rupiah: bool,
     visits_done: Cell,
     visits_due: Cell,
     visits_overdue: Cell,
@@ -83,6 +87,8 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                 .iter()
                 .filter(|s| p.total.states.get(&s.id).is_some_and(|n| *n > 0))
                 .collect();
+            let t = &p.total;
+            let money = t.allocation != 0 || t.approved != 0 || t.disbursed != 0;
             let row = |name: String, region: &str, f: &Figures| {
                 let href = |state: &str, n: i64| {
                     (n > 0).then(|| {
@@ -117,6 +123,7 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                         (f.realisation_bp as f64 / 10_000.0).clamp(0.0, 1.0)
                     ),
                     money: link("/kasus", &[("program", &p.id), ("region", region)]),
+                    rupiah: money,
                     visits_done: visits("dasbor.kunjungan_selesai", f.visits_done),
                     visits_due: visits("dasbor.kunjungan_terjadwal", f.visits_due),
                     visits_overdue: visits("dasbor.kunjungan_terlambat", f.visits_overdue),
@@ -131,6 +138,7 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                 )
             };
             ProgramView {
+                money,
                 report_pdf: report("pdf"),
                 report_xlsx: report("xlsx"),
                 rows: p

@@ -9,6 +9,7 @@
 //! can check that each is covered by the access matrix.
 
 mod action;
+mod answers;
 mod cases;
 mod count;
 mod dashboard;
@@ -16,6 +17,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod party;
 mod profile;
 mod programs;
 mod proposal;

@@ -122,7 +122,7 @@ async fn reports_download_with_the_dashboards_totals() {
                 assert!(ty.starts_with("text/csv"), "{ctx}: {ty}");
                 assert_eq!(
                     disposition,
-                    format!("attachment; filename=\"program-progress-{year}.csv\""),
+                    format!("attachment; filename=\"perkembangan-program-{year}.csv\""),
                     "{ctx}"
                 );
                 let csv = String::from_utf8(bytes).unwrap();
@@ -169,7 +169,7 @@ async fn reports_download_with_the_dashboards_totals() {
         );
         assert_eq!(
             disposition,
-            "attachment; filename=\"program-progress-2026.xlsx\""
+            "attachment; filename=\"perkembangan-program-2026.xlsx\""
         );
         assert!(bytes.starts_with(b"PK"), "{name}: XLSX is a zip");
         // HTML: shown, not saved; it runs no script.
@@ -215,7 +215,7 @@ async fn reports_download_with_the_dashboards_totals() {
                 assert_eq!(ty, "application/pdf");
                 assert_eq!(
                     disposition,
-                    "attachment; filename=\"program-progress-2026.pdf\""
+                    "attachment; filename=\"perkembangan-program-2026.pdf\""
                 );
                 assert!(bytes.starts_with(b"%PDF"), "{name}: a PDF");
             }

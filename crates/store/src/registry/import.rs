@@ -162,7 +162,10 @@ pub(crate) fn parse_in_scope<S: AsRef<str>>(
     }
     Err(vec![ColumnError {
         column: "region_code".into(),
-        reason: format!("`{}` di luar wilayah Anda (outside your region)", b.region),
+        reason: pantau_domain::Label::new(
+            format!("`{}` di luar wilayah Anda", b.region),
+            format!("`{}` is outside your region", b.region),
+        ),
     }])
 }
 

@@ -117,8 +117,10 @@ impl Store {
             Some(row) if scope.covers(Some(&row.region_code)) => Ok(Registered::Done { id, new }),
             _ => Ok(Registered::Refused(vec![ColumnError {
                 column: identifying_column(b.kind()).into(),
-                reason: "sudah terdaftar di wilayah lain (already registered in another region)"
-                    .into(),
+                reason: pantau_domain::Label::new(
+                    "sudah terdaftar di wilayah lain",
+                    "already registered in another region",
+                ),
             }])),
         }
     }

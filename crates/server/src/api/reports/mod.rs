@@ -229,7 +229,7 @@ pub async fn make(
     Ok(Made {
         bytes,
         format: r.format,
-        file: file_name(report, year, r.case.as_deref(), r.format),
+        file: file_name(report, year, r.case.as_deref(), r.format, r.lang),
     })
 }
 
@@ -247,8 +247,15 @@ fn failed(e: ReportError, lang: Lang) -> ApiError {
     }
 }
 
-/// `program-progress-2026.pdf`, `monev-CASE.pdf`, `monev.csv`.
-fn file_name(report: ReportName, year: Option<i32>, case: Option<&str>, format: Format) -> String {
+/// `perkembangan-program-2026.pdf` in Indonesian, `program-progress-2026.pdf`
+/// in English; `monev-CASE.pdf`, `monev.csv`.
+fn file_name(
+    report: ReportName,
+    year: Option<i32>,
+    case: Option<&str>,
+    format: Format,
+    lang: Lang,
+) -> String {
     let safe = |s: &str| -> String {
         s.chars()
             .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -260,7 +267,13 @@ fn file_name(report: ReportName, year: Option<i32>, case: Option<&str>, format: 
         (None, Some(y)) => format!("-{y}"),
         (None, None) => String::new(),
     };
-    format!("{}{tail}.{}", report.as_str(), format.as_str())
+    let stem = match (lang, report) {
+        (Lang::Id, ReportName::ProgramProgress) => "perkembangan-program",
+        (Lang::Id, ReportName::Accountability) => "akuntabilitas",
+        (Lang::Id, ReportName::Indicators) => "indikator",
+        (_, r) => r.as_str(),
+    };
+    format!("{stem}{tail}.{}", format.as_str())
 }
 
 /// The answer carrying a made report: the bytes with their type, to save
@@ -331,16 +344,49 @@ mod tests {
 
     #[test]
     fn file_names_are_plain() {
+        let name = |r, y, c, f, l| file_name(r, y, c, f, l);
         assert_eq!(
-            file_name(ReportName::ProgramProgress, Some(2026), None, Format::Pdf),
+            name(
+                ReportName::ProgramProgress,
+                Some(2026),
+                None,
+                Format::Pdf,
+                Lang::En
+            ),
             "program-progress-2026.pdf"
         );
         assert_eq!(
-            file_name(ReportName::Monev, None, Some("ab\"c;1"), Format::Csv),
+            name(
+                ReportName::ProgramProgress,
+                Some(2026),
+                None,
+                Format::Pdf,
+                Lang::Id
+            ),
+            "perkembangan-program-2026.pdf"
+        );
+        assert_eq!(
+            name(
+                ReportName::Indicators,
+                Some(2026),
+                None,
+                Format::Xlsx,
+                Lang::Id
+            ),
+            "indikator-2026.xlsx"
+        );
+        assert_eq!(
+            name(
+                ReportName::Monev,
+                None,
+                Some("ab\"c;1"),
+                Format::Csv,
+                Lang::Id
+            ),
             "monev-abc1.csv"
         );
         assert_eq!(
-            file_name(ReportName::Monev, None, None, Format::Xlsx),
+            name(ReportName::Monev, None, None, Format::Xlsx, Lang::En),
             "monev.xlsx"
         );
     }

@@ -207,7 +207,7 @@ pub async fn create(
                 .map(|r| RowProblem {
                     line: r.line,
                     column: r.column,
-                    reason: r.reason,
+                    reason: r.reason.get(v.caller.lang).to_string(),
                 })
                 .collect();
             Ok(again(page))

@@ -344,7 +344,7 @@ async fn build(
             key: uuid::Uuid::new_v4().to_string(),
             action: action.id.clone(),
             label: action.label.get(lang).to_string(),
-            inputs: action::inputs(&action.id, &fields, None::<&Attempt>, None),
+            inputs: action::inputs(&action.id, &fields, None::<&Attempt>, None, None),
             change: found.as_ref().map(|_| here(&[])),
         }),
         chosen: Some(view),

@@ -250,13 +250,14 @@ async fn registered(
         Registered::Refused(problems) => {
             let mut errors = Values::new();
             for p in problems {
+                let reason = p.reason.get(lang).to_string();
                 errors
                     .entry(p.column)
                     .and_modify(|r| {
                         r.push_str("; ");
-                        r.push_str(&p.reason);
+                        r.push_str(&reason);
                     })
-                    .or_insert(p.reason);
+                    .or_insert(reason);
             }
             let values: Values = columns(kind)
                 .into_iter()
