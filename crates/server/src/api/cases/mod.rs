@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum_extra::extract::WithRejection;
 use chrono::{DateTime, Utc};
-use pantau_domain::{Lang, Role};
+use pantau_domain::Lang;
 use pantau_store::read::browse::{CaseLine, CaseQuery};
 use pantau_workflow::{Definition, Event, engine};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,9 @@ use super::{Listing, Paging};
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
+mod narrow;
+mod offer;
+use offer::offer_users;
 mod transition;
 pub use transition::*;
 
@@ -52,6 +55,20 @@ pub struct CaseFilter {
     pub officer: Option<String>,
     /// `flagged`: only cases with a monev visit whose evidence awaits a verifier.
     pub evidence: Option<String>,
+    /// Monev visits: `selesai` (one done), `terjadwal` (one open, not yet
+    /// due), `terlambat` (one open past due).
+    pub kunjungan: Option<String>,
+    /// Money: `disetujui` (an approved amount), `dicairkan` (some disbursed).
+    pub uang: Option<String>,
+    /// In the current state more than this many days.
+    pub di_tahap: Option<String>,
+    /// A beneficiary's name (any part) or a case number's start.
+    pub cari: Option<String>,
+    /// `saya`: the cases whose state has an action the caller's role may take.
+    pub menunggu: Option<String>,
+    /// `baru` (newest change first, the default), `lama_di_tahap` (longest
+    /// in its state first) or `nama` (by beneficiary name).
+    pub urut: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -235,6 +252,7 @@ pub async fn list(
         region: nonempty(&f.region),
         officer: nonempty(&f.officer),
         flagged,
+        narrow: narrow::read(app, caller, f)?,
         page,
         per_page,
     };
@@ -256,7 +274,7 @@ pub async fn list(
     })
 }
 
-/// Cases within the caller's region, newest change first.
+/// Cases within the caller's region, newest change first unless `urut` says.
 #[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter),
     responses((status = 200, body = Listing<CaseSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_cases(
@@ -445,40 +463,6 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
         actions,
         location,
     })
-}
-
-/// Fills each `user` answer of `actions` with the users it may name: the
-/// active users of the field's role whose region covers the case's.
-async fn offer_users(
-    app: &App,
-    def: &Definition,
-    actions: &mut [ActionView],
-    region: Option<&str>,
-    lang: Lang,
-) -> Result<(), ApiError> {
-    for a in actions.iter_mut() {
-        for f in a.fields.iter_mut().filter(|f| f.kind == "user") {
-            let role = def
-                .action(&a.id)
-                .into_iter()
-                .flat_map(|x| def.inputs(x))
-                .find(|x| x.id == f.id)
-                .and_then(|x| x.role)
-                .unwrap_or(Role::FieldOfficer);
-            f.users = app
-                .store
-                .people_of(role, region.unwrap_or_default())
-                .await
-                .map_err(|e| ApiError::from_store(e, lang))?
-                .into_iter()
-                .map(|u| UserChoice {
-                    login: u.login,
-                    name: u.name,
-                })
-                .collect();
-        }
-    }
-    Ok(())
 }
 
 /// One case: its data, timeline, and the actions the caller may take now.
