@@ -305,3 +305,71 @@ async fn waiting_for_me_is_what_the_caller_may_act_on() {
         );
     }
 }
+
+/// In Chromium, at a phone's width and a desktop's: the verifier's
+/// dashboard links to what waits on them, the case list opens with the
+/// queue ticked, each case there offers them an action, and a search by
+/// case number from the form finds that case.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifier_finds_their_queue_in_a_real_browser() {
+    use fantoccini::Locator;
+    use support::browser::{browser, sign_in, wait_until};
+    for app in support::apps().await {
+        let db = app.name;
+        for (width, height) in [(390, 844), (1280, 900)] {
+            let Some((c, _driver)) = browser(width, height).await else {
+                return;
+            };
+            sign_in(&c, &app, "verifikator.18").await;
+            c.goto(&app.url("/")).await.unwrap();
+            let link = c
+                .find(Locator::Css("a[href='/kasus?menunggu=saya']"))
+                .await
+                .unwrap();
+            let said = link.text().await.unwrap();
+            assert!(said.starts_with("Menunggu tindakan Anda"), "{db}: {said}");
+            link.click().await.unwrap();
+            let page = wait_until(&c, |url, _| url.contains("menunggu=saya")).await;
+            assert!(page.contains("checked"), "{db}: the queue is ticked");
+            let n: String = said.chars().filter(char::is_ascii_digit).collect();
+            assert!(
+                page.contains(&format!("{n} kasus")),
+                "{db}: the list counts the {n} of the dashboard"
+            );
+            shot(&c, &format!("antrian-{db}-{width}")).await;
+            let first = c.find(Locator::Css("table.list tbody th a")).await.unwrap();
+            let href = first.attr("href").await.unwrap().unwrap();
+            first.click().await.unwrap();
+            let case = wait_until(&c, |url, _| url.ends_with(&href)).await;
+            assert!(case.contains("<form"), "{db}: {href} offers an action");
+            // Search by the case number from the form.
+            let short: String = href.trim_start_matches("/kasus/").chars().take(8).collect();
+            c.goto(&app.url("/kasus")).await.unwrap();
+            c.find(Locator::Css("#f-cari"))
+                .await
+                .unwrap()
+                .send_keys(&short)
+                .await
+                .unwrap();
+            c.find(Locator::Css("form.filters button.primary"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            let found = wait_until(&c, |url, _| url.contains("cari=")).await;
+            assert!(found.contains("1 kasus"), "{db}: one case found by {short}");
+            assert!(found.contains(&href), "{db}: the case {href}");
+            shot(&c, &format!("cari-{db}-{width}")).await;
+            c.close().await.ok();
+        }
+    }
+}
+
+/// Keeps a picture of the page in `PANTAU_SHOTS` when set.
+async fn shot(c: &fantoccini::Client, name: &str) {
+    if let Ok(dir) = std::env::var("PANTAU_SHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
+    }
+}

@@ -34,6 +34,7 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     filtered: bool,
+    narrow: super::case_filters::Narrowing,
 }
 
 /// An option of a filter.
@@ -134,27 +135,12 @@ pub async fn list(
         })
         .collect();
     let pages = listing.total.div_ceil(listing.per_page).max(1);
+    let kept = super::case_filters::kept(&f);
     let at = |page: u64| {
         let page = page.to_string();
-        let keep = |o: &Option<String>| o.clone().unwrap_or_default();
-        let (program, state, region, evidence, per_page) = (
-            keep(&f.program),
-            keep(&f.state),
-            keep(&f.region),
-            keep(&f.evidence),
-            keep(&f.per_page),
-        );
-        link(
-            "/kasus",
-            &[
-                ("program", &program),
-                ("state", &state),
-                ("region", &region),
-                ("evidence", &evidence),
-                ("per_page", &per_page),
-                ("page", &page),
-            ],
-        )
+        let mut pairs: Vec<(&str, &str)> = kept.iter().map(|(k, x)| (*k, x.as_str())).collect();
+        pairs.push(("page", &page));
+        link("/kasus", &pairs)
     };
     let page = ListPage {
         programs: programs
@@ -177,9 +163,8 @@ pub async fn list(
             &v.text("daftar.bukti_flagged"),
             f.evidence.as_ref(),
         )],
-        filtered: [&f.program, &f.state, &f.region, &f.evidence]
-            .iter()
-            .any(|o| o.as_ref().is_some_and(|s| !s.is_empty())),
+        filtered: super::case_filters::filtered(&f),
+        narrow: super::case_filters::narrowing(&v, &f),
     };
     Ok(v.render(
         StatusCode::OK,

@@ -19,6 +19,8 @@ struct DashboardPage {
     programs: Vec<ProgramView>,
     /// Cases with a monev visit whose evidence awaits a verifier.
     flagged: u64,
+    /// Cases whose state has an action the reader's role may take.
+    waiting: u64,
 }
 
 #[derive(Serialize)]
@@ -175,22 +177,38 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
             }
         })
         .collect();
-    let flagged = crate::api::cases::list(
-        &app,
-        &v.caller,
-        &crate::api::cases::CaseFilter {
-            evidence: Some("flagged".into()),
-            per_page: Some("1".into()),
-            ..Default::default()
-        },
-    )
+    let count = |f: crate::api::cases::CaseFilter| {
+        let (app, caller) = (&app, &v.caller);
+        async move {
+            let f = crate::api::cases::CaseFilter {
+                per_page: Some("1".into()),
+                ..f
+            };
+            crate::api::cases::list(app, caller, &f)
+                .await
+                .map(|l| l.total)
+        }
+    };
+    let flagged = count(crate::api::cases::CaseFilter {
+        evidence: Some("flagged".into()),
+        ..Default::default()
+    })
     .await
-    .or_fail(&v)?
-    .total;
+    .or_fail(&v)?;
+    let waiting = count(crate::api::cases::CaseFilter {
+        menunggu: Some("saya".into()),
+        ..Default::default()
+    })
+    .await
+    .or_fail(&v)?;
     Ok(v.render(
         StatusCode::OK,
         "dasbor",
         &v.text("dasbor.judul"),
-        DashboardPage { programs, flagged },
+        DashboardPage {
+            programs,
+            flagged,
+            waiting,
+        },
     ))
 }

@@ -9,6 +9,7 @@
 //! can check that each is covered by the access matrix.
 
 mod action;
+mod case_filters;
 mod cases;
 mod count;
 mod dashboard;
