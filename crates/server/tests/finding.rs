@@ -373,3 +373,158 @@ async fn shot(c: &fantoccini::Client, name: &str) {
         std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
     }
 }
+
+/// In Chromium, at a phone's width and a desktop's: the disburse form says
+/// which tranche and how much, is not sent until its confirmation is
+/// ticked, and once sent the case page confirms it (`role="status"`) and
+/// shows the transfer date entered as the tranche's paid date.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disbursement_is_confirmed_first_in_a_real_browser() {
+    use fantoccini::Locator;
+    use support::browser::{browser, fill, sign_in, wait_until};
+    let photo = tempfile::NamedTempFile::new().unwrap();
+    for app in support::apps().await {
+        let db = app.name;
+        let token = app.token("pengelola.18").await;
+        // Cases the province's manager may pay a tranche on now.
+        let mut payable = vec![];
+        for c in everything(&app, &token, "menunggu=saya").await {
+            let id = c["id"].as_str().unwrap().to_string();
+            let (_, d) = app.get(&token, &format!("/api/cases/{id}")).await;
+            if let Some(a) = d["actions"].as_array().unwrap().iter().find(|a| {
+                !a["tranche"].is_null()
+                    && a["weighty"] == true
+                    && a["fields"].to_string().contains("\"transfer_ref\"")
+            }) {
+                payable.push((
+                    id,
+                    a["id"].as_str().unwrap().to_string(),
+                    a["tranche"].clone(),
+                    d["tranches"].as_array().unwrap().len(),
+                ));
+            }
+            if payable.len() == 2 {
+                break;
+            }
+        }
+        assert_eq!(payable.len(), 2, "{db}: two cases to pay");
+        for ((width, height), (id, action, tranche, paid)) in
+            [(390, 844), (1280, 900)].into_iter().zip(payable)
+        {
+            let Some((c, _driver)) = browser(width, height).await else {
+                return;
+            };
+            sign_in(&c, &app, "pengelola.18").await;
+            c.goto(&app.url(&format!("/kasus/{id}?aksi={action}")))
+                .await
+                .unwrap();
+            let form = c
+                .find(Locator::Css(&format!("#aksi-{action} form")))
+                .await
+                .unwrap();
+            let said = form.text().await.unwrap();
+            let amount = pantau_domain::format::rupiah(tranche["amount"].as_i64().unwrap());
+            let no = tranche["no"].as_u64().unwrap();
+            assert!(
+                said.contains(&format!("Pencairan tahap {no}: {amount}")),
+                "{db}: the form says tranche {no} of {amount}: {said}"
+            );
+            let sp2d = c
+                .find(Locator::Css(&format!(
+                    "#aksi-{action} [name='f.transfer_ref']"
+                )))
+                .await
+                .unwrap();
+            assert_eq!(
+                sp2d.tag_name().await.unwrap(),
+                "input",
+                "{db}: SP2D on one line"
+            );
+            let required = c
+                .execute(
+                    "return document.querySelector(`#aksi-${arguments[0]} [name=_yakin]`).required;",
+                    vec![serde_json::json!(action)],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                required,
+                serde_json::json!(true),
+                "{db}: the box must be ticked"
+            );
+            fill(&c, &action, "", photo.path()).await;
+            let page = wait_until(&c, |url, _| url.contains("tercatat=")).await;
+            let (_, d) = app.get(&token, &format!("/api/cases/{id}")).await;
+            let now = d["tranches"].as_array().unwrap().len();
+            assert_eq!(now, paid + 1, "{db}: paid once confirmed");
+            assert!(page.contains("role=\"status\""), "{db}: a confirmation");
+            let status = c
+                .find(Locator::Css("p.done"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(status.starts_with("Tercatat"), "{db}: {status}");
+            assert!(
+                page.contains("20 November 2026"),
+                "{db}: the transfer date as paid"
+            );
+            shot(&c, &format!("cair-{db}-{width}")).await;
+            c.close().await.ok();
+        }
+        // Without the box ticked, the server refuses too and keeps what was typed.
+        let c = app.sign_in("pengelola.18").await;
+        let mut open = None;
+        for x in everything(&app, &token, "menunggu=saya").await {
+            let id = x["id"].as_str().unwrap().to_string();
+            let (_, d) = app.get(&token, &format!("/api/cases/{id}")).await;
+            if let Some(a) = d["actions"].as_array().unwrap().iter().find(|a| {
+                a["weighty"] == true
+                    && a["fields"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|f| f["kind"] == "text")
+            }) {
+                open = Some((
+                    id,
+                    a["id"].as_str().unwrap().to_string(),
+                    a["fields"].clone(),
+                    d["seq"].as_i64().unwrap(),
+                ));
+                break;
+            }
+        }
+        let (id, action, fields, seq) = open.expect("a weighty action with text fields");
+        let (_, page) = support::text(&c, &app.url(&format!("/kasus/{id}"))).await;
+        let mut form = reqwest::multipart::Form::new()
+            .text("_csrf", support::hidden(&page, "_csrf"))
+            .text("_action", action.clone())
+            .text("_key", uuid::Uuid::new_v4().to_string())
+            .text("_seq", seq.to_string());
+        for f in fields.as_array().unwrap() {
+            form = form.text(
+                format!("f.{}", f["id"].as_str().unwrap()),
+                "Ketikan yang dijaga",
+            );
+        }
+        let r = c
+            .post(app.url(&format!("/kasus/{id}/aksi")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{db}: {action} unconfirmed is refused");
+        let body = r.text().await.unwrap();
+        assert!(body.contains("Centang kotak konfirmasi"), "{db}: says why");
+        if !fields.as_array().unwrap().is_empty() {
+            assert!(
+                body.contains("Ketikan yang dijaga"),
+                "{db}: keeps what was typed"
+            );
+        }
+        let (_, after) = app.get(&token, &format!("/api/cases/{id}")).await;
+        assert_eq!(after["seq"].as_i64(), Some(seq), "{db}: nothing recorded");
+    }
+}

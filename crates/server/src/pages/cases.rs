@@ -178,6 +178,8 @@ pub async fn list(
 pub struct CaseQuery {
     /// The action whose form to open.
     aksi: Option<String>,
+    /// The event just recorded, which the page confirms.
+    tercatat: Option<String>,
 }
 
 pub async fn page(
@@ -186,8 +188,20 @@ pub async fn page(
     Path(id): Path<String>,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let open = query.ok().and_then(|Query(q)| q.aksi);
-    show(&app, &v, &id, open.as_deref(), None, StatusCode::OK).await
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    match build(&app, &v, &id, q.aksi.as_deref(), None).await {
+        Ok(mut page) => {
+            let seq = q.tercatat.and_then(|s| s.parse::<u64>().ok());
+            page.done = page.timeline.iter().find(|s| Some(s.seq) == seq).map(|s| {
+                v.text("temukan.tercatat")
+                    .replace("{apa}", &s.what)
+                    .replace("{tahap}", &s.to)
+            });
+            let title = page.title.clone();
+            v.render(StatusCode::OK, "kasus", &title, page)
+        }
+        Err(e) => v.fail(e),
+    }
 }
 
 #[derive(Serialize)]
@@ -212,6 +226,8 @@ struct CasePage {
     actions: Vec<ActionForm>,
     /// Why a sent form was refused, when its action is no longer offered.
     notice: Option<String>,
+    /// What the reader's last action recorded, said once after it.
+    done: Option<String>,
     /// The reader may confirm the location this case's visit registered.
     confirm_location: bool,
 }
@@ -407,7 +423,8 @@ async fn build(
             .map(|t| Tranche {
                 no: t.no,
                 amount: format::rupiah(t.amount),
-                paid: format::when(zone, t.paid_at, lang),
+                paid: super::paid::transfer_date(def, &d, t.paid_at, lang)
+                    .unwrap_or_else(|| format::when(zone, t.paid_at, lang)),
             })
             .collect(),
         visits: d
@@ -469,5 +486,6 @@ async fn build(
                     .collect::<Vec<_>>()
                     .join("; ")
             }),
+        done: None,
     })
 }

@@ -17,6 +17,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod paid;
 mod profile;
 mod reports;
 mod session;

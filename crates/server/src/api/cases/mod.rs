@@ -19,6 +19,7 @@ use crate::{App, Caller};
 
 mod narrow;
 mod offer;
+pub use offer::field_views;
 use offer::offer_users;
 mod transition;
 pub use transition::*;
@@ -81,6 +82,9 @@ pub struct FieldView {
     pub kind: String,
     pub label: String,
     pub required: bool,
+    /// A `text` answer written on one line (a reference, a number, a
+    /// name), not a box of lines.
+    pub one_line: bool,
     pub options: Vec<String>,
     /// For a `user` answer: the users who may be named (active, of the
     /// field's role, working in the case's region).
@@ -103,6 +107,18 @@ pub struct ActionView {
     /// The state it leads to.
     pub to: String,
     pub fields: Vec<FieldView>,
+    /// It moves money or closes the case: pages ask to confirm it first.
+    pub weighty: bool,
+    /// For an action that pays a tranche: the tranche it pays now.
+    pub tranche: Option<TrancheDue>,
+}
+
+/// The tranche an action would pay now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrancheDue {
+    pub no: u8,
+    /// Rupiah.
+    pub amount: i64,
 }
 
 /// One event of the timeline.
@@ -285,24 +301,6 @@ pub async fn list_cases(
     Ok(Json(list(&app, &caller, &f).await?))
 }
 
-pub fn field_views<'a>(
-    def: &'a Definition,
-    action: &'a pantau_workflow::Action,
-    lang: Lang,
-) -> impl Iterator<Item = FieldView> + 'a {
-    def.inputs(action).map(move |f| FieldView {
-        id: f.id.clone(),
-        kind: serde_json::to_value(f.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        label: f.label.get(lang).to_string(),
-        required: f.required,
-        options: f.options.clone(),
-        users: Vec::new(),
-    })
-}
-
 fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
     let lang = caller.lang;
     EventView {
@@ -378,6 +376,15 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
                 label: a.label.get(lang).to_string(),
                 to: a.target(&case.state).to_string(),
                 fields: field_views(def, a, lang).collect(),
+                weighty: engine::weighty(def, a, &case.state),
+                tranche: a
+                    .pays_tranche
+                    .then(|| engine::tranche_due(def, case))
+                    .flatten()
+                    .map(|(no, amount)| TrancheDue {
+                        no,
+                        amount: amount.get(),
+                    }),
             })
             .collect()
     } else {

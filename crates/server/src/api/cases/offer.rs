@@ -1,9 +1,10 @@
-//! The users a case's `user` answers may name.
+//! An action's fields as the API shows them, and the users a case's
+//! `user` answers may name.
 
 use pantau_domain::{Lang, Role};
 use pantau_workflow::Definition;
 
-use super::{ActionView, UserChoice};
+use super::{ActionView, FieldView, UserChoice};
 use crate::App;
 use crate::error::ApiError;
 
@@ -39,4 +40,23 @@ pub(super) async fn offer_users(
         }
     }
     Ok(())
+}
+
+pub fn field_views<'a>(
+    def: &'a Definition,
+    action: &'a pantau_workflow::Action,
+    lang: Lang,
+) -> impl Iterator<Item = FieldView> + 'a {
+    def.inputs(action).map(move |f| FieldView {
+        id: f.id.clone(),
+        kind: serde_json::to_value(f.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        label: f.label.get(lang).to_string(),
+        required: f.required,
+        one_line: f.one_line(),
+        options: f.options.clone(),
+        users: Vec::new(),
+    })
 }
