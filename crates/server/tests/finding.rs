@@ -403,75 +403,92 @@ async fn a_disbursement_is_confirmed_first_in_a_real_browser() {
                     d["tranches"].as_array().unwrap().len(),
                 ));
             }
-            if payable.len() == 2 {
+            if payable.len() == 8 {
                 break;
             }
         }
-        assert_eq!(payable.len(), 2, "{db}: two cases to pay");
-        for ((width, height), (id, action, tranche, paid)) in
-            [(390, 844), (1280, 900)].into_iter().zip(payable)
-        {
-            let Some((c, _driver)) = browser(width, height).await else {
-                return;
-            };
-            sign_in(&c, &app, "pengelola.18").await;
-            c.goto(&app.url(&format!("/kasus/{id}?aksi={action}")))
-                .await
-                .unwrap();
-            let form = c
-                .find(Locator::Css(&format!("#aksi-{action} form")))
-                .await
-                .unwrap();
-            let said = form.text().await.unwrap();
-            let amount = pantau_domain::format::rupiah(tranche["amount"].as_i64().unwrap());
-            let no = tranche["no"].as_u64().unwrap();
-            assert!(
-                said.contains(&format!("Pencairan tahap {no}: {amount}")),
-                "{db}: the form says tranche {no} of {amount}: {said}"
-            );
-            let sp2d = c
-                .find(Locator::Css(&format!(
-                    "#aksi-{action} [name='f.transfer_ref']"
-                )))
-                .await
-                .unwrap();
-            assert_eq!(
-                sp2d.tag_name().await.unwrap(),
-                "input",
-                "{db}: SP2D on one line"
-            );
-            let required = c
+        assert!(payable.len() >= 2, "{db}: cases to pay");
+        let mut payable = payable.into_iter();
+        for (width, height) in [(390, 844), (1280, 900)] {
+            loop {
+                let (id, action, tranche, paid) = payable.next().expect("a case to pay");
+                let Some((c, _driver)) = browser(width, height).await else {
+                    return;
+                };
+                sign_in(&c, &app, "pengelola.18").await;
+                c.goto(&app.url(&format!("/kasus/{id}?aksi={action}")))
+                    .await
+                    .unwrap();
+                let form = c
+                    .find(Locator::Css(&format!("#aksi-{action} form")))
+                    .await
+                    .unwrap();
+                let said = form.text().await.unwrap();
+                let amount = pantau_domain::format::rupiah(tranche["amount"].as_i64().unwrap());
+                let no = tranche["no"].as_u64().unwrap();
+                assert!(
+                    said.contains(&format!("Pencairan tahap {no}: {amount}")),
+                    "{db}: the form says tranche {no} of {amount}: {said}"
+                );
+                let sp2d = c
+                    .find(Locator::Css(&format!(
+                        "#aksi-{action} [name='f.transfer_ref']"
+                    )))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    sp2d.tag_name().await.unwrap(),
+                    "input",
+                    "{db}: SP2D on one line"
+                );
+                let required = c
                 .execute(
                     "return document.querySelector(`#aksi-${arguments[0]} [name=_yakin]`).required;",
                     vec![serde_json::json!(action)],
                 )
                 .await
                 .unwrap();
-            assert_eq!(
-                required,
-                serde_json::json!(true),
-                "{db}: the box must be ticked"
-            );
-            fill(&c, &action, "", photo.path()).await;
-            let page = wait_until(&c, |url, _| url.contains("tercatat=")).await;
-            let (_, d) = app.get(&token, &format!("/api/cases/{id}")).await;
-            let now = d["tranches"].as_array().unwrap().len();
-            assert_eq!(now, paid + 1, "{db}: paid once confirmed");
-            assert!(page.contains("role=\"status\""), "{db}: a confirmation");
-            let status = c
-                .find(Locator::Css("p.done"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            assert!(status.starts_with("Tercatat"), "{db}: {status}");
-            assert!(
-                page.contains("20 November 2026"),
-                "{db}: the transfer date as paid"
-            );
-            shot(&c, &format!("cair-{db}-{width}")).await;
-            c.close().await.ok();
+                assert_eq!(
+                    required,
+                    serde_json::json!(true),
+                    "{db}: the box must be ticked"
+                );
+                fill(&c, &action, "", photo.path()).await;
+                let page = wait_until(&c, |url, src| {
+                    url.contains("tercatat=") || src.contains("role=\"alert\"")
+                })
+                .await;
+                if let Some(at) = page.find("role=\"alert\"") {
+                    // Some demo cases list an officer their snapshot lacks
+                    // (the engine's `officer_assigned`): try the next.
+                    assert!(
+                        page[at..].starts_with("role=\"alert\">belum ada petugas"),
+                        "{db}: refused: {}",
+                        &page[at..at + 300]
+                    );
+                    c.close().await.ok();
+                    continue;
+                }
+                let (_, d) = app.get(&token, &format!("/api/cases/{id}")).await;
+                let now = d["tranches"].as_array().unwrap().len();
+                assert_eq!(now, paid + 1, "{db}: paid once confirmed");
+                assert!(page.contains("role=\"status\""), "{db}: a confirmation");
+                let status = c
+                    .find(Locator::Css("p.done"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                assert!(status.starts_with("Tercatat"), "{db}: {status}");
+                assert!(
+                    page.contains("20 November 2026"),
+                    "{db}: the transfer date as paid"
+                );
+                shot(&c, &format!("cair-{db}-{width}")).await;
+                c.close().await.ok();
+                break;
+            }
         }
         // Without the box ticked, the server refuses too and keeps what was typed.
         let c = app.sign_in("pengelola.18").await;
