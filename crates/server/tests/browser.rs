@@ -69,7 +69,9 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     c.goto(&app.url(&case_path)).await.unwrap();
     fill(c, "approve_by_decree", "Rp 5.000.000", &photo).await;
     let page = wait_until(c, |url, src| {
-        url.ends_with(&case_path)
+        url.split('?')
+            .next()
+            .is_some_and(|u| u.ends_with(&case_path))
             && !src.contains("approve_by_decree")
             && src.contains("Rp 5.000.000")
     })

@@ -220,8 +220,14 @@ async fn a_case_moves_through_its_form_once_per_key() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        assert_eq!(location(&r), case);
-        let (_, after) = text(&c, &app.url(&case)).await;
+        // Back to the case, which confirms what was recorded.
+        let back = location(&r);
+        assert!(back.starts_with(&format!("{case}?tercatat=")), "{back}");
+        let (_, after) = text(&c, &app.url(&back)).await;
+        assert!(
+            after.contains("role=\"status\">Tercatat: "),
+            "a confirmation"
+        );
         assert_eq!(steps(&after), before + 1, "one more event");
         assert!(after.contains("Terverifikasi, menunggu persetujuan"));
         assert!(after.contains("Catatan uji: RAT 2025 ada"));

@@ -125,6 +125,7 @@ async fn every_sql_filter_and_the_policy_agree_with_the_domain_on_every_pair_of_
                     region: None,
                     officer: None,
                     flagged: false,
+                    narrow: Default::default(),
                     page: 1,
                     per_page: 1_000,
                 })

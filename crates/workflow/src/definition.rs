@@ -181,6 +181,19 @@ pub struct Field {
     pub role: Option<Role>,
 }
 
+impl Field {
+    /// A text answer that names or numbers something (a reference such as
+    /// the SP2D number, an account, a letter, a NIK, a name) is one line;
+    /// prose (reasons, notes, findings, addresses) is a box of lines. The
+    /// rule reads the field's id, so pinned definitions need no change.
+    pub fn one_line(&self) -> bool {
+        const SUFFIXES: [&str; 5] = ["_ref", "_number", "_name", "_account", "_letter"];
+        self.kind == crate::FieldType::Text
+            && (SUFFIXES.iter().any(|s| self.id.ends_with(s))
+                || matches!(self.id.as_str(), "nik" | "nik_koperasi"))
+    }
+}
+
 /// A condition an action checks before it is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

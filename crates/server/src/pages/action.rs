@@ -49,6 +49,11 @@ pub struct ActionForm {
     inputs: Vec<Input>,
     checklist: Option<Checklist>,
     messages: Vec<String>,
+    /// For an action that pays a tranche: which one and how much.
+    pays: Option<String>,
+    /// For an action that moves money or closes the case: what it will do,
+    /// which the user ticks to confirm before it is sent.
+    confirm: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +70,8 @@ pub(super) struct Input {
     kind: String,
     label: String,
     required: bool,
+    /// A text answer on one line.
+    one_line: bool,
     value: String,
     error: Option<String>,
     options: Vec<Opt>,
@@ -119,14 +126,30 @@ pub fn forms(
                         .map(|(f, why)| format!("{f}: {why}")),
                 );
             }
+            let to = def
+                .state(&a.to)
+                .map_or_else(|| a.to.clone(), |s| s.label.get(v.caller.lang).into());
+            let pays = a.tranche.as_ref().map(|t| {
+                v.text("temukan.tahap_dibayar")
+                    .replace("{no}", &t.no.to_string())
+                    .replace("{jumlah}", &super::format::rupiah(t.amount))
+            });
+            let confirm = a.weighty.then(|| {
+                let what = v
+                    .text("temukan.akibat")
+                    .replace("{aksi}", &a.label)
+                    .replace("{tahap}", &to);
+                pays.as_ref()
+                    .map_or(what.clone(), |p| format!("{p} {what}"))
+            });
             ActionForm {
+                pays,
+                confirm,
                 open: mine.is_some() || open == Some(a.id.as_str()),
                 key: mine.map_or_else(|| uuid::Uuid::new_v4().to_string(), |t| t.key.clone()),
                 seq: d.summary.seq,
                 visit,
-                to: def
-                    .state(&a.to)
-                    .map_or_else(|| a.to.clone(), |s| s.label.get(v.caller.lang).into()),
+                to,
                 id: a.id.clone(),
                 label: a.label.clone(),
                 inputs,
@@ -162,6 +185,7 @@ pub(super) fn inputs(
                 kind: f.kind.clone(),
                 label: f.label.clone(),
                 required: f.required,
+                one_line: f.one_line,
                 error: mine.and_then(|t| t.errors.get(&f.id).cloned()),
                 options: f
                     .options
@@ -216,6 +240,19 @@ async fn read(mut m: Multipart) -> Result<Sent, ApiError> {
         }
     }
     Ok(sent)
+}
+
+/// Whether `action` on case `id` moves money or closes it, so its form
+/// must come back confirmed (the `_yakin` box ticked).
+async fn weighty(app: &App, v: &Viewer, id: &str, action: &str) -> bool {
+    let Ok(view) = crate::api::cases::visible_case(app, &v.caller, id).await else {
+        return false;
+    };
+    let case = &view.case;
+    app.catalog
+        .get(&case.workflow, case.workflow_version)
+        .and_then(|def| Some((def.action(action)?, def)))
+        .is_some_and(|(a, def)| pantau_workflow::engine::weighty(def, a, &case.state))
 }
 
 /// Takes an action from a case page's form.
@@ -292,6 +329,11 @@ pub(super) async fn submit(
             Err(e) => return v.fail(e),
         }
     }
+    if hidden("_yakin") != "ya" && weighty(&app, &v, &id, &attempt.action).await {
+        attempt
+            .errors
+            .insert("_yakin".into(), v.text("temukan.belum_yakin"));
+    }
     if !attempt.errors.is_empty() {
         return refused(app, v, id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
@@ -306,7 +348,10 @@ pub(super) async fn submit(
         observed_at: observed(&hidden("_observed_at")),
     };
     match transition(app, &v.caller, id, &attempt.key, req).await {
-        Ok(_) => v.look.redirect(&format!("/kasus/{id}")),
+        // The case page says what was recorded (its `tercatat`).
+        Ok(r) => v
+            .look
+            .redirect(&format!("/kasus/{id}?tercatat={}", r.event.seq)),
         Err(ApiError::Refused {
             message, fields, ..
         }) => {

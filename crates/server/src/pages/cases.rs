@@ -35,6 +35,7 @@ struct ListPage {
     filtered: bool,
     /// The reader may open a proposal ("Usulan baru").
     may_propose: bool,
+    narrow: super::case_filters::Narrowing,
 }
 
 /// An option of a filter.
@@ -135,27 +136,12 @@ pub async fn list(
         })
         .collect();
     let pages = listing.total.div_ceil(listing.per_page).max(1);
+    let kept = super::case_filters::kept(&f);
     let at = |page: u64| {
         let page = page.to_string();
-        let keep = |o: &Option<String>| o.clone().unwrap_or_default();
-        let (program, state, region, evidence, per_page) = (
-            keep(&f.program),
-            keep(&f.state),
-            keep(&f.region),
-            keep(&f.evidence),
-            keep(&f.per_page),
-        );
-        link(
-            "/kasus",
-            &[
-                ("program", &program),
-                ("state", &state),
-                ("region", &region),
-                ("evidence", &evidence),
-                ("per_page", &per_page),
-                ("page", &page),
-            ],
-        )
+        let mut pairs: Vec<(&str, &str)> = kept.iter().map(|(k, x)| (*k, x.as_str())).collect();
+        pairs.push(("page", &page));
+        link("/kasus", &pairs)
     };
     let page = ListPage {
         programs: programs
@@ -178,10 +164,9 @@ pub async fn list(
             &v.text("daftar.bukti_flagged"),
             f.evidence.as_ref(),
         )],
-        filtered: [&f.program, &f.state, &f.region, &f.evidence]
-            .iter()
-            .any(|o| o.as_ref().is_some_and(|s| !s.is_empty())),
         may_propose: super::proposal::may_open(&app, &v.caller),
+        filtered: super::case_filters::filtered(&f),
+        narrow: super::case_filters::narrowing(&v, &f),
     };
     Ok(v.render(
         StatusCode::OK,
@@ -195,6 +180,8 @@ pub async fn list(
 pub struct CaseQuery {
     /// The action whose form to open.
     aksi: Option<String>,
+    /// The event just recorded, which the page confirms.
+    tercatat: Option<String>,
 }
 
 pub async fn page(
@@ -203,8 +190,20 @@ pub async fn page(
     Path(id): Path<String>,
     query: Result<Query<CaseQuery>, QueryRejection>,
 ) -> Response {
-    let open = query.ok().and_then(|Query(q)| q.aksi);
-    show(&app, &v, &id, open.as_deref(), None, StatusCode::OK).await
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    match build(&app, &v, &id, q.aksi.as_deref(), None).await {
+        Ok(mut page) => {
+            let seq = q.tercatat.and_then(|s| s.parse::<u64>().ok());
+            page.done = page.timeline.iter().find(|s| Some(s.seq) == seq).map(|s| {
+                v.text("temukan.tercatat")
+                    .replace("{apa}", &s.what)
+                    .replace("{tahap}", &s.to)
+            });
+            let title = page.title.clone();
+            v.render(StatusCode::OK, "kasus", &title, page)
+        }
+        Err(e) => v.fail(e),
+    }
 }
 
 #[derive(Serialize)]
@@ -229,6 +228,8 @@ struct CasePage {
     actions: Vec<ActionForm>,
     /// Why a sent form was refused, when its action is no longer offered.
     notice: Option<String>,
+    /// What the reader's last action recorded, said once after it.
+    done: Option<String>,
     /// The reader may confirm the location this case's visit registered.
     confirm_location: bool,
     /// The beneficiary: identifiers, market, a map link to its point.
@@ -371,7 +372,8 @@ async fn build(
             .map(|t| Tranche {
                 no: t.no,
                 amount: format::rupiah(t.amount),
-                paid: format::when(zone, t.paid_at, lang),
+                paid: super::paid::transfer_date(def, &d, t.paid_at, lang)
+                    .unwrap_or_else(|| format::when(zone, t.paid_at, lang)),
             })
             .collect(),
         visits: d
@@ -433,5 +435,6 @@ async fn build(
                     .collect::<Vec<_>>()
                     .join("; ")
             }),
+        done: None,
     })
 }

@@ -21,6 +21,8 @@ struct DashboardPage {
     flagged: u64,
     /// The reader may open a proposal ("Usulan baru").
     may_propose: bool,
+    /// Cases whose state has an action the reader's role may take.
+    waiting: u64,
 }
 
 #[derive(Serialize)]
@@ -56,15 +58,19 @@ struct Row {
     realisation: String,
     /// Realisation as a fraction for `<meter>` (0 to 1).
     meter: String,
+    /// The cases of the allocation, those with an approved amount, and
+    /// those with a disbursement.
     money: String,
     /// The program moves money: the rupiah columns are shown.
     rupiah: bool,
+    money_approved: String,
+    money_disbursed: String,
     visits_done: Cell,
     visits_due: Cell,
     visits_overdue: Cell,
 }
 
-/// A count and the cases behind it (no link for zero), and what a screen
+/// A count of cases and the cases behind it (no link for zero), and what a screen
 /// reader says for the link ("12 kasus Diajukan, Kota Metro").
 #[derive(Serialize)]
 struct Cell {
@@ -88,32 +94,44 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                 .filter(|s| p.total.states.get(&s.id).is_some_and(|n| *n > 0))
                 .collect();
             let t = &p.total;
-            let money = t.allocation != 0 || t.approved != 0 || t.disbursed != 0;
+            let moves_money = t.allocation != 0 || t.approved != 0 || t.disbursed != 0;
             let row = |name: String, region: &str, f: &Figures| {
-                let href = |state: &str, n: i64| {
+                // The cases behind a figure: the program's in this region,
+                // narrowed by `key` = `value` (a state, visits, money).
+                let href = |key: &str, value: &str, n: i64| {
                     (n > 0).then(|| {
                         link(
                             "/kasus",
-                            &[("program", &p.id), ("region", region), ("state", state)],
+                            &[("program", &p.id), ("region", region), (key, value)],
                         )
                     })
                 };
-                let cell = |state: &str, what: &str, n: i64| Cell {
+                let cell = |key: &str, value: &str, what: &str, n: i64| Cell {
                     n,
-                    href: href(state, n),
+                    href: href(key, value, n),
                     label: v
                         .text("dasbor.dibaca")
                         .replace("{n}", &pantau_domain::format::thousands(n, v.caller.lang))
                         .replace("{apa}", what)
                         .replace("{wilayah}", &name),
                 };
-                let visits = |key: &str, n: i64| cell("", &v.text(key), n);
+                let visits =
+                    |kind: &str, key: &str, n: i64| cell("kunjungan", kind, &v.text(key), n);
+                let money = |kind: &str| {
+                    link(
+                        "/kasus",
+                        &[("program", &p.id), ("region", region), ("uang", kind)],
+                    )
+                };
                 Row {
                     states: shown
                         .iter()
-                        .map(|s| cell(&s.id, &s.label, f.states.get(&s.id).copied().unwrap_or(0)))
+                        .map(|s| {
+                            let n = f.states.get(&s.id).copied().unwrap_or(0);
+                            cell("state", &s.id, &s.label, n)
+                        })
                         .collect(),
-                    cases: cell("", &v.text("dasbor.semua"), f.cases),
+                    cases: cell("", "", &v.text("dasbor.semua"), f.cases),
                     allocation: format::rupiah(f.allocation),
                     approved: format::rupiah(f.approved),
                     disbursed: format::rupiah(f.disbursed),
@@ -122,11 +140,17 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                         "{:.4}",
                         (f.realisation_bp as f64 / 10_000.0).clamp(0.0, 1.0)
                     ),
-                    money: link("/kasus", &[("program", &p.id), ("region", region)]),
-                    rupiah: money,
-                    visits_done: visits("dasbor.kunjungan_selesai", f.visits_done),
-                    visits_due: visits("dasbor.kunjungan_terjadwal", f.visits_due),
-                    visits_overdue: visits("dasbor.kunjungan_terlambat", f.visits_overdue),
+                    money: money(""),
+                    rupiah: moves_money,
+                    money_approved: money("disetujui"),
+                    money_disbursed: money("dicairkan"),
+                    visits_done: visits("selesai", "dasbor.kunjungan_selesai", f.visits_done),
+                    visits_due: visits("terjadwal", "dasbor.kunjungan_terjadwal", f.visits_due),
+                    visits_overdue: visits(
+                        "terlambat",
+                        "dasbor.kunjungan_terlambat",
+                        f.visits_overdue,
+                    ),
                     name,
                 }
             };
@@ -138,7 +162,7 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
                 )
             };
             ProgramView {
-                money,
+                money: moves_money,
                 report_pdf: report("pdf"),
                 report_xlsx: report("xlsx"),
                 rows: p
@@ -163,18 +187,30 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
             }
         })
         .collect();
-    let flagged = crate::api::cases::list(
-        &app,
-        &v.caller,
-        &crate::api::cases::CaseFilter {
-            evidence: Some("flagged".into()),
-            per_page: Some("1".into()),
-            ..Default::default()
-        },
-    )
+    let count = |f: crate::api::cases::CaseFilter| {
+        let (app, caller) = (&app, &v.caller);
+        async move {
+            let f = crate::api::cases::CaseFilter {
+                per_page: Some("1".into()),
+                ..f
+            };
+            crate::api::cases::list(app, caller, &f)
+                .await
+                .map(|l| l.total)
+        }
+    };
+    let flagged = count(crate::api::cases::CaseFilter {
+        evidence: Some("flagged".into()),
+        ..Default::default()
+    })
     .await
-    .or_fail(&v)?
-    .total;
+    .or_fail(&v)?;
+    let waiting = count(crate::api::cases::CaseFilter {
+        menunggu: Some("saya".into()),
+        ..Default::default()
+    })
+    .await
+    .or_fail(&v)?;
     Ok(v.render(
         StatusCode::OK,
         "dasbor",
@@ -183,6 +219,7 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
             programs,
             flagged,
             may_propose: super::proposal::may_open(&app, &v.caller),
+            waiting,
         },
     ))
 }

@@ -10,6 +10,7 @@
 
 mod action;
 mod answers;
+mod case_filters;
 mod cases;
 mod count;
 mod dashboard;
@@ -17,6 +18,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod paid;
 mod party;
 mod profile;
 mod programs;

@@ -145,6 +145,7 @@ pub async fn fill(c: &Client, action: &str, amount: &str, photo: &Path) {
         const [action, amount] = arguments;
         const form = document.querySelector(`form input[name=_action][value="${action}"]`).form;
         const details = form.closest('details'); if (details) details.open = true;
+        const sure = form.querySelector('[name=_yakin]'); if (sure) sure.checked = true;
         for (const el of form.querySelectorAll('[name^="f."]')) {
             if (el.type === 'hidden') continue;
             if (el.type === 'radio') { if (el.value === 'ya') el.checked = true; continue; }

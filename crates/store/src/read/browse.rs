@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use sha2::Digest;
 
+use super::narrow::{FLAGGED, Narrow};
 use super::scope::in_scope;
 pub(crate) use super::scope::scope_sql;
 use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
@@ -49,6 +50,8 @@ pub struct CaseQuery {
     pub officer: Option<String>,
     /// Only cases with a visit whose evidence awaits a verifier.
     pub flagged: bool,
+    /// Visits, money, time in state, search, waiting, order.
+    pub narrow: Narrow,
     /// 1-based.
     pub page: u64,
     pub per_page: u64,
@@ -90,7 +93,8 @@ pub struct StateSum {
     pub disbursed: i64,
 }
 
-/// Monev visits of one program and region.
+/// Cases of one program and region with a monev visit done, due or overdue
+/// (a case with two overdue visits counts once, as the list it links to).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VisitSum {
     pub program_id: String,
@@ -115,7 +119,7 @@ pub struct OpenVisit {
 }
 
 impl Store {
-    /// A page of cases, newest change first, with their beneficiaries'
+    /// A page of cases, in `q.narrow`'s order (newest change first), with their beneficiaries'
     /// names, and how many there are in all. Two queries: the count, and
     /// the page, whose names are looked up for its own rows only. `LIMIT`
     /// and `OFFSET` are written into the text, as SQLite prepares a
@@ -135,11 +139,9 @@ impl Store {
             }
         }
         if q.flagged {
-            clauses.push(
-                "EXISTS (SELECT 1 FROM visits v WHERE v.case_id = c.id AND v.review = 'flagged')"
-                    .into(),
-            );
+            clauses.push(FLAGGED.into());
         }
+        clauses.extend(q.narrow.clauses(&mut values));
         let filter = clauses.join(" AND ");
         let count = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
         let total = match self.raw_in(&q.scope, &count, values.clone()).await?.first() {
@@ -153,13 +155,15 @@ impl Store {
                 total,
             });
         }
+        let (key, dir) = q.narrow.order();
         let sql = format!(
             "SELECT p.*, b.name AS beneficiary_name FROM (\
              SELECT c.id, c.workflow, c.program_id, c.region, c.beneficiary_id, c.state, c.seq, \
-             c.approved_amount, c.disbursed_amount, c.officer, c.updated_at \
-             FROM cases c WHERE {filter} ORDER BY c.updated_at DESC, c.id LIMIT {} OFFSET {offset}\
+             c.approved_amount, c.disbursed_amount, c.officer, c.updated_at, {key} AS sort_key \
+             FROM cases c WHERE {filter} \
+             ORDER BY sort_key {dir}, c.updated_at DESC, c.id LIMIT {} OFFSET {offset}\
              ) p LEFT JOIN beneficiaries b ON b.id = p.beneficiary_id \
-             ORDER BY p.updated_at DESC, p.id",
+             ORDER BY p.sort_key {dir}, p.updated_at DESC, p.id",
             q.per_page
         );
         let items = self
@@ -197,7 +201,8 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// Visits done, due (open, not yet late) and overdue at `now`, per program and region.
+    /// Cases with a visit done, due (open, not yet late) and overdue at
+    /// `now`, per program and region.
     pub async fn visit_sums(
         &self,
         scope: &Scope,
@@ -207,9 +212,9 @@ impl Store {
         values.insert(0, now.into());
         let sql = format!(
             "SELECT c.program_id, c.region, \
-             CAST(SUM(CASE WHEN v.done_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN v.done_at IS NULL AND v.due_at >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN v.done_at IS NULL AND v.due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) \
+             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NOT NULL THEN c.id END) AS BIGINT), \
+             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NULL AND v.due_at >= $1 THEN c.id END) AS BIGINT), \
+             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NULL AND v.due_at < $1 THEN c.id END) AS BIGINT) \
              FROM visits v JOIN cases c ON c.id = v.case_id \
              WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
              GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"

@@ -4,5 +4,6 @@
 
 pub mod browse;
 pub mod export;
+pub mod narrow;
 pub mod report;
 pub(crate) mod scope;

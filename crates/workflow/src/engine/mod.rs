@@ -192,6 +192,25 @@ pub fn step(
     Ok(decision)
 }
 
+/// The tranche a `pays_tranche` action would pay now, its number and
+/// amount, or `None` when none can be paid.
+pub fn tranche_due(def: &Definition, case: &Case) -> Option<(u8, Rupiah)> {
+    next_tranche(def, case).ok()
+}
+
+/// Whether taking `action` from `state` moves money or closes the case: it
+/// pays a tranche, approves or revokes an amount, or leads to a final state.
+/// The pages ask the user to confirm such an action first.
+pub fn weighty(def: &Definition, action: &Action, state: &str) -> bool {
+    action.pays_tranche
+        || action.approves.is_some()
+        || action.by_decree
+        || action.revokes_approval
+        || def
+            .state(action.target(state))
+            .is_some_and(|s| s.is_final && action.to.is_some())
+}
+
 /// The actions `role` could take on `case` now, judged by state and role
 /// (and, for accepting evidence, by whether a visit awaits it).
 pub fn available<'a>(

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum_extra::extract::WithRejection;
 use chrono::{DateTime, Utc};
-use pantau_domain::{Lang, Role};
+use pantau_domain::Lang;
 use pantau_store::read::browse::{CaseLine, CaseQuery};
 use pantau_workflow::{Definition, Event, engine};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,10 @@ use super::{Listing, Paging};
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
+mod narrow;
+mod offer;
+pub use offer::field_views;
+use offer::offer_users;
 mod transition;
 pub use transition::*;
 
@@ -52,6 +56,20 @@ pub struct CaseFilter {
     pub officer: Option<String>,
     /// `flagged`: only cases with a monev visit whose evidence awaits a verifier.
     pub evidence: Option<String>,
+    /// Monev visits: `selesai` (one done), `terjadwal` (one open, not yet
+    /// due), `terlambat` (one open past due).
+    pub kunjungan: Option<String>,
+    /// Money: `disetujui` (an approved amount), `dicairkan` (some disbursed).
+    pub uang: Option<String>,
+    /// In the current state more than this many days.
+    pub di_tahap: Option<String>,
+    /// A beneficiary's name (any part) or a case number's start.
+    pub cari: Option<String>,
+    /// `saya`: the cases whose state has an action the caller's role may take.
+    pub menunggu: Option<String>,
+    /// `baru` (newest change first, the default), `lama_di_tahap` (longest
+    /// in its state first) or `nama` (by beneficiary name).
+    pub urut: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
 }
@@ -64,6 +82,9 @@ pub struct FieldView {
     pub kind: String,
     pub label: String,
     pub required: bool,
+    /// A `text` answer written on one line (a reference, a number, a
+    /// name), not a box of lines.
+    pub one_line: bool,
     pub options: Vec<String>,
     /// For a `user` answer: the users who may be named (active, of the
     /// field's role, working in the case's region).
@@ -86,6 +107,18 @@ pub struct ActionView {
     /// The state it leads to.
     pub to: String,
     pub fields: Vec<FieldView>,
+    /// It moves money or closes the case: pages ask to confirm it first.
+    pub weighty: bool,
+    /// For an action that pays a tranche: the tranche it pays now.
+    pub tranche: Option<TrancheDue>,
+}
+
+/// The tranche an action would pay now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrancheDue {
+    pub no: u8,
+    /// Rupiah.
+    pub amount: i64,
 }
 
 /// One event of the timeline.
@@ -235,6 +268,7 @@ pub async fn list(
         region: nonempty(&f.region),
         officer: nonempty(&f.officer),
         flagged,
+        narrow: narrow::read(app, caller, f)?,
         page,
         per_page,
     };
@@ -256,7 +290,7 @@ pub async fn list(
     })
 }
 
-/// Cases within the caller's region, newest change first.
+/// Cases within the caller's region, newest change first unless `urut` says.
 #[utoipa::path(get, path = "/api/cases", tag = "cases", params(CaseFilter),
     responses((status = 200, body = Listing<CaseSummary>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_cases(
@@ -265,24 +299,6 @@ pub async fn list_cases(
     WithRejection(Query(f), _): WithRejection<Query<CaseFilter>, ApiError>,
 ) -> Result<Json<Listing<CaseSummary>>, ApiError> {
     Ok(Json(list(&app, &caller, &f).await?))
-}
-
-pub fn field_views<'a>(
-    def: &'a Definition,
-    action: &'a pantau_workflow::Action,
-    lang: Lang,
-) -> impl Iterator<Item = FieldView> + 'a {
-    def.inputs(action).map(move |f| FieldView {
-        id: f.id.clone(),
-        kind: serde_json::to_value(f.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        label: f.label.get(lang).to_string(),
-        required: f.required,
-        options: f.options.clone(),
-        users: Vec::new(),
-    })
 }
 
 fn event_view(def: &Definition, e: &Event, caller: &Caller) -> EventView {
@@ -360,6 +376,15 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
                 label: a.label.get(lang).to_string(),
                 to: a.target(&case.state).to_string(),
                 fields: field_views(def, a, lang).collect(),
+                weighty: engine::weighty(def, a, &case.state),
+                tranche: a
+                    .pays_tranche
+                    .then(|| engine::tranche_due(def, case))
+                    .flatten()
+                    .map(|(no, amount)| TrancheDue {
+                        no,
+                        amount: amount.get(),
+                    }),
             })
             .collect()
     } else {
@@ -445,40 +470,6 @@ pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDet
         actions,
         location,
     })
-}
-
-/// Fills each `user` answer of `actions` with the users it may name: the
-/// active users of the field's role whose region covers the case's.
-async fn offer_users(
-    app: &App,
-    def: &Definition,
-    actions: &mut [ActionView],
-    region: Option<&str>,
-    lang: Lang,
-) -> Result<(), ApiError> {
-    for a in actions.iter_mut() {
-        for f in a.fields.iter_mut().filter(|f| f.kind == "user") {
-            let role = def
-                .action(&a.id)
-                .into_iter()
-                .flat_map(|x| def.inputs(x))
-                .find(|x| x.id == f.id)
-                .and_then(|x| x.role)
-                .unwrap_or(Role::FieldOfficer);
-            f.users = app
-                .store
-                .people_of(role, region.unwrap_or_default())
-                .await
-                .map_err(|e| ApiError::from_store(e, lang))?
-                .into_iter()
-                .map(|u| UserChoice {
-                    login: u.login,
-                    name: u.name,
-                })
-                .collect();
-        }
-    }
-    Ok(())
 }
 
 /// One case: its data, timeline, and the actions the caller may take now.
