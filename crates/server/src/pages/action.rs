@@ -329,7 +329,7 @@ pub(super) async fn submit(
             Err(e) => return v.fail(e),
         }
     }
-    if hidden("_yakin") != "ya" && weighty(&app, &v, &id, &attempt.action).await {
+    if hidden("_yakin") != "ya" && weighty(app, v, id, &attempt.action).await {
         attempt
             .errors
             .insert("_yakin".into(), v.text("temukan.belum_yakin"));
