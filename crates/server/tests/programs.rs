@@ -6,7 +6,7 @@
 //! province and not another's (through the page or a hand-made POST); the
 //! workflows page draws each definition as an SVG of its states and checks
 //! an uploaded broken file without installing it. With
-//! `PANTAU_SCREENSHOTS=DIR` each page is also saved as a PNG at 390 and
+//! `PANTAU_SHOTS=DIR` each page is also saved as a PNG at 390 and
 //! 1280 px.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,46 +16,13 @@ use fantoccini::{Client, Locator};
 use pantau_domain::Rupiah;
 use serde_json::json;
 use support::Running;
-use support::browser::{browser, sign_in, wait_until};
+use support::browser::{browser, click, shot, sign_in, type_in, wait_until};
 
 const LAMPUNG: &str = "bansos-kud-2026-lampung";
 const SUMBAR: &str = "pkl-2014-sumbar";
 
 fn rp(n: i64) -> String {
     Rupiah::new(n).unwrap().to_string()
-}
-
-/// Saves the page as `DIR/NAME-WIDTH.png` at both widths when asked to.
-async fn shoot(c: &Client, name: &str) {
-    let Ok(dir) = std::env::var("PANTAU_SCREENSHOTS") else {
-        return;
-    };
-    std::fs::create_dir_all(&dir).unwrap();
-    for (w, h) in [(390, 844), (1280, 900)] {
-        c.set_window_size(w, h).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/{name}-{w}-top.png"), png).unwrap();
-        // The whole page, as tall as it is.
-        let tall = c
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .unwrap()
-            .as_u64()
-            .unwrap_or(900)
-            .min(6000) as u32;
-        c.set_window_size(w, tall.max(h)).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/{name}-{w}.png"), png).unwrap();
-    }
-    c.set_window_size(1280, 900).await.unwrap();
-}
-
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let el = c.find(Locator::Css(css)).await.unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
 }
 
 async fn choose(c: &Client, css: &str, value: &str) {
@@ -67,15 +34,6 @@ async fn choose(c: &Client, css: &str, value: &str) {
         .await
         .unwrap();
     assert_eq!(done, json!(value), "{css} offers {value}");
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
 }
 
 /// The text of the allocation table's cell `col` in the row of `region`.
@@ -112,12 +70,12 @@ async fn admin_adds_a_program(c: &Client, app: &Running) {
     let name = app.name;
     sign_in(c, app, "admin").await;
     c.goto(&app.url("/admin/program")).await.unwrap();
-    shoot(c, "program-daftar").await;
+    shot(c, "program-daftar").await;
     // A bad ceiling and id: refused by field, what was typed kept.
-    type_into(c, "#p-id", "Uji Bansos").await;
-    type_into(c, "#p-name", "Bansos Uji Peramban 2027").await;
-    type_into(c, "#p-year", "2027").await;
-    type_into(c, "#p-ceiling", "dua milyar").await;
+    type_in(c, "#p-id", "Uji Bansos").await;
+    type_in(c, "#p-name", "Bansos Uji Peramban 2027").await;
+    type_in(c, "#p-year", "2027").await;
+    type_in(c, "#p-ceiling", "dua milyar").await;
     choose(c, "#p-workflow", "bansos@2").await;
     choose(c, "#p-province", "18").await;
     click(c, "#program-baru button.primary").await;
@@ -142,10 +100,10 @@ async fn admin_adds_a_program(c: &Client, app: &Running) {
             .unwrap()
             .is_none()
     );
-    shoot(c, "program-daftar-salah").await;
+    shot(c, "program-daftar-salah").await;
 
-    type_into(c, "#p-id", "uji-bansos-2027").await;
-    type_into(c, "#p-ceiling", "Rp 2.000.000.000").await;
+    type_in(c, "#p-id", "uji-bansos-2027").await;
+    type_in(c, "#p-ceiling", "Rp 2.000.000.000").await;
     click(c, "#program-baru button.primary").await;
     wait_until(c, |url, _| url.contains("/admin/program/uji-bansos-2027")).await;
     let p = app.store.program("uji-bansos-2027").await.unwrap().unwrap();
@@ -155,7 +113,7 @@ async fn admin_adds_a_program(c: &Client, app: &Running) {
     // Two allocations, typed as offices type them.
     for (region, amount) in [("18.71", "Rp 500.000.000"), ("18.01", "750000000")] {
         choose(c, "#n-region", region).await;
-        type_into(c, "#n-amount", amount).await;
+        type_in(c, "#n-amount", amount).await;
         click(c, "#alokasi-baru button.primary").await;
         wait_until(c, |_, src| {
             src.contains(&format!("data-region=\"{region}\""))
@@ -177,11 +135,11 @@ async fn admin_adds_a_program(c: &Client, app: &Running) {
     assert_eq!(changes.len(), 3, "{name}: created and two allocations");
     assert!(changes.iter().all(|ch| ch.changed_by == "admin"), "{name}");
     assert!(page.contains("Riwayat perubahan") && page.contains("Program dibuat"));
-    shoot(c, "program").await;
+    shot(c, "program").await;
 
     // Above the ceiling: refused, named.
     choose(c, "#n-region", "18.02").await;
-    type_into(c, "#n-amount", "Rp 900.000.000").await;
+    type_in(c, "#n-amount", "Rp 900.000.000").await;
     click(c, "#alokasi-baru button.primary").await;
     let page = wait_until(c, |_, src| src.contains("has-error")).await;
     assert!(page.contains("melebihi pagu"), "{name}");
@@ -212,7 +170,7 @@ async fn nothing_below_approved(c: &Client, app: &Running) {
     );
     let typed = rp(u.approved - 1);
     let input = format!("form[data-region='{region}'] input[name=amount]");
-    type_into(c, &input, &typed).await;
+    type_in(c, &input, &typed).await;
     click(c, &format!("form[data-region='{region}'] button")).await;
     let page = wait_until(c, |_, src| src.contains("aria-invalid")).await;
     assert!(
@@ -236,7 +194,7 @@ async fn nothing_below_approved(c: &Client, app: &Running) {
     );
     let after = app.store.allocation_use(LAMPUNG).await.unwrap();
     assert_eq!(after, uses, "{name}: nothing changed");
-    shoot(c, "program-di-bawah-disetujui").await;
+    shot(c, "program-di-bawah-disetujui").await;
 }
 
 async fn province_manager(c: &Client, app: &Running) {
@@ -273,7 +231,7 @@ async fn province_manager(c: &Client, app: &Running) {
         .expect("an allocation with room left");
     let raised = u.allocation - 1_000_000;
     let input = format!("form[data-region='{}'] input[name=amount]", u.region_code);
-    type_into(c, &input, &rp(raised)).await;
+    type_in(c, &input, &rp(raised)).await;
     click(c, &format!("form[data-region='{}'] button", u.region_code)).await;
     wait_until(c, |url, _| url.contains("disimpan=1")).await;
     let now = app
@@ -392,7 +350,7 @@ async fn workflows(c: &Client, app: &Running) {
         shown.contains(LAMPUNG) || shown.contains("Bansos"),
         "{name}: its programs"
     );
-    shoot(c, "alur").await;
+    shot(c, "alur").await;
 
     // A broken file: findings by line, nothing installed.
     let before: Vec<(String, u32)> = app
@@ -454,7 +412,7 @@ async fn workflows(c: &Client, app: &Running) {
         !page.contains("id=\"bansos-v9\""),
         "{name}: not listed as installed"
     );
-    shoot(c, "alur-periksa").await;
+    shot(c, "alur-periksa").await;
     c.goto(&app.url("/")).await.unwrap();
     c.execute(
         "document.querySelector('form[action=\"/keluar\"]').submit()",

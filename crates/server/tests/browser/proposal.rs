@@ -12,39 +12,10 @@ use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
 use serde_json::{Value, json};
 
-use super::support::browser::{browser, sign_in, wait_until};
+use super::support::browser::{browser, click, shot, sign_in, type_in, wait_until};
 use super::support::{self, Running, hidden, text};
 
 pub(crate) const MANAGER: &str = "pengelola.1871";
-
-/// Saves what the browser shows as `NAME-WIDTH.png` in `$PANTAU_SHOTS`, when set.
-pub(crate) async fn shot(c: &Client, name: &str) {
-    let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
-        return;
-    };
-    let (width, ..) = c.get_window_size().await.unwrap();
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(Path::new(&dir).join(format!("{name}-{width}.png")), png).unwrap();
-}
-
-/// Types `text` into the element `css` (a file input takes a path).
-pub(crate) async fn type_in(c: &Client, css: &str, text: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-pub(crate) async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 pub(crate) async fn sign_out(c: &Client, app: &Running) {
     c.goto(&app.url("/")).await.unwrap();
@@ -410,7 +381,7 @@ async fn a_refused_proposal_keeps_what_was_typed_and_stays_a_draft() {
         )
         .await
         .unwrap();
-        wait_until(&c, |url, _| url.ends_with(&format!("/kasus/{id}"))).await;
+        wait_until(&c, |url, _| url.contains(&format!("/kasus/{id}?tercatat="))).await;
         let case = case(&app, &id).await;
         assert_eq!(case["state"], "submitted", "{name}: {case}");
         assert_eq!(case["requested_amount"], 1_100_000_000_i64, "{name}");

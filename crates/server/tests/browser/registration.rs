@@ -5,9 +5,9 @@
 use fantoccini::Locator;
 use pantau_domain::access::Scope;
 
-use super::proposal::{MANAGER, click, shot, sign_out, type_in};
+use super::proposal::{MANAGER, sign_out};
 use super::support;
-use super::support::browser::{browser, sign_in, wait_until};
+use super::support::browser::{browser, click, shot, sign_in, type_in, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cooperative_not_found_is_registered_from_the_proposal() {
