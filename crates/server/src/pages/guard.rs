@@ -1,6 +1,6 @@
 //! The one check every form POST goes through: the request comes from our
 //! own pages (`Sec-Fetch-Site`, `Origin`), and carries the form token it was
-//! given (`_csrf`).
+//! given (`_csrf`); and the reading of a one-file form ([`file_form`]).
 
 use axum::http::HeaderMap;
 
@@ -36,4 +36,26 @@ mod tests {
         assert!(!same_token("abc", "abcd"));
         assert!(!same_token("", ""));
     }
+}
+
+/// A form of one file (`file`) and its token (`_csrf`), as sent: the token,
+/// the file's name and its bytes.
+pub(super) async fn file_form(
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(Option<String>, String, Vec<u8>), ApiError> {
+    let mut m = form.map_err(|e| ApiError::invalid("form", e.body_text()))?;
+    let bad =
+        |e: axum::extract::multipart::MultipartError| ApiError::invalid("form", e.body_text());
+    let (mut csrf, mut name, mut data) = (None, String::new(), Vec::new());
+    while let Some(part) = m.next_field().await.map_err(bad)? {
+        match part.name().unwrap_or_default() {
+            "_csrf" => csrf = Some(part.text().await.map_err(bad)?),
+            "file" => {
+                name = part.file_name().unwrap_or_default().to_string();
+                data = part.bytes().await.map_err(bad)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, name, data))
 }

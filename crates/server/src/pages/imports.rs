@@ -31,34 +31,13 @@ pub async fn form(v: Viewer) -> Response {
     )
 }
 
-/// The CSV file and the form token of a sent form.
-async fn read(mut m: Multipart) -> Result<(Option<String>, String, Vec<u8>), ApiError> {
-    let bad =
-        |e: axum::extract::multipart::MultipartError| ApiError::invalid("form", e.body_text());
-    let (mut csrf, mut name, mut data) = (None, String::new(), Vec::new());
-    while let Some(part) = m.next_field().await.map_err(bad)? {
-        match part.name().unwrap_or_default() {
-            "_csrf" => csrf = Some(part.text().await.map_err(bad)?),
-            "file" => {
-                name = part.file_name().unwrap_or_default().to_string();
-                data = part.bytes().await.map_err(bad)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok((csrf, name, data))
-}
-
 pub async fn upload(
     State(app): State<App>,
     v: Viewer,
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let sent = match form {
-        Ok(m) => read(m).await,
-        Err(e) => Err(ApiError::invalid("form", e.body_text())),
-    };
+    let sent = guard::file_form(form).await;
     let csrf = sent.as_ref().ok().and_then(|(c, ..)| c.as_deref());
     if let Err(e) = guard::form(&v.look, &headers, v.caller.csrf.as_deref(), csrf) {
         return v.fail(e);

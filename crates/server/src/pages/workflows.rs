@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::extract::multipart::{Multipart, MultipartError, MultipartRejection};
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::{HeaderMap, StatusCode};
 use pantau_domain::access::{Permission, Scope};
 use pantau_workflow::graph;
@@ -156,23 +156,6 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
     Ok(v.render(StatusCode::OK, "admin_alur", &v.text("alur.judul"), page))
 }
 
-/// The file and the form token of a sent form.
-async fn read(mut m: Multipart) -> Result<(Option<String>, String, Vec<u8>), ApiError> {
-    let bad = |e: MultipartError| ApiError::invalid("form", e.body_text());
-    let (mut csrf, mut name, mut data) = (None, String::new(), Vec::new());
-    while let Some(part) = m.next_field().await.map_err(bad)? {
-        match part.name().unwrap_or_default() {
-            "_csrf" => csrf = Some(part.text().await.map_err(bad)?),
-            "file" => {
-                name = part.file_name().unwrap_or_default().to_string();
-                data = part.bytes().await.map_err(bad)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    Ok((csrf, name, data))
-}
-
 /// Checks an uploaded workflow file and shows what `workflow check` finds;
 /// nothing is installed.
 pub async fn check(
@@ -181,10 +164,7 @@ pub async fn check(
     headers: HeaderMap,
     form: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
-    let sent = match form {
-        Ok(m) => read(m).await,
-        Err(e) => Err(ApiError::invalid("form", e.body_text())),
-    };
+    let sent = guard::file_form(form).await;
     let csrf = sent.as_ref().ok().and_then(|(c, ..)| c.as_deref());
     guard::form(&v.look, &headers, v.caller.csrf.as_deref(), csrf).or_fail(&v)?;
     let mut page = workflows_page(&app, &v).await.or_fail(&v)?;
