@@ -158,7 +158,9 @@ pub(super) async fn delivery(
             let t = Instant::now();
             let msg = match row.to.clone() {
                 Some((name, email)) => {
-                    let ctx: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
+                    let mut ctx: serde_json::Value = serde_json::from_str(&row.payload).unwrap();
+                    // As the sender adds it: every footer links the profile page.
+                    ctx["profile"] = "http://127.0.0.1:8080/profil".into();
                     let lang: Lang = row.lang.parse().unwrap_or_default();
                     templates
                         .render(&row.template, lang, &ctx)
