@@ -25,19 +25,6 @@ pub fn form(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::same_token;
-
-    #[test]
-    fn compares_whole_tokens() {
-        assert!(same_token("abc", "abc"));
-        assert!(!same_token("abc", "abd"));
-        assert!(!same_token("abc", "abcd"));
-        assert!(!same_token("", ""));
-    }
-}
-
 /// A form of one file (`file`) and its token (`_csrf`), as sent: the token,
 /// the file's name and its bytes.
 pub(super) async fn file_form(
@@ -58,4 +45,17 @@ pub(super) async fn file_form(
         }
     }
     Ok((csrf, name, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_token;
+
+    #[test]
+    fn compares_whole_tokens() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+        assert!(!same_token("", ""));
+    }
 }
