@@ -146,19 +146,24 @@ pub struct PlaceForm {
     _csrf: String,
 }
 
-/// The form's token and origin, then the user the reader manages.
+/// The form's token and origin, then the user the reader manages; the
+/// viewer from now on answers as the user's page.
 async fn checked(
     app: &App,
-    v: &Viewer,
+    v: Viewer,
     headers: &HeaderMap,
     csrf: &str,
     login: &str,
-) -> Result<User, Response> {
-    let user = managed(app, v, login)
+) -> Result<(User, Viewer), Response> {
+    let user = managed(app, &v, login)
         .await
         .map_err(IntoResponse::into_response)?;
     guard::form(&v.look, headers, v.caller.csrf.as_deref(), Some(csrf)).map_err(|e| v.fail(e))?;
-    Ok(user)
+    let v = Viewer {
+        look: v.look.clone().at(format!("/admin/pengguna/{login}")),
+        ..v
+    };
+    Ok((user, v))
 }
 
 /// Gives the user another role or region (both within the reader's).
@@ -172,13 +177,9 @@ pub async fn change(
     let Ok(Form(f)) = form else {
         return v.fail(ApiError::invalid("form", v.text("galat.csrf")));
     };
-    let user = match checked(&app, &v, &headers, &f._csrf, &login).await {
-        Ok(u) => u,
+    let (user, v) = match checked(&app, v, &headers, &f._csrf, &login).await {
+        Ok(checked) => checked,
         Err(r) => return r,
-    };
-    let v = Viewer {
-        look: v.look.clone().at(format!("/admin/pengguna/{login}")),
-        ..v
     };
     let refuse = |status, problems| {
         let extra = Extra {
@@ -242,9 +243,10 @@ pub async fn switch(
     let Ok(Form(f)) = form else {
         return v.fail(ApiError::invalid("form", v.text("galat.csrf")));
     };
-    if let Err(r) = checked(&app, &v, &headers, &f._csrf, &login).await {
-        return r;
-    }
+    let v = match checked(&app, v, &headers, &f._csrf, &login).await {
+        Ok((_, v)) => v,
+        Err(r) => return r,
+    };
     let active = f.active == "ya";
     if !active && login == v.caller.login {
         return v.fail(ApiError::invalid("active", v.text("pengguna.bukan_diri")));
@@ -275,13 +277,9 @@ pub async fn reset(
     let Ok(Form(f)) = form else {
         return v.fail(ApiError::invalid("form", v.text("galat.csrf")));
     };
-    let user = match checked(&app, &v, &headers, &f._csrf, &login).await {
-        Ok(u) => u,
+    let (user, v) = match checked(&app, v, &headers, &f._csrf, &login).await {
+        Ok(checked) => checked,
         Err(r) => return r,
-    };
-    let v = Viewer {
-        look: v.look.clone().at(format!("/admin/pengguna/{login}")),
-        ..v
     };
     let now = Utc::now();
     let token = match app.store.reset_link(&login, &v.caller.login, now).await {
