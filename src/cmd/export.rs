@@ -134,7 +134,55 @@ fn report_members(
             "accountability.csv".into(),
             pantau_report::csv::write(&doc)?,
         ),
+        (
+            "registry-corrections.csv".into(),
+            corrections(store, region, year)?,
+        ),
     ])
+}
+
+/// The registry's corrections in the region made in the year (UTC), as
+/// CSV: who changed which value of which beneficiary, when, from what to
+/// what, and why.
+fn corrections(store: &Store, region: &RegionCode, year: i32) -> anyhow::Result<Vec<u8>> {
+    let start = |y: i32| {
+        chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .context("the year is out of range")
+    };
+    let lines = block_on(store.corrections_within(
+        &Scope::Region(region.clone()),
+        start(year)?,
+        start(year + 1)?,
+    ))?;
+    let mut out = pantau_registry::sheet::Writer::new(Vec::new());
+    out.row([
+        "beneficiary_id",
+        "beneficiary_name",
+        "region_code",
+        "field",
+        "old_value",
+        "new_value",
+        "reason",
+        "changed_by",
+        "changed_at",
+    ])?;
+    for l in lines {
+        out.row([
+            l.beneficiary_id,
+            l.beneficiary_name,
+            l.region_code,
+            l.field,
+            l.old_value.unwrap_or_default(),
+            l.new_value.unwrap_or_default(),
+            l.reason,
+            l.changed_by,
+            l.changed_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ])?;
+    }
+    Ok(out.into_inner()?)
 }
 
 /// SOURCE_DATE_EPOCH when set (reproducible output), else now, in whole

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use pantau_domain::{LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode};
-use pantau_registry::beneficiary::{Beneficiary, Details, Scale};
+use pantau_registry::beneficiary::{Beneficiary, Contact, Details, Scale};
 use pantau_store::{Store, StoreError};
 
 use crate::{Options, Summary};
@@ -183,6 +183,10 @@ pub async fn fill(
                     i + 1
                 ),
                 location: pantau_domain::GeoPoint::parse(crate::cases::VISIT_POINT).ok(),
+                contact: Contact {
+                    address: Some(format!("Jl. Koperasi No. {}", i + 1)),
+                    phone: Some(format!("0812{}", &nik.as_str()[9..])),
+                },
                 details: Details::Cooperative {
                     nik,
                     legal_entity,
@@ -225,6 +229,7 @@ pub async fn fill(
                     i + 1
                 ),
                 location: None,
+                contact: Contact::default(),
                 details: Details::Umkm { nib, owner, scale },
             };
             summary.umkm += 1;
@@ -242,6 +247,7 @@ pub async fn fill(
                 region: region.clone(),
                 name: format!("{} Wirausaha {}", NAMES[rng.usize(..NAMES.len())], i + 1),
                 location: None,
+                contact: Contact::default(),
                 details: Details::Entrepreneur { nik },
             };
             people.entrepreneurs.push((code.to_string(), id(&b)));
@@ -259,6 +265,7 @@ pub async fn fill(
                 region: region.clone(),
                 name: format!("{} (PKL {})", NAMES[rng.usize(..NAMES.len())], i + 1),
                 location: None,
+                contact: Contact::default(),
                 details: Details::Pkl {
                     nik,
                     market_location: market.to_string(),

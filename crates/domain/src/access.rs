@@ -67,6 +67,9 @@ pub enum Permission {
     Administer,
     /// Confirm a beneficiary's location that a monev visit registered.
     ConfirmLocation,
+    /// Correct a registered beneficiary (name, address, phone, location,
+    /// standing), each correction kept with who, when and why.
+    Correct,
     /// Set a program's allocations to the kabupaten/kota of the scope (the
     /// administrator nationally, a province's manager in the province).
     Allocate,
@@ -83,6 +86,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         ),
         Permission::Administer => role == Role::Admin,
         Permission::ConfirmLocation => matches!(role, Role::Admin | Role::Verifier),
+        Permission::Correct => matches!(
+            role,
+            Role::Admin | Role::ManagerProvince | Role::ManagerRegency | Role::Verifier
+        ),
         Permission::Allocate => matches!(role, Role::Admin | Role::ManagerProvince),
     }
 }

@@ -8,7 +8,11 @@
 //! - `pkl`: `nik`, `market_location`;
 //! - `entrepreneur`: `nik`;
 //! - optional for all: `lat`, `lon` (the registered location), with a
-//!   decimal point or comma.
+//!   decimal point or comma; `address`; `phone` (a leading 0 that Excel
+//!   dropped from a mobile number is put back).
+//!
+//! Every column may also be named in Indonesian ([`KOLOM`]: `jenis`,
+//! `kode_wilayah`, `nama`, …); a refusal names the column as the file does.
 //!
 //! The columns `line`, `column` and `reason` that the file of refused rows
 //! adds are ignored, so that file, mended, is imported again as it is.
@@ -24,7 +28,7 @@ use crate::regions::Regions;
 pub use crate::sheet::ColumnError;
 use crate::sheet::excel;
 
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 18] = [
     "kind",
     "region_code",
     "name",
@@ -41,14 +45,55 @@ pub const COLUMNS: [&str; 16] = [
     "market_location",
     "lat",
     "lon",
+    "address",
+    "phone",
 ];
+
+/// The same columns by their Indonesian names, in [`COLUMNS`]' order.
+pub const KOLOM: [&str; 18] = [
+    "jenis",
+    "kode_wilayah",
+    "nama",
+    "nik_koperasi",
+    "nomor_badan_hukum",
+    "jenis_koperasi",
+    "jumlah_anggota",
+    "aktif",
+    "tahun_rat_terakhir",
+    "nib",
+    "nik_pemilik",
+    "skala",
+    "nik",
+    "lokasi_pasar",
+    "lintang",
+    "bujur",
+    "alamat",
+    "telepon",
+];
+
+/// The column names of `lang`, in [`COLUMNS`]' order.
+pub fn column_names(lang: Lang) -> &'static [&'static str; 18] {
+    match lang {
+        Lang::Id => &KOLOM,
+        Lang::En => &COLUMNS,
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Beneficiary {
     pub region: RegionCode,
     pub name: String,
     pub location: Option<GeoPoint>,
+    pub contact: Contact,
     pub details: Details,
+}
+
+/// Where to find a beneficiary besides its point: for the officer who goes there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub address: Option<String>,
+    /// Digits, with a leading `+` for an international number.
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,17 +182,29 @@ pub const REFUSED_COLUMNS: [&str; 3] = ["line", "column", "reason"];
 #[derive(Debug, Clone)]
 pub struct Header {
     index: [Option<usize>; COLUMNS.len()],
+    /// Each column's name as the file writes it (English or Indonesian).
+    written: [&'static str; COLUMNS.len()],
 }
 
 impl Header {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Header, Vec<ColumnError>> {
         let mut index = [None; COLUMNS.len()];
+        let mut written = COLUMNS;
+        let mut indonesian = false;
         let mut errors = Vec::new();
         for (i, name) in names.into_iter().enumerate() {
             let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
-            match COLUMNS.iter().position(|c| *c == name) {
+            let english = COLUMNS.iter().position(|c| *c == name);
+            let by_kolom = KOLOM.iter().position(|c| *c == name);
+            match english.or(by_kolom) {
                 None if REFUSED_COLUMNS.contains(&name.as_str()) => {}
-                Some(p) if index[p].is_none() => index[p] = Some(i),
+                Some(p) if index[p].is_none() => {
+                    index[p] = Some(i);
+                    if english.is_none() {
+                        written[p] = KOLOM[p];
+                        indonesian = true;
+                    }
+                }
                 Some(_) => errors.push(ColumnError {
                     column: name,
                     reason: Label::new("kolom ganda", "duplicate column"),
@@ -155,25 +212,33 @@ impl Header {
                 None => errors.push(ColumnError {
                     column: name,
                     reason: Label::new(
-                        format!("kolom tidak dikenal (yang dikenal: {})", COLUMNS.join(", ")),
+                        format!("kolom tidak dikenal (yang dikenal: {})", KOLOM.join(", ")),
                         format!("unknown column (known: {})", COLUMNS.join(", ")),
                     ),
                 }),
             }
         }
-        for required in ["kind", "region_code", "name"] {
-            if index[COLUMNS.iter().position(|c| *c == required).unwrap_or(0)].is_none() {
+        for (p, required) in [(0, "kind"), (1, "region_code"), (2, "name")] {
+            if index[p].is_none() {
                 errors.push(ColumnError {
-                    column: required.into(),
+                    column: if indonesian { KOLOM[p] } else { required }.into(),
                     reason: Label::new("kolom wajib tidak ada", "required column missing"),
                 });
             }
         }
         if errors.is_empty() {
-            Ok(Header { index })
+            Ok(Header { index, written })
         } else {
             Err(errors)
         }
+    }
+
+    /// Column `column` (by its English name) as the file names it.
+    pub fn written(&self, column: &str) -> String {
+        COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .map_or_else(|| column.to_string(), |p| self.written[p].to_string())
     }
 }
 
@@ -243,6 +308,22 @@ pub fn parse_row<'a, S: AsRef<str>>(
                 .and_then(|(lat, lon)| GeoPoint::from_degrees(lat, lon).ok())
         }
     };
+    let address = match get("address") {
+        "" => None,
+        v if v.chars().count() > 300 => {
+            err(
+                "address",
+                Label::new("lebih dari 300 huruf", "longer than 300 characters"),
+            );
+            None
+        }
+        v => Some(v.to_string()),
+    };
+    let phone = match get("phone") {
+        "" => None,
+        v => phone(v).map_err(|e| err("phone", e)).ok(),
+    };
+    let contact = Contact { address, phone };
     let nik_of = |v: &str| id("nik", v, Nik::parse);
     let details = match get("kind").to_lowercase().as_str() {
         "cooperative" | "koperasi" => {
@@ -346,7 +427,7 @@ pub fn parse_row<'a, S: AsRef<str>>(
                 _ => None,
             }
         }
-        "entrepreneur" | "wirausaha" => {
+        "entrepreneur" | "wirausaha" | "wirausaha_pemula" => {
             need!("nik", nik_of).map(|nik| Details::Entrepreneur { nik })
         }
         "" => {
@@ -375,10 +456,53 @@ pub fn parse_row<'a, S: AsRef<str>>(
             region,
             name,
             location,
+            contact,
             details,
         }),
-        _ => Err(errors),
+        _ => Err(errors
+            .into_iter()
+            .map(|e| ColumnError {
+                column: header.written(&e.column),
+                reason: e.reason,
+            })
+            .collect()),
     }
+}
+
+/// A phone number as offices write it (`0812-3456-7890`, `+62 812 3456
+/// 7890`, `(0721) 123456`), kept as its digits (and a leading `+`). A
+/// mobile number Excel saved as a number has lost its leading 0
+/// (`81234567890`): it is put back. Scientific notation is refused.
+pub fn phone(v: &str) -> Result<String, Label> {
+    if excel::scientific(v) {
+        return Err(excel::scientific_reason("phone", v));
+    }
+    let plus = v.trim_start().starts_with('+');
+    let mut digits = String::new();
+    for c in v.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' | '/' => {}
+            '+' if digits.is_empty() => {}
+            _ => {
+                return Err(Label::new(
+                    format!("`{v}` bukan nomor telepon (hanya angka, spasi, - dan +)"),
+                    format!("`{v}` is not a phone number (digits, spaces, - and + only)"),
+                ));
+            }
+        }
+    }
+    if !(6..=15).contains(&digits.len()) {
+        return Err(Label::new(
+            format!("`{v}` bukan nomor telepon (6 sampai 15 angka)"),
+            format!("`{v}` is not a phone number (6 to 15 digits)"),
+        ));
+    }
+    Ok(match (plus, digits.starts_with('8')) {
+        (true, _) => format!("+{digits}"),
+        (false, true) => format!("0{digits}"),
+        (false, false) => digits,
+    })
 }
 
 fn id_reason(e: IdError) -> Label {

@@ -23,6 +23,8 @@ mod page_walk;
 mod program_walk;
 #[path = "access/proposal_walk.rs"]
 mod proposal_walk;
+#[path = "access/registry_walk.rs"]
+mod registry_walk;
 #[path = "access/users_walk.rs"]
 mod users_walk;
 
@@ -54,6 +56,8 @@ enum Rule {
     Own,
     /// Anyone holding a one-time link (first setup, new password).
     Link,
+    /// The registry: as `registry_walk` says.
+    Registry,
 }
 
 /// Every route of the API, with its rule.
@@ -115,6 +119,11 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/sk/baru", Rule::Act),
     ("POST", "/sk/baru", Rule::Act),
     ("GET", "/sk/usulan", Rule::Act),
+    // The registry: read within the region; corrected by managers, verifiers
+    // and the administrator (access/registry_walk.rs).
+    ("GET", "/registri", Rule::Registry),
+    ("GET", "/registri/{id}", Rule::Registry),
+    ("POST", "/registri/{id}", Rule::Registry),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
     ("GET", "/laporan", Rule::Read),

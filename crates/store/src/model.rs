@@ -114,6 +114,23 @@ read_model!(
         lat_micro: Option<i32>,
         lon_micro: Option<i32>,
         created_at: DateTime<Utc>,
+        address: Option<String>,
+        phone: Option<String>,
+        dissolved: bool,
+    }
+);
+
+read_model!(
+    /// One corrected value of a beneficiary, with who, when and why.
+    BeneficiaryChange from beneficiary_change {
+        id: String,
+        beneficiary_id: String,
+        field: String,
+        old_value: Option<String>,
+        new_value: Option<String>,
+        reason: String,
+        changed_by: String,
+        changed_at: DateTime<Utc>,
     }
 );
 

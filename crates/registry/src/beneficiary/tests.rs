@@ -161,3 +161,52 @@ fn reasons_are_in_one_language_each() {
         assert!(!e.reason.en.contains("kolom"), "{e:?}");
     }
 }
+
+#[test]
+fn indonesian_column_names_are_read_and_refusals_name_them() {
+    let b = parse(
+        "jenis,kode_wilayah,nama,nik_koperasi,nomor_badan_hukum,jenis_koperasi,jumlah_anggota,aktif,alamat,telepon",
+        "koperasi,18.71,KSP Mitra Usaha,1871020030000123,123/BH/X.3/2015,KSP,214,ya,Jl. Kartini 3,0721-123456",
+    )
+    .unwrap();
+    assert_eq!(b.contact.address.as_deref(), Some("Jl. Kartini 3"));
+    assert_eq!(b.contact.phone.as_deref(), Some("0721123456"));
+    // A bad row names the columns as the file does.
+    let errs = parse(
+        "jenis,kode_wilayah,nama,nik,lokasi_pasar,telepon",
+        "pkl,99.99,Budi,123,Pasar Bawah,tel",
+    )
+    .unwrap_err();
+    let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["kode_wilayah", "telepon", "nik"]);
+    // A header without the required columns names them in its language.
+    let errs = Header::new("nama,nik".split(',')).unwrap_err();
+    let cols: Vec<&str> = errs.iter().map(|e| e.column.as_str()).collect();
+    assert_eq!(cols, ["jenis", "kode_wilayah"]);
+    // The same column twice, once in each language, is refused.
+    let errs = Header::new("kind,jenis,region_code,name".split(',')).unwrap_err();
+    assert_eq!(errs[0].column, "jenis");
+}
+
+#[test]
+fn phone_numbers_as_offices_and_excel_write_them() {
+    for (typed, kept) in [
+        ("0812-3456-7890", "081234567890"),
+        ("81234567890", "081234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("(0721) 123456", "0721123456"),
+        ("0751.7051234", "07517051234"),
+    ] {
+        assert_eq!(phone(typed).unwrap(), kept, "{typed}");
+    }
+    for bad in [
+        "tel 0812",
+        "12345",
+        "8,12346E+10",
+        "0812345678901234567",
+        "08-12+34",
+    ] {
+        let e = phone(bad).unwrap_err();
+        assert!(e.id.contains(bad) || e.id.contains("Excel"), "{bad}: {e:?}");
+    }
+}

@@ -23,6 +23,7 @@ mod party;
 mod profile;
 mod programs;
 mod proposal;
+mod registry;
 mod reports;
 mod session;
 mod text;
@@ -152,6 +153,9 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/sk/usulan", get(decrees::starting_list)),
         ("GET", "/sk/{id}", get(decrees::page)),
         ("GET", "/sk/{id}/pindaian", get(decrees::scan)),
+        ("GET", "/registri", get(registry::list)),
+        ("GET", "/registri/{id}", get(registry::one::page)),
+        ("POST", "/registri/{id}", post(registry::one::correct)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
         ("GET", "/profil", get(profile::page)),

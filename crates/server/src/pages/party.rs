@@ -1,6 +1,7 @@
-//! The beneficiary on a case page, for the officer who goes there: who it
-//! is, its registered identifiers, where it trades, and its registered point
-//! as a link to OpenStreetMap (a link only: nothing is fetched or embedded).
+//! The beneficiary on a case page and on its registry page, for the officer
+//! who goes there: who it is, its registered identifiers, its address and
+//! phone (a `tel:` link), where it trades, and its registered point as a
+//! link to OpenStreetMap (a link only: nothing is fetched or embedded).
 
 use pantau_store::model::Beneficiary;
 use serde::Serialize;
@@ -12,7 +13,13 @@ use crate::error::ApiError;
 #[derive(Debug, Serialize)]
 pub struct Party {
     pub name: String,
+    /// Its registry page.
+    pub href: String,
     pub facts: Vec<Fact>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// `tel:` and the number.
+    pub phone_href: Option<String>,
     /// `https://www.openstreetmap.org/?mlat=…&mlon=…` at the registered point.
     pub map: Option<String>,
     /// The point as written, `-5.429200, 105.261900`.
@@ -36,7 +43,7 @@ pub async fn of(app: &App, v: &Viewer, id: Option<&str>) -> Result<Option<Party>
     Ok(found.map(|b| party(app, v, &b)))
 }
 
-fn party(app: &App, v: &Viewer, b: &Beneficiary) -> Party {
+pub(super) fn party(app: &App, v: &Viewer, b: &Beneficiary) -> Party {
     let fact = |key: &str, value: &Option<String>| {
         value.as_ref().filter(|x| !x.is_empty()).map(|x| Fact {
             label: v.text(&format!("penerima_kasus.{key}")),
@@ -61,7 +68,11 @@ fn party(app: &App, v: &Viewer, b: &Beneficiary) -> Party {
     let point = b.lat_micro.zip(b.lon_micro);
     Party {
         name: b.name.clone(),
+        href: format!("/registri/{}", b.id),
         facts,
+        address: b.address.clone(),
+        phone: b.phone.clone(),
+        phone_href: b.phone.as_ref().map(|p| format!("tel:{p}")),
         map: point.map(|(lat, lon)| {
             let (lat, lon) = (degrees(lat), degrees(lon));
             format!("https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}")

@@ -17,9 +17,10 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 23] = [
+pub const TEMPLATES: [&str; 26] = [
     "_layout",
     "_field",
+    "_penerima",
     "masuk",
     "dasbor",
     "kasus_daftar",
@@ -41,6 +42,8 @@ pub const TEMPLATES: [&str; 23] = [
     "sandi",
     "siapkan",
     "impor",
+    "registri_daftar",
+    "registri",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.
@@ -321,9 +324,17 @@ impl FromRequestParts<App> for Viewer {
         caller.lang = look.lang;
         let path = parts.uri.path();
         let nav = if caller.works_in_field() {
-            vec![("/kunjungan", "nav.kunjungan"), ("/kasus", "nav.kasus")]
+            vec![
+                ("/kunjungan", "nav.kunjungan"),
+                ("/kasus", "nav.kasus"),
+                ("/registri", "nav.registri"),
+            ]
         } else {
-            vec![("/", "nav.dasbor"), ("/kasus", "nav.kasus")]
+            vec![
+                ("/", "nav.dasbor"),
+                ("/kasus", "nav.kasus"),
+                ("/registri", "nav.registri"),
+            ]
         };
         let mut nav = nav;
         if !caller.works_in_field() {

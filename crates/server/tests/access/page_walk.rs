@@ -20,6 +20,10 @@ pub(crate) async fn pages(app: &Running, fx: &Fixture, u: &User) {
             super::program_walk::route(app, u, &c, method, template).await;
             continue;
         }
+        if rule == Rule::Registry {
+            registry_walk::walk(app, u, &c, method, template).await;
+            continue;
+        }
         if rule == Rule::Link {
             continue; // users_walk::links
         }

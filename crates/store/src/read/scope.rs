@@ -56,12 +56,14 @@ pub(crate) fn in_scope(backend: DbBackend, col: &str, scope: &Scope) -> Conditio
 /// The same as [`in_scope`] as SQL text on `c.region`, its value numbered
 /// `$first`.
 pub(crate) fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
+    scope_sql_on(scope, first, "c.region")
+}
+
+/// [`scope_sql`] on the region column `col`.
+pub(crate) fn scope_sql_on(scope: &Scope, first: usize, col: &str) -> (String, Vec<Value>) {
     match scope.region() {
         None => ("TRUE".into(), vec![]),
-        Some(r) => (
-            covers(&format!("${first}"), "c.region"),
-            vec![r.as_str().into()],
-        ),
+        Some(r) => (covers(&format!("${first}"), col), vec![r.as_str().into()]),
     }
 }
 

@@ -2,10 +2,16 @@
 //! beneficiaries (imported in batches, de-duplicated by natural key),
 //! programs and allocations.
 
+pub mod correct;
 pub mod import;
+pub mod listing;
 pub mod programs;
 pub mod search;
 
+pub use correct::Correction;
+pub use listing::{
+    BeneficiaryRecord, RecordCase, RecordVisit, RegistryLine, RegistryQuery, Standing,
+};
 pub use programs::{Author, ProgramEdit, ProgramRefusal, StateCount};
 
 use chrono::{DateTime, Utc};
@@ -29,7 +35,7 @@ use crate::{Store, StoreError};
 /// 77k rows/s with a 129 MB peak; 200,000 no faster, 187 MB).
 pub const BATCH: usize = 100_000;
 
-/// Rows per INSERT: 19 columns × 1,000 stays under SQLite's 32,766 bind parameters.
+/// Rows per INSERT: 22 columns × 1,000 stays under SQLite's 32,766 bind parameters.
 const ROWS: usize = 1_000;
 
 /// SQLite's page cache on the import's connection, in KiB (the default is
@@ -351,6 +357,9 @@ fn row(id: &str, b: &Beneficiary, now: DateTime<Utc>) -> beneficiary::ActiveMode
         lat_micro: Set(b.location.map(|p| (p.lat() * 1e6).round() as i32)),
         lon_micro: Set(b.location.map(|p| (p.lon() * 1e6).round() as i32)),
         created_at: Set(now),
+        address: Set(b.contact.address.clone()),
+        phone: Set(b.contact.phone.clone()),
+        dissolved: Set(false),
     };
     match &b.details {
         Details::Cooperative {

@@ -47,35 +47,15 @@ impl Store {
         region: Option<&str>,
         limit: u64,
     ) -> Result<Vec<model::Beneficiary>, StoreError> {
-        let words: Vec<String> = query
-            .split_whitespace()
-            .take(WORDS)
-            .map(|w| like_literal(&w.to_lowercase()))
-            .collect();
-        if words.is_empty() || limit == 0 {
+        let Some(found) = words_match(query).filter(|_| limit > 0) else {
             return Ok(vec![]);
-        }
-        let mut cond = in_scope(self.db_backend(), "region_code", scope);
+        };
+        let mut cond = in_scope(self.db_backend(), "region_code", scope).add(found);
         if let Some(r) = region {
             cond = cond.add(beneficiary::Column::RegionCode.eq(r));
         }
         if let Some(k) = kind {
             cond = cond.add(beneficiary::Column::Kind.eq(k));
-        }
-        for w in &words {
-            let inside = LikeExpr::new(format!("%{w}%")).escape('\\');
-            let starts = || LikeExpr::new(format!("{w}%")).escape('\\');
-            let mut any = Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(beneficiary::Column::Name))).like(inside));
-            for col in [
-                beneficiary::Column::NikKoperasi,
-                beneficiary::Column::Nib,
-                beneficiary::Column::Nik,
-                beneficiary::Column::OwnerNik,
-            ] {
-                any = any.add(Expr::col(col).like(starts()));
-            }
-            cond = cond.add(any);
         }
         let rows = beneficiary::Entity::find()
             .filter(cond)
@@ -124,6 +104,37 @@ impl Store {
             }])),
         }
     }
+}
+
+/// Beneficiaries matching every word of `query` (at most five): a word is
+/// found in the name (any case) or starts a NIK Koperasi, NIB, NIK or
+/// owner's NIK. None for a query without words.
+pub(crate) fn words_match(query: &str) -> Option<Condition> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .take(WORDS)
+        .map(|w| like_literal(&w.to_lowercase()))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut cond = Condition::all();
+    for w in &words {
+        let inside = LikeExpr::new(format!("%{w}%")).escape('\\');
+        let starts = || LikeExpr::new(format!("{w}%")).escape('\\');
+        let mut any = Condition::any()
+            .add(Expr::expr(Func::lower(Expr::col(beneficiary::Column::Name))).like(inside));
+        for col in [
+            beneficiary::Column::NikKoperasi,
+            beneficiary::Column::Nib,
+            beneficiary::Column::Nik,
+            beneficiary::Column::OwnerNik,
+        ] {
+            any = any.add(Expr::col(col).like(starts()));
+        }
+        cond = cond.add(any);
+    }
+    Some(cond)
 }
 
 /// The column whose value makes a beneficiary of `kind` the one it is.

@@ -30,9 +30,9 @@ const PER_PAGE: u64 = 25;
 /// An option of a select.
 #[derive(Debug, Serialize)]
 pub(super) struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+    pub(in crate::pages) value: String,
+    pub(in crate::pages) label: String,
+    pub(in crate::pages) selected: bool,
 }
 
 /// Problems by field, for the template.

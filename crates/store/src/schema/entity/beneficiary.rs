@@ -30,6 +30,11 @@ pub struct Model {
     pub lat_micro: Option<i32>,
     pub lon_micro: Option<i32>,
     pub created_at: DateTime<Utc>,
+    pub address: Option<String>,
+    /// Digits, `+` first for an international number.
+    pub phone: Option<String>,
+    /// Dissolved (bubar): kept with its history, counted nowhere as active.
+    pub dissolved: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,7 @@
 pub mod allocation;
 pub mod attachment;
 pub mod beneficiary;
+pub mod beneficiary_change;
 pub mod beneficiary_location;
 pub mod case;
 pub mod cooperative_year;

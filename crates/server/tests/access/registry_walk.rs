@@ -1,0 +1,88 @@
+//! One user's walk of the registry pages (`/registri…`): everyone finds
+//! and opens the beneficiaries of their region and no other; the managers,
+//! verifiers and the administrator correct them (a phone number, with a
+//! reason), others are refused, and outside one's region a beneficiary is
+//! unknown. Who corrects is written out here by hand.
+
+use super::*;
+
+/// A beneficiary of `region` as the store has it: (id, a number of it).
+async fn one_of(app: &Running, region: &str) -> (String, String) {
+    let scope = pantau_domain::access::Scope::Region(RegionCode::parse(region).unwrap());
+    let b = app
+        .store
+        .beneficiary_page(&scope, None, None, 1, 1)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
+    let number = [&b.nik_koperasi, &b.nib, &b.nik]
+        .into_iter()
+        .find_map(|n| n.clone())
+        .unwrap();
+    (b.id, number)
+}
+
+/// Every `/registri` route as user `u` (signed in as `c`).
+pub(crate) async fn walk(app: &Running, u: &User, c: &reqwest::Client, method: &str, path: &str) {
+    let name = app.name;
+    let (user, role) = (u.login, u.role);
+    let ctx = format!("{name}: {user} ({role}) {method} {path}");
+    // By hand: who corrects the registry.
+    let corrects = matches!(
+        role,
+        Role::Admin | Role::ManagerProvince | Role::ManagerRegency | Role::Verifier
+    );
+    for region in ["18.71", "13.03"] {
+        let (id, number) = one_of(app, region).await;
+        let sees = u.sees(Some(region));
+        let ctx = format!("{ctx} [{region}]");
+        match (method, path) {
+            ("GET", "/registri") => {
+                let url = app.url(&format!("/registri?q={number}"));
+                let (status, html) = support::text(c, &url).await;
+                assert_eq!(status, 200, "{ctx}");
+                let link = format!("href=\"/registri/{id}\"");
+                assert_eq!(html.contains(&link), sees, "{ctx}: lists {id}");
+            }
+            ("GET", "/registri/{id}") => {
+                let url = app.url(&format!("/registri/{id}"));
+                let status = support::text(c, &url).await.0;
+                assert_eq!(status, if sees { 200 } else { 404 }, "{ctx}");
+            }
+            ("POST", "/registri/{id}") => {
+                let (_, any) = support::text(c, &app.url("/kasus")).await;
+                let csrf = support::hidden(&any, "_csrf");
+                let before = app.store.beneficiary(&id).await.unwrap().unwrap();
+                let phone = format!("0811{:07}", user.len() * 1000 + region.len());
+                let r = c
+                    .post(app.url(&format!("/registri/{id}")))
+                    .form(&[
+                        ("_csrf", csrf.as_str()),
+                        ("name", before.name.as_str()),
+                        ("address", before.address.as_deref().unwrap_or("")),
+                        ("phone", phone.as_str()),
+                        ("location", ""),
+                        ("status", "aktif"),
+                        ("reason", "walk"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let want = match (corrects, sees) {
+                    (false, _) => 403,
+                    (true, false) => 404,
+                    (true, true) => 303,
+                };
+                assert_eq!(r.status().as_u16(), want, "{ctx}");
+                let after = app.store.beneficiary(&id).await.unwrap().unwrap();
+                if want == 303 {
+                    assert_eq!(after.phone.as_deref(), Some(phone.as_str()), "{ctx}");
+                } else {
+                    assert_eq!(after, before, "{ctx}: nothing changed");
+                }
+            }
+            _ => panic!("{ctx}: a /registri route the walk does not know"),
+        }
+    }
+}
