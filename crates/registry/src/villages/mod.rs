@@ -5,6 +5,7 @@
 //! About 91,000 rows: read only when asked, once per process
 //! (`Villages::embedded`), so `Regions` stays as cheap as before.
 
+mod check;
 mod code;
 pub mod renamed;
 #[cfg(test)]
@@ -14,13 +15,12 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use pantau_domain::{Label, RegionCode};
+use pantau_domain::RegionCode;
 
 pub use code::{CodeError, DesaCode, KecamatanCode, LocalCode, LocalLevel};
 pub use renamed::{Rename, Renames, Resolved};
 
 use crate::regions::{Region, Regions};
-use crate::sheet::ColumnError;
 
 const EMBEDDED: &[u8] = include_bytes!("../../data/villages.csv.gz");
 
@@ -332,88 +332,5 @@ impl Villages {
 
     pub fn desa_count(&self) -> usize {
         self.desa.len()
-    }
-
-    /// The desa or kelurahan code in column `column` of a beneficiary of
-    /// kabupaten/kota `regency`: a current code that lies in it. Every
-    /// refusal names the column and says why in Indonesian and English; an
-    /// old code that a decree replaced names the new one.
-    pub fn check_desa(
-        &self,
-        column: &str,
-        text: &str,
-        regency: &RegionCode,
-    ) -> Result<DesaCode, ColumnError> {
-        let refuse = |reason: Label| ColumnError {
-            column: column.to_string(),
-            reason,
-        };
-        let code = match DesaCode::parse(text) {
-            Ok(code) => code,
-            Err(e) => {
-                let kecamatan = KecamatanCode::parse(text)
-                    .ok()
-                    .and_then(|k| self.kecamatan(k));
-                return Err(refuse(match kecamatan {
-                    Some(k) => Label::new(
-                        format!(
-                            "`{text}` adalah kode kecamatan {} ({}); isi kode desa/kelurahan, 10 angka",
-                            k.name, k.regency.name
-                        ),
-                        format!(
-                            "`{text}` is the code of kecamatan {} ({}); give the desa/kelurahan \
-                             code, 10 digits",
-                            k.name, k.regency.name
-                        ),
-                    ),
-                    None => e.label(column, text),
-                }));
-            }
-        };
-        let Some(place) = self.desa(code) else {
-            let now = self.resolve(&code.to_string());
-            return Err(refuse(match now {
-                Some(Found { place, renamed }) if !renamed.is_empty() => {
-                    let decree = renamed.last().map_or("", |r| r.decree.as_str());
-                    Label::new(
-                        format!(
-                            "kode desa/kelurahan {code} sudah diganti menjadi {} ({}, {}) oleh {decree}",
-                            place.code, place.name, place.regency.name
-                        ),
-                        format!(
-                            "desa/kelurahan code {code} was replaced by {} ({}, {}) by {decree}",
-                            place.code, place.name, place.regency.name
-                        ),
-                    )
-                }
-                _ => Label::new(
-                    format!("tidak ada desa/kelurahan dengan kode {code}"),
-                    format!("there is no desa/kelurahan {code}"),
-                ),
-            }));
-        };
-        if &code.regency() != regency {
-            let given = self
-                .regions
-                .get(regency)
-                .map_or(regency.to_string(), |r| format!("{} ({regency})", r.name));
-            return Err(refuse(Label::new(
-                format!(
-                    "{} {code} ({}) terletak di {} ({}), bukan di {given}",
-                    place.level.label().id,
-                    place.name,
-                    place.regency.name,
-                    place.regency.code
-                ),
-                format!(
-                    "{} {code} ({}) lies in {} ({}), not in {given}",
-                    place.level.label().en,
-                    place.name,
-                    place.regency.name,
-                    place.regency.code
-                ),
-            )));
-        }
-        Ok(code)
     }
 }
