@@ -1,5 +1,6 @@
 //! The registry's logic, with no I/O: Indonesia's provinces and
-//! kabupaten/kota (shipped in `data/regions.csv`), CSV files as offices
+//! kabupaten/kota (shipped in `data/regions.csv`), their kecamatan and
+//! desa/kelurahan (`villages`, read only when asked), CSV files as offices
 //! make them read into clean rows and written so a spreadsheet cannot run
 //! them (`sheet`), beneficiary records parsed and validated from those
 //! rows, and the list of a decree (SK).
@@ -11,3 +12,4 @@ pub mod beneficiary;
 pub mod decree;
 pub mod regions;
 pub mod sheet;
+pub mod villages;
