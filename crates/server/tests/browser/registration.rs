@@ -32,6 +32,8 @@ async fn a_cooperative_not_found_is_registered_from_the_proposal() {
             ("nik_koperasi", "18710200"),
             ("legal_entity_number", "45/BH/X.3/2021"),
             ("members", "58"),
+            ("address", "Jl. Ikan Tenggiri 12, Teluk Betung"),
+            ("phone", "812 7000 1234"),
         ];
         for (field, value) in typed {
             type_in(&c, &format!("#daftar-{field}"), value).await;
@@ -94,6 +96,15 @@ async fn a_cooperative_not_found_is_registered_from_the_proposal() {
                 found[0].members
             ),
             ("18.71", "cooperative", Some(58)),
+            "{name}"
+        );
+        // Where to find it, as the officer will: the phone with its 0 back.
+        assert_eq!(
+            (found[0].address.as_deref(), found[0].phone.as_deref()),
+            (
+                Some("Jl. Ikan Tenggiri 12, Teluk Betung"),
+                Some("081270001234")
+            ),
             "{name}"
         );
         sign_out(&c, &app).await;

@@ -114,7 +114,12 @@ fn columns(kind: &str) -> Vec<Column> {
         "pkl" => out.extend([text("nik", true), text("market_location", true)]),
         _ => out.push(text("nik", true)),
     }
-    out.extend([text("lat", false), text("lon", false)]);
+    out.extend([
+        text("address", false),
+        text("phone", false),
+        text("lat", false),
+        text("lon", false),
+    ]);
     out
 }
 
