@@ -235,7 +235,7 @@ pub(crate) fn beneficiary(
 ) -> Option<String> {
     match workflow {
         "bansos" => People::pick(&people.kud, region, n),
-        "perkuatan_permodalan" => People::pick(&people.ksp, region, n),
+        "perkuatan_permodalan" | "data_tahunan" => People::pick(&people.ksp, region, n),
         "wirausaha_pemula" => People::pick(&people.entrepreneurs, region, n),
         "pkl" => People::pick(&people.pkl, region, n),
         _ => None,

@@ -51,7 +51,7 @@ pub async fn fill(
         &'a str,
         Vec<(String, i64)>,
     );
-    let specs: [Spec; 6] = [
+    let specs: [Spec; 7] = [
         (
             "revitalisasi-pasar-2019-lampung",
             "revitalisasi_pasar",
@@ -99,6 +99,15 @@ pub async fn fill(
             "APBN (LPDB-KUMKM)",
             "18",
             spread(3_000_000_000, &lampung),
+        ),
+        (
+            "data-tahunan-2026-lampung",
+            "data_tahunan",
+            "Data Tahunan Koperasi Lampung 2026",
+            2026,
+            "APBD Provinsi Lampung",
+            "18",
+            lampung.iter().map(|r| (r.to_string(), 0)).collect(),
         ),
         (
             "pkl-2014-sumbar",

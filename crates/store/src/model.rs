@@ -143,6 +143,18 @@ read_model!(
         rat_held: bool,
         quality: bool,
         members: Option<i32>,
+        rat_date: Option<String>,
+        own_capital: Option<i64>,
+        outside_capital: Option<i64>,
+        assets: Option<i64>,
+        business_volume: Option<i64>,
+        shu: Option<i64>,
+        ksp_health: Option<String>,
+        figures: Option<String>,
+        case_id: Option<String>,
+        event_seq: Option<i64>,
+        verified_by: Option<String>,
+        verified_at: Option<DateTime<Utc>>,
     }
 );
 

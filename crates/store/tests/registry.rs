@@ -31,6 +31,8 @@ mod programs;
 mod search;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
+#[path = "registry/years.rs"]
+mod years;
 
 fn catalog() -> Catalog {
     shipped::catalog()

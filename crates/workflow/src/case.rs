@@ -160,6 +160,10 @@ pub enum Change {
     OfficerAssigned {
         user: String,
     },
+    /// The case's answers became the beneficiary's record of `year`.
+    YearRecorded {
+        year: i32,
+    },
 }
 
 /// Why a list of events does not make a case.
@@ -273,6 +277,7 @@ impl Case {
                     }
                 }
                 Change::OfficerAssigned { user } => self.officer = Some(user.clone()),
+                Change::YearRecorded { .. } => {}
             }
         }
     }

@@ -141,6 +141,9 @@ pub struct Action {
     /// A verifier accepts a visit's flagged evidence (the built-in `accept_evidence`).
     pub accepts_evidence: bool,
     pub assigns_officer: Option<String>,
+    /// The case's answers become the beneficiary's record of the year
+    /// held by this number field (`Effect::RecordYear`).
+    pub records_year: Option<String>,
     pub notify: Vec<Notify>,
 }
 

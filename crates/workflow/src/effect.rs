@@ -31,6 +31,12 @@ pub enum Effect {
         no: u8,
         amount: Rupiah,
     },
+    /// The case's answers (`figures`, by field id) become its beneficiary's
+    /// record of `year`, replacing an earlier record of that year.
+    RecordYear {
+        year: i32,
+        figures: std::collections::BTreeMap<String, crate::value::Value>,
+    },
     /// Email `to` now.
     Notify {
         key: String,

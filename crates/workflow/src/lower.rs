@@ -110,6 +110,21 @@ impl Lower<'_, '_, '_> {
         if actions.iter().any(|a| a.completes_visit) {
             actions.push(evidence::accept_action(&evidence, &states));
         }
+        for name in raw.actions.iter().filter_map(|a| a.records_year.as_ref()) {
+            let number = actions
+                .iter()
+                .flat_map(|a| &a.fields)
+                .any(|f| &f.id == name.get_ref() && f.kind == FieldType::Number);
+            if !number {
+                self.r.error(
+                    name.span(),
+                    format!(
+                        "`{}` is not a number field of any action (records_year names the field holding the year)",
+                        name.get_ref()
+                    ),
+                );
+            }
+        }
         let stages = stages::stages(raw, &actions, &state_ids, self.reading, self.r);
         let disbursement = raw.disbursement.as_ref().map(|d| self.disbursement(d));
         if raw.opened_by.get_ref().is_empty() {
@@ -349,6 +364,7 @@ impl Lower<'_, '_, '_> {
             completes_visit: a.completes_visit,
             accepts_evidence: false,
             assigns_officer: a.assigns_officer.as_ref().map(|s| s.get_ref().clone()),
+            records_year: a.records_year.as_ref().map(|s| s.get_ref().clone()),
             notify: a
                 .notify
                 .iter()

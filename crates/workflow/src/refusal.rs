@@ -101,6 +101,10 @@ pub enum GuardFailure {
     },
     /// No visit of the case has flagged evidence waiting to be accepted.
     NothingFlagged,
+    /// The year to record (in field `field`) is missing or not a year.
+    NoYear {
+        field: String,
+    },
 }
 
 impl Refusal {
@@ -325,6 +329,12 @@ impl GuardFailure {
                 "tidak ada kunjungan dengan bukti yang ditandai".to_string()
             }
             GuardFailure::NothingFlagged => "no visit has flagged evidence to accept".to_string(),
+            GuardFailure::NoYear { field } if id => {
+                format!("isian `{field}` harus berisi tahun data (1945 sampai 2100)")
+            }
+            GuardFailure::NoYear { field } => {
+                format!("the answer `{field}` must hold the data's year (1945 to 2100)")
+            }
         }
     }
 }

@@ -156,6 +156,9 @@ pub struct RawAction {
     pub completes_visit: bool,
     /// A user field of this action naming the field officer assigned to the case.
     pub assigns_officer: Option<S<String>>,
+    /// Makes the case's answers the beneficiary's record of a year: the
+    /// number field (of any action) that holds the year.
+    pub records_year: Option<S<String>>,
     #[serde(default)]
     pub notify: Vec<RawNotify>,
 }

@@ -93,6 +93,12 @@ pub fn effect(e: &Effect, zone: Zone) -> String {
         Effect::CompleteVisit { no } => format!("monev visit {no} done"),
         Effect::PayTranche { no, amount } => format!("pay tranche {no}: {amount}"),
         Effect::Notify { to, template, .. } => format!("email {to} now ({template})"),
+        Effect::RecordYear { year, figures } => {
+            format!(
+                "record the beneficiary's {year} ({} answers)",
+                figures.len()
+            )
+        }
     }
 }
 

@@ -224,3 +224,26 @@ fn a_pinned_text_without_stages_loads_by_the_old_convention() {
     let declared = pantau_workflow::load_pinned("pinned", MINI, &known()).expect("pinned loads");
     assert_eq!(declared.stages.proposal, "approve");
 }
+
+#[test]
+fn records_year_must_name_a_number_field() {
+    // `amount` is a rupiah field, and `tahun` no field at all.
+    assert_eq!(
+        check(&[(
+            "roles = [\"verifier\"]\nguards = [\"all_tranches_paid\"",
+            "roles = [\"verifier\"]\nrecords_year = \"amount\"\nguards = [\"all_tranches_paid\""
+        )]),
+        [
+            "64:16: `amount` is not a number field of any action (records_year names the field holding the year)"
+        ]
+    );
+    let found = check(&[(
+        "roles = [\"verifier\"]\nguards = [\"all_tranches_paid\"",
+        "roles = [\"verifier\"]\nrecords_year = \"tahun\"\nguards = [\"all_tranches_paid\"",
+    )]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("`tahun` is not a number field"),
+        "{found:?}"
+    );
+}

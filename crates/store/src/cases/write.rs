@@ -11,6 +11,7 @@ use sea_orm::{
     DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement,
 };
 
+use crate::registry::years::{self, Verified};
 use crate::schema::entity::{allocation, case, event, outbox, reminder, tranche, visit};
 use crate::{StoreError, chain};
 
@@ -30,6 +31,8 @@ pub(crate) struct Writes {
     reviews: Vec<(String, u32, &'static str)>,
     tranches: Vec<tranche::ActiveModel>,
     outbox: Vec<outbox::ActiveModel>,
+    /// Beneficiaries' records of a year, verified by these transitions.
+    years: Vec<crate::model::CooperativeYear>,
     /// Change of approved rupiah per (program, region), for the allocations' running totals.
     approved: std::collections::BTreeMap<(String, String), i64>,
 }
@@ -90,6 +93,20 @@ impl Writes {
             hash: Set(hash),
         });
         for effect in effects {
+            if let Effect::RecordYear { year, figures } = effect {
+                // A case without a beneficiary has no year to record.
+                if let Some(b) = &before.beneficiary_id {
+                    let from = Verified {
+                        case_id: &id,
+                        seq,
+                        by: &e.actor.user,
+                        at: e.at,
+                    };
+                    self.years
+                        .push(years::from_answers(b, *year, figures, from)?);
+                }
+                continue;
+            }
             self.effect(&id, e, effect, now);
         }
         for c in &e.changes {
@@ -168,6 +185,8 @@ impl Writes {
                     created_at: Set(now),
                 });
             }
+            // Written with the case's beneficiary, in `add`.
+            Effect::RecordYear { .. } => {}
         }
     }
 
@@ -222,6 +241,7 @@ impl Writes {
         }
         insert_all::<tranche::Entity>(txn, self.tranches).await?;
         insert_all::<outbox::Entity>(txn, self.outbox).await?;
+        years::upsert(txn, self.years).await?;
         Ok(())
     }
 }

@@ -10,11 +10,9 @@
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use pantau_workflow::Catalog;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{EntityTrait, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 
 use crate::read::browse::scope_sql;
-use crate::schema::entity::cooperative_year;
 use crate::{Store, StoreError};
 
 /// One program's figures in one kabupaten/kota.
@@ -298,48 +296,8 @@ pub struct IndicatorRow {
 }
 
 impl Store {
-    /// Records cooperatives' yearly status; a second record of the same
-    /// cooperative and year replaces the first.
-    pub async fn record_cooperative_years(
-        &self,
-        rows: Vec<crate::model::CooperativeYear>,
-    ) -> Result<(), StoreError> {
-        let models: Vec<cooperative_year::ActiveModel> = rows
-            .into_iter()
-            .map(|y| {
-                cooperative_year::Model {
-                    beneficiary_id: y.beneficiary_id,
-                    year: y.year,
-                    active: y.active,
-                    rat_held: y.rat_held,
-                    quality: y.quality,
-                    members: y.members,
-                }
-                .into()
-            })
-            .collect();
-        for chunk in models.chunks(1_000) {
-            cooperative_year::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::columns([
-                        cooperative_year::Column::BeneficiaryId,
-                        cooperative_year::Column::Year,
-                    ])
-                    .update_columns([
-                        cooperative_year::Column::Active,
-                        cooperative_year::Column::RatHeld,
-                        cooperative_year::Column::Quality,
-                        cooperative_year::Column::Members,
-                    ])
-                    .to_owned(),
-                )
-                .exec_without_returning(&self.db)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// `year` against `year - 1`, per kabupaten/kota in `scope`.
+    /// `year` against `year - 1`, per kabupaten/kota in `scope`, from
+    /// verified records only (a record with no `verified_at` counts nowhere).
     pub async fn indicator_rows(
         &self,
         year: i32,
@@ -356,7 +314,9 @@ impl Store {
              p.active AS p_active, p.rat_held AS p_rat \
              FROM beneficiaries b \
              LEFT JOIN cooperative_years y ON y.beneficiary_id = b.id AND y.year = $1 \
+             AND y.verified_at IS NOT NULL \
              LEFT JOIN cooperative_years p ON p.beneficiary_id = b.id AND p.year = $2 \
+             AND p.verified_at IS NOT NULL \
              WHERE b.kind = 'cooperative' AND (y.beneficiary_id IS NOT NULL OR p.beneficiary_id IS NOT NULL)\
              ) c WHERE {clause} GROUP BY c.region ORDER BY c.region",
             n("c.p_active", "active_prev"),

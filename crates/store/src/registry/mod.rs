@@ -7,6 +7,7 @@ pub mod import;
 pub mod listing;
 pub mod programs;
 pub mod search;
+pub mod years;
 
 pub use correct::Correction;
 pub use listing::{

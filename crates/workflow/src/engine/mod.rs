@@ -303,6 +303,18 @@ fn changes(
             ),
         });
     }
+    if let Some(name) = &action.records_year {
+        let year = match fields.get(name).or_else(|| case.fields.get(name)) {
+            Some(Value::Number(y)) => i32::try_from(*y).ok().filter(|y| (1945..=2100).contains(y)),
+            _ => None,
+        };
+        let year = year.ok_or_else(|| {
+            Refusal::Guard(GuardFailure::NoYear {
+                field: name.clone(),
+            })
+        })?;
+        out.push(Change::YearRecorded { year });
+    }
     if action.accepts_evidence {
         let visit = case
             .visit_awaiting_review()
@@ -349,6 +361,10 @@ fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec
                 checklist: checklist.clone(),
                 due_at: *due_at,
                 tranche: *tranche,
+            }),
+            Change::YearRecorded { year } => out.push(Effect::RecordYear {
+                year: *year,
+                figures: after.fields.clone(),
             }),
             Change::VisitCompleted { no, flags, .. } => {
                 out.push(Effect::CompleteVisit { no: *no });

@@ -94,6 +94,7 @@ pub(super) fn accept_action(rules: &Rules, states: &[State]) -> Action {
         completes_visit: false,
         accepts_evidence: true,
         assigns_officer: None,
+        records_year: None,
         notify: Vec::new(),
     }
 }

@@ -14,6 +14,22 @@ pub struct Model {
     /// Rated a quality cooperative (koperasi berkualitas) that year.
     pub quality: bool,
     pub members: Option<i32>,
+    /// `YYYY-MM-DD`.
+    pub rat_date: Option<String>,
+    pub own_capital: Option<i64>,
+    pub outside_capital: Option<i64>,
+    pub assets: Option<i64>,
+    pub business_volume: Option<i64>,
+    /// Negative for a loss.
+    pub shu: Option<i64>,
+    pub ksp_health: Option<String>,
+    /// Every answer of the verified case, as JSON by field id.
+    pub figures: Option<String>,
+    /// The case and event that verified it (none: seeded by `pantau demo`).
+    pub case_id: Option<String>,
+    pub event_seq: Option<i64>,
+    pub verified_by: Option<String>,
+    pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
