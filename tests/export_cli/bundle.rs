@@ -46,7 +46,8 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
                 "cases.jsonl",
                 "events.jsonl",
                 "reports/accountability.html",
-                "reports/accountability.csv"
+                "reports/accountability.csv",
+                "reports/registry-corrections.csv"
             ],
             "{}",
             t.name
@@ -56,6 +57,14 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
             String::from_utf8(member(&members, "reports/accountability.csv").to_vec()).unwrap();
         assert!(report.contains("(18.71)"), "{report}");
         assert!(!report.contains("(13."), "only Lampung: {report}");
+        // The registry's corrections of the year ride along too (the demo
+        // made none: the header alone).
+        let corrections = member(&members, "reports/registry-corrections.csv");
+        assert!(
+            corrections.starts_with(b"beneficiary_id,beneficiary_name,region_code,field,"),
+            "{}",
+            String::from_utf8_lossy(corrections)
+        );
         let events = json_lines(member(&members, "events.jsonl"));
         let cases = json_lines(member(&members, "cases.jsonl"));
         let in_bundle: Vec<Vec<String>> = events

@@ -113,8 +113,7 @@ async fn verified_yearly_data_becomes_the_record_and_a_correction_replaces_it() 
             "Y-1",
             "y1",
             "submit",
-            Role::ManagerRegency,
-            "wulan",
+            (Role::ManagerRegency, "wulan"),
             &yearly("412", "-12.500.000"),
         )
         .await;
@@ -131,8 +130,7 @@ async fn verified_yearly_data_becomes_the_record_and_a_correction_replaces_it() 
             "Y-1",
             "y2",
             "verify",
-            Role::Verifier,
-            "yusuf",
+            (Role::Verifier, "yusuf"),
             &[("quality", "ya".into())],
         )
         .await;
@@ -194,8 +192,7 @@ async fn verified_yearly_data_becomes_the_record_and_a_correction_replaces_it() 
             "Y-2",
             "y3",
             "submit",
-            Role::ManagerRegency,
-            "wulan",
+            (Role::ManagerRegency, "wulan"),
             &yearly("415", "8000000"),
         )
         .await;
@@ -210,8 +207,7 @@ async fn verified_yearly_data_becomes_the_record_and_a_correction_replaces_it() 
             "Y-2",
             "y4",
             "verify",
-            Role::Verifier,
-            "yusuf",
+            (Role::Verifier, "yusuf"),
             &[("quality", "tidak".into())],
         )
         .await;
@@ -271,8 +267,7 @@ async fn a_year_that_is_not_a_year_is_refused_and_nothing_is_recorded() {
             "Y-9",
             "z1",
             "submit",
-            Role::ManagerRegency,
-            "wulan",
+            (Role::ManagerRegency, "wulan"),
             &inputs,
         )
         .await;
