@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::action::{self, ActionForm, Attempt};
 use super::answers::{Shown, shown};
 use super::format;
+use super::region_select::{self, Codes, RegionGroup};
 use super::view::{OrFail, PageResult, Viewer, link};
 use crate::App;
 use crate::api::cases::{self, CaseFilter};
@@ -24,7 +25,8 @@ use crate::error::ApiError;
 struct ListPage {
     programs: Vec<Choice>,
     states: Vec<Choice>,
-    regions: Vec<Choice>,
+    /// A national reader may choose a province ("Seluruh Lampung").
+    regions: Vec<RegionGroup>,
     evidence: Vec<Choice>,
     rows: Vec<Line>,
     total: u64,
@@ -149,10 +151,13 @@ pub async fn list(
             .map(|p| choice(&p.id, &p.name, f.program.as_ref()))
             .collect(),
         states,
-        regions: regions
-            .iter()
-            .map(|r| choice(&r.code, &r.name, f.region.as_ref()))
-            .collect(),
+        regions: region_select::grouped(
+            &app,
+            &v,
+            regions.iter().map(|r| r.code.as_str()),
+            f.region.as_deref(),
+            Codes::Hidden,
+        ),
         rows,
         total: listing.total,
         page: listing.page,
