@@ -512,4 +512,9 @@
   window.addEventListener("resize", function () {
     document.querySelectorAll(".scroll").forEach(edges);
   });
+  // A table in a fold is measured when the fold opens (closed, it has no width).
+  document.querySelectorAll("details").forEach(function (d) {
+    d.addEventListener("toggle", function () { d.querySelectorAll(".scroll").forEach(edges); });
+  });
+
 })();
