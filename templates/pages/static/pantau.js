@@ -517,4 +517,15 @@
     d.addEventListener("toggle", function () { d.querySelectorAll(".scroll").forEach(edges); });
   });
 
+  // A fold that a wide screen has room for (the case list's filters) is
+  // open there; on a phone it is as the page said (open when a filter is set).
+  var wide = window.matchMedia("(min-width: 48rem)");
+  var folds = Array.prototype.map.call(document.querySelectorAll("details[data-open-wide]"), function (d) {
+    return { fold: d, open: d.open };
+  });
+  function unfold() {
+    folds.forEach(function (f) { f.fold.open = wide.matches || f.open; });
+  }
+  unfold();
+  wide.addEventListener("change", unfold);
 })();

@@ -35,6 +35,9 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     filtered: bool,
+    /// How many filters narrow the list (the filters' fold says so, and
+    /// opens).
+    active: usize,
     /// The reader may open a proposal ("Usulan baru").
     may_propose: bool,
     narrow: super::case_filters::Narrowing,
@@ -139,6 +142,7 @@ pub async fn list(
         .collect();
     let pages = listing.total.div_ceil(listing.per_page).max(1);
     let kept = super::case_filters::kept(&f);
+    let active = super::case_filters::active(&f);
     let at = |page: u64| {
         let page = page.to_string();
         let mut pairs: Vec<(&str, &str)> = kept.iter().map(|(k, x)| (*k, x.as_str())).collect();
@@ -170,7 +174,8 @@ pub async fn list(
             f.evidence.as_ref(),
         )],
         may_propose: super::proposal::may_open(&app, &v.caller),
-        filtered: super::case_filters::filtered(&f),
+        filtered: active > 0,
+        active,
         narrow: super::case_filters::narrowing(&v, &f),
     };
     Ok(v.render(
