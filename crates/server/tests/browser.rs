@@ -2,8 +2,14 @@
 //! `chromium-driver`): a provincial manager opens the dashboard and
 //! approves a case by decree; a field officer logs a monev visit with a
 //! photo from their phone-sized page; the dashboard's figures change.
+//! Also: proposals, registration, the Ministry's provinces and region
+//! selects, and the pages at a phone's 390 px (the modules below).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "browser/ministry.rs"]
+mod ministry;
+#[path = "browser/phone_width.rs"]
+mod phone_width;
 #[path = "browser/proposal.rs"]
 mod proposal;
 #[path = "browser/registration.rs"]
@@ -14,7 +20,7 @@ use fantoccini::Client;
 use pantau_domain::Rupiah;
 use serde_json::json;
 use support::Running;
-use support::browser::{browser, fill, sign_in, totals, wait_until};
+use support::browser::{browser, fill, resize, sign_in, totals, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_approves_and_an_officer_logs_a_visit_in_a_real_browser() {
@@ -101,7 +107,7 @@ async fn approve_and_visit(c: &Client, app: &Running) {
     wait_until(c, |url, _| url.contains("/masuk")).await;
 
     // The officer on a phone-sized window: their visits, one visit's checklist with a photo.
-    c.set_window_size(390, 844).await.unwrap();
+    resize(c, 390, 844).await;
     let token = app.token("admin").await;
     let (_, open) = app
         .get(

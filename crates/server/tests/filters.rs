@@ -2,7 +2,8 @@
 //! a province manager's case list once joined the province's two region
 //! conditions (the province itself, or a code under it) in one OR with the
 //! filter, and listed cases of other provinces. And a name search matches
-//! `%`, `_` and `\` literally, not as LIKE wildcards.
+//! `%`, `_` and `\` literally, not as LIKE wildcards. A province as the
+//! region filter narrows to the province and its kabupaten/kota.
 //!
 //! The expected answers are computed from the national list (the Ministry's
 //! view), filtered and scoped here in Rust, and compared id by id with what
@@ -139,9 +140,15 @@ async fn case_filters_never_widen_the_scope() {
                 } else {
                     param
                 };
+                // A region narrows by the region rule: a province to
+                // itself and its kabupaten/kota; anything else by equality.
+                let matches = |c: &Value| match *param {
+                    "region" => covers(Some(value), text(c, key)),
+                    _ => text(c, key) == Some(value.as_str()),
+                };
                 let expected: BTreeSet<String> = mine
                     .iter()
-                    .filter(|c| text(c, key) == Some(value.as_str()))
+                    .filter(|c| matches(c))
                     .map(|c| text(c, "id").unwrap().to_string())
                     .collect();
                 let got = everything(&app, &token, &format!("/api/cases?{param}={value}")).await;
@@ -161,7 +168,7 @@ async fn case_filters_never_widen_the_scope() {
                 if !expected.is_empty() && expected.len() < mine.len() {
                     narrowed += 1;
                 }
-                let elsewhere = all.iter().any(|c| text(c, key) == Some(value.as_str()));
+                let elsewhere = all.iter().any(matches);
                 if expected.is_empty() && elsewhere {
                     emptied += 1;
                 }

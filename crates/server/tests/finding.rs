@@ -345,6 +345,20 @@ async fn a_verifier_finds_their_queue_in_a_real_browser() {
             // Search by the case number from the form.
             let short: String = href.trim_start_matches("/kasus/").chars().take(8).collect();
             c.goto(&app.url("/kasus")).await.unwrap();
+            // On a phone the filters fold behind "Saring" until one is set.
+            let folded = c
+                .execute("return !document.getElementById('saringan').open;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(folded, serde_json::json!(width < 500), "{db} at {width} px");
+            if width < 500 {
+                c.find(Locator::Css("#saringan > summary"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+            }
             c.find(Locator::Css("#f-cari"))
                 .await
                 .unwrap()

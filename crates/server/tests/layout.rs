@@ -9,7 +9,7 @@ mod support;
 use fantoccini::Client;
 use serde_json::{Value, json};
 use support::Running;
-use support::browser::{browser, sign_in};
+use support::browser::{browser, layout_width, shot_here as shot, sign_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_column_can_be_reached_at_phone_and_laptop_widths() {
@@ -22,6 +22,11 @@ async fn every_column_can_be_reached_at_phone_and_laptop_widths() {
             let ctx = format!("{} at {width} px", app.name);
             sign_in(&c, &app, "pengelola.18").await;
             c.goto(&app.url("/")).await.unwrap();
+            assert_eq!(
+                layout_width(&c).await,
+                i64::from(width),
+                "{ctx}: laid out at {width} px"
+            );
             shot(&c, &format!("{}-dasbor-{width}", app.name)).await;
             let boxes = last_columns(&c).await;
             let boxes = boxes.as_array().unwrap();
@@ -50,22 +55,6 @@ async fn every_column_can_be_reached_at_phone_and_laptop_widths() {
             c.delete_all_cookies().await.unwrap();
         }
         c.close().await.unwrap();
-    }
-}
-
-/// A picture of the page to look at, when `PANTAU_SHOTS` names a folder.
-async fn shot(c: &Client, name: &str) {
-    if let Ok(dir) = std::env::var("PANTAU_SHOTS") {
-        let (w, h) = c.get_window_size().await.unwrap();
-        let tall = c
-            .execute("return document.documentElement.scrollHeight", vec![])
-            .await
-            .unwrap();
-        let tall = tall.as_u64().unwrap_or(900).clamp(600, 6000) as u32;
-        c.set_window_size(w as u32, tall + 150).await.unwrap();
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/{name}.png"), png).unwrap();
-        c.set_window_size(w as u32, h as u32).await.unwrap();
     }
 }
 
@@ -121,6 +110,7 @@ async fn officer_page(c: &Client, app: &Running) {
     c.goto(&app.url(&format!("/kasus/{case}?aksi=record_monev")))
         .await
         .unwrap();
+    assert_eq!(layout_width(c).await, 390, "{name}: a phone's width");
     let seen = c
         .execute(
             r#"const card = document.getElementById('penerima');

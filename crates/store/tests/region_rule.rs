@@ -2,7 +2,8 @@
 //! SQL by one function of the store: these tests check, on every pair of
 //! the shipped regions and on every backend, that the three places the SQL
 //! runs (sea-query filters, hand-written filters, and on PostgreSQL the
-//! row-level-security policy on its own) agree with `Scope::covers`.
+//! row-level-security policy on its own) agree with `Scope::covers`, and
+//! so does the case list's region filter.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -90,6 +91,25 @@ async fn policy_lets_through(store: &Store, scope: &Scope) -> BTreeSet<String> {
         .collect()
 }
 
+/// The regions of the cases listed in `scope`, narrowed to `region`.
+async fn listed(store: &Store, scope: Scope, region: Option<String>) -> BTreeSet<String> {
+    let page = store
+        .case_page(&CaseQuery {
+            scope,
+            program: None,
+            state: None,
+            region,
+            officer: None,
+            flagged: false,
+            narrow: Default::default(),
+            page: 1,
+            per_page: 1_000,
+        })
+        .await
+        .unwrap();
+    page.items.into_iter().filter_map(|c| c.region).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_sql_filter_and_the_policy_agree_with_the_domain_on_every_pair_of_regions() {
     for t in db::test_databases().await {
@@ -117,23 +137,14 @@ async fn every_sql_filter_and_the_policy_agree_with_the_domain_on_every_pair_of_
                 .collect();
             assert_eq!(regions, want, "{}: regions in {scope:?}", t.name);
             // A hand-written filter (`scope_sql`), behind the policy on PostgreSQL.
-            let page = store
-                .case_page(&CaseQuery {
-                    scope: scope.clone(),
-                    program: None,
-                    state: None,
-                    region: None,
-                    officer: None,
-                    flagged: false,
-                    narrow: Default::default(),
-                    page: 1,
-                    per_page: 1_000,
-                })
-                .await
-                .unwrap();
-            let listed: BTreeSet<String> =
-                page.items.into_iter().filter_map(|c| c.region).collect();
-            assert_eq!(listed, want, "{}: cases in {scope:?}", t.name);
+            let seen = listed(&store, scope.clone(), None).await;
+            assert_eq!(seen, want, "{}: cases in {scope:?}", t.name);
+            // The case list's region filter, read nationally: a province
+            // narrows to itself and its kabupaten/kota, as a scope does.
+            if let Some(r) = scope.region() {
+                let narrowed = listed(&store, Scope::National, Some(r.to_string())).await;
+                assert_eq!(narrowed, want, "{}: cases filtered by {r}", t.name);
+            }
             // The policy on its own.
             if t.name == "postgres" {
                 let seen = policy_lets_through(&store, &scope).await;

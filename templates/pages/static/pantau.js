@@ -512,4 +512,20 @@
   window.addEventListener("resize", function () {
     document.querySelectorAll(".scroll").forEach(edges);
   });
+  // A table in a fold is measured when the fold opens (closed, it has no width).
+  document.querySelectorAll("details").forEach(function (d) {
+    d.addEventListener("toggle", function () { d.querySelectorAll(".scroll").forEach(edges); });
+  });
+
+  // A fold that a wide screen has room for (the case list's filters) is
+  // open there; on a phone it is as the page said (open when a filter is set).
+  var wide = window.matchMedia("(min-width: 48rem)");
+  var folds = Array.prototype.map.call(document.querySelectorAll("details[data-open-wide]"), function (d) {
+    return { fold: d, open: d.open };
+  });
+  function unfold() {
+    folds.forEach(function (f) { f.fold.open = wide.matches || f.open; });
+  }
+  unfold();
+  wide.addEventListener("change", unfold);
 })();

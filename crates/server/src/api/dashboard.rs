@@ -1,12 +1,15 @@
 //! The program manager's dashboard: for each program, cases per state per
 //! kabupaten/kota, rupiah approved and disbursed against the allocation,
-//! and monev visits done, due and overdue. Only the caller's region counts.
+//! and monev visits done, due and overdue; and the same summed per province
+//! across programs, which the Ministry compares. Only the caller's region
+//! counts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::extract::State;
 use chrono::Utc;
+use pantau_domain::RegionCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -49,15 +52,33 @@ pub struct ProgramFigures {
     pub name: String,
     pub fiscal_year: i32,
     pub workflow: String,
+    /// The province that runs it.
+    pub province: String,
     /// The workflow's states, in order.
     pub states: Vec<StateColumn>,
     pub total: Figures,
     pub regions: Vec<RegionFigures>,
 }
 
+/// One province across every program: what the Ministry compares.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProvinceFigures {
+    pub code: String,
+    pub name: String,
+    /// Programs with an allocation, a case or a visit in the province.
+    pub programs: i64,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Dashboard {
     pub programs: Vec<ProgramFigures>,
+    /// Every program's figures summed per province (the province of each
+    /// kabupaten/kota), in code order: one row for a province's reader.
+    pub provinces: Vec<ProvinceFigures>,
+    /// Every program's figures within the caller's region.
+    pub total: Figures,
 }
 
 impl Figures {
@@ -141,12 +162,48 @@ pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
             name: p.name,
             fiscal_year: p.fiscal_year,
             workflow: p.workflow,
+            province: p.province_code,
             states,
             total,
             regions,
         });
     }
-    Ok(Dashboard { programs: out })
+    let (provinces, total) = by_province(app, &out);
+    Ok(Dashboard {
+        programs: out,
+        provinces,
+        total,
+    })
+}
+
+/// The programs' figures summed per province, and over all.
+fn by_province(app: &App, programs: &[ProgramFigures]) -> (Vec<ProvinceFigures>, Figures) {
+    let mut provinces: BTreeMap<String, (BTreeSet<&str>, Figures)> = BTreeMap::new();
+    for p in programs {
+        for r in &p.regions {
+            let code = RegionCode::parse(&r.code)
+                .map_or_else(|_| r.code.clone(), |c| c.province().to_string());
+            let (ids, f) = provinces.entry(code).or_default();
+            ids.insert(&p.id);
+            f.add(&r.figures);
+        }
+    }
+    let mut total = Figures::default();
+    let provinces = provinces
+        .into_iter()
+        .map(|(code, (ids, mut figures))| {
+            figures.finish();
+            total.add(&figures);
+            ProvinceFigures {
+                name: app.region_name(&code),
+                code,
+                programs: ids.len() as i64,
+                figures,
+            }
+        })
+        .collect();
+    total.finish();
+    (provinces, total)
 }
 
 /// For each program within the caller's region: cases per state per

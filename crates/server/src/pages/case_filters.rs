@@ -70,9 +70,10 @@ pub(super) fn kept(f: &CaseFilter) -> Vec<(&'static str, String)> {
     .collect()
 }
 
-/// Whether any filter narrows the list (the order and paging do not).
-pub(super) fn filtered(f: &CaseFilter) -> bool {
+/// How many filters narrow the list (the order and paging do not).
+pub(super) fn active(f: &CaseFilter) -> usize {
     kept(f)
         .iter()
-        .any(|(k, _)| !matches!(*k, "urut" | "per_page"))
+        .filter(|(k, _)| !matches!(*k, "urut" | "per_page"))
+        .count()
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::action::{self, ActionForm, Attempt};
 use super::answers::{Shown, shown};
 use super::format;
+use super::region_select::{self, Codes, RegionGroup};
 use super::view::{OrFail, PageResult, Viewer, link};
 use crate::App;
 use crate::api::cases::{self, CaseFilter};
@@ -24,7 +25,8 @@ use crate::error::ApiError;
 struct ListPage {
     programs: Vec<Choice>,
     states: Vec<Choice>,
-    regions: Vec<Choice>,
+    /// A national reader may choose a province ("Seluruh Lampung").
+    regions: Vec<RegionGroup>,
     evidence: Vec<Choice>,
     rows: Vec<Line>,
     total: u64,
@@ -33,6 +35,9 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     filtered: bool,
+    /// How many filters narrow the list (the filters' fold says so, and
+    /// opens).
+    active: usize,
     /// The reader may open a proposal ("Usulan baru").
     may_propose: bool,
     narrow: super::case_filters::Narrowing,
@@ -137,6 +142,7 @@ pub async fn list(
         .collect();
     let pages = listing.total.div_ceil(listing.per_page).max(1);
     let kept = super::case_filters::kept(&f);
+    let active = super::case_filters::active(&f);
     let at = |page: u64| {
         let page = page.to_string();
         let mut pairs: Vec<(&str, &str)> = kept.iter().map(|(k, x)| (*k, x.as_str())).collect();
@@ -149,10 +155,13 @@ pub async fn list(
             .map(|p| choice(&p.id, &p.name, f.program.as_ref()))
             .collect(),
         states,
-        regions: regions
-            .iter()
-            .map(|r| choice(&r.code, &r.name, f.region.as_ref()))
-            .collect(),
+        regions: region_select::grouped(
+            &app,
+            &v,
+            regions.iter().map(|r| r.code.as_str()),
+            f.region.as_deref(),
+            Codes::Hidden,
+        ),
         rows,
         total: listing.total,
         page: listing.page,
@@ -165,7 +174,8 @@ pub async fn list(
             f.evidence.as_ref(),
         )],
         may_propose: super::proposal::may_open(&app, &v.caller),
-        filtered: super::case_filters::filtered(&f),
+        filtered: active > 0,
+        active,
         narrow: super::case_filters::narrowing(&v, &f),
     };
     Ok(v.render(

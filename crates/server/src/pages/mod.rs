@@ -23,6 +23,7 @@ mod party;
 mod profile;
 mod programs;
 mod proposal;
+mod region_select;
 mod registry;
 mod reports;
 mod session;

@@ -17,6 +17,7 @@ use chrono::{Datelike, Utc};
 use pantau_report::{Format, ReportName};
 use serde::{Deserialize, Serialize};
 
+use super::region_select::{self, Codes, RegionGroup};
 use super::view::{Viewer, link};
 use crate::App;
 use crate::api::reports::{self, ReportQuery};
@@ -34,8 +35,8 @@ pub struct Chosen {
 struct ReportsPage {
     reports: Vec<Kind>,
     programs: Vec<Choice>,
-    /// The kabupaten/kota to narrow to (none when the reader has only one).
-    regions: Vec<Choice>,
+    /// The regions to narrow to, by province (none when the reader has only one).
+    regions: Vec<RegionGroup>,
     formats: Vec<Choice>,
     year: String,
     /// Carried through the form when given (a case's monev report, a period).
@@ -202,14 +203,13 @@ async fn show(
             })
             .collect(),
         regions: if regions.len() > 1 {
-            regions
-                .iter()
-                .map(|r| Choice {
-                    label: format!("{} ({})", r.name, r.code),
-                    selected: region == Some(r.code.as_str()),
-                    value: r.code.clone(),
-                })
-                .collect()
+            region_select::grouped(
+                app,
+                v,
+                regions.iter().map(|r| r.code.as_str()),
+                region,
+                Codes::Shown,
+            )
         } else {
             vec![]
         },

@@ -12,7 +12,7 @@ use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
 use serde_json::{Value, json};
 
-use super::support::browser::{browser, click, shot, sign_in, type_in, wait_until};
+use super::support::browser::{browser, click, resize, shot, sign_in, type_in, wait_until};
 use super::support::{self, Running, hidden, text};
 
 pub(crate) const MANAGER: &str = "pengelola.1871";
@@ -59,7 +59,7 @@ async fn a_manager_finds_a_cooperative_by_its_name_and_submits_a_proposal() {
         std::fs::write(&doc, pantau_demo::pdf(&["Proposal KUD".into()])).unwrap();
         sign_in(&c, &app, MANAGER).await;
         for width in [390, 1280] {
-            c.set_window_size(width, 900).await.unwrap();
+            resize(&c, width, 900).await;
             propose(&c, &app, &doc).await;
         }
         sign_out(&c, &app).await;

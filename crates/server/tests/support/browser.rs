@@ -29,6 +29,9 @@ impl Drop for Driver {
     }
 }
 
+/// A browser whose page lays out `width` CSS px wide: a phone's (below 500
+/// px, where a headless Chromium window cannot go) through device
+/// emulation, a desktop's by the window's size.
 pub async fn browser(width: u32, height: u32) -> Option<(Client, Driver)> {
     browser_with(width, height, &[]).await
 }
@@ -83,7 +86,10 @@ pub async fn browser_with(width: u32, height: u32, extra: &[&str]) -> Option<(Cl
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(c) => return Some((c, driver)),
+            Ok(c) => {
+                resize(&c, width, height).await;
+                return Some((c, driver));
+            }
             Err(e) if started.elapsed() > Duration::from_secs(20) => {
                 panic!("chromedriver did not start: {e}")
             }
@@ -283,28 +289,165 @@ pub async fn choose(c: &Client, css: &str, value: &str) {
         .unwrap();
 }
 
+/// A command of the Chrome DevTools protocol, through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn cdp(c: &Client, cmd: &'static str, params: Value) {
+    c.issue_cmd(Cdp { cmd, params }).await.unwrap();
+}
+
+/// The width below which a page is laid out as a phone's: headless
+/// Chromium keeps its window at least about 500 px wide, so a narrower
+/// window would lay out at 500.
+const PHONE: u32 = 500;
+
+/// Lays the page out `width` × `height` CSS px: a phone (below 500 px) by
+/// DevTools' device emulation (three device pixels to the CSS pixel, a
+/// touch screen, the page's `viewport` honoured), a desktop by the window's
+/// size with no emulation. The emulation lasts across navigations in the tab.
+pub async fn resize(c: &Client, width: u32, height: u32) {
+    if width < PHONE {
+        emulate(c, width, height, 3.0).await;
+        cdp(
+            c,
+            "Emulation.setTouchEmulationEnabled",
+            json!({ "enabled": true, "maxTouchPoints": 5 }),
+        )
+        .await;
+    } else {
+        cdp(c, "Emulation.clearDeviceMetricsOverride", json!({})).await;
+        cdp(
+            c,
+            "Emulation.setTouchEmulationEnabled",
+            json!({ "enabled": false }),
+        )
+        .await;
+        c.set_window_size(width, height).await.unwrap();
+    }
+}
+
+async fn emulate(c: &Client, width: u32, height: u32, scale: f64) {
+    cdp(
+        c,
+        "Emulation.setDeviceMetricsOverride",
+        json!({
+            "width": width, "height": height, "deviceScaleFactor": scale,
+            "mobile": width < PHONE, "screenWidth": width, "screenHeight": height,
+        }),
+    )
+    .await;
+}
+
+/// The width the page is laid out at, in CSS px: `window.innerWidth`
+/// (the root element's `clientWidth` is that less a desktop's scrollbar).
+pub async fn layout_width(c: &Client) -> i64 {
+    c.execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
+}
+
+/// The root element's `clientWidth`: the page's width less any scrollbar.
+pub async fn client_width(c: &Client) -> i64 {
+    c.execute("return document.documentElement.clientWidth;", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
+}
+
+/// How far the page reaches sideways (`scrollWidth` of the root), in CSS px.
+pub async fn page_width(c: &Client) -> i64 {
+    c.execute("return document.documentElement.scrollWidth;", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap()
+}
+
 /// Under `PANTAU_SHOTS=DIR`, the whole page as a phone (390 px) and a
-/// desktop (1280 px) show it, as `DIR/NAME-WIDTH.png`; the window's size is
+/// desktop (1280 px) show it, as `DIR/NAME-WIDTH.png`; the page's size is
 /// put back.
 pub async fn shot(c: &Client, name: &str) {
     let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
         return;
     };
     std::fs::create_dir_all(&dir).unwrap();
-    let (w0, h0) = c.get_window_size().await.unwrap();
+    let before = size(c).await;
     for (w, h) in [(390u32, 844u32), (1280, 900)] {
-        c.set_window_size(w, h).await.unwrap();
-        let tall = c
-            .execute("return document.documentElement.scrollHeight;", vec![])
-            .await
-            .unwrap()
-            .as_u64()
-            .unwrap_or(u64::from(h))
-            .min(6000) as u32;
-        c.set_window_size(w, tall.max(h)).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let png = c.screenshot().await.unwrap();
-        std::fs::write(format!("{dir}/{name}-{w}.png"), png).unwrap();
+        whole_page(c, w, h, &format!("{dir}/{name}-{w}.png")).await;
     }
-    c.set_window_size(w0 as u32, h0 as u32).await.unwrap();
+    put_back(c, before).await;
+}
+
+/// Under `PANTAU_SHOTS=DIR`, the whole page at the width it has now, as
+/// `DIR/NAME.png`.
+pub async fn shot_here(c: &Client, name: &str) {
+    let Ok(dir) = std::env::var("PANTAU_SHOTS") else {
+        return;
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = size(c).await;
+    whole_page(c, before.0, before.1, &format!("{dir}/{name}.png")).await;
+    put_back(c, before).await;
+}
+
+/// The page's width and height in CSS px.
+async fn size(c: &Client) -> (u32, u32) {
+    let s = c
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    (s[0].as_u64().unwrap() as u32, s[1].as_u64().unwrap() as u32)
+}
+
+/// The page laid out `w` wide and as tall as it is (at most 6000 px),
+/// saved as a PNG at one device pixel to the CSS pixel.
+async fn whole_page(c: &Client, w: u32, h: u32, file: &str) {
+    emulate(c, w, h, 1.0).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let tall = c
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap_or(u64::from(h))
+        .min(6000) as u32;
+    emulate(c, w, tall.max(h), 1.0).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(file, png).unwrap();
+}
+
+/// The layout before a picture: a phone's emulation again, or the
+/// window's own size (never changed by a picture).
+async fn put_back(c: &Client, (w, h): (u32, u32)) {
+    if w < PHONE {
+        resize(c, w, h).await;
+    } else {
+        cdp(c, "Emulation.clearDeviceMetricsOverride", json!({})).await;
+    }
 }

@@ -12,8 +12,8 @@ use sea_orm::{
 use sha2::Digest;
 
 use super::narrow::{FLAGGED, Narrow};
-use super::scope::in_scope;
 pub(crate) use super::scope::scope_sql;
+use super::scope::{covers, in_scope};
 use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
 use crate::{Store, StoreError, model};
 
@@ -46,6 +46,7 @@ pub struct CaseQuery {
     pub scope: Scope,
     pub program: Option<String>,
     pub state: Option<String>,
+    /// A kabupaten/kota, or a province (its kabupaten/kota and itself).
     pub region: Option<String>,
     pub officer: Option<String>,
     /// Only cases with a visit whose evidence awaits a verifier.
@@ -130,13 +131,18 @@ impl Store {
         for (col, value) in [
             ("c.program_id", &q.program),
             ("c.state", &q.state),
-            ("c.region", &q.region),
             ("c.officer", &q.officer),
         ] {
             if let Some(v) = value {
                 values.push(v.as_str().into());
                 clauses.push(format!("{col} = ${}", values.len()));
             }
+        }
+        // A kabupaten/kota, or a province for all of its kabupaten/kota:
+        // the region rule itself, as the scope says it.
+        if let Some(r) = &q.region {
+            values.push(r.as_str().into());
+            clauses.push(covers(&format!("${}", values.len()), "c.region"));
         }
         if q.flagged {
             clauses.push(FLAGGED.into());

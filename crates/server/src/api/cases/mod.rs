@@ -50,7 +50,8 @@ pub struct CaseFilter {
     pub program: Option<String>,
     /// A state id of the program's workflow.
     pub state: Option<String>,
-    /// A kabupaten/kota code within the caller's region.
+    /// A region code within the caller's region: a kabupaten/kota, or a
+    /// province for all of its kabupaten/kota.
     pub region: Option<String>,
     /// A field officer's login.
     pub officer: Option<String>,

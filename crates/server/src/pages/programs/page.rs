@@ -17,6 +17,7 @@ use super::{Checked, Choice, Problems, ProgramForm, check, format, provinces, wo
 use crate::App;
 use crate::error::ApiError;
 use crate::pages::guard;
+use crate::pages::region_select::{self, Codes, RegionGroup};
 use crate::pages::view::{OrFail, PageResult, Viewer};
 
 #[derive(Serialize)]
@@ -38,7 +39,7 @@ struct ProgramPage {
     rows: Vec<AllocationRow>,
     total: Totals,
     /// Kabupaten/kota the reader may give a first allocation.
-    regions: Vec<Choice>,
+    regions: Vec<RegionGroup>,
     new_amount: String,
     new_problems: Problems,
     history: Vec<HistoryRow>,
@@ -160,16 +161,19 @@ async fn program_page(
     };
     let prefix = format!("{}.", p.province_code);
     let regions = if may_allocate {
-        app.regions()
+        let free: Vec<(String, String)> = app
+            .regions()
             .into_iter()
             .filter(|(code, _)| code.starts_with(&prefix) && !taken.contains(&code.as_str()))
             .filter(|(code, _)| v.caller.sees(Some(code)))
-            .map(|(code, name)| Choice {
-                selected: code == typed_region,
-                label: format!("{name} ({code})"),
-                value: code,
-            })
-            .collect()
+            .collect();
+        region_select::grouped(
+            app,
+            v,
+            free.iter().map(|(code, _)| code.as_str()),
+            Some(&typed_region),
+            Codes::Shown,
+        )
     } else {
         vec![]
     };

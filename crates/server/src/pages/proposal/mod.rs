@@ -24,6 +24,7 @@ use pantau_workflow::{Beneficiary, Definition};
 use serde::{Deserialize, Serialize};
 
 use super::action::{self, Attempt, Input};
+use super::region_select::{self, Codes, RegionGroup};
 use super::view::{OrFail, PageResult, Viewer, link};
 use crate::App;
 use crate::api::cases::field_views;
@@ -186,7 +187,7 @@ struct ProgramChoice {
     name: String,
     workflow: String,
     kind: String,
-    regions: Vec<Opt>,
+    regions: Vec<RegionGroup>,
     /// The one kabupaten/kota, when there is no choice to make.
     region: Option<String>,
 }
@@ -274,7 +275,10 @@ async fn build(
     let offers = offers(app, v).await?;
     let Some(c) = chosen(v, &offers, pick)? else {
         return Ok(Page {
-            programs: offers.iter().map(|o| program_choice(v, o, pick)).collect(),
+            programs: offers
+                .iter()
+                .map(|o| program_choice(app, v, o, pick))
+                .collect(),
             ..Page::default()
         });
     };
@@ -352,7 +356,7 @@ async fn build(
     })
 }
 
-fn program_choice(v: &Viewer, o: &Offer, pick: &Pick) -> ProgramChoice {
+fn program_choice(app: &App, v: &Viewer, o: &Offer, pick: &Pick) -> ProgramChoice {
     let lang = v.caller.lang;
     let kind = match kind_of(&o.def) {
         "region" => v.text("usulan.tanpa_penerima"),
@@ -364,15 +368,13 @@ fn program_choice(v: &Viewer, o: &Offer, pick: &Pick) -> ProgramChoice {
         workflow: o.def.label.get(lang).to_string(),
         kind,
         region: (o.regions.len() == 1).then(|| o.regions[0].0.clone()),
-        regions: o
-            .regions
-            .iter()
-            .map(|(code, name)| Opt {
-                value: code.clone(),
-                label: name.clone(),
-                selected: pick.wilayah.as_deref() == Some(code),
-            })
-            .collect(),
+        regions: region_select::grouped(
+            app,
+            v,
+            o.regions.iter().map(|(code, _)| code.as_str()),
+            pick.wilayah.as_deref(),
+            Codes::Hidden,
+        ),
     }
 }
 

@@ -20,6 +20,7 @@ use pantau_domain::Role;
 use serde::{Deserialize, Serialize};
 
 use super::guard;
+use super::region_select::{self, Codes, RegionGroup};
 use super::view::{Failed, OrFail, PageResult, Viewer, link, query_pairs};
 use crate::accounts::{Draft, Problem};
 use crate::error::ApiError;
@@ -67,26 +68,35 @@ pub(super) fn roles(v: &Viewer, chosen: &str) -> Vec<Choice> {
         .collect()
 }
 
-/// The regions the reader may give (and "national" for the administrator), `chosen` selected.
-pub(super) fn regions(app: &App, v: &Viewer, chosen: &str) -> Vec<Choice> {
-    let mut out = vec![];
-    if v.caller.scope.region().is_none() {
-        out.push(Choice {
-            value: String::new(),
-            label: v.text("pengguna.nasional_pilihan"),
+/// The regions the reader may give, grouped by province (a province as
+/// "Seluruh Lampung"), and "national" for the administrator.
+#[derive(Debug, Serialize)]
+pub(super) struct Regions {
+    national: Option<National>,
+    groups: Vec<RegionGroup>,
+}
+
+/// "National" offered (to the administrator), and whether chosen.
+#[derive(Debug, Serialize)]
+struct National {
+    selected: bool,
+}
+
+/// The regions the reader may give, `chosen` selected.
+pub(super) fn regions(app: &App, v: &Viewer, chosen: &str) -> Regions {
+    let within = app.regions_within(&v.caller.scope);
+    Regions {
+        national: v.caller.scope.region().is_none().then_some(National {
             selected: chosen.is_empty(),
-        });
+        }),
+        groups: region_select::grouped(
+            app,
+            v,
+            within.iter().map(|(code, _)| code.as_str()),
+            Some(chosen),
+            Codes::Shown,
+        ),
     }
-    out.extend(
-        app.regions_within(&v.caller.scope)
-            .into_iter()
-            .map(|(code, name)| Choice {
-                selected: code == chosen,
-                label: format!("{code} · {name}"),
-                value: code,
-            }),
-    );
-    out
 }
 
 #[derive(Serialize)]
@@ -190,7 +200,7 @@ struct NewPage<'a> {
     email: &'a str,
     lang_en: bool,
     roles: Vec<Choice>,
-    regions: Vec<Choice>,
+    regions: Regions,
     problems: BTreeMap<&'static str, String>,
 }
 

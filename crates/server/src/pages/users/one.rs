@@ -41,7 +41,7 @@ struct UserPage {
     created: String,
     own: bool,
     roles: Vec<Choice>,
-    regions: Vec<Choice>,
+    regions: super::Regions,
     problems: BTreeMap<&'static str, String>,
     changes: Vec<Changed>,
     /// A reset link shown once (no mail configured).
