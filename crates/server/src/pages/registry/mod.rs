@@ -13,6 +13,7 @@ use pantau_store::registry::{RegistryQuery, Standing};
 use serde::Serialize;
 
 use super::format;
+use super::region_select::{self, Codes, RegionGroup};
 use super::users::Choice;
 use super::view::{OrFail, PageResult, Viewer, link, query_pairs};
 use crate::App;
@@ -44,7 +45,7 @@ struct Row {
 struct ListPage {
     q: String,
     kinds: Vec<Choice>,
-    regions: Vec<Choice>,
+    regions: Vec<RegionGroup>,
     standings: Vec<Choice>,
     open: Vec<Choice>,
     /// Any filter is set (the filters stay open on a phone).
@@ -203,13 +204,13 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
         &kind,
         v.text("registri.semua_jenis"),
     );
-    let regions = choices(
-        app.regions_within(&v.caller.scope)
-            .iter()
-            .map(|(code, name)| (code.as_str(), format!("{name} ({code})")))
-            .collect::<Vec<_>>(),
-        &region,
-        v.text("registri.semua_wilayah"),
+    let within = app.regions_within(&v.caller.scope);
+    let regions = region_select::grouped(
+        &app,
+        &v,
+        within.iter().map(|(code, _)| code.as_str()),
+        Some(region.as_str()),
+        Codes::Hidden,
     );
     let standings = choices(
         Standing::ALL
