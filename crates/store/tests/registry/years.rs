@@ -48,14 +48,16 @@ fn yearly(members: &str, shu: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Who takes a step: (role, login).
+type By = (Role, &'static str);
+
 async fn step(
     store: &Store,
     catalog: &Catalog,
     case: &str,
     key: &str,
     action: &str,
-    role: Role,
-    user: &str,
+    (role, user): By,
     inputs: &[(&'static str, String)],
 ) {
     let c = Command {
