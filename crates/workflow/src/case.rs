@@ -228,7 +228,7 @@ impl Case {
     pub fn apply(&mut self, e: &Event) {
         self.seq = e.seq;
         if e.from.as_deref() != Some(e.to.as_str()) {
-            self.state = e.to.clone();
+            self.state.clone_from(&e.to);
             self.entered_seq = e.seq;
             self.entered_at = e.at;
         }

@@ -255,12 +255,18 @@ impl Definition {
 
     /// Every input an action takes: its own fields, then its checklist's questions.
     pub fn inputs<'a>(&'a self, action: &'a Action) -> impl Iterator<Item = &'a Field> + 'a {
+        let (own, questions) = self.input_parts(action);
+        own.iter().chain(questions)
+    }
+
+    /// An action's own fields and its checklist's questions: [`Self::inputs`] in two slices.
+    pub fn input_parts<'a>(&'a self, action: &'a Action) -> (&'a [Field], &'a [Field]) {
         let questions = action
             .checklist
             .as_deref()
             .and_then(|c| self.checklist(c))
-            .map(|c| c.questions.iter());
-        action.fields.iter().chain(questions.into_iter().flatten())
+            .map_or(&[][..], |c| c.questions.as_slice());
+        (&action.fields, questions)
     }
 
     pub fn tranche_count(&self) -> usize {

@@ -108,6 +108,12 @@ impl Facts {
             return facts;
         };
         for f in def.inputs(action) {
+            if !matches!(
+                (f.kind, f.role),
+                (FieldType::Photo, _) | (FieldType::User, Some(_))
+            ) {
+                continue;
+            }
             let Some(answer) = cmd.inputs.get(&f.id).map(|a| a.trim().to_string()) else {
                 continue;
             };

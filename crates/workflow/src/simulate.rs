@@ -96,9 +96,8 @@ pub struct Plan {
 struct PlannedStep {
     after: TimeDelta,
     actor: Actor,
-    key: String,
-    action: String,
-    inputs: BTreeMap<String, String>,
+    /// The step's command, built once: a plan may be run many times.
+    command: Command,
     /// The expected outcome and where the script says so.
     expect: Option<(String, Diagnostic)>,
 }
@@ -168,16 +167,19 @@ pub fn parse(file: &str, source: &str) -> Result<Plan, Vec<Diagnostic>> {
                         .unwrap_or_else(|| role.as_str().to_string()),
                     role,
                 },
-                key: step
-                    .key
-                    .clone()
-                    .unwrap_or_else(|| format!("step-{}", i + 1)),
-                action: step.action.get_ref().clone(),
-                inputs: step
-                    .inputs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), toml_text(v)))
-                    .collect(),
+                command: Command {
+                    key: step
+                        .key
+                        .clone()
+                        .unwrap_or_else(|| format!("step-{}", i + 1)),
+                    action: step.action.get_ref().clone(),
+                    inputs: step
+                        .inputs
+                        .iter()
+                        .map(|(k, v)| (k.clone(), toml_text(v)))
+                        .collect(),
+                    observed_at: None,
+                },
                 expect,
             });
         }
@@ -199,16 +201,22 @@ pub fn execute(def: &Definition, plan: &Plan) -> Run {
     let mut case: Option<Case> = None;
     let mut outcomes = Vec::with_capacity(plan.steps.len());
     let mut unexpected = Vec::new();
+    let mut cx = Context {
+        now,
+        actor: Actor {
+            user: String::new(),
+            role: Role::FieldOfficer,
+        },
+        remaining_allocation: plan.allocation,
+        evidence: Default::default(),
+    };
     for step in &plan.steps {
         now += step.after;
-        let mut cx = Context {
-            now,
-            actor: step.actor.clone(),
-            remaining_allocation: plan.allocation,
-            evidence: Default::default(),
-        };
+        cx.now = now;
+        cx.actor.user.clone_from(&step.actor.user);
+        cx.actor.role = step.actor.role;
         let outcome = match &mut case {
-            None => match engine::open(def, "SIM-1", &step.key, &cx) {
+            None => match engine::open(def, "SIM-1", &step.command.key, &cx) {
                 Ok((c, event, effects)) => {
                     case = Some(c);
                     Outcome::Applied { event, effects }
@@ -219,20 +227,15 @@ pub fn execute(def: &Definition, plan: &Plan) -> Run {
                 },
             },
             Some(c) => {
-                let cmd = Command {
-                    observed_at: None,
-                    key: step.key.clone(),
-                    action: step.action.clone(),
-                    inputs: step.inputs.clone(),
-                };
+                let cmd = &step.command;
                 // A photo named in the script stands for a picture taken there and then,
                 // a user named for an active user of the field's role in the region.
-                cx.evidence = crate::evidence::Facts::stand_ins(def, &cmd, now);
-                match engine::step(def, c, &cmd, &cx) {
+                cx.evidence = crate::evidence::Facts::stand_ins(def, cmd, now);
+                match engine::step(def, c, cmd, &cx) {
                     Ok(Decision::Apply { event, effects }) => Outcome::Applied { event, effects },
                     Ok(Decision::AlreadyApplied { seq }) => Outcome::Duplicate { seq },
                     Err(refusal) => Outcome::Refused {
-                        action: cmd.action,
+                        action: cmd.action.clone(),
                         refusal,
                     },
                 }

@@ -88,10 +88,9 @@ impl Value {
             FieldType::Text => Value::Text(t.to_string()),
             FieldType::Number => Value::Number(number(t)?),
             FieldType::Rupiah => Value::Rupiah(Rupiah::parse(t).map_err(|e| e.label())?),
-            FieldType::YesNo => Value::YesNo(match t.to_lowercase().as_str() {
-                "ya" | "yes" | "y" | "true" | "1" => true,
-                "tidak" | "no" | "n" | "false" | "0" => false,
-                _ => {
+            FieldType::YesNo => Value::YesNo(match yes_no(t) {
+                Some(b) => b,
+                None => {
                     return Err(Label::new(
                         format!("`{t}` bukan ya atau tidak"),
                         format!("`{t}` is not yes or no (ya/tidak)"),
@@ -108,7 +107,8 @@ impl Value {
                 }
             },
             FieldType::Date => Value::Date(
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                iso_date(t)
+                    .map_or_else(|| NaiveDate::parse_from_str(t, "%Y-%m-%d"), Ok)
                     .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
                     .map_err(|_| {
                         Label::new(
@@ -148,6 +148,47 @@ impl Value {
     }
 }
 
+/// Ya or tidak in any case (`YA`, `Tidak`, `yes`, `0`), `None` for anything else.
+fn yes_no(t: &str) -> Option<bool> {
+    const YES: [&str; 5] = ["ya", "yes", "y", "true", "1"];
+    const NO: [&str; 5] = ["tidak", "no", "n", "false", "0"];
+    let is = |words: [&str; 5], w: &str| words.contains(&w);
+    if t.is_ascii() {
+        // The same as lower-casing first, without the allocation.
+        let any = |words: [&str; 5]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
+        match (any(YES), any(NO)) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    } else {
+        let lower = t.to_lowercase();
+        if is(YES, &lower) {
+            Some(true)
+        } else if is(NO, &lower) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+}
+
+/// A date written `YYYY-MM-DD` with exactly those digits, read without
+/// chrono's format parser; `None` for anything else (which the parser reads).
+fn iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
 /// A whole number. Thousands may be grouped with dots (`12.500`) as
 /// Indonesians write them; a decimal comma or point is refused by name
 /// rather than read as something else.
@@ -174,7 +215,12 @@ fn number(t: &str) -> Result<i64, Label> {
 
 /// A reference to something stored elsewhere: one line, no control characters.
 fn reference(t: &str) -> Result<String, Label> {
-    if t.chars().any(char::is_control) {
+    let control = if t.is_ascii() {
+        t.bytes().any(|b| b.is_ascii_control())
+    } else {
+        t.chars().any(char::is_control)
+    };
+    if control {
         return Err(Label::new(
             "berisi karakter kendali",
             "contains control characters",
@@ -191,7 +237,53 @@ fn reference(t: &str) -> Result<String, Label> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// The fast readings agree with the plain ones they stand in for.
+        #[test]
+        fn yes_no_reads_as_lower_casing_does(
+            t in "(ya|yes|y|true|1|tidak|no|n|false|0|[YyAaEeSsTtIiDdKkNnOo01\u{212A}\u{130}]{0,6})"
+        ) {
+            let lower = t.to_lowercase();
+            let plain = match lower.as_str() {
+                "ya" | "yes" | "y" | "true" | "1" => Some(true),
+                "tidak" | "no" | "n" | "false" | "0" => Some(false),
+                _ => None,
+            };
+            prop_assert_eq!(yes_no(&t), plain);
+        }
+
+        #[test]
+        fn iso_dates_read_as_chrono_does(t in "[0-9+-]{0,3}[0-9]{1,4}-[0-9]{1,2}-[0-9]{1,3}|[0-9]{4}-[0-9]{2}-[0-9]{2}") {
+            if let Some(d) = iso_date(&t) {
+                prop_assert_eq!(Ok(d), NaiveDate::parse_from_str(&t, "%Y-%m-%d"));
+            }
+            prop_assert_eq!(
+                Value::parse(FieldType::Date, &t, &[]).ok(),
+                NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(&t, "%d/%m/%Y"))
+                    .ok()
+                    .map(Value::Date)
+            );
+        }
+
+        #[test]
+        fn references_refuse_control_characters_as_before(t in "\\PC{0,8}[\u{0}-\u{1f}\u{7f}-\u{9f}]?\\PC{0,4}") {
+            prop_assert_eq!(reference(&t).is_err(), t.chars().any(char::is_control) || t.len() > 500);
+        }
+    }
+
+    #[test]
+    fn kelvin_and_dotted_capitals_lower_case_as_before() {
+        // U+212A KELVIN SIGN lower-cases to an ASCII `k`.
+        assert_eq!(yes_no("tida\u{212A}"), Some(false));
+        assert_eq!(yes_no("TIDAK"), Some(false));
+        assert_eq!(yes_no("Ya"), Some(true));
+        assert_eq!(yes_no("yä"), None);
+    }
 
     #[test]
     fn parses_each_type() {

@@ -11,9 +11,66 @@ use crate::case::Case;
 use crate::definition::{Action, Definition};
 use crate::evidence;
 use crate::refusal::{FieldError, FieldProblem, Refusal};
-use crate::value::Value;
+use crate::value::{FieldType, Value};
 
 pub(super) fn parse_inputs(
+    def: &Definition,
+    action: &Action,
+    inputs: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Value>, Refusal> {
+    let (own, questions) = def.input_parts(action);
+    // Each field's raw answer, found in one pass over the (few) inputs;
+    // every field of a name gets its answer, as a look-up per field would.
+    let mut answers: [Option<&str>; SLOTS] = [None; SLOTS];
+    if own.len() + questions.len() > SLOTS {
+        return parse_inputs_slowly(def, action, inputs);
+    }
+    let mut unknown = false;
+    for (name, text) in inputs {
+        let mut known = false;
+        for (slot, f) in answers.iter_mut().zip(own.iter().chain(questions)) {
+            if &f.id == name {
+                *slot = Some(text.as_str());
+                known = true;
+            }
+        }
+        unknown |= !known;
+    }
+    let mut errors = Vec::new();
+    let mut values = BTreeMap::new();
+    for (answer, field) in answers.iter().zip(own.iter().chain(questions)) {
+        match answer.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            None if field.required => errors.push(FieldError {
+                field: field.id.clone(),
+                problem: FieldProblem::Missing,
+            }),
+            None => {}
+            Some(text) => match Value::parse(field.kind, text, &field.options) {
+                Ok(v) => {
+                    values.insert(field.id.clone(), v);
+                }
+                Err(why) => errors.push(FieldError {
+                    field: field.id.clone(),
+                    problem: FieldProblem::Invalid(why),
+                }),
+            },
+        }
+    }
+    if unknown {
+        unknown_names(def, action, inputs, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(Refusal::Fields { errors })
+    }
+}
+
+/// How many inputs an action may have for [`parse_inputs`] to match them on
+/// the stack; more are read one look-up per field.
+const SLOTS: usize = 32;
+
+fn parse_inputs_slowly(
     def: &Definition,
     action: &Action,
     inputs: &BTreeMap<String, String>,
@@ -42,6 +99,21 @@ pub(super) fn parse_inputs(
             },
         }
     }
+    unknown_names(def, action, inputs, &mut errors);
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        Err(Refusal::Fields { errors })
+    }
+}
+
+/// The inputs no field of the action takes, in the inputs' order.
+fn unknown_names(
+    def: &Definition,
+    action: &Action,
+    inputs: &BTreeMap<String, String>,
+    errors: &mut Vec<FieldError>,
+) {
     for name in inputs.keys() {
         if !def.inputs(action).any(|f| &f.id == name) {
             errors.push(FieldError {
@@ -50,24 +122,32 @@ pub(super) fn parse_inputs(
             });
         }
     }
-    if errors.is_empty() {
-        Ok(values)
-    } else {
-        Err(Refusal::Fields { errors })
-    }
 }
 
-/// Refuses each answer `why` finds a reason against, by field.
+/// Refuses each photo or user answer `why` finds a reason against, by
+/// field; `why` is asked about no other answer.
 pub(super) fn check_answers(
     def: &Definition,
     action: &Action,
     fields: &BTreeMap<String, Value>,
     why: impl Fn(&crate::definition::Field, &Value) -> Option<Label>,
 ) -> Result<(), Refusal> {
-    let errors: Vec<FieldError> = def
-        .inputs(action)
+    let (own, questions) = def.input_parts(action);
+    let all = || own.iter().chain(questions);
+    // Only photo and user fields give photo and user answers: a field is
+    // looked up when it is one, or shares its name with one.
+    let names = |f: &crate::definition::Field| matches!(f.kind, FieldType::Photo | FieldType::User);
+    if !all().any(names) {
+        return Ok(());
+    }
+    let errors: Vec<FieldError> = all()
+        .filter(|f| names(f) || all().any(|g| names(g) && g.id == f.id))
         .filter_map(|f| {
-            let reason = why(f, fields.get(&f.id)?)?;
+            let answer = fields.get(&f.id)?;
+            if !matches!(answer, Value::Photo(_) | Value::User(_)) {
+                return None;
+            }
+            let reason = why(f, answer)?;
             Some(FieldError {
                 field: f.id.clone(),
                 problem: FieldProblem::Invalid(reason),

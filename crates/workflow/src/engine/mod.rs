@@ -7,16 +7,18 @@ use chrono::{DateTime, Utc};
 use pantau_domain::{Role, Rupiah};
 
 use crate::case::{Actor, Case, Change, Event};
-use crate::definition::{Action, Anchor, Definition, State};
-use crate::effect::{Effect, Reminder};
+use crate::definition::{Action, Definition};
+use crate::effect::Effect;
 use crate::evidence;
 use crate::refusal::{GuardFailure, Refusal};
 use crate::value::Value;
 
 mod guards;
 mod inputs;
+mod reminders;
 use guards::{check_guard, next_tranche};
 use inputs::{check_answers, check_observed, parse_inputs, photo_problem, user_problem};
+use reminders::Part;
 
 /// An instruction to take one action on a case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,9 +344,16 @@ fn changes(
 }
 
 fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec<Effect> {
-    let mut after = case.clone();
-    after.apply(event);
-    let mut out = Vec::new();
+    // As `Case::apply` folds the event: a move to another state enters it.
+    let moves = event.from.as_deref() != Some(event.to.as_str());
+    let entered_seq = if moves { event.seq } else { case.entered_seq };
+    let entered = (entered_seq == event.seq).then(|| def.state(&event.to));
+    // Room for every effect this can make, so the list is allocated once.
+    let room = event.changes.len()
+        + def.evidence.accepted_by.len()
+        + action.notify.len()
+        + entered.map_or(0, |s| 1 + s.map_or(0, reminders::most));
+    let mut out = Vec::with_capacity(room);
     for change in &event.changes {
         match change {
             Change::TranchePaid { no, amount } => out.push(Effect::PayTranche {
@@ -381,55 +390,40 @@ fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec
     }
     for (i, n) in action.notify.iter().enumerate() {
         out.push(Effect::Notify {
-            key: format!("{}:{}:notify:{i}", case.id, event.seq),
+            key: reminders::key(
+                &case.id,
+                &[
+                    Part::Number(event.seq),
+                    Part::Text("notify"),
+                    Part::Number(i as u64),
+                ],
+            ),
             to: n.to,
             template: n.template.clone(),
         });
     }
-    if after.entered_seq == event.seq {
+    if let Some(state) = entered {
         out.push(Effect::DisarmReminders {
             entered_seq: case.entered_seq,
         });
-        out.extend(arm_reminders(def, &after));
+        if let Some(state) = state {
+            let entered = reminders::Entered {
+                case_id: &case.id,
+                seq: event.seq,
+                at: event.at,
+                visit_due: reminders::visit_due_after(case, &event.changes),
+            };
+            reminders::arm(state, &entered, &mut out);
+        }
     }
     out
 }
 
 /// The reminders of the state `case` has just entered, with absolute times.
 fn arm_reminders(def: &Definition, case: &Case) -> Vec<Effect> {
-    let Some(state) = def.state(&case.state) else {
-        return Vec::new();
-    };
-    reminders(state, case)
-        .into_iter()
-        .map(Effect::ArmReminder)
-        .collect()
-}
-
-fn reminders(state: &State, case: &Case) -> Vec<Reminder> {
-    let due = case.open_visit().map(|v| v.due_at);
     let mut out = Vec::new();
-    for (i, rule) in state.reminders.iter().enumerate() {
-        let first = match rule.anchor {
-            Anchor::AfterEntered(d) => Some(case.entered_at + d),
-            Anchor::BeforeDue(d) => due.map(|t| t - d),
-            Anchor::AfterDue(d) => due.map(|t| t + d),
-        };
-        let Some(mut fire_at) = first else { continue };
-        let steps = std::iter::once((rule.to, chrono::TimeDelta::zero(), &rule.template))
-            .chain(rule.escalate.iter().map(|e| (e.to, e.after, &e.template)));
-        for (step, (to, after, template)) in steps.enumerate() {
-            fire_at += after;
-            out.push(Reminder {
-                key: format!("{}:{}:{}:{i}:{step}", case.id, case.entered_seq, state.id),
-                state: state.id.clone(),
-                entered_seq: case.entered_seq,
-                fire_at,
-                to,
-                template: template.clone(),
-                step: u8::try_from(step).unwrap_or(u8::MAX),
-            });
-        }
+    if let Some(state) = def.state(&case.state) {
+        reminders::arm(state, &reminders::Entered::now(case), &mut out);
     }
     out
 }
