@@ -371,10 +371,15 @@ fn effects(def: &Definition, case: &Case, action: &Action, event: &Event) -> Vec
                 due_at: *due_at,
                 tranche: *tranche,
             }),
-            Change::YearRecorded { year } => out.push(Effect::RecordYear {
-                year: *year,
-                figures: after.fields.clone(),
-            }),
+            Change::YearRecorded { year } => {
+                // The case's answers once this event's are folded in.
+                let mut figures = case.fields.clone();
+                figures.extend(event.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                out.push(Effect::RecordYear {
+                    year: *year,
+                    figures,
+                });
+            }
             Change::VisitCompleted { no, flags, .. } => {
                 out.push(Effect::CompleteVisit { no: *no });
                 if !flags.is_empty() {
