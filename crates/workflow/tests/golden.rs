@@ -29,8 +29,8 @@ use pantau_workflow::{
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-const SIMULATIONS: &str = "634e02c9c74aab14f2d988df7d5794e17a11fed6b797599a91e8c040b6992614";
-const RANDOM: &str = "797abd6d030467fde16acaa7f97e869b94ce1a8a2c4cc4231a448301b335ade3";
+const SIMULATIONS: &str = "ace356d5dba418e449fcb0bafb5f23dd2b40c9b9bb34fb1145b9e9c239728563";
+const RANDOM: &str = "3b2fdb4779fa98b26d139b6b04fa574dba9934228c8f491b6c7046183ceb6936";
 
 /// Records hashed in order; written as JSON lines when `PANTAU_GOLDEN_DUMP` is set.
 struct Recorder {
