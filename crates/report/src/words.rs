@@ -148,4 +148,30 @@ mod tests {
         assert_eq!(words.get(Lang::Id, "masuk.judul"), Some("Masuk"));
         assert_eq!(words.get(Lang::En, "masuk.judul"), Some("Sign in"));
     }
+
+    /// Every `{{t "KEY"` of the page templates is a word of both tables (a
+    /// missing one would show its key to the reader).
+    #[test]
+    fn every_word_a_page_template_names_exists() {
+        let words = Words::load(&root()).unwrap_or_else(|e| panic!("{e}"));
+        let pages = root().parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut missing = vec![];
+        for entry in std::fs::read_dir(&pages).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "hbs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("{{t \"") {
+                let rest = &text[at + 5..];
+                let key = &rest[..rest.find('"').unwrap_or(0)];
+                for lang in [Lang::Id, Lang::En] {
+                    if words.get(lang, key).is_none() {
+                        missing.push(format!("{}: {key} ({lang:?})", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
+    }
 }
