@@ -8,7 +8,7 @@ use pantau_domain::{Label, Role};
 
 use super::{CLOCK_SKEW, visit_opened};
 use crate::case::Case;
-use crate::definition::{Action, Definition};
+use crate::definition::{Action, Definition, Field};
 use crate::evidence;
 use crate::refusal::{FieldError, FieldProblem, Refusal};
 use crate::value::{FieldType, Value};
@@ -39,22 +39,7 @@ pub(super) fn parse_inputs(
     let mut errors = Vec::new();
     let mut values = BTreeMap::new();
     for (answer, field) in answers.iter().zip(own.iter().chain(questions)) {
-        match answer.map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            None if field.required => errors.push(FieldError {
-                field: field.id.clone(),
-                problem: FieldProblem::Missing,
-            }),
-            None => {}
-            Some(text) => match Value::parse(field.kind, text, &field.options) {
-                Ok(v) => {
-                    values.insert(field.id.clone(), v);
-                }
-                Err(why) => errors.push(FieldError {
-                    field: field.id.clone(),
-                    problem: FieldProblem::Invalid(why),
-                }),
-            },
-        }
+        read(field, *answer, &mut values, &mut errors);
     }
     if unknown {
         unknown_names(def, action, inputs, &mut errors);
@@ -63,6 +48,32 @@ pub(super) fn parse_inputs(
         Ok(values)
     } else {
         Err(Refusal::Fields { errors })
+    }
+}
+
+/// Reads `answer` to `field` into `values`, or its problem into `errors`
+/// (an empty answer is none).
+fn read(
+    field: &Field,
+    answer: Option<&str>,
+    values: &mut BTreeMap<String, Value>,
+    errors: &mut Vec<FieldError>,
+) {
+    match answer.map(str::trim).filter(|s| !s.is_empty()) {
+        None if field.required => errors.push(FieldError {
+            field: field.id.clone(),
+            problem: FieldProblem::Missing,
+        }),
+        None => {}
+        Some(text) => match Value::parse(field.kind, text, &field.options) {
+            Ok(v) => {
+                values.insert(field.id.clone(), v);
+            }
+            Err(why) => errors.push(FieldError {
+                field: field.id.clone(),
+                problem: FieldProblem::Invalid(why),
+            }),
+        },
     }
 }
 
@@ -78,26 +89,12 @@ fn parse_inputs_slowly(
     let mut errors = Vec::new();
     let mut values = BTreeMap::new();
     for field in def.inputs(action) {
-        match inputs
-            .get(&field.id)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
-            None if field.required => errors.push(FieldError {
-                field: field.id.clone(),
-                problem: FieldProblem::Missing,
-            }),
-            None => {}
-            Some(text) => match Value::parse(field.kind, text, &field.options) {
-                Ok(v) => {
-                    values.insert(field.id.clone(), v);
-                }
-                Err(why) => errors.push(FieldError {
-                    field: field.id.clone(),
-                    problem: FieldProblem::Invalid(why),
-                }),
-            },
-        }
+        read(
+            field,
+            inputs.get(&field.id).map(String::as_str),
+            &mut values,
+            &mut errors,
+        );
     }
     unknown_names(def, action, inputs, &mut errors);
     if errors.is_empty() {
