@@ -409,7 +409,7 @@ async fn the_demo_fills_every_state_of_every_workflow_and_repeats_itself() {
         assert!(out.status.success(), "{}: {}", t.name, text(&out));
         let summary = text(&out);
         assert!(
-            summary.contains("cases: 81 in all 81 states of 7 workflows"),
+            summary.contains("cases: 87 in all 87 states of 8 workflows"),
             "{summary}"
         );
         assert!(
@@ -423,7 +423,7 @@ async fn the_demo_fills_every_state_of_every_workflow_and_repeats_itself() {
             "SELECT workflow, state FROM cases GROUP BY workflow, state ORDER BY workflow, state",
         )
         .await;
-        assert_eq!(states.len(), 81, "{}: {states:?}", t.name);
+        assert_eq!(states.len(), 87, "{}: {states:?}", t.name);
         let visits = query(&t.url, "SELECT CAST(COUNT(*) AS TEXT), CAST(SUM(CASE WHEN done_at IS NULL AND due_at < '2026-11-23' THEN 1 ELSE 0 END) AS TEXT) FROM visits").await;
         assert!(
             visits[0].1 != "0",

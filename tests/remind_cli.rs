@@ -390,3 +390,104 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
         assert_eq!(figure(&next, "monthly"), managers, "{}: {next}", t.name);
     }
 }
+
+/// Cooperatives registered in each of Lampung's kabupaten/kota whose 2026
+/// yearly data was never sent in the demo's program, counted here in SQL.
+async fn lampung_unsent(url: &str) -> Vec<(String, i64)> {
+    let conn = sea_orm::Database::connect(url).await.unwrap();
+    conn.query_all_raw(sea_orm::Statement::from_string(
+        conn.get_database_backend(),
+        "SELECT r.name, CAST(COUNT(*) AS BIGINT) FROM beneficiaries b JOIN regions r ON r.code = b.region_code \
+         WHERE r.province_code = '18' AND b.kind = 'cooperative' AND NOT b.dissolved AND NOT EXISTS (\
+           SELECT 1 FROM cases c JOIN events e ON e.case_id = c.id \
+           WHERE c.beneficiary_id = b.id AND c.program_id = 'data-tahunan-2026-lampung' AND e.action = 'submit') \
+         GROUP BY r.name ORDER BY r.name"
+            .to_string(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap()))
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_are_told_which_regions_have_not_sent_their_yearly_data() {
+    for t in db::test_databases().await {
+        let Some(smtp) = Smtp::start() else { return };
+        demo(&t.url);
+        let unsent = lampung_unsent(&t.url).await;
+        assert!(
+            !unsent.is_empty(),
+            "{}: the demo leaves some unsent",
+            t.name
+        );
+        let first = remind(&t.url, smtp.port, "2026-12-01T01:00:00Z");
+        let queued = figure(&first, "yearly-data");
+        let yearly = |all: &[serde_json::Value]| -> Vec<(String, String, String)> {
+            all.iter()
+                .filter_map(|r| {
+                    let subject = r["headers"]["Subject"].as_str().unwrap();
+                    subject
+                        .starts_with("Data tahunan 2026 belum lengkap")
+                        .then(|| {
+                            (
+                                r["to"][0]["email"].as_str().unwrap().to_string(),
+                                subject.to_string(),
+                                r["parts"][0]["content"].as_str().unwrap().to_string(),
+                            )
+                        })
+                })
+                .collect()
+        };
+        let all = yearly(&smtp.records());
+        assert!(queued >= 2, "{}: {first}", t.name);
+        assert_eq!(all.len(), queued, "{}: {first}", t.name);
+        // Cooperatives' and UMKM's programs each have their own email.
+        let arrived: Vec<_> = all
+            .iter()
+            .filter(|(_, subject, _)| subject.contains("(Data Tahunan Koperasi Lampung 2026)"))
+            .cloned()
+            .collect();
+        assert!(arrived.len() < all.len(), "{}: {all:?}", t.name);
+        // The province's manager reads every kabupaten/kota with cooperatives not sent.
+        let (_, subject, body) = arrived
+            .iter()
+            .find(|(to, ..)| to.starts_with("pengelola.18@"))
+            .expect("the province's manager is told");
+        assert!(
+            subject.contains(&format!("{} kabupaten/kota belum mengirim", unsent.len())),
+            "{}: {subject}",
+            t.name
+        );
+        for (region, n) in &unsent {
+            assert!(
+                body.contains(&format!("- {region}: {n} dari "))
+                    && body.contains(" koperasi belum dikirim"),
+                "{}: {region} {n}\n{body}",
+                t.name
+            );
+        }
+        // A kabupaten/kota's manager reads their own region only.
+        let (_, subject, body) = arrived
+            .iter()
+            .find(|(to, ..)| to.starts_with("pengelola.1871@"))
+            .expect("Kota Bandar Lampung's manager is told");
+        assert!(subject.contains(": 1 kabupaten/kota"), "{subject}");
+        assert_eq!(body.matches("\n- ").count(), 1, "{body}");
+        assert!(body.contains("- Kota Bandar Lampung: "), "{body}");
+        // Managers of another province hear nothing of Lampung's program.
+        assert!(
+            arrived
+                .iter()
+                .all(|(to, ..)| to.starts_with("pengelola.18")),
+            "{}: {arrived:?}",
+            t.name
+        );
+        // Once a month: a later round of December sends none; January's sends again.
+        let again = remind(&t.url, smtp.port, "2026-12-15T01:00:00Z");
+        assert_eq!(figure(&again, "yearly-data"), 0, "{}: {again}", t.name);
+        let next = remind(&t.url, smtp.port, "2027-01-04T01:00:00Z");
+        assert_eq!(figure(&next, "yearly-data"), queued, "{}: {next}", t.name);
+    }
+}

@@ -107,6 +107,7 @@ pub struct People {
     pub ksp: Vec<(String, String)>,
     pub pkl: Vec<(String, String)>,
     pub entrepreneurs: Vec<(String, String)>,
+    pub umkm: Vec<(String, String)>,
     /// Every cooperative: (region, id, active now).
     pub cooperatives: Vec<(String, String, bool)>,
 }
@@ -233,6 +234,7 @@ pub async fn fill(
                 details: Details::Umkm { nib, owner, scale },
             };
             summary.umkm += 1;
+            people.umkm.push((code.to_string(), id(&b)));
             batch.push((id(&b), b));
             if batch.len() >= 5_000 {
                 store.import_beneficiaries(&batch, now).await?;

@@ -238,6 +238,7 @@ pub(crate) fn beneficiary(
         "perkuatan_permodalan" | "data_tahunan" => People::pick(&people.ksp, region, n),
         "wirausaha_pemula" => People::pick(&people.entrepreneurs, region, n),
         "pkl" => People::pick(&people.pkl, region, n),
+        "data_tahunan_umkm" => People::pick(&people.umkm, region, n),
         _ => None,
     }
 }

@@ -33,6 +33,9 @@ fn blank() -> CooperativeYear {
         event_seq: None,
         verified_by: None,
         verified_at: None,
+        scale: None,
+        workers: None,
+        turnover_band: None,
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn fill(
         &'a str,
         Vec<(String, i64)>,
     );
-    let specs: [Spec; 7] = [
+    let specs: [Spec; 8] = [
         (
             "revitalisasi-pasar-2019-lampung",
             "revitalisasi_pasar",
@@ -117,6 +117,15 @@ pub async fn fill(
             "APBN (Kemenkop UKM)",
             "13",
             pkl.iter().map(|r| (r.to_string(), 0)).collect(),
+        ),
+        (
+            "data-tahunan-umkm-2026-lampung",
+            "data_tahunan_umkm",
+            "Data Tahunan UMKM Lampung 2026",
+            2026,
+            "APBD Provinsi Lampung",
+            "18",
+            lampung.iter().map(|r| (r.to_string(), 0)).collect(),
         ),
     ];
     let mut out = Vec::new();

@@ -130,6 +130,16 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// A scale as offices write it, in Indonesian or English, any case.
+    pub fn parse(v: &str) -> Option<Scale> {
+        match v.trim().to_lowercase().as_str() {
+            "mikro" | "micro" => Some(Scale::Micro),
+            "kecil" | "small" => Some(Scale::Small),
+            "menengah" | "medium" => Some(Scale::Medium),
+            _ => None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Scale::Micro => "micro",
@@ -402,15 +412,12 @@ pub fn parse_row<'a, S: AsRef<str>>(
         "umkm" => {
             let nib = need!("nib", |v: &str| id("nib", v, Nib::parse));
             let owner = need!("owner_nik", |v: &str| id("owner_nik", v, Nik::parse));
-            let scale = need!("scale", |v: &str| match v.to_lowercase().as_str() {
-                "mikro" | "micro" => Ok(Scale::Micro),
-                "kecil" | "small" => Ok(Scale::Small),
-                "menengah" | "medium" => Ok(Scale::Medium),
-                _ => Err(Label::new(
+            let scale = need!("scale", |v: &str| Scale::parse(v).ok_or_else(|| {
+                Label::new(
                     format!("`{v}` bukan mikro/kecil/menengah"),
                     format!("`{v}` is not micro, small or medium"),
-                )),
-            });
+                )
+            }));
             match (nib, owner, scale) {
                 (Some(nib), Some(owner), Some(scale)) => Some(Details::Umkm { nib, owner, scale }),
                 _ => None,

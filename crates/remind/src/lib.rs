@@ -1,7 +1,7 @@
 //! Reminder rounds and the sender. Each zone (WIB, WITA, WIT) has its own
 //! round at the schedule's time on its own clock: the reminders of cases in
-//! that zone's regions, then the digests and monthly reports of that zone's
-//! people. Between rounds, every tick (at most a minute) addresses the
+//! that zone's regions, then the digests, monthly reports and yearly-data
+//! reminders of that zone's people. Between rounds, every tick (at most a minute) addresses the
 //! notices that go at once (a transition's notifications, a decree's) and
 //! sends what is ready. A round that fails is logged and tried again at
 //! the next tick; nothing stops the schedule but the process ending.
@@ -17,6 +17,7 @@ pub mod plan;
 mod rounds;
 mod runner;
 pub mod sender;
+mod yearly;
 
 pub use clock::{Clock, Fixed, SystemClock};
 pub use plan::Plan;

@@ -49,6 +49,22 @@ pub async fn queue(
     Ok(queued)
 }
 
+/// What `u` may read: `None` for a user whose role has no region scope
+/// (a manager without a region).
+pub(crate) fn scope_of(u: &User) -> Result<Option<Scope>, RemindError> {
+    let role: Role = u
+        .role
+        .parse()
+        .map_err(|e: pantau_domain::UnknownRole| RemindError::Other(e.to_string()))?;
+    let region = u
+        .region_code
+        .as_deref()
+        .map(RegionCode::parse)
+        .transpose()
+        .map_err(|e| RemindError::Other(e.message(Lang::En)))?;
+    Ok(Scope::of(role, region.as_ref()).ok())
+}
+
 /// The month before `today`: its bounds as instants in `zone`, and its last day.
 fn ended_month(today: NaiveDate, zone: Zone) -> Option<(Month, NaiveDate)> {
     let end_day = today.with_day(1)?;
@@ -83,17 +99,7 @@ async fn payload(
     now: DateTime<Utc>,
 ) -> Result<Option<serde_json::Value>, RemindError> {
     let lang: Lang = u.lang.parse().unwrap_or_default();
-    let role: Role = u
-        .role
-        .parse()
-        .map_err(|e: pantau_domain::UnknownRole| RemindError::Other(e.to_string()))?;
-    let region = u
-        .region_code
-        .as_deref()
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|e| RemindError::Other(e.message(Lang::En)))?;
-    let Ok(scope) = Scope::of(role, region.as_ref()) else {
+    let Some(scope) = scope_of(u)? else {
         return Ok(None);
     };
     let year = last_day.year();

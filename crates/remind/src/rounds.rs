@@ -12,7 +12,7 @@ use pantau_workflow::Catalog;
 use crate::clock::Clock;
 use crate::runner::Work;
 use crate::sender::Sender;
-use crate::{RemindError, monthly};
+use crate::{RemindError, monthly, yearly};
 
 /// Reminders and notices addressed per transaction.
 const LIMIT: u64 = 10_000;
@@ -74,8 +74,9 @@ impl<C: Clock> Rounds<C> {
             .round(&self.catalog, links, zone, now, LIMIT)
             .await?;
         let monthly = monthly::queue(&self.store, &self.catalog, links, zone, now).await?;
+        let yearly = yearly::queue(&self.store, &self.catalog, links, zone, now).await?;
         Ok(format!(
-            "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {} digest(s); {monthly} monthly report(s)",
+            "swept {} due: {} queued, {} held for digests, {} with nobody to receive them; {} digest(s); {monthly} monthly report(s); {yearly} yearly-data reminder(s)",
             r.due, r.queued, r.held, r.unaddressed, r.digests
         ))
     }

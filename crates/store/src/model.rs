@@ -155,6 +155,9 @@ read_model!(
         event_seq: Option<i64>,
         verified_by: Option<String>,
         verified_at: Option<DateTime<Utc>>,
+        scale: Option<String>,
+        workers: Option<i32>,
+        turnover_band: Option<String>,
     }
 );
 

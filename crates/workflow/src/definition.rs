@@ -78,6 +78,14 @@ impl Beneficiary {
         ("entrepreneur", Beneficiary::Entrepreneur),
         ("region", Beneficiary::Region),
     ];
+
+    /// The name a definition file and the registry's `kind` use.
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, b)| *b == self)
+            .map_or("region", |(n, _)| n)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,6 +3,7 @@
 //! (`export`). Nothing here writes.
 
 pub mod browse;
+pub mod classes;
 pub mod export;
 pub mod narrow;
 pub mod report;

@@ -5,6 +5,7 @@
 pub mod correct;
 pub mod import;
 pub mod listing;
+pub mod outstanding;
 pub mod programs;
 pub mod search;
 pub mod years;

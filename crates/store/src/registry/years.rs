@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use pantau_registry::beneficiary::Scale;
 use pantau_workflow::Value;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait, IdenStatic, Iterable};
@@ -25,7 +26,8 @@ pub(crate) struct Verified<'a> {
 /// The row a verified case's answers make: the fields the indicators and
 /// the registry read by their ids (`active`, `rat_held`, `quality`,
 /// `members`, `rat_date`, `own_capital`, `outside_capital`, `assets`,
-/// `business_volume`, `shu`, `ksp_health`), and every answer as JSON.
+/// `business_volume`, `shu`, `ksp_health`; a UMKM's `scale`, `workers`,
+/// `turnover_band`), and every answer as JSON.
 pub(crate) fn from_answers(
     beneficiary_id: &str,
     year: i32,
@@ -62,6 +64,12 @@ pub(crate) fn from_answers(
         event_seq: Some(from.seq),
         verified_by: Some(from.by.to_string()),
         verified_at: Some(from.at),
+        scale: text("scale")
+            .as_deref()
+            .and_then(Scale::parse)
+            .map(|s| s.as_str().to_string()),
+        workers: number("workers").and_then(|n| i32::try_from(n).ok()),
+        turnover_band: text("turnover_band"),
     })
 }
 
@@ -85,6 +93,9 @@ fn row(y: model::CooperativeYear) -> cooperative_year::ActiveModel {
         event_seq: y.event_seq,
         verified_by: y.verified_by,
         verified_at: y.verified_at,
+        scale: y.scale,
+        workers: y.workers,
+        turnover_band: y.turnover_band,
     }
     .into()
 }

@@ -292,3 +292,122 @@ async fn a_year_that_is_not_a_year_is_refused_and_nothing_is_recorded() {
         );
     }
 }
+
+/// Registers a UMKM in `region` and returns its id.
+async fn umkm(store: &Store, region: &'static str, nib: &'static str) -> String {
+    let cells = [
+        ("kind", "umkm"),
+        ("region_code", region),
+        ("name", "Keripik Pisang Bu Sari"),
+        ("nib", nib),
+        ("owner_nik", "1801014508900001"),
+        ("scale", "mikro"),
+    ];
+    let regions = Regions::embedded().unwrap();
+    match store
+        .register_beneficiary(&cells, &regions, &Scope::National)
+        .await
+        .unwrap()
+    {
+        Registered::Done { id, .. } => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_umkm_verified_a_class_up_counts_as_naik_kelas() {
+    let catalog = catalog();
+    let def = catalog.latest("data_tahunan_umkm").unwrap();
+    for t in db::test_databases().await {
+        let name = t.name;
+        let store = Store::open(&Settings::new(t.url.clone())).await.unwrap();
+        let up = umkm(&store, "18.01", "9120001234567").await;
+        let down = umkm(&store, "18.01", "9120001234568").await;
+        let unverified = umkm(&store, "18.01", "9120001234569").await;
+        let elsewhere = umkm(&store, "18.71", "9120001234570").await;
+        // (beneficiary, year, scale, verified)
+        let years = [
+            (&up, 2025, "mikro", true),
+            (&up, 2026, "kecil", true),
+            (&down, 2025, "menengah", true),
+            (&down, 2026, "kecil", true),
+            (&unverified, 2025, "mikro", true),
+            (&unverified, 2026, "menengah", false),
+            (&elsewhere, 2025, "mikro", true),
+            (&elsewhere, 2026, "mikro", true),
+        ];
+        for (n, (id, year, scale, verified)) in years.into_iter().enumerate() {
+            let case = format!("U-{n}");
+            let region = if *id == elsewhere { "18.71" } else { "18.01" };
+            store
+                .open_case(
+                    &Opening {
+                        case_id: case.clone(),
+                        program_id: None,
+                        beneficiary_id: Some(id.clone()),
+                        key: format!("open-{case}"),
+                        region: Some(region.into()),
+                        definition: def,
+                        source: catalog.source("data_tahunan_umkm", def.version).unwrap(),
+                    },
+                    &cx(Role::ManagerRegency),
+                )
+                .await
+                .unwrap();
+            let inputs = [
+                ("year", year.to_string()),
+                ("active", "ya".into()),
+                ("scale", scale.into()),
+                ("workers", "9".into()),
+                ("turnover_band", "sampai 2 miliar".into()),
+            ];
+            let by = (Role::ManagerRegency, "wulan");
+            step(
+                &store,
+                &catalog,
+                &case,
+                &format!("{case}-s"),
+                "submit",
+                by,
+                &inputs,
+            )
+            .await;
+            if verified {
+                let by = (Role::Verifier, "yusuf");
+                step(
+                    &store,
+                    &catalog,
+                    &case,
+                    &format!("{case}-v"),
+                    "verify",
+                    by,
+                    &[],
+                )
+                .await;
+            }
+        }
+        let record = store.beneficiary_record(&up).await.unwrap().unwrap();
+        let y = record.years.iter().find(|y| y.year == 2026).unwrap();
+        assert_eq!(
+            (y.scale.as_deref(), y.workers, y.turnover_band.as_deref()),
+            (Some("small"), Some(9), Some("sampai 2 miliar")),
+            "{name}"
+        );
+        let rows = store.umkm_classes(2026, &Scope::National).await.unwrap();
+        let got: Vec<(&str, i64, i64, i64)> = rows
+            .iter()
+            .map(|r| (r.region.as_str(), r.compared, r.moved_up, r.moved_down))
+            .collect();
+        assert_eq!(got, [("18.01", 2, 1, 1), ("18.71", 1, 0, 0)], "{name}");
+        // A kabupaten/kota reads its own; a UMKM is not a cooperative in the indicators.
+        let region = pantau_domain::RegionCode::parse("18.71").unwrap();
+        let mine = Scope::of(Role::ManagerRegency, Some(&region)).unwrap();
+        assert_eq!(
+            store.umkm_classes(2026, &mine).await.unwrap().len(),
+            1,
+            "{name}"
+        );
+        let coops = store.indicator_rows(2026, &Scope::National).await.unwrap();
+        assert!(coops.is_empty(), "{name}: {coops:?}");
+    }
+}

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A cooperative's status in one year: the indicators compare years.
+/// A beneficiary's record of one year (a cooperative's, or a UMKM's with
+/// its scale, workers and turnover band): the indicators compare years.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "cooperative_years")]
 pub struct Model {
@@ -30,6 +31,12 @@ pub struct Model {
     pub event_seq: Option<i64>,
     pub verified_by: Option<String>,
     pub verified_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A UMKM's scale: `micro`, `small` or `medium`.
+    pub scale: Option<String>,
+    /// A UMKM's workers.
+    pub workers: Option<i32>,
+    /// A UMKM's yearly turnover band, as answered.
+    pub turnover_band: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
