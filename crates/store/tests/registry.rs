@@ -33,6 +33,8 @@ mod search;
 mod shipped;
 #[path = "registry/years.rs"]
 mod years;
+#[path = "registry/yearly_import.rs"]
+mod yearly_import;
 
 fn catalog() -> Catalog {
     shipped::catalog()
