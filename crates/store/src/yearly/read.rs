@@ -26,7 +26,7 @@ pub(super) fn parse(bytes: &[u8], this_year: i32) -> Result<Parsed, String> {
         rows: Vec::new(),
         refused: Vec::new(),
     };
-    let mut take = |out: &mut Parsed, line: u64, cells: &[&str]| {
+    let take = |out: &mut Parsed, line: u64, cells: &[&str]| {
         let Some(header) = &out.header else { return };
         match parse_row(header, cells, this_year) {
             Ok(row) => out.rows.push((line, row)),

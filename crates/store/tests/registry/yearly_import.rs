@@ -137,11 +137,12 @@ async fn a_file_as_excel_saves_it_becomes_sent_cases_once() {
             "SELECT COUNT(*) FROM reminders WHERE status = 'pending' AND state = 'submitted'",
         )
         .await;
-        assert_eq!(pending, 2, "{name}: the draft's reminders never written");
+        // The verifier's, and its escalation to the province's manager, for each case.
+        assert_eq!(pending, 4, "{name}");
         assert_eq!(
             count(&store, "SELECT COUNT(*) FROM reminders WHERE state = 'draft'").await,
             0,
-            "{name}"
+            "{name}: the draft's reminders, disarmed in the same batch, are never written"
         );
         assert_eq!(store.verify().await.unwrap(), Ok(4), "{name}: every chain holds");
 
