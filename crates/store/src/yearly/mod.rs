@@ -230,6 +230,25 @@ impl Store {
         Ok(report)
     }
 
+    /// The programs `scope` may send yearly data to: those whose workflow
+    /// records cooperatives' years, in a province the scope lies in or covers.
+    pub async fn yearly_programs(
+        &self,
+        catalog: &Catalog,
+        scope: &Scope,
+    ) -> Result<Vec<crate::model::Program>, StoreError> {
+        Ok(self
+            .programs_in(&Scope::National)
+            .await?
+            .into_iter()
+            .filter(|p| visible(scope, &p.province_code))
+            .filter(|p| {
+                let version = u32::try_from(p.workflow_version).unwrap_or_default();
+                catalog.get(&p.workflow, version).is_some_and(|d| takes_years(d))
+            })
+            .collect())
+    }
+
     /// The program's definition and province, when the program is within
     /// `scope` and its workflow records cooperatives' years.
     async fn yearly_program(
@@ -240,20 +259,13 @@ impl Store {
     ) -> Result<(Arc<Definition>, String), YearImportError> {
         let no = || YearImportError::NoProgram(program_id.to_string());
         let program = self.program(program_id).await?.ok_or_else(no)?;
-        let visible = match scope.region() {
-            None => true,
-            Some(mine) => within(&program.province_code, mine.as_str()),
-        };
-        if !visible {
+        if !visible(scope, &program.province_code) {
             return Err(no());
         }
         let version = u32::try_from(program.workflow_version).unwrap_or_default();
         let def = catalog
             .get(&program.workflow, version)
-            .filter(|d| {
-                d.beneficiary == Beneficiary::Cooperative
-                    && d.actions.iter().any(|a| a.records_year.is_some())
-            })
+            .filter(|d| takes_years(d))
             .ok_or_else(|| YearImportError::NotYearly(program_id.to_string()))?;
         Ok((def.clone(), program.province_code))
     }
@@ -337,6 +349,18 @@ impl Store {
         txn.commit().await?;
         Ok(done)
     }
+}
+
+/// Whether `def` takes cooperatives' yearly data: for cooperatives, with
+/// an action that records the year.
+pub fn takes_years(def: &Definition) -> bool {
+    def.beneficiary == Beneficiary::Cooperative && def.actions.iter().any(|a| a.records_year.is_some())
+}
+
+/// Whether a program of `province` is within `scope`: the province's own
+/// users, its kabupaten/kota's, and national ones.
+fn visible(scope: &Scope, province: &str) -> bool {
+    scope.region().is_none_or(|mine| within(province, mine.as_str()))
 }
 
 /// Whether `region` lies in `province` (or is it).
