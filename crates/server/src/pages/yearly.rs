@@ -26,7 +26,7 @@ const LISTED: usize = 1_000;
 struct YearlyPage {
     programs: Vec<Choice>,
     file: String,
-    result: Option<Result>,
+    result: Option<Sent>,
 }
 
 #[derive(Serialize)]
@@ -37,7 +37,7 @@ struct Choice {
 }
 
 #[derive(Serialize)]
-struct Result {
+struct Sent {
     rows: usize,
     made: usize,
     already: usize,
@@ -81,7 +81,7 @@ pub async fn upload(
     State(app): State<App>,
     v: Viewer,
     headers: HeaderMap,
-    form: std::result::Result<Multipart, MultipartRejection>,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let sent = guard::file_and_fields(form).await;
     let csrf = sent.as_ref().ok().and_then(|s| s.csrf.as_deref());
@@ -142,8 +142,8 @@ fn show(v: &Viewer, page: YearlyPage) -> Response {
     v.render(StatusCode::OK, "impor_tahunan", &v.text("tahunan.judul"), page)
 }
 
-fn result(r: &YearReport, lang: pantau_domain::Lang) -> Result {
-    Result {
+fn result(r: &YearReport, lang: pantau_domain::Lang) -> Sent {
+    Sent {
         rows: r.rows,
         made: r.made,
         already: r.already,
@@ -177,7 +177,7 @@ async fn programs(
     app: &App,
     v: &Viewer,
     chosen: Option<&str>,
-) -> std::result::Result<Vec<Choice>, ApiError> {
+) -> Result<Vec<Choice>, ApiError> {
     v.caller.require(Permission::Import)?;
     let found = app
         .store
