@@ -65,16 +65,39 @@ async fn a_yearly_file_is_sent_once_and_a_bad_one_not_at_all() {
         let dir = tempfile::tempdir().unwrap();
         let coops = dir.path().join("koperasi.csv");
         std::fs::write(&coops, COOPERATIVES).unwrap();
-        let out = run(&t.url, &["import", "beneficiaries", coops.to_str().unwrap()]);
+        let out = run(
+            &t.url,
+            &["import", "beneficiaries", coops.to_str().unwrap()],
+        );
         assert!(out.status.success(), "{name}: {}", text(&out));
         for args in [
             &[
-                "program", "add", "tahunan-2025", "--workflow", "data_tahunan", "--name",
-                "Data Tahunan 2025", "--year", "2025", "--ceiling", "0", "--province", "18",
+                "program",
+                "add",
+                "tahunan-2025",
+                "--workflow",
+                "data_tahunan",
+                "--name",
+                "Data Tahunan 2025",
+                "--year",
+                "2025",
+                "--ceiling",
+                "0",
+                "--province",
+                "18",
             ][..],
             &[
-                "user", "add", "wulan", "--name", "Wulan", "--email", "wulan@dinas.example",
-                "--role", "manager_regency", "--region", "18.71",
+                "user",
+                "add",
+                "wulan",
+                "--name",
+                "Wulan",
+                "--email",
+                "wulan@dinas.example",
+                "--role",
+                "manager_regency",
+                "--region",
+                "18.71",
             ][..],
         ] {
             let out = run(&t.url, args);
@@ -98,7 +121,8 @@ async fn a_yearly_file_is_sent_once_and_a_bad_one_not_at_all() {
             "{name}: {}",
             text(&out)
         );
-        let sent = "SELECT COUNT(*) FROM events e WHERE e.action = 'submit' AND e.actor_user = 'wulan'";
+        let sent =
+            "SELECT COUNT(*) FROM events e WHERE e.action = 'submit' AND e.actor_user = 'wulan'";
         assert_eq!(count(&t.url, sent).await, 2, "{name}");
 
         let again = run(&t.url, &args);
@@ -108,17 +132,31 @@ async fn a_yearly_file_is_sent_once_and_a_bad_one_not_at_all() {
             "{name}: {}",
             text(&again)
         );
-        assert_eq!(count(&t.url, "SELECT COUNT(*) FROM cases").await, 2, "{name}");
+        assert_eq!(
+            count(&t.url, "SELECT COUNT(*) FROM cases").await,
+            2,
+            "{name}"
+        );
 
         let bad = dir.path().join("salah.csv");
         std::fs::write(
             &bad,
-            YEARLY.replace("2025;ya;tidak", "2024;ya;tidak").replace("(12.500.000)", "dua belas"),
+            YEARLY
+                .replace("2025;ya;tidak", "2024;ya;tidak")
+                .replace("(12.500.000)", "dua belas"),
         )
         .unwrap();
         let out = run(
             &t.url,
-            &["import", "yearly", bad.to_str().unwrap(), "--program", "tahunan-2025", "--as", "wulan"],
+            &[
+                "import",
+                "yearly",
+                bad.to_str().unwrap(),
+                "--program",
+                "tahunan-2025",
+                "--as",
+                "wulan",
+            ],
         );
         assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out));
         assert!(
@@ -127,6 +165,10 @@ async fn a_yearly_file_is_sent_once_and_a_bad_one_not_at_all() {
             text(&out)
         );
         assert!(text(&out).contains("nothing was applied"), "{name}");
-        assert_eq!(count(&t.url, "SELECT COUNT(*) FROM cases").await, 2, "{name}");
+        assert_eq!(
+            count(&t.url, "SELECT COUNT(*) FROM cases").await,
+            2,
+            "{name}"
+        );
     }
 }

@@ -42,9 +42,10 @@ pub fn run(
         .map_err(|e| anyhow::anyhow!("user {login}: {e}"))?;
     let scope = Scope::of(role, region.as_ref())?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file
-        .file_name()
-        .map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let cx = Context {
         now: Utc::now(),
         actor: Actor {

@@ -320,7 +320,9 @@ mod tests {
         assert!(e.iter().any(|e| e.column == "warna"));
         assert!(e.iter().any(|e| e.column == "aktif"));
         assert!(!e.iter().any(|e| e.column == "tanggal_rat"));
-        let h = header("nik_koperasi,year,active,rat_held,members,own_capital,outside_capital,assets,business_volume,shu");
+        let h = header(
+            "nik_koperasi,year,active,rat_held,members,own_capital,outside_capital,assets,business_volume,shu",
+        );
         assert_eq!(h.written("year"), "year");
     }
 }

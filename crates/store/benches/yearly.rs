@@ -73,16 +73,24 @@ fn nik(i: usize) -> (String, &'static str) {
 }
 
 fn cooperatives(n: usize) -> String {
-    let mut out = String::from("kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active\n");
+    let mut out = String::from(
+        "kind,region_code,name,nik_koperasi,legal_entity_number,coop_kind,members,active\n",
+    );
     for i in 0..n {
         let (nik, region) = nik(i);
-        writeln!(out, "cooperative,{region},Koperasi {i},{nik},{i}/BH/X.3/2015,KSP,100,ya").unwrap();
+        writeln!(
+            out,
+            "cooperative,{region},Koperasi {i},{nik},{i}/BH/X.3/2015,KSP,100,ya"
+        )
+        .unwrap();
     }
     out
 }
 
 fn yearly(n: usize) -> Vec<u8> {
-    let mut out = String::from("nik_koperasi;tahun;aktif;rat;tanggal_rat;jumlah_anggota;modal_sendiri;modal_luar;aset;volume_usaha;shu;kesehatan_ksp\r\n");
+    let mut out = String::from(
+        "nik_koperasi;tahun;aktif;rat;tanggal_rat;jumlah_anggota;modal_sendiri;modal_luar;aset;volume_usaha;shu;kesehatan_ksp\r\n",
+    );
     for i in 0..n {
         let (nik, _) = nik(i);
         writeln!(
@@ -115,9 +123,13 @@ async fn run(url: &str, n: usize, file: &[u8]) -> Figures {
     let regions = Regions::embedded().unwrap();
     let coops = cooperatives(n);
     let tally = store
-        .import_csv(coops.as_bytes(), &regions, &Scope::National, |_| Ok(()), |r| {
-            panic!("cooperative refused: {r:?}")
-        })
+        .import_csv(
+            coops.as_bytes(),
+            &regions,
+            &Scope::National,
+            |_| Ok(()),
+            |r| panic!("cooperative refused: {r:?}"),
+        )
         .await
         .unwrap();
     assert_eq!(tally.new as usize, n);
@@ -162,7 +174,11 @@ async fn run(url: &str, n: usize, file: &[u8]) -> Figures {
     let started = Instant::now();
     let report = import().await.unwrap();
     let seconds = started.elapsed().as_secs_f64();
-    assert!(report.applied(), "{:?}", &report.refused[..report.refused.len().min(5)]);
+    assert!(
+        report.applied(),
+        "{:?}",
+        &report.refused[..report.refused.len().min(5)]
+    );
     assert_eq!(report.made, n);
     let started = Instant::now();
     let again = import().await.unwrap();
@@ -174,7 +190,10 @@ async fn run(url: &str, n: usize, file: &[u8]) -> Figures {
     )
     .await;
     assert_eq!(sent as usize, n);
-    assert_eq!(sql::count(&store, "SELECT COUNT(*) FROM events").await as usize, 2 * n);
+    assert_eq!(
+        sql::count(&store, "SELECT COUNT(*) FROM events").await as usize,
+        2 * n
+    );
     if bench::tiny() {
         assert_eq!(store.verify().await.unwrap(), Ok(2 * n));
     }
@@ -191,11 +210,22 @@ async fn main() {
     let n = bench::number(
         &args,
         "rows",
-        if bench::tiny() { TINY_ROWS } else { DEFAULT_ROWS },
+        if bench::tiny() {
+            TINY_ROWS
+        } else {
+            DEFAULT_ROWS
+        },
     );
     let picked = bench::picked(&args);
     let file = yearly(n);
-    let mut table = bench::Table::new(&["backend", "rows", "import s", "rows/s", "same file again s", "peak MB"]);
+    let mut table = bench::Table::new(&[
+        "backend",
+        "rows",
+        "import s",
+        "rows/s",
+        "same file again s",
+        "peak MB",
+    ]);
     let mut notes = Vec::new();
     for backend in ["sqlite", "postgres"] {
         if !bench::wanted(&picked, backend) {

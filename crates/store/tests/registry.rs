@@ -31,10 +31,10 @@ mod programs;
 mod search;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
-#[path = "registry/years.rs"]
-mod years;
 #[path = "registry/yearly_import.rs"]
 mod yearly_import;
+#[path = "registry/years.rs"]
+mod years;
 
 fn catalog() -> Catalog {
     shipped::catalog()

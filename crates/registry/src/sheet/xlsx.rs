@@ -29,7 +29,9 @@ pub struct Workbook {
 pub fn read(bytes: &[u8]) -> Result<Workbook, Label> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Label::new(
-            format!("berkas XLSX tidak dapat dibaca ({e}); simpan ulang dari Excel sebagai .xlsx atau CSV"),
+            format!(
+                "berkas XLSX tidak dapat dibaca ({e}); simpan ulang dari Excel sebagai .xlsx atau CSV"
+            ),
             format!("the XLSX file cannot be read ({e}); save it again from Excel as .xlsx or CSV"),
         )
     };
@@ -63,9 +65,10 @@ fn text(cell: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => if *b { "ya" } else { "tidak" }.into(),
-        Data::DateTime(d) => d
-            .as_datetime()
-            .map_or_else(|| d.as_f64().to_string(), |t| t.format("%Y-%m-%d").to_string()),
+        Data::DateTime(d) => d.as_datetime().map_or_else(
+            || d.as_f64().to_string(),
+            |t| t.format("%Y-%m-%d").to_string(),
+        ),
         Data::Error(e) => format!("#{e:?}"),
     }
 }

@@ -69,10 +69,13 @@ pub struct Pick {
 
 pub async fn form(State(app): State<App>, v: Viewer, Query(pick): Query<Pick>) -> Response {
     match programs(&app, &v, pick.program.as_deref()).await {
-        Ok(programs) => show(&v, YearlyPage {
-            programs,
-            ..YearlyPage::default()
-        }),
+        Ok(programs) => show(
+            &v,
+            YearlyPage {
+                programs,
+                ..YearlyPage::default()
+            },
+        ),
         Err(e) => v.fail(e),
     }
 }
@@ -120,7 +123,10 @@ pub async fn upload(
             return v.fail(ApiError::not_found("program", &id, lang));
         }
         Err(YearImportError::NotYearly(_)) => {
-            return v.fail(ApiError::invalid("program", v.text("tahunan.bukan_program")));
+            return v.fail(ApiError::invalid(
+                "program",
+                v.text("tahunan.bukan_program"),
+            ));
         }
         Err(YearImportError::Role { .. }) => {
             return v.fail(ApiError::Forbidden(v.text("tahunan.tidak_boleh")));
@@ -139,7 +145,12 @@ pub async fn upload(
 }
 
 fn show(v: &Viewer, page: YearlyPage) -> Response {
-    v.render(StatusCode::OK, "impor_tahunan", &v.text("tahunan.judul"), page)
+    v.render(
+        StatusCode::OK,
+        "impor_tahunan",
+        &v.text("tahunan.judul"),
+        page,
+    )
 }
 
 fn result(r: &YearReport, lang: pantau_domain::Lang) -> Sent {
@@ -173,11 +184,7 @@ fn result(r: &YearReport, lang: pantau_domain::Lang) -> Sent {
 
 /// The programs the reader may send yearly data to; refused (403) for a
 /// role that imports nothing.
-async fn programs(
-    app: &App,
-    v: &Viewer,
-    chosen: Option<&str>,
-) -> Result<Vec<Choice>, ApiError> {
+async fn programs(app: &App, v: &Viewer, chosen: Option<&str>) -> Result<Vec<Choice>, ApiError> {
     v.caller.require(Permission::Import)?;
     let found = app
         .store

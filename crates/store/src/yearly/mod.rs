@@ -179,7 +179,10 @@ impl Store {
                 )),
                 Some(region) if !within(&province, region) => Some(Label::new(
                     format!("`{}` di luar provinsi program ini ({region})", row.nik),
-                    format!("`{}` is outside this program's province ({region})", row.nik),
+                    format!(
+                        "`{}` is outside this program's province ({region})",
+                        row.nik
+                    ),
                 )),
                 Some(_) => None,
             };
@@ -192,10 +195,7 @@ impl Store {
                 continue;
             }
             let mut answers = row.answers;
-            answers.insert(
-                "data_source".into(),
-                format!("{}, baris {line}", file.name),
-            );
+            answers.insert("data_source".into(), format!("{}, baris {line}", file.name));
             years.push((line, row.nik.to_string(), row.year));
             ready.push(Ready {
                 line,
@@ -213,9 +213,7 @@ impl Store {
             cx: Arc::new(cx),
             rows: Arc::new(ready),
         };
-        report
-            .refused
-            .extend(check(&shared, &header).await?);
+        report.refused.extend(check(&shared, &header).await?);
         if !report.refused.is_empty() {
             report.refused.sort_by_key(|p| p.line);
             return Ok(report);
@@ -244,7 +242,9 @@ impl Store {
             .filter(|p| visible(scope, &p.province_code))
             .filter(|p| {
                 let version = u32::try_from(p.workflow_version).unwrap_or_default();
-                catalog.get(&p.workflow, version).is_some_and(|d| takes_years(d))
+                catalog
+                    .get(&p.workflow, version)
+                    .is_some_and(|d| takes_years(d))
             })
             .collect())
     }
@@ -354,13 +354,16 @@ impl Store {
 /// Whether `def` takes cooperatives' yearly data: for cooperatives, with
 /// an action that records the year.
 pub fn takes_years(def: &Definition) -> bool {
-    def.beneficiary == Beneficiary::Cooperative && def.actions.iter().any(|a| a.records_year.is_some())
+    def.beneficiary == Beneficiary::Cooperative
+        && def.actions.iter().any(|a| a.records_year.is_some())
 }
 
 /// Whether a program of `province` is within `scope`: the province's own
 /// users, its kabupaten/kota's, and national ones.
 fn visible(scope: &Scope, province: &str) -> bool {
-    scope.region().is_none_or(|mine| within(province, mine.as_str()))
+    scope
+        .region()
+        .is_none_or(|mine| within(province, mine.as_str()))
 }
 
 /// Whether `region` lies in `province` (or is it).
@@ -478,9 +481,10 @@ async fn year_chunk_in(
             tokio::task::spawn_blocking(move || -> Result<Writes, StoreError> {
                 let mut writes = Writes::default();
                 for i in batch {
-                    let made = decide(&def, &action, &program, &hash, &rows[i], &cx).map_err(
-                        |p| StoreError::Corrupt(format!("a checked row was refused: {p:?}")),
-                    )?;
+                    let made =
+                        decide(&def, &action, &program, &hash, &rows[i], &cx).map_err(|p| {
+                            StoreError::Corrupt(format!("a checked row was refused: {p:?}"))
+                        })?;
                     writes.add_steps(&made.before, &made.steps, cx.now)?;
                 }
                 Ok(writes)

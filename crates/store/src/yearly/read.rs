@@ -100,8 +100,8 @@ fn twice(out: &mut Parsed) {
     let mut first: BTreeMap<(String, i32), u64> = BTreeMap::new();
     let column = header.written("nik_koperasi");
     let mut refused = Vec::new();
-    out.rows.retain(|(line, row)| {
-        match first.entry((row.nik.to_string(), row.year)) {
+    out.rows.retain(
+        |(line, row)| match first.entry((row.nik.to_string(), row.year)) {
             std::collections::btree_map::Entry::Vacant(slot) => {
                 slot.insert(*line);
                 true
@@ -112,13 +112,19 @@ fn twice(out: &mut Parsed) {
                     line: *line,
                     column: column.clone(),
                     reason: Label::new(
-                        format!("koperasi ini dengan tahun {} sudah ada di baris {n}", row.year),
-                        format!("this cooperative and year {} are already on line {n}", row.year),
+                        format!(
+                            "koperasi ini dengan tahun {} sudah ada di baris {n}",
+                            row.year
+                        ),
+                        format!(
+                            "this cooperative and year {} are already on line {n}",
+                            row.year
+                        ),
                     ),
                 });
                 false
             }
-        }
-    });
+        },
+    );
     out.refused.extend(refused);
 }

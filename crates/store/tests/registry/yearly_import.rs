@@ -128,7 +128,11 @@ async fn a_file_as_excel_saves_it_becomes_sent_cases_once() {
         ] {
             assert!(body_a.contains(want), "{name}: {want} in {body_a}");
         }
-        assert!(bodies.iter().any(|b| b.contains("tahunan-metro.csv, baris 3")));
+        assert!(
+            bodies
+                .iter()
+                .any(|b| b.contains("tahunan-metro.csv, baris 3"))
+        );
         // The events carry who and when, and the chain holds.
         let actors = text(&store, "SELECT DISTINCT actor_user FROM events").await;
         assert_eq!(actors, ["u"], "{name}");
@@ -140,17 +144,33 @@ async fn a_file_as_excel_saves_it_becomes_sent_cases_once() {
         // The verifier's, and its escalation to the province's manager, for each case.
         assert_eq!(pending, 4, "{name}");
         assert_eq!(
-            count(&store, "SELECT COUNT(*) FROM reminders WHERE state = 'draft'").await,
+            count(
+                &store,
+                "SELECT COUNT(*) FROM reminders WHERE state = 'draft'"
+            )
+            .await,
             0,
             "{name}: the draft's reminders, disarmed in the same batch, are never written"
         );
-        assert_eq!(store.verify().await.unwrap(), Ok(4), "{name}: every chain holds");
+        assert_eq!(
+            store.verify().await.unwrap(),
+            Ok(4),
+            "{name}: every chain holds"
+        );
 
         let again = import(&store, "tahunan-metro (1).csv", &bytes).await;
         assert!(again.applied(), "{name}");
         assert_eq!((again.made, again.already), (0, 2), "{name}");
-        assert_eq!(count(&store, "SELECT COUNT(*) FROM cases").await, 2, "{name}");
-        assert_eq!(count(&store, "SELECT COUNT(*) FROM events").await, 4, "{name}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM cases").await,
+            2,
+            "{name}"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM events").await,
+            4,
+            "{name}"
+        );
         db::drop_postgres(&t.url).await;
     }
 }
@@ -202,12 +222,23 @@ async fn one_bad_row_refuses_the_file_by_line_and_column() {
         let reasons: Vec<&str> = r.refused.iter().map(|p| p.reason.en.as_str()).collect();
         assert!(reasons[0].contains("scientific"), "{reasons:?}");
         assert!(reasons[1].contains("2099"), "{reasons:?}");
-        assert!(reasons[2].contains("not in the cooperatives' registry"), "{reasons:?}");
+        assert!(
+            reasons[2].contains("not in the cooperatives' registry"),
+            "{reasons:?}"
+        );
         assert!(reasons[3].contains("line 2"), "{reasons:?}");
         assert!(reasons[4].contains("outside your region"), "{reasons:?}");
         assert_eq!((r.rows, r.made), (7, 0), "{name}");
-        assert_eq!(count(&store, "SELECT COUNT(*) FROM cases").await, 0, "{name}");
-        assert_eq!(count(&store, "SELECT COUNT(*) FROM events").await, 0, "{name}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM cases").await,
+            0,
+            "{name}"
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM events").await,
+            0,
+            "{name}"
+        );
         // A province's manager of another province does not see the program at all.
         let other = store
             .import_years(
@@ -221,7 +252,10 @@ async fn one_bad_row_refuses_the_file_by_line_and_column() {
                 &Scope::Region(RegionCode::parse("13").unwrap()),
             )
             .await;
-        assert!(matches!(other, Err(YearImportError::NoProgram(_))), "{name}");
+        assert!(
+            matches!(other, Err(YearImportError::NoProgram(_))),
+            "{name}"
+        );
         db::drop_postgres(&t.url).await;
     }
 }
@@ -252,15 +286,25 @@ async fn a_year_verified_and_sent_again_is_a_new_case() {
         assert_eq!(r.corrections.len(), 1, "{name}");
         assert_eq!(r.corrections[0].line, 2);
         assert_eq!(r.corrections[0].year, 2025);
-        assert_eq!(r.corrections[0].verified_case.as_deref(), Some(case.as_str()));
+        assert_eq!(
+            r.corrections[0].verified_case.as_deref(),
+            Some(case.as_str())
+        );
         let states = text(&store, "SELECT state FROM cases ORDER BY state").await;
-        assert_eq!(states, ["submitted", "verified"], "{name}: the first case kept");
+        assert_eq!(
+            states,
+            ["submitted", "verified"],
+            "{name}: the first case kept"
+        );
         let members = count(
             &store,
             "SELECT CAST(members AS BIGINT) FROM cooperative_years WHERE year = 2025",
         )
         .await;
-        assert_eq!(members, 100, "{name}: the record waits for the correction's verification");
+        assert_eq!(
+            members, 100,
+            "{name}: the record waits for the correction's verification"
+        );
         db::drop_postgres(&t.url).await;
     }
 }
