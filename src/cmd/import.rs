@@ -3,6 +3,11 @@
 //! on the terminal (each problem) and in `FILE.refused.csv` (each row once,
 //! as read, after its line, columns and reasons: mended, it is imported
 //! again as it is).
+//!
+//! `pantau import yearly FILE --program ID --as LOGIN`: a file of
+//! cooperatives' yearly data (CSV or XLSX) made into `data_tahunan` cases
+//! sent for the province's verification, as the user LOGIN (its role and
+//! region decide what it may send); one bad row refuses the whole file.
 
 use std::fs::File;
 use std::io::IsTerminal as _;
@@ -32,11 +37,36 @@ pub enum ImportCmd {
         #[arg(long)]
         refused: Option<PathBuf>,
     },
+    /// Send cooperatives' yearly data (data tahunan) from a CSV or XLSX file: one row per
+    /// cooperative and year (columns nik_koperasi, tahun, aktif, rat, tanggal_rat,
+    /// jumlah_anggota, modal_sendiri, modal_luar, aset, volume_usaha, shu, kesehatan_ksp, or
+    /// their English names), each made a case of the program sent for verification. One bad
+    /// row refuses the file; the same file again changes nothing.
+    Yearly {
+        file: PathBuf,
+        /// The data_tahunan program the cases belong to.
+        #[arg(long)]
+        program: String,
+        /// The user sending the data (a kabupaten/kota or province manager): its role and
+        /// region decide which cooperatives it may send.
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: String,
+        #[command(flatten)]
+        sources: super::Sources,
+    },
 }
 
 pub fn run(cmd: ImportCmd, db: &DbArgs) -> anyhow::Result<ExitCode> {
     const SHOW: u64 = 20;
-    let ImportCmd::Beneficiaries { file, refused } = cmd;
+    let (file, refused) = match cmd {
+        ImportCmd::Beneficiaries { file, refused } => (file, refused),
+        ImportCmd::Yearly {
+            file,
+            program,
+            login,
+            sources,
+        } => return super::yearly::run(&file, &program, &login, &sources, db),
+    };
     let refused_path = refused.unwrap_or_else(|| file.with_extension("refused.csv"));
     let regions = Regions::embedded()?;
     let store = block_on(Store::open(&db.settings()?))?;

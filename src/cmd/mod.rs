@@ -14,6 +14,7 @@ pub mod report;
 pub mod serve;
 pub mod user;
 pub mod workflow;
+pub mod yearly;
 
 use std::path::{Path, PathBuf};
 

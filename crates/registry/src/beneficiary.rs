@@ -174,7 +174,7 @@ impl Beneficiary {
     /// What makes two records the same beneficiary: registering it twice finds the first.
     pub fn natural_key(&self) -> String {
         match &self.details {
-            Details::Cooperative { nik, .. } => format!("koperasi:{nik}"),
+            Details::Cooperative { nik, .. } => cooperative_key(nik),
             Details::Umkm { nib, .. } => format!("umkm:{nib}"),
             Details::Pkl {
                 nik,
@@ -183,6 +183,11 @@ impl Beneficiary {
             Details::Entrepreneur { nik } => format!("wirausaha:{nik}"),
         }
     }
+}
+
+/// The natural key of the cooperative with NIK Koperasi `nik`.
+pub fn cooperative_key(nik: &NikKoperasi) -> String {
+    format!("koperasi:{nik}")
 }
 
 /// The columns Pantau's file of refused rows puts before the row: ignored when read.

@@ -3,7 +3,7 @@
 //! desa/kelurahan (`villages`, read only when asked), CSV files as offices
 //! make them read into clean rows and written so a spreadsheet cannot run
 //! them (`sheet`), beneficiary records parsed and validated from those
-//! rows, and the list of a decree (SK).
+//! rows, the list of a decree (SK), and a file of cooperatives' yearly data.
 //!
 //! Architecture invariant: like `domain` and `workflow`, this crate reads no
 //! clock and touches no database; `store` keeps what it produces.
@@ -13,3 +13,4 @@ pub mod decree;
 pub mod regions;
 pub mod sheet;
 pub mod villages;
+pub mod yearly;

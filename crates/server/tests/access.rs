@@ -126,6 +126,8 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("POST", "/registri/{id}", Rule::Registry),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
+    ("GET", "/impor/tahunan", Rule::Import),
+    ("POST", "/impor/tahunan", Rule::Import),
     ("GET", "/laporan", Rule::Read),
     ("GET", "/laporan/unduh", Rule::Read),
     ("GET", "/profil", Rule::Read),

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod read;
 pub mod registry;
 pub mod schema;
+pub mod yearly;
 
 pub use cases::apply::{Opening, Outcome};
 pub use cases::pin::{Drift, PinError};

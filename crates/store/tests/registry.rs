@@ -31,6 +31,8 @@ mod programs;
 mod search;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
+#[path = "registry/yearly_import.rs"]
+mod yearly_import;
 #[path = "registry/years.rs"]
 mod years;
 

@@ -17,6 +17,7 @@ mod cell;
 mod decode;
 pub mod excel;
 mod write;
+pub mod xlsx;
 
 use std::borrow::Cow;
 use std::io::Read;

@@ -30,21 +30,42 @@ pub fn form(
 pub(super) async fn file_form(
     form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(Option<String>, String, Vec<u8>), ApiError> {
+    let sent = file_and_fields(form).await?;
+    Ok((sent.csrf, sent.name, sent.data))
+}
+
+/// A form of one file (`file`), its token (`_csrf`) and other text fields.
+#[derive(Debug, Default)]
+pub(super) struct FileForm {
+    pub csrf: Option<String>,
+    pub name: String,
+    pub data: Vec<u8>,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// Reads a form of one file and text fields ([`FileForm`]).
+pub(super) async fn file_and_fields(
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<FileForm, ApiError> {
     let mut m = form.map_err(|e| ApiError::invalid("form", e.body_text()))?;
     let bad =
         |e: axum::extract::multipart::MultipartError| ApiError::invalid("form", e.body_text());
-    let (mut csrf, mut name, mut data) = (None, String::new(), Vec::new());
+    let mut out = FileForm::default();
     while let Some(part) = m.next_field().await.map_err(bad)? {
-        match part.name().unwrap_or_default() {
-            "_csrf" => csrf = Some(part.text().await.map_err(bad)?),
+        match part.name().unwrap_or_default().to_string().as_str() {
+            "_csrf" => out.csrf = Some(part.text().await.map_err(bad)?),
             "file" => {
-                name = part.file_name().unwrap_or_default().to_string();
-                data = part.bytes().await.map_err(bad)?.to_vec();
+                out.name = part.file_name().unwrap_or_default().to_string();
+                out.data = part.bytes().await.map_err(bad)?.to_vec();
             }
-            _ => {}
+            "" => {}
+            other => {
+                let other = other.to_string();
+                out.fields.insert(other, part.text().await.map_err(bad)?);
+            }
         }
     }
-    Ok((csrf, name, data))
+    Ok(out)
 }
 
 #[cfg(test)]

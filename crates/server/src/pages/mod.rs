@@ -32,6 +32,7 @@ mod users;
 mod view;
 mod visits;
 mod workflows;
+mod yearly;
 
 use std::path::{Path, PathBuf};
 
@@ -159,6 +160,8 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("POST", "/registri/{id}", post(registry::one::correct)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
+        ("GET", "/impor/tahunan", get(yearly::form)),
+        ("POST", "/impor/tahunan", post(yearly::upload)),
         ("GET", "/profil", get(profile::page)),
         ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),

@@ -8,7 +8,7 @@ use pantau_workflow::{Case, Change, Effect, Event};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement,
+    DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement, TryIntoModel,
 };
 
 use crate::registry::years::{self, Verified};
@@ -121,6 +121,26 @@ impl Writes {
         Ok(())
     }
 
+    /// Adds transitions of one case in order (a case opened and moved on
+    /// in the same batch): `before` is the row before the first of them,
+    /// and the case's row is written once, as the last leaves it.
+    pub fn add_steps(
+        &mut self,
+        before: &case::Model,
+        steps: &[(Case, Event, Vec<Effect>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut before = before.clone();
+        for (i, (case, e, effects)) in steps.iter().enumerate() {
+            if i > 0 {
+                let row = self.cases.pop().ok_or(StoreError::Stale)?;
+                before = row.try_into_model()?;
+            }
+            self.add(&before, case, e, effects, now)?;
+        }
+        Ok(())
+    }
+
     fn effect(&mut self, case_id: &str, e: &Event, effect: &Effect, now: DateTime<Utc>) {
         let id = || Set(case_id.to_string());
         match effect {
@@ -136,7 +156,12 @@ impl Writes {
                 status: Set("pending".into()),
             }),
             // Only the current state's reminders are ever pending, so leaving it voids them all.
-            Effect::DisarmReminders { .. } => self.disarm.push(case_id.to_string()),
+            // A reminder armed earlier in the same batch is dropped before it is written.
+            Effect::DisarmReminders { .. } => {
+                self.reminders
+                    .retain(|r| !matches!(&r.case_id, Set(c) if c == case_id));
+                self.disarm.push(case_id.to_string());
+            }
             Effect::ScheduleVisit {
                 no,
                 checklist,

@@ -267,30 +267,9 @@ impl Store {
         preview: bool,
     ) -> Result<Part, StoreError> {
         let txn = begin(&self.db).await?;
-        // A chunk touches thousands of pages (each case's row and snapshot,
-        // its events, reminders and their indexes): more than SQLite's
-        // default cache, which then writes pages out mid-transaction and
-        // reads them back. Widened for this transaction only.
-        let cache = if self.db_backend() == DbBackend::Sqlite {
-            let row = txn
-                .query_one_raw(Statement::from_string(
-                    DbBackend::Sqlite,
-                    "PRAGMA cache_size",
-                ))
-                .await?;
-            let was: i64 = row.map_or(Ok(-2000), |r| r.try_get_by_index(0))?;
-            txn.execute_unprepared(&format!("PRAGMA cache_size = -{CHUNK_CACHE_KIB}"))
-                .await?;
-            Some(was)
-        } else {
-            None
-        };
+        let cache = widen_cache(self, &txn).await?;
         let part = decree_chunk_in(self, &txn, shared, lines, preview).await;
-        if let Some(was) = cache {
-            // Back to the pool's usual size; dirty pages stay until COMMIT writes them.
-            txn.execute_unprepared(&format!("PRAGMA cache_size = {was}"))
-                .await?;
-        }
+        restore_cache(&txn, cache).await?;
         let part = part?;
         if preview {
             txn.rollback().await?;
@@ -299,6 +278,41 @@ impl Store {
         }
         Ok(part)
     }
+}
+
+/// A chunk touches thousands of pages (each case's row and snapshot, its
+/// events, reminders and their indexes): more than SQLite's default cache,
+/// which then writes pages out mid-transaction and reads them back. Widened
+/// for the transaction only; returns the size it was, for [`restore_cache`].
+pub(crate) async fn widen_cache(
+    store: &Store,
+    txn: &DatabaseTransaction,
+) -> Result<Option<i64>, StoreError> {
+    if store.db_backend() != DbBackend::Sqlite {
+        return Ok(None);
+    }
+    let row = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA cache_size",
+        ))
+        .await?;
+    let was: i64 = row.map_or(Ok(-2000), |r| r.try_get_by_index(0))?;
+    txn.execute_unprepared(&format!("PRAGMA cache_size = -{CHUNK_CACHE_KIB}"))
+        .await?;
+    Ok(Some(was))
+}
+
+/// Back to the pool's usual size; dirty pages stay until COMMIT writes them.
+pub(crate) async fn restore_cache(
+    txn: &DatabaseTransaction,
+    was: Option<i64>,
+) -> Result<(), StoreError> {
+    if let Some(was) = was {
+        txn.execute_unprepared(&format!("PRAGMA cache_size = {was}"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// What every chunk of one decree shares, owned so that a blocking thread can decide with it.

@@ -65,7 +65,16 @@ impl From<SheetError> for ImportError {
 
 /// The stable id of a beneficiary: UUIDv5 of its natural key.
 pub fn beneficiary_id(b: &Beneficiary) -> String {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b.natural_key().as_bytes()).to_string()
+    id_of_key(&b.natural_key())
+}
+
+/// The id of the cooperative with NIK Koperasi `nik`, as [`beneficiary_id`] makes it.
+pub fn cooperative_id(nik: &pantau_domain::NikKoperasi) -> String {
+    id_of_key(&pantau_registry::beneficiary::cooperative_key(nik))
+}
+
+fn id_of_key(key: &str) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).to_string()
 }
 
 impl Store {

@@ -44,6 +44,8 @@ struct ProgramPage {
     new_problems: Problems,
     history: Vec<HistoryRow>,
     saved: bool,
+    /// The program takes cooperatives' yearly data: the page links its file import.
+    yearly: bool,
 }
 
 #[derive(Serialize)]
@@ -212,7 +214,13 @@ async fn program_page(
         province: p.province_code.clone(),
         _csrf: String::new(),
     });
+    let version = u32::try_from(p.workflow_version).unwrap_or_default();
+    let yearly = app
+        .catalog
+        .get(&p.workflow, version)
+        .is_some_and(|d| pantau_store::yearly::takes_years(d));
     Ok(ProgramPage {
+        yearly,
         id: p.id.clone(),
         name: p.name.clone(),
         year: p.fiscal_year,
