@@ -26,6 +26,7 @@ pub use targets::{Target, Targets};
 /// An indicator: its words, how it is computed (hundredths of a percent),
 /// the records its base counts, its target, and the registry filter that
 /// lists the cooperatives behind its figure.
+#[derive(Debug)]
 pub struct Indicator {
     pub key: &'static str,
     pub short: &'static str,
@@ -75,6 +76,11 @@ pub const INDICATORS: [Indicator; 4] = [
         target: |t| t.quality_bp,
     },
 ];
+
+/// The target `i` is held to under `t`, in hundredths of a percent.
+pub fn target_of(i: &Indicator, t: &Target) -> i64 {
+    (i.target)(t)
+}
 
 /// One indicator's figure in one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

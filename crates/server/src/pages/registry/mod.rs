@@ -51,6 +51,10 @@ struct ListPage {
     open: Vec<Choice>,
     /// Any filter is set (the filters stay open on a phone).
     filtered: bool,
+    /// The cooperatives behind an indicator's figure: which, kept in the form.
+    indicator_note: Option<String>,
+    year: String,
+    indicator: String,
     may_import: bool,
     rows: Vec<Row>,
     total: String,
@@ -254,6 +258,13 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
                 .iter()
                 .any(|x| !x.is_empty()),
             may_import: v.caller.may(pantau_domain::access::Permission::Import),
+            indicator_note: indicator_filter.map(|(y, i)| {
+                v.text("indikator.saringan")
+                    .replace("{indikator}", &v.text(&format!("indikator.f_{}", i.as_str())))
+                    .replace("{tahun}", &y.to_string())
+            }),
+            year: year.clone(),
+            indicator: indicator.clone(),
             q: q.clone(),
             kinds,
             regions,
