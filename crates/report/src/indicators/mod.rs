@@ -210,7 +210,7 @@ pub fn figures(scope: &Scope, year: i32, targets: &Targets, rows: &[IndicatorRow
 const FIGURE_COLUMN: [usize; 4] = [4, 8, 12, 15];
 
 const COLUMNS: [(&str, Kind); 18] = [
-    ("kolom.wilayah", Kind::Text),
+    ("indikator.wilayah", Kind::Text),
     ("kolom.aktif_lalu", Kind::Count),
     ("kolom.aktif", Kind::Count),
     ("kolom.baru", Kind::Count),
