@@ -65,8 +65,8 @@ async fn every_role_reads_the_indicators_of_its_region_and_each_figure_lists_its
         let f = indicator_figures(&app.store, &Scope::National, year, &targets())
             .await
             .unwrap();
-        assert!(f.rows.len() >= 2, "{db}: the demo's two provinces");
-        for p in ["18", "13"] {
+        assert!(!f.rows.is_empty(), "{db}: the demo's cooperatives");
+        for p in f.rows.iter().map(|r| r.region.clone().unwrap()) {
             assert!(
                 hrefs(&html, "/indikator?").contains(&format!("/indikator?tahun=2026&wilayah={p}")),
                 "{db}: a link to province {p}"
