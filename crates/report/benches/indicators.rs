@@ -88,10 +88,8 @@ async fn run(n: usize, picked: &[String]) {
         } else {
             Some(fill(&store, n).await)
         };
-        if let Some(t) = setup {
-            if let Some(marker) = marker(n).filter(|_| !bench::tiny()) {
-                std::fs::write(marker, format!("{:.1} s\n", t.as_secs_f64())).unwrap();
-            }
+        if let Some(t) = setup.filter(|_| !bench::tiny()) {
+            std::fs::write(marker(n), format!("{:.1} s\n", t.as_secs_f64())).unwrap();
         }
         done.push(measure(&store, "SQLite", setup, n).await);
     }
@@ -154,7 +152,7 @@ fn sqlite_file(n: usize) -> (Option<tempfile::TempDir>, String, bool) {
     let dir = folder();
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("national-{n}.db"));
-    let kept = marker(n).is_some_and(|m| m.is_file()) && file.is_file();
+    let kept = marker(n).is_file() && file.is_file();
     if !kept {
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", file.display()));
@@ -168,8 +166,8 @@ fn folder() -> PathBuf {
 }
 
 /// The file saying the SQLite file of `n` is complete.
-fn marker(n: usize) -> Option<PathBuf> {
-    Some(folder().join(format!("national-{n}.done")))
+fn marker(n: usize) -> PathBuf {
+    folder().join(format!("national-{n}.done"))
 }
 
 async fn exec(store: &Store, sql: &str) {
@@ -253,7 +251,12 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-async fn measure(store: &Store, backend: &'static str, setup: Option<Duration>, n: usize) -> Measured {
+async fn measure(
+    store: &Store,
+    backend: &'static str,
+    setup: Option<Duration>,
+    n: usize,
+) -> Measured {
     let templates = Templates::load(&catalog::repo_root().join("templates")).unwrap();
     let targets = Targets::default();
     let names: std::collections::BTreeMap<String, String> = store
@@ -291,12 +294,26 @@ async fn measure(store: &Store, backend: &'static str, setup: Option<Duration>, 
         national.push(t);
         let total = f.total.expect("a national row");
         assert_eq!(f.rows.len(), 38, "a row per province");
-        let records = count(store, "SELECT COUNT(*) FROM cooperative_years WHERE year = 2026 AND verified_at IS NOT NULL").await;
-        assert_eq!(total.counts.records, records, "{backend}: the national row counts every record");
-        assert_eq!(records, n as i64, "every cooperative has a record of {YEAR}");
+        let records = count(
+            store,
+            "SELECT COUNT(*) FROM cooperative_years WHERE year = 2026 AND verified_at IS NOT NULL",
+        )
+        .await;
+        assert_eq!(
+            total.counts.records, records,
+            "{backend}: the national row counts every record"
+        );
+        assert_eq!(
+            records, n as i64,
+            "every cooperative has a record of {YEAR}"
+        );
         let (t, f) = report(province_scope.clone()).await;
         province.push(t);
-        assert!(f.rows.iter().all(|r| r.region.as_deref().is_some_and(|c| c.starts_with("35."))));
+        assert!(
+            f.rows
+                .iter()
+                .all(|r| r.region.as_deref().is_some_and(|c| c.starts_with("35.")))
+        );
         assert_eq!(f.total.unwrap().region.as_deref(), Some(PROVINCE));
     }
     let peak = peak_mb();

@@ -60,14 +60,20 @@ fn coops() -> Vec<Coop> {
     for _ in 0..3 {
         out.push(Coop {
             region: "18.71",
-            years: vec![(2025, true, true, false, true), (2026, true, true, true, true)],
+            years: vec![
+                (2025, true, true, false, true),
+                (2026, true, true, true, true),
+            ],
         });
     }
     out
 }
 
 async fn fill(store: &Store) -> Vec<(String, &'static str)> {
-    store.seed_regions(&Regions::embedded().unwrap()).await.unwrap();
+    store
+        .seed_regions(&Regions::embedded().unwrap())
+        .await
+        .unwrap();
     let at = "2026-01-01T00:00:00+00:00";
     let mut ids = vec![];
     let mut sql = String::new();
@@ -79,7 +85,11 @@ async fn fill(store: &Store) -> Vec<(String, &'static str)> {
             c.region
         ));
         for (y, active, rat, quality, verified) in &c.years {
-            let when = if *verified { format!("'{at}'") } else { "NULL".into() };
+            let when = if *verified {
+                format!("'{at}'")
+            } else {
+                "NULL".into()
+            };
             sql.push_str(&format!(
                 "INSERT INTO cooperative_years (beneficiary_id, year, active, rat_held, quality, verified_at) \
                  VALUES ('{id}', {y}, {active}, {rat}, {quality}, {when});"
@@ -108,7 +118,13 @@ fn row<'a>(f: &'a Figures, region: Option<&str>) -> &'a pantau_report::indicator
         .unwrap_or_else(|| panic!("no row {region:?} in {f:?}"))
 }
 
-async fn listed(store: &Store, scope: Scope, region: &str, year: i32, i: Indicator) -> BTreeSet<String> {
+async fn listed(
+    store: &Store,
+    scope: Scope,
+    region: &str,
+    year: i32,
+    i: Indicator,
+) -> BTreeSet<String> {
     let page = store
         .registry_page(&RegistryQuery {
             scope,
@@ -137,12 +153,22 @@ async fn indicators_per_kabupaten_province_and_nation_with_targets_and_drill_dow
         let defaults = Targets::default();
 
         // A province's reader: its kabupaten/kota and the province's row.
-        let f = indicator_figures(&store, &scope("13"), 2026, &defaults).await.unwrap();
+        let f = indicator_figures(&store, &scope("13"), 2026, &defaults)
+            .await
+            .unwrap();
         assert_eq!(f.rows.len(), 2, "{name}");
         let k1 = row(&f, Some("13.01"));
         let c = &k1.counts;
         assert_eq!(
-            (c.active_prev, c.active, c.new, c.rat_prev, c.rat, c.inactive, c.quality),
+            (
+                c.active_prev,
+                c.active,
+                c.new,
+                c.rat_prev,
+                c.rat,
+                c.inactive,
+                c.quality
+            ),
             (10, 9, 1, 8, 9, 1, 3),
             "{name}: the unverified 2026 record counts nowhere"
         );
@@ -153,20 +179,46 @@ async fn indicators_per_kabupaten_province_and_nation_with_targets_and_drill_dow
         assert_eq!(p.inactive_prev, 2, "{name}");
         assert_eq!(p.records, 18, "{name}");
         // new 1/10 = 10 % ≥ 7 %; RAT +12.5 % < 15 %.
-        assert_eq!(k1.outcomes[0], Outcome::Value { bp: 1_000, met: true }, "{name}");
-        assert_eq!(k1.outcomes[1], Outcome::Value { bp: 1_250, met: false }, "{name}");
+        assert_eq!(
+            k1.outcomes[0],
+            Outcome::Value {
+                bp: 1_000,
+                met: true
+            },
+            "{name}"
+        );
+        assert_eq!(
+            k1.outcomes[1],
+            Outcome::Value {
+                bp: 1_250,
+                met: false
+            },
+            "{name}"
+        );
 
         // A national reader: a row per province and the national row.
-        let f = indicator_figures(&store, &Scope::National, 2026, &defaults).await.unwrap();
+        let f = indicator_figures(&store, &Scope::National, 2026, &defaults)
+            .await
+            .unwrap();
         let regions: Vec<_> = f.rows.iter().map(|r| r.region.clone()).collect();
         assert_eq!(regions, [Some("13".into()), Some("18".into())], "{name}");
         let nation = f.total.as_ref().unwrap();
-        assert_eq!((nation.region.as_deref(), nation.counts.records), (None, 21), "{name}");
+        assert_eq!(
+            (nation.region.as_deref(), nation.counts.records),
+            (None, 21),
+            "{name}"
+        );
         // Lampung's three records are too few for every figure.
-        assert_eq!(row(&f, Some("18")).outcomes, [Outcome::TooFew(3); 4], "{name}");
+        assert_eq!(
+            row(&f, Some("18")).outcomes,
+            [Outcome::TooFew(3); 4],
+            "{name}"
+        );
         assert_eq!(row(&f, Some("18")).missed().count(), 0, "{name}");
         // A kabupaten/kota's reader sees its own row only.
-        let f = indicator_figures(&store, &scope("18.71"), 2026, &defaults).await.unwrap();
+        let f = indicator_figures(&store, &scope("18.71"), 2026, &defaults)
+            .await
+            .unwrap();
         assert_eq!((f.rows.len(), f.total.is_none()), (1, true), "{name}");
 
         // Targets from the settings override the defaults, per province.
@@ -174,17 +226,34 @@ async fn indicators_per_kabupaten_province_and_nation_with_targets_and_drill_dow
             "min_verified = 3\n[[override]]\nprovince = \"13\"\nyear = 2026\nrat = 8\n",
         )
         .unwrap();
-        let f = indicator_figures(&store, &Scope::National, 2026, &set).await.unwrap();
+        let f = indicator_figures(&store, &Scope::National, 2026, &set)
+            .await
+            .unwrap();
         let west = row(&f, Some("13"));
         // RAT 12 → 13 in the province: +8.3 %, met at 8 %.
         assert_eq!(west.target.rat_bp, 800, "{name}");
-        assert!(!west.missed().any(|i| i.filter == Indicator::Rat), "{name}: {west:?}");
-        assert!(matches!(row(&f, Some("18")).outcomes[3], Outcome::Value { .. }), "{name}");
-        assert_eq!(f.total.unwrap().target.rat_bp, 1_500, "{name}: the nation keeps the default");
+        assert!(
+            !west.missed().any(|i| i.filter == Indicator::Rat),
+            "{name}: {west:?}"
+        );
+        assert!(
+            matches!(row(&f, Some("18")).outcomes[3], Outcome::Value { .. }),
+            "{name}"
+        );
+        assert_eq!(
+            f.total.unwrap().target.rat_bp,
+            1_500,
+            "{name}: the nation keeps the default"
+        );
 
         // Each figure's cooperatives: exactly those counted.
-        let f = indicator_figures(&store, &scope("13"), 2026, &defaults).await.unwrap();
-        for (region, r) in [("13.01", row(&f, Some("13.01"))), ("13", row(&f, Some("13")))] {
+        let f = indicator_figures(&store, &scope("13"), 2026, &defaults)
+            .await
+            .unwrap();
+        for (region, r) in [
+            ("13.01", row(&f, Some("13.01"))),
+            ("13", row(&f, Some("13"))),
+        ] {
             let c = &r.counts;
             for (i, n, year) in [
                 (Indicator::Active, c.active, 2026),
@@ -197,8 +266,16 @@ async fn indicators_per_kabupaten_province_and_nation_with_targets_and_drill_dow
                 (Indicator::Quality, c.quality, 2026),
             ] {
                 let got = listed(&store, scope("13"), region, year, i).await;
-                assert_eq!(got.len() as i64, n, "{name}: {region} {} {year}", i.as_str());
-                assert!(got.iter().all(|id| ids.iter().any(|(k, r)| k == id && r.starts_with(region))));
+                assert_eq!(
+                    got.len() as i64,
+                    n,
+                    "{name}: {region} {} {year}",
+                    i.as_str()
+                );
+                assert!(
+                    got.iter()
+                        .all(|id| ids.iter().any(|(k, r)| k == id && r.starts_with(region)))
+                );
             }
         }
         // The new one in 13.01 is the eleventh; the tenth (unverified) is nowhere.
@@ -207,9 +284,17 @@ async fn indicators_per_kabupaten_province_and_nation_with_targets_and_drill_dow
             BTreeSet::from(["k010".to_string()]),
             "{name}"
         );
-        assert!(!listed(&store, scope("13"), "13.01", 2026, Indicator::Active).await.contains("k009"));
+        assert!(
+            !listed(&store, scope("13"), "13.01", 2026, Indicator::Active)
+                .await
+                .contains("k009")
+        );
         // Another province's reader gets nothing of West Sumatra's.
-        assert!(listed(&store, scope("18"), "13.01", 2026, Indicator::Active).await.is_empty());
+        assert!(
+            listed(&store, scope("18"), "13.01", 2026, Indicator::Active)
+                .await
+                .is_empty()
+        );
         assert_eq!(INDICATORS.len(), 4);
     }
 }

@@ -78,7 +78,10 @@ async fn every_role_reads_the_indicators_of_its_region_and_each_figure_lists_its
         assert!(html.contains("target 7,00 %"), "{db}");
         // English too.
         let (_, en) = support::text(&c, &app.url("/indikator?tahun=2026&lang=en")).await;
-        assert!(en.contains("Cooperative indicators") && en.contains("National"), "{db}");
+        assert!(
+            en.contains("Cooperative indicators") && en.contains("National"),
+            "{db}"
+        );
         // A bad year, by name.
         let (status, bad) = support::text(&c, &app.url("/indikator?tahun=dua")).await;
         assert_eq!(status, 400, "{db}");
@@ -88,20 +91,37 @@ async fn every_role_reads_the_indicators_of_its_region_and_each_figure_lists_its
         let c = app.sign_in("pengelola.18").await;
         let (status, html) = support::text(&c, &app.url("/indikator?tahun=2026")).await;
         assert_eq!(status, 200, "{db}");
-        assert!(!html.contains("wilayah=13"), "{db}: nothing of another province");
+        assert!(
+            !html.contains("wilayah=13"),
+            "{db}: nothing of another province"
+        );
         let scope = Scope::Region(RegionCode::parse("18").unwrap());
-        let f = indicator_figures(&app.store, &scope, year, &targets()).await.unwrap();
+        let f = indicator_figures(&app.store, &scope, year, &targets())
+            .await
+            .unwrap();
         let lampung = f.total.as_ref().unwrap();
         assert_eq!(lampung.region.as_deref(), Some("18"), "{db}");
         // Every count's link lists exactly the cooperatives it counted.
         let links = hrefs(&html, "/registri?");
         for (filter, n) in [
-            ("tahun=2026&indikator=aktif&wilayah=18", lampung.counts.active),
-            ("tahun=2025&indikator=aktif&wilayah=18", lampung.counts.active_prev),
+            (
+                "tahun=2026&indikator=aktif&wilayah=18",
+                lampung.counts.active,
+            ),
+            (
+                "tahun=2025&indikator=aktif&wilayah=18",
+                lampung.counts.active_prev,
+            ),
             ("tahun=2026&indikator=baru&wilayah=18", lampung.counts.new),
             ("tahun=2026&indikator=rat&wilayah=18", lampung.counts.rat),
-            ("tahun=2026&indikator=tidak_aktif&wilayah=18", lampung.counts.inactive),
-            ("tahun=2026&indikator=berkualitas&wilayah=18", lampung.counts.quality),
+            (
+                "tahun=2026&indikator=tidak_aktif&wilayah=18",
+                lampung.counts.inactive,
+            ),
+            (
+                "tahun=2026&indikator=berkualitas&wilayah=18",
+                lampung.counts.quality,
+            ),
         ] {
             let href = format!("/registri?{filter}");
             assert!(links.contains(&href), "{db}: {href} among {links:?}");
@@ -146,7 +166,9 @@ async fn a_manager_clicks_a_figure_to_the_cooperatives_behind_it_in_the_browser(
         shot(&c, "indikator").await;
         // The province's row (the last) and its active cooperatives.
         let scope = Scope::Region(RegionCode::parse("18").unwrap());
-        let f = indicator_figures(&app.store, &scope, 2026, &targets()).await.unwrap();
+        let f = indicator_figures(&app.store, &scope, 2026, &targets())
+            .await
+            .unwrap();
         let active = f.total.unwrap().counts.active;
         click(&c, "#indikator tr.total td:nth-of-type(2) a").await;
         let list = wait_until(&c, |url, _| url.contains("indikator=aktif")).await;

@@ -148,7 +148,8 @@ pub struct Figures {
 }
 
 fn province_of(code: &str) -> &str {
-    code.split_once(RegionCode::SEPARATOR).map_or(code, |(p, _)| p)
+    code.split_once(RegionCode::SEPARATOR)
+        .map_or(code, |(p, _)| p)
 }
 
 fn sum<'a>(rows: impl IntoIterator<Item = &'a IndicatorRow>, region: &str) -> IndicatorRow {
@@ -195,12 +196,18 @@ pub fn figures(scope: &Scope, year: i32, targets: &Targets, rows: &[IndicatorRow
         }
         Some(r) if r.is_province() => Figures {
             year,
-            rows: rows.iter().map(|k| row(Some(&k.region), k.clone())).collect(),
+            rows: rows
+                .iter()
+                .map(|k| row(Some(&k.region), k.clone()))
+                .collect(),
             total: Some(row(Some(r.as_str()), sum(rows, r.as_str()))),
         },
         Some(_) => Figures {
             year,
-            rows: rows.iter().map(|k| row(Some(&k.region), k.clone())).collect(),
+            rows: rows
+                .iter()
+                .map(|k| row(Some(&k.region), k.clone()))
+                .collect(),
             total: None,
         },
     }
@@ -234,7 +241,9 @@ const COLUMNS: [(&str, Kind); 18] = [
 pub fn outcome_cell(cx: &Context, o: Outcome) -> Cell {
     match o {
         Outcome::Value { bp, .. } => Cell::Percent(bp),
-        Outcome::TooFew(n) => Cell::Text(cx.w("indikator.belum_cukup").replace("{n}", &n.to_string())),
+        Outcome::TooFew(n) => {
+            Cell::Text(cx.w("indikator.belum_cukup").replace("{n}", &n.to_string()))
+        }
         Outcome::Empty => Cell::Empty,
     }
 }
@@ -252,7 +261,11 @@ pub fn status(cx: &Context, r: &FigureRow) -> String {
     let missed: Vec<String> = r.missed().map(|i| cx.w(i.short)).collect();
     if !missed.is_empty() {
         format!("✗ {}", missed.join(", "))
-    } else if r.outcomes.iter().any(|o| matches!(o, Outcome::Value { .. })) {
+    } else if r
+        .outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Value { .. }))
+    {
         format!("✓ {}", cx.w("lain.tercapai"))
     } else {
         "–".into()
@@ -306,7 +319,11 @@ pub fn build(cx: &Context, facts: Vec<Fact>, f: &Figures) -> Document {
         .enumerate()
         .map(|(n, i)| {
             // The target line is the total's (a row's own is in the table).
-            let line = f.total.as_ref().or(f.rows.first()).map(|r| (i.target)(&r.target));
+            let line = f
+                .total
+                .as_ref()
+                .or(f.rows.first())
+                .map(|r| (i.target)(&r.target));
             chart::bars(
                 format!("{} {}", cx.w(i.key), year),
                 String::new(),
@@ -378,9 +395,17 @@ mod tests {
 
     #[test]
     fn a_region_misses_exactly_the_targets_it_falls_short_of() {
-        let f = figures(&code("18.01"), 2026, &Targets::default(), &[kab("18.01", 140)]);
+        let f = figures(
+            &code("18.01"),
+            2026,
+            &Targets::default(),
+            &[kab("18.01", 140)],
+        );
         let missed: Vec<_> = f.rows[0].missed().map(|i| i.key).collect();
-        assert_eq!(missed, vec!["kolom.capaian_rat", "kolom.capaian_berkualitas"]);
+        assert_eq!(
+            missed,
+            vec!["kolom.capaian_rat", "kolom.capaian_berkualitas"]
+        );
         assert!(f.total.is_none());
         let none = IndicatorRow {
             records: 10,
@@ -394,7 +419,12 @@ mod tests {
 
     #[test]
     fn too_few_records_count_neither_as_met_nor_as_missed() {
-        let f = figures(&code("18.01"), 2026, &Targets::default(), &[kab("18.01", 4)]);
+        let f = figures(
+            &code("18.01"),
+            2026,
+            &Targets::default(),
+            &[kab("18.01", 4)],
+        );
         assert_eq!(f.rows[0].outcomes, [Outcome::TooFew(4); 4]);
         assert_eq!(f.rows[0].missed().count(), 0);
     }

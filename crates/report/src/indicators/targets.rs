@@ -140,7 +140,10 @@ impl Targets {
         for (i, o) in self.overrides.iter().enumerate() {
             let at = format!("override[{i}].");
             if o.province.len() != 2 || !o.province.bytes().all(|b| b.is_ascii_digit()) {
-                return bad(format!("{at}province"), "a province's two-digit code, e.g. \"13\"");
+                return bad(
+                    format!("{at}province"),
+                    "a province's two-digit code, e.g. \"13\"",
+                );
             }
             if o.year.is_some_and(|y| !(1900..=9999).contains(&y)) {
                 return bad(format!("{at}year"), "a year such as 2026");
@@ -163,10 +166,20 @@ impl Targets {
         apply(&mut t, &self.defaults());
         if let Some(p) = province {
             let mine = |o: &&Override| o.province == p;
-            for o in self.overrides.iter().filter(mine).filter(|o| o.year.is_none()) {
+            for o in self
+                .overrides
+                .iter()
+                .filter(mine)
+                .filter(|o| o.year.is_none())
+            {
                 apply(&mut t, &o.percents());
             }
-            for o in self.overrides.iter().filter(mine).filter(|o| o.year == Some(year)) {
+            for o in self
+                .overrides
+                .iter()
+                .filter(mine)
+                .filter(|o| o.year == Some(year))
+            {
                 apply(&mut t, &o.percents());
             }
         }

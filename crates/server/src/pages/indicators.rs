@@ -97,23 +97,17 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
             _ => return bad("wilayah", "registri.wilayah_salah"),
         },
     };
-    let figures = pantau_report::gather::indicator_figures(
-        &app.store,
-        &scope,
-        year,
-        &app.indicator_targets,
-    )
-    .await
-    .map_err(|e| match e {
-        pantau_report::ReportError::Store(e) => ApiError::from_store(e, v.caller.lang),
-        e => ApiError::Internal(e.to_string()),
-    })
-    .or_fail(&v)?;
+    let figures =
+        pantau_report::gather::indicator_figures(&app.store, &scope, year, &app.indicator_targets)
+            .await
+            .map_err(|e| match e {
+                pantau_report::ReportError::Store(e) => ApiError::from_store(e, v.caller.lang),
+                e => ApiError::Internal(e.to_string()),
+            })
+            .or_fail(&v)?;
     let within = app.regions_within(&v.caller.scope);
-    let names: BTreeMap<String, String> = app
-        .regions_within(&Scope::National)
-        .into_iter()
-        .collect();
+    let names: BTreeMap<String, String> =
+        app.regions_within(&Scope::National).into_iter().collect();
     let cx = Context {
         words: &app.reports.words,
         lang: v.caller.lang,
@@ -194,9 +188,12 @@ fn line(cx: &Context, year: i32, r: &FigureRow, linked: bool, total: bool) -> Li
         .collect();
     Line {
         label: indicators::label(cx, r),
-        href: region
-            .filter(|_| linked)
-            .map(|code| link("/indikator", &[("tahun", &year.to_string()), ("wilayah", code)])),
+        href: region.filter(|_| linked).map(|code| {
+            link(
+                "/indikator",
+                &[("tahun", &year.to_string()), ("wilayah", code)],
+            )
+        }),
         total,
         active_prev: count(c.active_prev, year - 1, Filter::Active),
         active: count(c.active, year, Filter::Active),

@@ -260,7 +260,10 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
             may_import: v.caller.may(pantau_domain::access::Permission::Import),
             indicator_note: indicator_filter.map(|(y, i)| {
                 v.text("indikator.saringan")
-                    .replace("{indikator}", &v.text(&format!("indikator.f_{}", i.as_str())))
+                    .replace(
+                        "{indikator}",
+                        &v.text(&format!("indikator.f_{}", i.as_str())),
+                    )
                     .replace("{tahun}", &y.to_string())
             }),
             year: year.clone(),
