@@ -56,10 +56,21 @@ fn the_indicators_report_takes_its_targets_from_the_settings() {
     );
     let demo = pantau(
         &config,
-        &["demo", "--scale", "0.01", "--as-of", "2026-11-23", "--cases-per-state", "1"],
+        &[
+            "demo",
+            "--scale",
+            "0.01",
+            "--as-of",
+            "2026-11-23",
+            "--cases-per-state",
+            "1",
+        ],
     );
     assert!(demo.status.success(), "{}", text(&demo));
-    let out = pantau(&config, &["report", "indicators", "--year", "2026", "--format", "csv"]);
+    let out = pantau(
+        &config,
+        &["report", "indicators", "--year", "2026", "--format", "csv"],
+    );
     let csv = text(&out);
     assert!(out.status.success(), "{csv}");
     let row = |label: &str| {
@@ -78,7 +89,14 @@ fn the_indicators_report_takes_its_targets_from_the_settings() {
         bad.path(),
         "[[indicators.override]]\nprovince = \"18.71\"\nnew = 5\n",
     );
-    let out = pantau(&config, &["report", "indicators", "--year", "2026", "--format", "csv"]);
+    let out = pantau(
+        &config,
+        &["report", "indicators", "--year", "2026", "--format", "csv"],
+    );
     assert!(!out.status.success());
-    assert!(text(&out).contains("indicators.override[0].province"), "{}", text(&out));
+    assert!(
+        text(&out).contains("indicators.override[0].province"),
+        "{}",
+        text(&out)
+    );
 }
