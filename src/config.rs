@@ -40,6 +40,9 @@ struct File {
     mail: MailFile,
     #[serde(default)]
     serve: ServeFile,
+    /// The cooperative indicators' targets.
+    #[serde(default)]
+    indicators: pantau_report::indicators::Targets,
 }
 
 /// `[serve]` in `pantau.toml`.
@@ -77,6 +80,14 @@ impl DbArgs {
     /// The `[serve]` table of `pantau.toml` (empty when there is none).
     pub fn serve_file(&self) -> anyhow::Result<ServeFile> {
         Ok(self.file()?.serve)
+    }
+
+    /// The `[indicators]` table of `pantau.toml` (the Rakor's targets when
+    /// there is none), checked.
+    pub fn indicator_targets(&self) -> anyhow::Result<pantau_report::indicators::Targets> {
+        let targets = self.file()?.indicators;
+        targets.check().context("in pantau.toml")?;
+        Ok(targets)
     }
 
     /// The workflow and template folders `pantau.toml` names, if any.

@@ -88,6 +88,7 @@ fn settings(db: &DbArgs) -> anyhow::Result<String> {
     db.settings_as_is()?;
     db.serve_file()?;
     db.mail_file()?;
+    db.indicator_targets()?;
     Ok(match db.config_path() {
         Some((path, _)) => format!("{} read", path.display()),
         None => "no settings file: built-in defaults".into(),

@@ -121,6 +121,8 @@ fn report_members(
         lang: Lang::Id,
         zone,
         now: created_at,
+        // The accountability report holds no indicators.
+        targets: Default::default(),
     };
     let doc = block_on(pantau_report::gather::document(
         store, &catalog, &templates, &req,

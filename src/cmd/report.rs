@@ -102,6 +102,7 @@ pub fn run(args: ReportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             lang: args.lang,
             zone: args.zone,
             now: Utc::now(),
+            targets: db.indicator_targets()?,
         };
         let doc = pantau_report::gather::document(&store, &catalog, &templates, &req).await?;
         anyhow::Ok(match format {

@@ -74,6 +74,7 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         metrics || metrics_token.is_none(),
         "a metrics token without metrics: turn them on with --metrics or `metrics = true` in [serve]"
     );
+    let targets = db.indicator_targets()?;
     let file = db.mail_file()?;
     let links = mail_links(&args.mail, &file);
     let reminders = if args.no_reminders {
@@ -92,6 +93,7 @@ pub fn run(args: ServeArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         app.trust_forwarded_for =
             args.trust_forwarded_for || serve.trust_forwarded_for.unwrap_or(false);
         app.mail_links = links;
+        app.indicator_targets = std::sync::Arc::new(targets);
         if metrics {
             app.enable_metrics(metrics_token)
                 .map_err(anyhow::Error::msg)?;

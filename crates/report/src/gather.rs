@@ -69,6 +69,8 @@ pub struct Request {
     pub lang: Lang,
     pub zone: Zone,
     pub now: DateTime<Utc>,
+    /// The indicators' targets (`[indicators]` in `pantau.toml`).
+    pub targets: indicators::Targets,
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> ReportError {
@@ -188,12 +190,24 @@ pub async fn document(
             })?;
             facts.push(cx.fact("fakta.tahun", format!("{} – {year}", year - 1)));
             facts.push(cx.fact("fakta.wilayah", scope_label));
-            facts.push(cx.fact("lain.target", cx.w("lain.target_indikator")));
+            facts.push(cx.fact("lain.target", cx.w("indikator.catatan")));
             facts.push(cx.fact("fakta.dibuat", cx.when(req.now)));
-            let rows = store.indicator_rows(year, &req.scope).await?;
-            Ok(indicators::build(&cx, year, facts, &rows))
+            let figures = indicator_figures(store, &req.scope, year, &req.targets).await?;
+            Ok(indicators::build(&cx, facts, &figures))
         }
     }
+}
+
+/// The indicators of `year` against the year before within `scope`: the
+/// one computation behind the report and the `/indikator` page.
+pub async fn indicator_figures(
+    store: &Store,
+    scope: &Scope,
+    year: i32,
+    targets: &indicators::Targets,
+) -> Result<indicators::Figures, ReportError> {
+    let rows = store.indicator_rows(year, scope).await?;
+    Ok(indicators::figures(scope, year, targets, &rows))
 }
 
 /// The programs of `year` the request covers, visible in its scope.

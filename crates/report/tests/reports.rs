@@ -62,6 +62,7 @@ fn request(report: ReportName, scope: Scope) -> Request {
         lang: Lang::Id,
         zone: Zone::Wib,
         now: as_of(),
+        targets: Default::default(),
     }
 }
 

@@ -50,6 +50,8 @@ pub struct App {
     /// Where the links of emails point (`https://pantau.dinas.go.id`), when
     /// mail is configured: a password reset link then goes by email.
     pub mail_links: Option<String>,
+    /// The cooperative indicators' targets (`[indicators]` in `pantau.toml`).
+    pub indicator_targets: Arc<pantau_report::indicators::Targets>,
     /// `/metrics`, when on ([`App::enable_metrics`]).
     pub metrics: Option<Arc<measure::Metrics>>,
     /// Leave to print a PDF (each print runs a Chromium).
@@ -86,6 +88,7 @@ impl App {
             trust_forwarded_for: false,
             https: false,
             mail_links: None,
+            indicator_targets: Arc::default(),
             metrics: None,
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),

@@ -323,6 +323,7 @@ async fn a_correction_is_kept_with_who_when_and_why() {
                 region: None,
                 standing: Some(Standing::Dissolved),
                 open_cases: None,
+                indicator: None,
                 finals: vec![],
                 page: 1,
                 per_page: 10,

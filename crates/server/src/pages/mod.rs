@@ -18,6 +18,7 @@ mod decrees;
 mod format;
 mod guard;
 mod imports;
+mod indicators;
 mod paid;
 mod party;
 mod profile;
@@ -166,6 +167,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("POST", "/profil", post(profile::save)),
         ("GET", "/laporan", get(reports::form)),
         ("GET", "/laporan/unduh", get(reports::download)),
+        ("GET", "/indikator", get(indicators::page)),
         // A proposal opened from the browser (issue 26).
         ("GET", "/usulan/baru", get(proposal::page)),
         ("POST", "/usulan/baru", post(proposal::create)),

@@ -340,6 +340,7 @@ impl FromRequestParts<App> for Viewer {
         if !caller.works_in_field() {
             nav.push(("/sk", "nav.sk"));
         }
+        nav.push(("/indikator", "indikator.nav"));
         nav.push(("/laporan", "nav.laporan"));
         if caller.may(pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));

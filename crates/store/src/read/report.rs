@@ -293,6 +293,68 @@ pub struct IndicatorRow {
     pub inactive: i64,
     /// Active and rated a quality cooperative this year.
     pub quality: i64,
+    /// Verified records of the year before, and of the year: the base the
+    /// figures stand on.
+    pub records_prev: i64,
+    pub records: i64,
+}
+
+/// What the registry lists behind an indicator's figure: the cooperatives
+/// with a verified record of the year that are active, new (none verified
+/// the year before), held their RAT, inactive, or active and of quality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indicator {
+    Active,
+    New,
+    Rat,
+    Inactive,
+    Quality,
+}
+
+impl Indicator {
+    pub const ALL: [Indicator; 5] = [
+        Indicator::Active,
+        Indicator::New,
+        Indicator::Rat,
+        Indicator::Inactive,
+        Indicator::Quality,
+    ];
+
+    /// The value in links (`indikator=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Indicator::Active => "aktif",
+            Indicator::New => "baru",
+            Indicator::Rat => "rat",
+            Indicator::Inactive => "tidak_aktif",
+            Indicator::Quality => "berkualitas",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Indicator> {
+        Indicator::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The cooperatives `b` (the alias of `beneficiaries`) counted by this
+    /// indicator in `year`, as SQL: the same conditions as
+    /// [`Store::indicator_rows`] counts by (`year` is a number, never text
+    /// from a request).
+    pub fn sql(self, b: &str, year: i32) -> String {
+        let verified = |y: i32, cond: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM cooperative_years iy WHERE iy.beneficiary_id = {b}.id \
+                 AND iy.year = {y} AND iy.verified_at IS NOT NULL{cond})"
+            )
+        };
+        let this = match self {
+            Indicator::Active => verified(year, " AND iy.active"),
+            Indicator::New => format!("{} AND NOT {}", verified(year, ""), verified(year - 1, "")),
+            Indicator::Rat => verified(year, " AND iy.rat_held"),
+            Indicator::Inactive => verified(year, " AND NOT iy.active"),
+            Indicator::Quality => verified(year, " AND iy.active AND iy.quality"),
+        };
+        format!("({b}.kind = 'cooperative' AND {this})")
+    }
 }
 
 impl Store {
@@ -308,7 +370,7 @@ impl Store {
             format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
         };
         let sql = format!(
-            "SELECT c.region, {}, {}, {}, {}, {}, {}, {}, {} FROM (\
+            "SELECT c.region, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} FROM (\
              SELECT b.region_code AS region, y.beneficiary_id AS y_id, y.active AS y_active, \
              y.rat_held AS y_rat, y.quality AS y_quality, p.beneficiary_id AS p_id, \
              p.active AS p_active, p.rat_held AS p_rat \
@@ -327,6 +389,8 @@ impl Store {
             n("c.p_id IS NOT NULL AND NOT c.p_active", "inactive_prev"),
             n("c.y_id IS NOT NULL AND NOT c.y_active", "inactive"),
             n("c.y_active AND c.y_quality", "quality"),
+            n("c.p_id IS NOT NULL", "records_prev"),
+            n("c.y_id IS NOT NULL", "records"),
         );
         let mut values: Vec<Value> = vec![year.into(), (year - 1).into()];
         values.extend(scope_values);

@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::search::words_match;
 use crate::read::browse::Page;
+use crate::read::report::Indicator;
 use crate::read::scope::in_scope;
 use crate::schema::entity::{
     beneficiary, beneficiary_change, cooperative_year, visit, visit_photo,
@@ -68,6 +69,8 @@ pub struct RegistryQuery {
     pub standing: Option<Standing>,
     /// With (`true`) or without an open case.
     pub open_cases: Option<bool>,
+    /// The cooperatives behind an indicator's figure of a year.
+    pub indicator: Option<(i32, Indicator)>,
     /// Each workflow's final states: a case in one is closed.
     pub finals: Vec<(String, String)>,
     /// 1-based.
@@ -209,6 +212,9 @@ impl Store {
                 format!("NOT {exists}")
             };
             cond = cond.add(Expr::cust(sql));
+        }
+        if let Some((year, indicator)) = q.indicator {
+            cond = cond.add(Expr::cust(indicator.sql("beneficiaries", year)));
         }
         let total = beneficiary::Entity::find()
             .filter(cond.clone())

@@ -171,6 +171,7 @@ pub async fn make(
         lang: r.lang,
         zone: caller.zone,
         now,
+        targets: (*app.indicator_targets).clone(),
     };
     let doc = pantau_report::gather::document(&app.store, &app.catalog, &app.reports, &req)
         .await

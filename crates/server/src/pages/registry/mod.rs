@@ -9,6 +9,7 @@ pub mod one;
 use axum::extract::State;
 use axum::http::StatusCode;
 use pantau_domain::RegionCode;
+use pantau_store::read::report::Indicator;
 use pantau_store::registry::{RegistryQuery, Standing};
 use serde::Serialize;
 
@@ -50,6 +51,10 @@ struct ListPage {
     open: Vec<Choice>,
     /// Any filter is set (the filters stay open on a phone).
     filtered: bool,
+    /// The cooperatives behind an indicator's figure: which, kept in the form.
+    indicator_note: Option<String>,
+    year: String,
+    indicator: String,
     may_import: bool,
     rows: Vec<Row>,
     total: String,
@@ -115,6 +120,7 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
         get("status"),
         get("kasus"),
     );
+    let (year, indicator) = (get("tahun"), get("indikator"));
     let bad = |field: &str, key: &str| Err(ApiError::invalid(field, v.text(key))).or_fail(&v);
     if !kind.is_empty() && !KINDS.contains(&kind.as_str()) {
         return bad("jenis", "registri.jenis_salah");
@@ -140,6 +146,19 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
         "tanpa" => Some(false),
         _ => return bad("kasus", "registri.kasus_salah"),
     };
+    let indicator_filter = match (year.as_str(), indicator.as_str()) {
+        ("", "") => None,
+        (_, "") => return bad("indikator", "indikator.indikator_perlu"),
+        (y, i) => {
+            let Some(i) = Indicator::parse(i) else {
+                return bad("indikator", "indikator.indikator_salah");
+            };
+            match y.parse::<i32>() {
+                Ok(y) if (1900..=9999).contains(&y) => Some((y, i)),
+                _ => return bad("tahun", "indikator.tahun_salah"),
+            }
+        }
+    };
     let page = get("halaman").parse::<u64>().unwrap_or(1).max(1);
     let found = app
         .store
@@ -150,6 +169,7 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
             region: region_code,
             standing,
             open_cases,
+            indicator: indicator_filter,
             finals: finals(&app),
             page,
             per_page: PER_PAGE,
@@ -193,6 +213,8 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
                 ("wilayah", &region),
                 ("status", &status),
                 ("kasus", &open),
+                ("tahun", &year),
+                ("indikator", &indicator),
                 ("halaman", &n.to_string()),
             ],
         )
@@ -232,10 +254,20 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
         "registri_daftar",
         &v.text("registri.judul"),
         ListPage {
-            filtered: [&q, &kind, &region, &status, &open]
+            filtered: [&q, &kind, &region, &status, &open, &indicator]
                 .iter()
                 .any(|x| !x.is_empty()),
             may_import: v.caller.may(pantau_domain::access::Permission::Import),
+            indicator_note: indicator_filter.map(|(y, i)| {
+                v.text("indikator.saringan")
+                    .replace(
+                        "{indikator}",
+                        &v.text(&format!("indikator.f_{}", i.as_str())),
+                    )
+                    .replace("{tahun}", &y.to_string())
+            }),
+            year: year.clone(),
+            indicator: indicator.clone(),
             q: q.clone(),
             kinds,
             regions,
