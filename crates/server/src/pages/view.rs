@@ -44,6 +44,7 @@ pub const TEMPLATES: [&str; 26] = [
     "impor",
     "registri_daftar",
     "registri",
+    "registri_desa",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.
