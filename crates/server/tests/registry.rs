@@ -10,11 +10,14 @@
 
 mod support;
 
+#[path = "registry/desa.rs"]
+mod desa;
+
 use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
 use pantau_store::registry::{RegistryQuery, Standing};
 use support::Running;
-use support::browser::{browser, click, shot, sign_in, type_in, wait_until};
+use support::browser::{browser, choose, click, shot, sign_in, type_in, wait_until};
 
 /// The number in `html`'s `<p … id="jumlah">N penerima</p>`.
 fn total(html: &str) -> u64 {
