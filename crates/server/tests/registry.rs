@@ -31,13 +31,14 @@ fn total(html: &str) -> u64 {
         .unwrap()
 }
 
-/// The `/registri/{id}` links of a list page.
+/// The `/registri/{id}` links of a list page (the link to the desa page aside).
 fn listed(html: &str) -> Vec<String> {
     html.match_indices("href=\"/registri/")
         .map(|(at, m)| {
             let rest = &html[at + m.len()..];
             rest[..rest.find('"').unwrap()].to_string()
         })
+        .filter(|l| l != "desa" && !l.starts_with("desa?"))
         .collect()
 }
 

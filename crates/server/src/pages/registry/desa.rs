@@ -148,7 +148,8 @@ struct KecamatanGroup {
 struct Filter {
     href: String,
     label: String,
-    count: String,
+    /// How many desa it keeps (`count` is a helper's name).
+    n: String,
     current: bool,
 }
 
@@ -290,7 +291,7 @@ pub async fn coverage(State(app): State<App>, v: Viewer) -> PageResult {
                 &[("wilayah", &wilayah), ("tampil", s.as_str())],
             ),
             label: v.text(&format!("desa.tampil_{}", s.word())),
-            count: format::thousands(i64::try_from(n).unwrap_or(i64::MAX), lang),
+            n: format::thousands(i64::try_from(n).unwrap_or(i64::MAX), lang),
             current: s == show,
         })
         .collect();
