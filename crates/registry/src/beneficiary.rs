@@ -30,8 +30,8 @@ use serde::Serialize;
 
 use crate::regions::Regions;
 pub use crate::sheet::ColumnError;
-use crate::villages::{DesaCode, Villages};
 use crate::sheet::excel;
+use crate::villages::{DesaCode, Villages};
 
 pub const COLUMNS: [&str; 19] = [
     "kind",

@@ -419,7 +419,10 @@ fn a_beneficiarys_desa_is_accepted_in_its_kabupaten_kota_and_by_an_old_code() {
         .accept_desa("desa_code", "33.73.04.1001", &region("33.72"))
         .unwrap_err();
     assert_eq!(e.column, "desa_code");
-    assert!(e.reason.id.contains("terletak di Kota Salatiga (33.73)"), "{e:?}");
+    assert!(
+        e.reason.id.contains("terletak di Kota Salatiga (33.73)"),
+        "{e:?}"
+    );
     // an old code is taken as the current one
     assert_eq!(
         v.accept_desa("desa_code", "92.01.01.2002", &region("96.01"))
@@ -435,7 +438,10 @@ fn a_beneficiarys_desa_is_accepted_in_its_kabupaten_kota_and_by_an_old_code() {
     let e = v
         .accept_desa("desa_code", "92.01.01.2002", &region("92.01"))
         .unwrap_err();
-    assert!(e.reason.en.contains("lies in Kabupaten Sorong (96.01)"), "{e:?}");
+    assert!(
+        e.reason.en.contains("lies in Kabupaten Sorong (96.01)"),
+        "{e:?}"
+    );
     // a code no decree ever had is refused as before
     let e = v
         .accept_desa("desa_code", "33.73.04.1999", &salatiga)

@@ -69,7 +69,11 @@ async fn the_desa_of_a_kabupaten_kota_with_their_merah_putih_cooperatives() {
             .unwrap();
         assert_eq!(stored.len(), all.len() - 4 + 1, "{db}");
         assert!(
-            html.contains(&format!("{} desa/kelurahan, {} Koperasi Merah Putih", all.len(), stored.len())),
+            html.contains(&format!(
+                "{} desa/kelurahan, {} Koperasi Merah Putih",
+                all.len(),
+                stored.len()
+            )),
             "{db}: the counts"
         );
         let mut linked = coop_links(&html);
@@ -95,7 +99,11 @@ async fn the_desa_of_a_kabupaten_kota_with_their_merah_putih_cooperatives() {
             );
         }
         let (_, several) = get("?wilayah=18.72&tampil=ganda").await;
-        assert_eq!(coop_links(&several).len(), 2, "{db}: the two of one kelurahan");
+        assert_eq!(
+            coop_links(&several).len(),
+            2,
+            "{db}: the two of one kelurahan"
+        );
         // Bad choices, and another region, refused by name.
         for (q, field) in [
             ("?wilayah=18.71", "wilayah"),
@@ -147,10 +155,20 @@ async fn the_desa_of_a_kabupaten_kota_with_their_merah_putih_cooperatives() {
             let (c, url) = (c.clone(), app.url(&format!("/registri/{}", one.id)));
             async move { c.post(url).form(&form).send().await.unwrap() }
         };
+        let bandar_lampung = Villages::embedded()
+            .unwrap()
+            .desa_in(&RegionCode::parse("18.71").unwrap())
+            .next()
+            .unwrap()
+            .code
+            .to_string();
         for (typed, why) in [
-            ("18.71.01.1001", "bukan di Kota Metro (18.72)"),
+            (bandar_lampung.as_str(), "bukan di Kota Metro (18.72)"),
             ("", "wajib diisi untuk Koperasi Desa/Kelurahan Merah Putih"),
-            ("18.72.01.1999", "tidak ada desa/kelurahan dengan kode 18.72.01.1999"),
+            (
+                "18.72.01.1999",
+                "tidak ada desa/kelurahan dengan kode 18.72.01.1999",
+            ),
         ] {
             let r = send(typed).await;
             assert_eq!(r.status().as_u16(), 400, "{db}: {typed:?}");
@@ -163,13 +181,23 @@ async fn the_desa_of_a_kabupaten_kota_with_their_merah_putih_cooperatives() {
             before,
             "{db}: nothing changed"
         );
-        let other = all.iter().find(|d| Some(d.as_str()) != one.desa_code.as_deref()).unwrap();
+        let other = all
+            .iter()
+            .find(|d| Some(d.as_str()) != one.desa_code.as_deref())
+            .unwrap();
         let r = send(&other.replace('.', "")).await;
         assert_eq!(r.status().as_u16(), 303, "{db}");
         let after = app.store.beneficiary(&one.id).await.unwrap().unwrap();
-        assert_eq!(after.desa_code.as_deref(), Some(other.as_str()), "{db}: dotted");
+        assert_eq!(
+            after.desa_code.as_deref(),
+            Some(other.as_str()),
+            "{db}: dotted"
+        );
         let (_, page) = support::text(&c, &app.url(&format!("/registri/{}", one.id))).await;
-        assert!(page.contains("pindah kantor") && page.contains(other.as_str()), "{db}: the history");
+        assert!(
+            page.contains("pindah kantor") && page.contains(other.as_str()),
+            "{db}: the history"
+        );
     }
 }
 

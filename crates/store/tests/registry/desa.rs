@@ -62,7 +62,11 @@ async fn desa_codes_are_imported_corrected_and_read_by_kabupaten_kota() {
             pantau_domain::RegionCode::parse("18.71").unwrap(),
         );
         assert!(
-            store.merah_putih_in(&metro, &elsewhere).await.unwrap().is_empty(),
+            store
+                .merah_putih_in(&metro, &elsewhere)
+                .await
+                .unwrap()
+                .is_empty(),
             "{name}"
         );
 
@@ -114,7 +118,10 @@ async fn desa_codes_are_imported_corrected_and_read_by_kabupaten_kota() {
             standing: Standing::Dissolved,
             ..c
         };
-        store.correct_beneficiary(&id, &dissolved, by).await.unwrap();
+        store
+            .correct_beneficiary(&id, &dissolved, by)
+            .await
+            .unwrap();
         let left = store.merah_putih_in(&metro, &national).await.unwrap();
         assert_eq!(left.len(), 1, "{name}");
         assert_ne!(left[0].id, id, "{name}");

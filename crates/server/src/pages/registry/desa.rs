@@ -192,7 +192,8 @@ pub async fn coverage(State(app): State<App>, v: Viewer) -> PageResult {
     }
     let Some(show) = Show::ALL
         .into_iter()
-        .find(|s| s.as_str() == tampil || s.word() == tampil) else {
+        .find(|s| s.as_str() == tampil || s.word() == tampil)
+    else {
         return Err(ApiError::invalid("tampil", v.text("desa.tampil_salah"))).or_fail(&v);
     };
     let within = app.regions_within(&v.caller.scope);
