@@ -3,6 +3,7 @@
 use chrono::Utc;
 use pantau_domain::{LegalEntityNumber, Nib, Nik, NikKoperasi, RegionCode};
 use pantau_registry::beneficiary::{Beneficiary, Contact, Details, Scale};
+use pantau_registry::villages::{LocalCode, Villages};
 use pantau_store::{Store, StoreError};
 
 use crate::{Options, Summary};
@@ -188,6 +189,7 @@ pub async fn fill(
                     address: Some(format!("Jl. Koperasi No. {}", i + 1)),
                     phone: Some(format!("0812{}", &nik.as_str()[9..])),
                 },
+                desa: None,
                 details: Details::Cooperative {
                     nik,
                     legal_entity,
@@ -231,6 +233,7 @@ pub async fn fill(
                 ),
                 location: None,
                 contact: Contact::default(),
+                desa: None,
                 details: Details::Umkm { nib, owner, scale },
             };
             summary.umkm += 1;
@@ -250,6 +253,7 @@ pub async fn fill(
                 name: format!("{} Wirausaha {}", NAMES[rng.usize(..NAMES.len())], i + 1),
                 location: None,
                 contact: Contact::default(),
+                desa: None,
                 details: Details::Entrepreneur { nik },
             };
             people.entrepreneurs.push((code.to_string(), id(&b)));
@@ -268,6 +272,7 @@ pub async fn fill(
                 name: format!("{} (PKL {})", NAMES[rng.usize(..NAMES.len())], i + 1),
                 location: None,
                 contact: Contact::default(),
+                desa: None,
                 details: Details::Pkl {
                     nik,
                     market_location: market.to_string(),
@@ -278,8 +283,69 @@ pub async fn fill(
             batch.push((id(&b), b));
         }
     }
+    merah_putih(&mut batch, summary)?;
     store.import_beneficiaries(&batch, now).await?;
     Ok(people)
+}
+
+/// Where the demo's Koperasi Desa/Kelurahan Merah Putih are: every
+/// kelurahan of Kota Metro but every fifth from the third (none there), two
+/// in its first. Laid out by code, not drawn from the seed, so the other
+/// records stay as they were.
+const MERAH_PUTIH: [(&str, usize); 1] = [("18.72", usize::MAX)];
+
+/// The Merah Putih cooperatives (see [`MERAH_PUTIH`]), active, with no cases.
+fn merah_putih(
+    batch: &mut Vec<(String, Beneficiary)>,
+    summary: &mut Summary,
+) -> Result<(), StoreError> {
+    let villages =
+        Villages::embedded().map_err(|e| StoreError::Corrupt(format!("villages: {e}")))?;
+    let mut serial = 0u32;
+    for (code, first) in MERAH_PUTIH {
+        let region = RegionCode::parse(code).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        for (n, desa) in villages.desa_in(&region).take(first).enumerate() {
+            let skipped = first == usize::MAX && n % 5 == 2;
+            let copies = if n == 0 && first == usize::MAX { 2 } else { 1 };
+            let LocalCode::Desa(desa_code) = desa.code else {
+                continue;
+            };
+            for copy in 0..if skipped { 0 } else { copies } {
+                serial += 1;
+                let (Ok(nik), Ok(legal_entity)) = (
+                    NikKoperasi::parse(&format!("{}000042{serial:06}", region.digits())),
+                    LegalEntityNumber::parse(&format!("AHU-{serial:07}.AH.01.29.TAHUN 2025")),
+                ) else {
+                    continue;
+                };
+                let name = match copy {
+                    0 => format!("Kopdes Merah Putih {}", desa.name),
+                    _ => format!("Koperasi Merah Putih {} Sejahtera", desa.name),
+                };
+                let b = Beneficiary {
+                    region: region.clone(),
+                    name,
+                    location: None,
+                    contact: Contact {
+                        address: Some(format!("Kantor {} {}", desa.level.label().id, desa.name)),
+                        phone: None,
+                    },
+                    desa: Some(desa_code),
+                    details: Details::Cooperative {
+                        nik,
+                        legal_entity,
+                        coop_kind: pantau_registry::beneficiary::MERAH_PUTIH.to_string(),
+                        members: 30 + serial % 50,
+                        active: true,
+                        last_rat_year: None,
+                    },
+                };
+                summary.cooperatives += 1;
+                batch.push((id(&b), b));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn pick_weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, T, u32)]) -> (T, T, u32) {

@@ -9,7 +9,11 @@
 //! - `entrepreneur`: `nik`;
 //! - optional for all: `lat`, `lon` (the registered location), with a
 //!   decimal point or comma; `address`; `phone` (a leading 0 that Excel
-//!   dropped from a mobile number is put back).
+//!   dropped from a mobile number is put back); `desa_code`, the
+//!   desa/kelurahan (`33.73.04.1001`), which must lie in `region_code`: an
+//!   old code a decree replaced is taken, and the record keeps the current
+//!   one. A Koperasi Desa/Kelurahan Merah Putih (`coop_kind` `merah_putih`)
+//!   must give it.
 //!
 //! Every column may also be named in Indonesian ([`KOLOM`]: `jenis`,
 //! `kode_wilayah`, `nama`, …); a refusal names the column as the file does.
@@ -27,8 +31,9 @@ use serde::Serialize;
 use crate::regions::Regions;
 pub use crate::sheet::ColumnError;
 use crate::sheet::excel;
+use crate::villages::{DesaCode, Villages};
 
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "kind",
     "region_code",
     "name",
@@ -47,10 +52,11 @@ pub const COLUMNS: [&str; 18] = [
     "lon",
     "address",
     "phone",
+    "desa_code",
 ];
 
 /// The same columns by their Indonesian names, in [`COLUMNS`]' order.
-pub const KOLOM: [&str; 18] = [
+pub const KOLOM: [&str; 19] = [
     "jenis",
     "kode_wilayah",
     "nama",
@@ -69,10 +75,11 @@ pub const KOLOM: [&str; 18] = [
     "bujur",
     "alamat",
     "telepon",
+    "kode_desa",
 ];
 
 /// The column names of `lang`, in [`COLUMNS`]' order.
-pub fn column_names(lang: Lang) -> &'static [&'static str; 18] {
+pub fn column_names(lang: Lang) -> &'static [&'static str; 19] {
     match lang {
         Lang::Id => &KOLOM,
         Lang::En => &COLUMNS,
@@ -85,6 +92,9 @@ pub struct Beneficiary {
     pub name: String,
     pub location: Option<GeoPoint>,
     pub contact: Contact,
+    /// The desa/kelurahan it lies in: the current code (an old one given is
+    /// resolved through `data/renamed.csv` when read).
+    pub desa: Option<DesaCode>,
     pub details: Details,
 }
 
@@ -149,8 +159,12 @@ impl Scale {
     }
 }
 
+/// The cooperative kind of a Koperasi Desa/Kelurahan Merah Putih: one per
+/// desa/kelurahan, so it must give its `desa_code`.
+pub const MERAH_PUTIH: &str = "merah_putih";
+
 /// The cooperative kinds named in the sources; others are refused so that reports can count them.
-pub const COOP_KINDS: [&str; 8] = [
+pub const COOP_KINDS: [&str; 9] = [
     "ksp",
     "kud",
     "kopontren",
@@ -159,6 +173,7 @@ pub const COOP_KINDS: [&str; 8] = [
     "produsen",
     "pemasaran",
     "jasa",
+    MERAH_PUTIH,
 ];
 
 impl Beneficiary {
@@ -339,6 +354,11 @@ pub fn parse_row<'a, S: AsRef<str>>(
         v => phone(v).map_err(|e| err("phone", e)).ok(),
     };
     let contact = Contact { address, phone };
+    let desa = match (get("desa_code"), &region) {
+        ("", _) | (_, None) => None,
+        (v, Some(r)) => desa_code(v, r).map_err(|e| err("desa_code", e)).ok(),
+    };
+    let desa_missing = get("desa_code").is_empty();
     let nik_of = |v: &str| id("nik", v, Nik::parse);
     let details = match get("kind").to_lowercase().as_str() {
         "cooperative" | "koperasi" => {
@@ -377,6 +397,16 @@ pub fn parse_row<'a, S: AsRef<str>>(
                     ))
                 }
             });
+            if coop_kind.as_deref() == Some(MERAH_PUTIH) && desa_missing {
+                err(
+                    "desa_code",
+                    Label::new(
+                        "wajib diisi untuk Koperasi Desa/Kelurahan Merah Putih",
+                        "required for a Koperasi Desa/Kelurahan Merah Putih \
+                         (a village cooperative)",
+                    ),
+                );
+            }
             let members = need!("members", |v: &str| v.parse::<u32>().map_err(|_| {
                 Label::new(
                     format!("`{v}` bukan bilangan bulat"),
@@ -469,6 +499,7 @@ pub fn parse_row<'a, S: AsRef<str>>(
             name,
             location,
             contact,
+            desa,
             details,
         }),
         _ => Err(errors
@@ -561,6 +592,20 @@ fn region_code(v: &str, regions: &Regions) -> Result<RegionCode, Label> {
             ),
         )),
     }
+}
+
+/// The desa/kelurahan code `v` of a beneficiary of kabupaten/kota `regency`
+/// ([`Villages::accept_desa`]).
+fn desa_code(v: &str, regency: &RegionCode) -> Result<DesaCode, Label> {
+    let villages = Villages::embedded().map_err(|e| {
+        Label::new(
+            format!("daftar desa/kelurahan tidak terbaca: {e}"),
+            format!("the list of desa/kelurahan cannot be read: {e}"),
+        )
+    })?;
+    villages
+        .accept_desa("desa_code", v, regency)
+        .map_err(|e| e.reason)
 }
 
 /// Degrees of latitude (`limit` 90) or longitude (180) in column `column`,

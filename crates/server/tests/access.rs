@@ -122,6 +122,7 @@ const PAGES: &[(&str, &str, Rule)] = &[
     // The registry: read within the region; corrected by managers, verifiers
     // and the administrator (access/registry_walk.rs).
     ("GET", "/registri", Rule::Registry),
+    ("GET", "/registri/desa", Rule::Registry),
     ("GET", "/registri/{id}", Rule::Registry),
     ("POST", "/registri/{id}", Rule::Registry),
     ("GET", "/impor", Rule::Import),

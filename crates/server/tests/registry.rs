@@ -10,11 +10,14 @@
 
 mod support;
 
+#[path = "registry/desa.rs"]
+mod desa;
+
 use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
 use pantau_store::registry::{RegistryQuery, Standing};
 use support::Running;
-use support::browser::{browser, click, shot, sign_in, type_in, wait_until};
+use support::browser::{browser, choose, click, shot, sign_in, type_in, wait_until};
 
 /// The number in `html`'s `<p … id="jumlah">N penerima</p>`.
 fn total(html: &str) -> u64 {
@@ -28,13 +31,14 @@ fn total(html: &str) -> u64 {
         .unwrap()
 }
 
-/// The `/registri/{id}` links of a list page.
+/// The `/registri/{id}` links of a list page (the link to the desa page aside).
 fn listed(html: &str) -> Vec<String> {
     html.match_indices("href=\"/registri/")
         .map(|(at, m)| {
             let rest = &html[at + m.len()..];
             rest[..rest.find('"').unwrap()].to_string()
         })
+        .filter(|l| l != "desa" && !l.starts_with("desa?"))
         .collect()
 }
 

@@ -117,6 +117,7 @@ read_model!(
         address: Option<String>,
         phone: Option<String>,
         dissolved: bool,
+        desa_code: Option<String>,
     }
 );
 

@@ -23,6 +23,8 @@ mod sql;
 use sql::count;
 #[path = "registry/decrees.rs"]
 mod decrees;
+#[path = "registry/desa.rs"]
+mod desa;
 #[path = "registry/imports.rs"]
 mod imports;
 #[path = "registry/programs.rs"]
@@ -191,8 +193,8 @@ fn umkm_csv(rows: usize, bad: usize) -> String {
         } else {
             (1_000_000_000_000u64 + i as u64).to_string()
         };
-        // The columns after `scale`: nik, market_location, lat, lon, address, phone.
-        csv += &format!("umkm,18.02,Usaha {i},,,,,,,{nib},1802014505850001,micro,,,,,,\n");
+        // The columns after `scale`: nik, market_location, lat, lon, address, phone, desa_code.
+        csv += &format!("umkm,18.02,Usaha {i},,,,,,,{nib},1802014505850001,micro,,,,,,,\n");
     }
     csv
 }

@@ -210,3 +210,81 @@ fn phone_numbers_as_offices_and_excel_write_them() {
         assert!(e.id.contains(bad) || e.id.contains("Excel"), "{bad}: {e:?}");
     }
 }
+
+const COOP: &str = "jenis,kode_wilayah,nama,nik_koperasi,nomor_badan_hukum,jenis_koperasi,\
+                    jumlah_anggota,aktif,kode_desa";
+
+#[test]
+fn a_desa_code_lies_in_the_beneficiarys_kabupaten_kota() {
+    let row = |region: &str, kind: &str, desa: &str| {
+        parse(
+            COOP,
+            &format!(
+                "koperasi,{region},Kopdes Merah Putih Kecandran,{}020030000123,\
+                 123/BH/X.3/2025,{kind},40,ya,{desa}",
+                region.replace('.', "")
+            ),
+        )
+    };
+    let b = row("33.73", "merah putih", "3373041001").unwrap();
+    assert_eq!(
+        b.desa.map(|d| d.to_string()).as_deref(),
+        Some("33.73.04.1001")
+    );
+    assert!(
+        matches!(&b.details, Details::Cooperative { coop_kind, .. } if coop_kind == MERAH_PUTIH)
+    );
+    // Another kind may leave it empty.
+    assert_eq!(row("33.73", "ksp", "").unwrap().desa, None);
+    // Out of its kabupaten/kota: refused by the column as the file names it.
+    let errs = row("33.72", "ksp", "33.73.04.1001").unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].column, "kode_desa");
+    assert!(
+        errs[0]
+            .reason
+            .id
+            .contains("bukan di Kota Surakarta (33.72)"),
+        "{errs:?}"
+    );
+    assert!(
+        errs[0].reason.en.contains("not in Kota Surakarta"),
+        "{errs:?}"
+    );
+    // No such desa.
+    let errs = row("33.73", "ksp", "33.73.04.1999").unwrap_err();
+    assert_eq!(errs[0].column, "kode_desa");
+    // A Merah Putih cooperative without one is refused, naming the column.
+    let errs = row("33.73", "merah_putih", "").unwrap_err();
+    assert_eq!(
+        errs.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(),
+        ["kode_desa"]
+    );
+    assert!(errs[0].reason.id.contains("Merah Putih"), "{errs:?}");
+}
+
+#[test]
+fn an_old_desa_code_is_kept_as_the_current_one() {
+    let b = parse(
+        "kind,region_code,name,nik,desa_code",
+        "entrepreneur,96.01,Yusuf,9601011508900001,92.01.01.2002",
+    )
+    .unwrap();
+    assert_eq!(
+        b.desa.map(|d| d.to_string()).as_deref(),
+        Some("96.01.01.2002")
+    );
+    let errs = parse(
+        "kind,region_code,name,nik,desa_code",
+        "entrepreneur,33.73,Yusuf,3373011508900001,92.01.01.2002",
+    )
+    .unwrap_err();
+    assert_eq!(errs[0].column, "desa_code");
+    assert!(
+        errs[0]
+            .reason
+            .en
+            .contains("lies in Kabupaten Sorong (96.01)"),
+        "{errs:?}"
+    );
+}

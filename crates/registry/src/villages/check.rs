@@ -91,3 +91,27 @@ impl Villages {
         Ok(code)
     }
 }
+
+impl Villages {
+    /// As [`Villages::check_desa`], but an old code that a decree replaced
+    /// (`data/renamed.csv`) is taken as the code it has now: the current
+    /// code comes back, and it must lie in `regency` as any other. A record
+    /// keeps the current code, so what it shows and counts never needs the
+    /// changes again.
+    pub fn accept_desa(
+        &self,
+        column: &str,
+        text: &str,
+        regency: &RegionCode,
+    ) -> Result<DesaCode, ColumnError> {
+        let renamed = DesaCode::parse(text)
+            .ok()
+            .filter(|code| self.desa(*code).is_none())
+            .and_then(|code| self.resolve(&code.to_string()))
+            .filter(|found| !found.renamed.is_empty());
+        match renamed {
+            Some(found) => self.check_desa(column, &found.place.code.to_string(), regency),
+            None => self.check_desa(column, text, regency),
+        }
+    }
+}

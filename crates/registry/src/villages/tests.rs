@@ -404,3 +404,47 @@ proptest! {
         let _ = villages().check_desa("desa_code", &text, &RegionCode::parse("33.73").unwrap());
     }
 }
+
+#[test]
+fn a_beneficiarys_desa_is_accepted_in_its_kabupaten_kota_and_by_an_old_code() {
+    let v = villages();
+    let salatiga = region("33.73");
+    // in its kabupaten/kota: the code as typed, however typed
+    assert_eq!(
+        v.accept_desa("desa_code", "3373041001", &salatiga),
+        Ok(desa("33.73.04.1001"))
+    );
+    // in another: refused, naming where it lies
+    let e = v
+        .accept_desa("desa_code", "33.73.04.1001", &region("33.72"))
+        .unwrap_err();
+    assert_eq!(e.column, "desa_code");
+    assert!(
+        e.reason.id.contains("terletak di Kota Salatiga (33.73)"),
+        "{e:?}"
+    );
+    // an old code is taken as the current one
+    assert_eq!(
+        v.accept_desa("desa_code", "92.01.01.2002", &region("96.01"))
+            .map(|c| c.to_string()),
+        Ok(v.resolve("92.01.01.2002").unwrap().place.code.to_string())
+    );
+    assert_eq!(
+        v.accept_desa("desa_code", "7201092015", &region("72.01"))
+            .map(|c| c.to_string()),
+        Ok("72.01.24.2001".to_string())
+    );
+    // and checked against the kabupaten/kota it lies in now
+    let e = v
+        .accept_desa("desa_code", "92.01.01.2002", &region("92.01"))
+        .unwrap_err();
+    assert!(
+        e.reason.en.contains("lies in Kabupaten Sorong (96.01)"),
+        "{e:?}"
+    );
+    // a code no decree ever had is refused as before
+    let e = v
+        .accept_desa("desa_code", "33.73.04.1999", &salatiga)
+        .unwrap_err();
+    assert_eq!(e.reason.en, "there is no desa/kelurahan 33.73.04.1999");
+}

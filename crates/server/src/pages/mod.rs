@@ -157,6 +157,7 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/sk/{id}", get(decrees::page)),
         ("GET", "/sk/{id}/pindaian", get(decrees::scan)),
         ("GET", "/registri", get(registry::list)),
+        ("GET", "/registri/desa", get(registry::desa::coverage)),
         ("GET", "/registri/{id}", get(registry::one::page)),
         ("POST", "/registri/{id}", post(registry::one::correct)),
         ("GET", "/impor", get(imports::form)),

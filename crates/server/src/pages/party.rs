@@ -1,6 +1,7 @@
 //! The beneficiary on a case page and on its registry page, for the officer
 //! who goes there: who it is, its registered identifiers, its address and
-//! phone (a `tel:` link), where it trades, and its registered point as a
+//! phone (a `tel:` link), where it trades, its desa/kelurahan and kecamatan
+//! (named from the shipped list), and its registered point as a
 //! link to OpenStreetMap (a link only: nothing is fetched or embedded).
 
 use pantau_store::model::Beneficiary;
@@ -50,21 +51,22 @@ pub(super) fn party(app: &App, v: &Viewer, b: &Beneficiary) -> Party {
             value: x.clone(),
         })
     };
-    let facts = [
+    let mut facts: Vec<Fact> = [
         fact("nik_koperasi", &b.nik_koperasi),
         fact("badan_hukum", &b.legal_entity_number),
         fact("nib", &b.nib),
         fact("nik", &b.nik),
         fact("nik_pemilik", &b.owner_nik),
         fact("lokasi_pasar", &b.market_location),
-        Some(Fact {
-            label: v.text("penerima_kasus.wilayah"),
-            value: app.region_name(&b.region_code),
-        }),
     ]
     .into_iter()
     .flatten()
     .collect();
+    facts.extend(super::registry::desa::facts(v, b));
+    facts.push(Fact {
+        label: v.text("penerima_kasus.wilayah"),
+        value: app.region_name(&b.region_code),
+    });
     let point = b.lat_micro.zip(b.lon_micro);
     Party {
         name: b.name.clone(),

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 26] = [
+pub const TEMPLATES: [&str; 27] = [
     "_layout",
     "_field",
     "_penerima",
@@ -44,6 +44,7 @@ pub const TEMPLATES: [&str; 26] = [
     "impor",
     "registri_daftar",
     "registri",
+    "registri_desa",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.

@@ -2,7 +2,8 @@
 //! and opens the beneficiaries of their region and no other; the managers,
 //! verifiers and the administrator correct them (a phone number, with a
 //! reason), others are refused, and outside one's region a beneficiary is
-//! unknown. Who corrects is written out here by hand.
+//! unknown and a kabupaten/kota's desa (`/registri/desa`) refused. Who
+//! corrects is written out here by hand.
 
 use super::*;
 
@@ -44,6 +45,31 @@ pub(crate) async fn walk(app: &Running, u: &User, c: &reqwest::Client, method: &
                 assert_eq!(status, 200, "{ctx}");
                 let link = format!("href=\"/registri/{id}\"");
                 assert_eq!(html.contains(&link), sees, "{ctx}: lists {id}");
+            }
+            ("GET", "/registri/desa") => {
+                // The desa of a kabupaten/kota the reader sees; another is
+                // refused by name, as the list refuses it.
+                let url = app.url(&format!("/registri/desa?wilayah={region}"));
+                let (status, html) = support::text(c, &url).await;
+                assert_eq!(status, if sees { 200 } else { 400 }, "{ctx}");
+                assert_eq!(html.contains("data-desa=\""), sees, "{ctx}: lists desa");
+                if !sees {
+                    assert!(html.contains("wilayah"), "{ctx}: names the field");
+                }
+                // Kota Metro's, where the demo has Merah Putih cooperatives.
+                let url = app.url("/registri/desa?wilayah=18.72&tampil=ganda");
+                let (status, html) = support::text(c, &url).await;
+                let metro = u.sees(Some("18.72"));
+                assert_eq!(status, if metro { 200 } else { 400 }, "{ctx} 18.72");
+                let coops = html
+                    .match_indices("href=\"/registri/")
+                    .filter(|(at, _)| !html[*at..].starts_with("href=\"/registri/desa"))
+                    .count();
+                assert_eq!(
+                    coops == 2,
+                    metro,
+                    "{ctx}: the two cooperatives of one kelurahan"
+                );
             }
             ("GET", "/registri/{id}") => {
                 let url = app.url(&format!("/registri/{id}"));

@@ -1,5 +1,5 @@
-//! A beneficiary corrected by a person: its name, address, phone, location
-//! or standing, never in place without a trace: each changed value is kept
+//! A beneficiary corrected by a person: its name, address, phone, location,
+//! desa/kelurahan or standing, never in place without a trace: each changed value is kept
 //! in `beneficiary_changes` with what it was, who changed it, when and why,
 //! in the correction's transaction.
 
@@ -20,6 +20,8 @@ pub struct Correction {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub location: Option<GeoPoint>,
+    /// The desa/kelurahan, dotted: the current code.
+    pub desa: Option<String>,
     pub standing: Standing,
     /// Why: kept with every changed value.
     pub reason: String,
@@ -64,6 +66,7 @@ impl Store {
             ("address", old.address.clone(), c.address.clone()),
             ("phone", old.phone.clone(), c.phone.clone()),
             ("location", text(old_point), text(new_point)),
+            ("desa", old.desa_code.clone(), c.desa.clone()),
             (
                 "status",
                 Some(was.as_str().to_string()),
@@ -94,6 +97,7 @@ impl Store {
             row.name = Set(c.name.clone());
             row.address = Set(c.address.clone());
             row.phone = Set(c.phone.clone());
+            row.desa_code = Set(c.desa.clone());
             row.lat_micro = Set(new_point.map(|p| p.0));
             row.lon_micro = Set(new_point.map(|p| p.1));
             row.dissolved = Set(c.standing == Standing::Dissolved);

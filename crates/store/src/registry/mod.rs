@@ -3,6 +3,7 @@
 //! programs and allocations.
 
 pub mod correct;
+pub mod coverage;
 pub mod import;
 pub mod listing;
 pub mod outstanding;
@@ -11,6 +12,7 @@ pub mod search;
 pub mod years;
 
 pub use correct::Correction;
+pub use coverage::VillageCoop;
 pub use listing::{
     BeneficiaryRecord, RecordCase, RecordVisit, RegistryLine, RegistryQuery, Standing,
 };
@@ -37,7 +39,7 @@ use crate::{Store, StoreError};
 /// 77k rows/s with a 129 MB peak; 200,000 no faster, 187 MB).
 pub const BATCH: usize = 100_000;
 
-/// Rows per INSERT: 22 columns × 1,000 stays under SQLite's 32,766 bind parameters.
+/// Rows per INSERT: 23 columns × 1,000 stays under SQLite's 32,766 bind parameters.
 const ROWS: usize = 1_000;
 
 /// SQLite's page cache on the import's connection, in KiB (the default is
@@ -362,6 +364,7 @@ fn row(id: &str, b: &Beneficiary, now: DateTime<Utc>) -> beneficiary::ActiveMode
         address: Set(b.contact.address.clone()),
         phone: Set(b.contact.phone.clone()),
         dissolved: Set(false),
+        desa_code: Set(b.desa.map(|d| d.to_string())),
     };
     match &b.details {
         Details::Cooperative {

@@ -115,6 +115,7 @@ fn columns(kind: &str) -> Vec<Column> {
         _ => out.push(text("nik", true)),
     }
     out.extend([
+        text("desa_code", false),
         text("address", false),
         text("phone", false),
         text("lat", false),

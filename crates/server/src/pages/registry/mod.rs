@@ -2,8 +2,10 @@
 //! few keystrokes (name, NIK Koperasi, NIB, NIK) and narrows them by kind,
 //! kabupaten/kota or province, standing and open cases, a page at a time at
 //! any size; each beneficiary's page (`one`) shows its whole record and
-//! takes corrections.
+//! takes corrections; `desa` the desa/kelurahan of a kabupaten/kota with
+//! their Koperasi Merah Putih.
 
+pub mod desa;
 pub mod one;
 
 use axum::extract::State;

@@ -19,7 +19,7 @@ use pantau_store::model::Beneficiary;
 use pantau_store::registry::{Author, BeneficiaryRecord, Correction, Standing};
 use serde::{Deserialize, Serialize};
 
-use super::standing_label;
+use super::{desa, standing_label};
 use crate::App;
 use crate::api::location::LocationView;
 use crate::error::ApiError;
@@ -38,6 +38,8 @@ pub struct CorrectionForm {
     phone: String,
     /// `lat, lon` in degrees, a point or a comma as decimal mark.
     location: String,
+    /// The desa/kelurahan code, as typed.
+    desa: String,
     status: String,
     reason: String,
     #[serde(skip_serializing)]
@@ -146,6 +148,7 @@ fn form_of(b: &Beneficiary) -> CorrectionForm {
             .and_then(|(a, o)| GeoPoint::from_micro(a, o).ok())
             .map(|p| p.to_string())
             .unwrap_or_default(),
+        desa: b.desa_code.clone().unwrap_or_default(),
         status: Standing::of(b).as_str().into(),
         reason: String::new(),
         _csrf: String::new(),
@@ -313,8 +316,9 @@ pub async fn page(State(app): State<App>, v: Viewer, Path(id): Path<String>) -> 
     Ok(render(&v, StatusCode::OK, page))
 }
 
-/// Checks the form: the correction, or each bad field with its reason.
-fn check(v: &Viewer, f: &CorrectionForm) -> Result<Correction, Problems> {
+/// Checks the form against the registered beneficiary `b`: the
+/// correction, or each bad field with its reason.
+fn check(v: &Viewer, f: &CorrectionForm, b: &Beneficiary) -> Result<Correction, Problems> {
     let mut problems = Problems::new();
     let name = f.name.trim();
     if name.is_empty() {
@@ -343,6 +347,13 @@ fn check(v: &Viewer, f: &CorrectionForm) -> Result<Correction, Problems> {
             None
         }
     };
+    let desa = match desa::corrected(b, f.desa.trim()) {
+        Ok(d) => d,
+        Err(why) => {
+            problems.insert("desa", why.get(v.caller.lang).to_string());
+            None
+        }
+    };
     let standing = Standing::parse(&f.status);
     if standing.is_none() {
         problems.insert("status", v.text("registri.status_salah"));
@@ -357,6 +368,7 @@ fn check(v: &Viewer, f: &CorrectionForm) -> Result<Correction, Problems> {
             address: (!address.is_empty()).then(|| address.into()),
             phone,
             location,
+            desa,
             standing,
             reason: reason.into(),
         }),
@@ -405,7 +417,7 @@ pub async fn correct(
     guard::form(&v.look, &headers, v.caller.csrf.as_deref(), Some(&f._csrf)).or_fail(&v)?;
     v.caller.require(Permission::Correct).or_fail(&v)?;
     let seen = visible(&app, &v, &id).await.or_fail(&v)?;
-    let c = match check(&v, &f) {
+    let c = match check(&v, &f, &seen.record.beneficiary) {
         Ok(c) => c,
         Err(problems) => {
             let page = record_page(&app, &v, seen, Some(f), problems);

@@ -35,6 +35,8 @@ pub struct Model {
     pub phone: Option<String>,
     /// Dissolved (bubar): kept with its history, counted nowhere as active.
     pub dissolved: bool,
+    /// Its desa/kelurahan, dotted (`33.73.04.1001`): the current code.
+    pub desa_code: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
