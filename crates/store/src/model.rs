@@ -117,6 +117,7 @@ read_model!(
         address: Option<String>,
         phone: Option<String>,
         dissolved: bool,
+        merged_into: Option<String>,
     }
 );
 

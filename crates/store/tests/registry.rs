@@ -23,6 +23,8 @@ mod sql;
 use sql::count;
 #[path = "registry/decrees.rs"]
 mod decrees;
+#[path = "registry/duplicates.rs"]
+mod duplicates;
 #[path = "registry/imports.rs"]
 mod imports;
 #[path = "registry/programs.rs"]

@@ -3,16 +3,20 @@
 //! programs and allocations.
 
 pub mod correct;
+pub mod duplicates;
 pub mod import;
 pub mod listing;
+pub mod merge;
 pub mod programs;
 pub mod search;
 pub mod years;
 
 pub use correct::Correction;
+pub use duplicates::DuplicatePair;
 pub use listing::{
     BeneficiaryRecord, RecordCase, RecordVisit, RegistryLine, RegistryQuery, Standing,
 };
+pub use merge::{MergeLine, MergeRefusal, Merged, YearChoice};
 pub use programs::{Author, ProgramEdit, ProgramRefusal, StateCount};
 
 use chrono::{DateTime, Utc};
@@ -36,7 +40,7 @@ use crate::{Store, StoreError};
 /// 77k rows/s with a 129 MB peak; 200,000 no faster, 187 MB).
 pub const BATCH: usize = 100_000;
 
-/// Rows per INSERT: 22 columns × 1,000 stays under SQLite's 32,766 bind parameters.
+/// Rows per INSERT: 23 columns × 1,000 stays under SQLite's 32,766 bind parameters.
 const ROWS: usize = 1_000;
 
 /// SQLite's page cache on the import's connection, in KiB (the default is
@@ -361,6 +365,7 @@ fn row(id: &str, b: &Beneficiary, now: DateTime<Utc>) -> beneficiary::ActiveMode
         address: Set(b.contact.address.clone()),
         phone: Set(b.contact.phone.clone()),
         dissolved: Set(false),
+        merged_into: Set(None),
     };
     match &b.details {
         Details::Cooperative {

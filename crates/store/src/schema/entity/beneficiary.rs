@@ -35,6 +35,9 @@ pub struct Model {
     pub phone: Option<String>,
     /// Dissolved (bubar): kept with its history, counted nowhere as active.
     pub dissolved: bool,
+    /// The record this one was merged into (`beneficiary_merges`): kept,
+    /// hidden from lists and searches, resolved to that one.
+    pub merged_into: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ mod m20261206_000130_program_changes;
 mod m20261206_000261_accounts;
 mod m20261206_000300_registry_corrections;
 mod m20261206_000320_yearly_records;
+mod m20261206_000430_duplicates;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
 /// over, the old one dropped): a database that has data is backed up before
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000261_accounts::Migration),
             Box::new(m20261206_000300_registry_corrections::Migration),
             Box::new(m20261206_000320_yearly_records::Migration),
+            Box::new(m20261206_000430_duplicates::Migration),
         ]
     }
 }
