@@ -27,9 +27,30 @@ const BLOCK: usize = 4;
 /// Words set aside before names are compared: the legal form and the kind
 /// of cooperative, which many names in one kabupaten/kota share.
 const COMMON: &[&str] = &[
-    "koperasi", "kop", "ksp", "kspps", "ksppps", "ksu", "kud", "kpri", "kpn", "kopwan", "kopontren",
-    "primer", "sekunder", "serba", "usaha", "simpan", "pinjam", "unit", "desa", "syariah", "pt",
-    "cv", "ud", "tbk",
+    "koperasi",
+    "kop",
+    "ksp",
+    "kspps",
+    "ksppps",
+    "ksu",
+    "kud",
+    "kpri",
+    "kpn",
+    "kopwan",
+    "kopontren",
+    "primer",
+    "sekunder",
+    "serba",
+    "usaha",
+    "simpan",
+    "pinjam",
+    "unit",
+    "desa",
+    "syariah",
+    "pt",
+    "cv",
+    "ud",
+    "tbk",
 ];
 
 /// A registered beneficiary as the matcher reads it.
@@ -158,7 +179,11 @@ fn letters(key: &str) -> Letters {
 /// The fewest edits that could turn one key into the other: a changed
 /// letter moves two counts, an added or removed one a count, a swap none.
 fn fewest_edits(a: &Letters, b: &Letters) -> usize {
-    let moved: usize = a.iter().zip(b).map(|(x, y)| usize::from(x.abs_diff(*y))).sum();
+    let moved: usize = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| usize::from(x.abs_diff(*y)))
+        .sum();
     moved.div_ceil(2)
 }
 
@@ -211,10 +236,7 @@ pub fn likely(given: &[Candidate]) -> Vec<Suspect> {
     let mut by_block: HashMap<(&str, &str, String), Vec<usize>> = HashMap::new();
     for (i, c) in candidates.iter().enumerate() {
         for b in blocks(&keys[i]) {
-            by_block
-                .entry((&c.region, &c.kind, b))
-                .or_default()
-                .push(i);
+            by_block.entry((&c.region, &c.kind, b)).or_default().push(i);
         }
     }
     let mut compared: HashSet<(usize, usize)> = HashSet::new();

@@ -26,10 +26,16 @@ fn pairs(found: &[Suspect]) -> Vec<(&str, &str)> {
 #[test]
 fn the_common_words_punctuation_case_and_order_are_set_aside() {
     assert_eq!(name_key("KSP Maju Jaya"), "jaya maju");
-    assert_eq!(name_key("Koperasi Simpan Pinjam \"MAJU JAYA\""), "jaya maju");
+    assert_eq!(
+        name_key("Koperasi Simpan Pinjam \"MAJU JAYA\""),
+        "jaya maju"
+    );
     assert_eq!(name_key("K.S.P. Jaya-Maju"), "jaya maju");
     assert_eq!(name_key("KUD Sumber Rejeki"), "rejeki sumber");
-    assert_eq!(name_key("Koperasi Serba Usaha Primer Tani Makmur"), "makmur tani");
+    assert_eq!(
+        name_key("Koperasi Serba Usaha Primer Tani Makmur"),
+        "makmur tani"
+    );
     assert_eq!(name_key("Koperasi Sejahtéra"), "sejahtera");
     // Nothing but common words: they are the name.
     assert_eq!(name_key("Koperasi Serba Usaha"), "koperasi serba usaha");
@@ -45,7 +51,13 @@ fn alike_names_in_one_kabupaten_are_listed_with_their_score() {
         coop("d", "1871", "Koperasi Tani Mulya"),
     ]);
     assert_eq!(pairs(&found), [("a", "b"), ("a", "c"), ("b", "c")]);
-    assert_eq!(found[0].why, Why { same_nik: false, score: 1000 });
+    assert_eq!(
+        found[0].why,
+        Why {
+            same_nik: false,
+            score: 1000
+        }
+    );
     assert!(found[1].why.score >= THRESHOLD && found[1].why.score < 1000);
 }
 
@@ -97,7 +109,13 @@ fn a_pair_alike_by_both_carries_both_reasons_once() {
         c("a", "1871", "umkm", "Warung Bu Siti", nik),
     ]);
     assert_eq!(pairs(&found), [("a", "b")]);
-    assert_eq!(found[0].why, Why { same_nik: true, score: 1000 });
+    assert_eq!(
+        found[0].why,
+        Why {
+            same_nik: true,
+            score: 1000
+        }
+    );
 }
 
 #[test]
@@ -105,8 +123,24 @@ fn a_kabupaten_of_three_thousand_is_quick() {
     // Names from a few hundred words, so blocks are large: every record
     // shares a block with dozens.
     let words = [
-        "maju", "jaya", "makmur", "sejahtera", "abadi", "sentosa", "mandiri", "bersama", "tani",
-        "nelayan", "sumber", "rejeki", "harapan", "baru", "karya", "bakti", "mulya", "lestari",
+        "maju",
+        "jaya",
+        "makmur",
+        "sejahtera",
+        "abadi",
+        "sentosa",
+        "mandiri",
+        "bersama",
+        "tani",
+        "nelayan",
+        "sumber",
+        "rejeki",
+        "harapan",
+        "baru",
+        "karya",
+        "bakti",
+        "mulya",
+        "lestari",
     ];
     let mut cs = vec![];
     for i in 0..3_000usize {

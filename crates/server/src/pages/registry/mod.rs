@@ -2,8 +2,10 @@
 //! few keystrokes (name, NIK Koperasi, NIB, NIK) and narrows them by kind,
 //! kabupaten/kota or province, standing and open cases, a page at a time at
 //! any size; each beneficiary's page (`one`) shows its whole record and
-//! takes corrections.
+//! takes corrections; `duplicates` lists likely duplicates to mark
+//! distinct or merge.
 
+pub mod duplicates;
 pub mod one;
 
 use axum::extract::State;
@@ -51,6 +53,8 @@ struct ListPage {
     /// Any filter is set (the filters stay open on a phone).
     filtered: bool,
     may_import: bool,
+    /// May correct: the likely duplicates are theirs to judge.
+    may_correct: bool,
     rows: Vec<Row>,
     total: String,
     page: u64,
@@ -236,6 +240,7 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
                 .iter()
                 .any(|x| !x.is_empty()),
             may_import: v.caller.may(pantau_domain::access::Permission::Import),
+            may_correct: v.caller.may(pantau_domain::access::Permission::Correct),
             q: q.clone(),
             kinds,
             regions,
