@@ -5,6 +5,9 @@
 //! kind that carry the same person's NIK (a UMKM's owner, a street vendor,
 //! an entrepreneur) anywhere in what they are given.
 //!
+//! Names that both carry numbers, and not the same ones ("Unit 1", "Unit
+//! 2"), are two, however alike the rest.
+//!
 //! A pair is always of one kind: a vendor who also registered a business is
 //! two beneficiaries by design, so a merge never changes what a record is.
 //!
@@ -187,6 +190,20 @@ fn fewest_edits(a: &Letters, b: &Letters) -> usize {
     moved.div_ceil(2)
 }
 
+/// The key's numbers (`unit 2`, `ani 121`), in order.
+fn numbers(key: &str) -> Vec<&str> {
+    key.split(' ')
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Two names that both carry numbers, and not the same ones, name two
+/// (a cooperative's unit 1 and unit 2), however alike the rest.
+fn numbered_apart(a: &str, b: &str) -> bool {
+    let (x, y) = (numbers(a), numbers(b));
+    !x.is_empty() && !y.is_empty() && x != y
+}
+
 /// The blocks a key falls in: the first letters of each word.
 fn blocks(key: &str) -> BTreeSet<String> {
     key.split(' ')
@@ -249,7 +266,10 @@ pub fn likely(given: &[Candidate]) -> Vec<Suspect> {
                 }
                 // A same-NIK pair has its score already.
                 let best = best_possible((lengths[i], &counted[i]), (lengths[j], &counted[j]));
-                if found.contains_key(&pair) || best < THRESHOLD {
+                if found.contains_key(&pair)
+                    || best < THRESHOLD
+                    || numbered_apart(&keys[i], &keys[j])
+                {
                     continue;
                 }
                 let score = similarity(&keys[i], &keys[j]);

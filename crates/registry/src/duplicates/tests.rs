@@ -80,6 +80,8 @@ fn different_names_regions_and_kinds_are_not_listed() {
         coop("d", "1871", "KSP Maju Jaya Abadi Sentosa"),
         coop("e", "1871", "Koperasi Tani Makmur"),
         coop("f", "1871", "Koperasi Tani Mulya"),
+        c("g", "1871", "umkm", "Keripik Pisang Ani 121", None),
+        c("h", "1871", "umkm", "Keripik Pisang Ani 161", None),
     ]);
     assert!(found.is_empty(), "{found:?}");
 }
@@ -161,7 +163,7 @@ fn a_kabupaten_of_three_thousand_is_quick() {
 }
 
 fn name() -> impl Strategy<Value = String> {
-    proptest::collection::vec("[A-Za-z]{1,9}", 1..5).prop_map(|w| w.join(" "))
+    proptest::collection::vec("[A-Za-z]{1,9}|[0-9]{1,2}", 1..5).prop_map(|w| w.join(" "))
 }
 
 proptest! {
@@ -184,6 +186,9 @@ proptest! {
             let (a, b) = (&cs[s.first.parse::<usize>().unwrap()], &cs[s.second.parse::<usize>().unwrap()]);
             prop_assert_eq!(&a.kind, &b.kind);
             prop_assert_eq!(s.why.score, similarity(&name_key(&a.name), &name_key(&b.name)));
+            if !s.why.same_nik {
+                prop_assert!(!numbered_apart(&name_key(&a.name), &name_key(&b.name)));
+            }
             if s.why.same_nik {
                 prop_assert_eq!(&a.nik, &b.nik);
             } else {
@@ -197,7 +202,7 @@ proptest! {
                 let (ka, kb) = (name_key(&a.name), name_key(&b.name));
                 let met = a.region == b.region && a.kind == b.kind && !blocks(&ka).is_disjoint(&blocks(&kb));
                 let nik = a.kind == b.kind && a.nik.is_some() && a.nik == b.nik;
-                if nik || (met && similarity(&ka, &kb) >= THRESHOLD) {
+                if nik || (met && !numbered_apart(&ka, &kb) && similarity(&ka, &kb) >= THRESHOLD) {
                     prop_assert!(seen.contains(&(a.id.clone(), b.id.clone())), "{a:?} {b:?}");
                 }
             }
