@@ -140,19 +140,62 @@ fn report_members(
             "registry-corrections.csv".into(),
             corrections(store, region, year)?,
         ),
+        ("registry-merges.csv".into(), merges(store, region, year)?),
     ])
+}
+
+/// The first instant of year `y` (UTC).
+fn start(y: i32) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .context("the year is out of range")
+}
+
+/// The registry's merges in the region (by the kept record's) made in the
+/// year (UTC), as CSV: both records, who merged them, when, why, how many
+/// cases moved, and each year both had a record of (JSON).
+fn merges(store: &Store, region: &RegionCode, year: i32) -> anyhow::Result<Vec<u8>> {
+    let lines = block_on(store.merges_within(
+        &Scope::Region(region.clone()),
+        start(year)?,
+        start(year + 1)?,
+    ))?;
+    let mut out = pantau_registry::sheet::Writer::new(Vec::new());
+    out.row([
+        "kept_id",
+        "kept_name",
+        "merged_id",
+        "merged_name",
+        "region_code",
+        "reason",
+        "merged_by",
+        "merged_at",
+        "cases_moved",
+        "years",
+    ])?;
+    for l in lines {
+        out.row([
+            l.kept_id,
+            l.kept_name,
+            l.merged_id,
+            l.merged_name,
+            l.region_code,
+            l.reason,
+            l.merged_by,
+            l.merged_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            l.cases_moved.to_string(),
+            l.years,
+        ])?;
+    }
+    Ok(out.into_inner()?)
 }
 
 /// The registry's corrections in the region made in the year (UTC), as
 /// CSV: who changed which value of which beneficiary, when, from what to
 /// what, and why.
 fn corrections(store: &Store, region: &RegionCode, year: i32) -> anyhow::Result<Vec<u8>> {
-    let start = |y: i32| {
-        chrono::NaiveDate::from_ymd_opt(y, 1, 1)
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc())
-            .context("the year is out of range")
-    };
     let lines = block_on(store.corrections_within(
         &Scope::Region(region.clone()),
         start(year)?,

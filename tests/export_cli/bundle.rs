@@ -47,7 +47,8 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
                 "events.jsonl",
                 "reports/accountability.html",
                 "reports/accountability.csv",
-                "reports/registry-corrections.csv"
+                "reports/registry-corrections.csv",
+                "reports/registry-merges.csv"
             ],
             "{}",
             t.name
@@ -64,6 +65,12 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
             corrections.starts_with(b"beneficiary_id,beneficiary_name,region_code,field,"),
             "{}",
             String::from_utf8_lossy(corrections)
+        );
+        let merges = member(&members, "reports/registry-merges.csv");
+        assert!(
+            merges.starts_with(b"kept_id,kept_name,merged_id,merged_name,region_code,"),
+            "{}",
+            String::from_utf8_lossy(merges)
         );
         let events = json_lines(member(&members, "events.jsonl"));
         let cases = json_lines(member(&members, "cases.jsonl"));

@@ -10,6 +10,7 @@
 
 pub mod beneficiary;
 pub mod decree;
+pub mod duplicates;
 pub mod regions;
 pub mod sheet;
 pub mod villages;

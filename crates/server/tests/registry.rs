@@ -31,14 +31,15 @@ fn total(html: &str) -> u64 {
         .unwrap()
 }
 
-/// The `/registri/{id}` links of a list page (the link to the desa page aside).
+/// The `/registri/{id}` links of a list page (not its links to the desa
+/// page and to the likely duplicates).
 fn listed(html: &str) -> Vec<String> {
     html.match_indices("href=\"/registri/")
         .map(|(at, m)| {
             let rest = &html[at + m.len()..];
             rest[..rest.find('"').unwrap()].to_string()
         })
-        .filter(|l| l != "desa" && !l.starts_with("desa?"))
+        .filter(|l| l != "desa" && !l.starts_with("desa?") && l != "ganda")
         .collect()
 }
 
@@ -380,6 +381,237 @@ async fn a_manager_finds_and_corrects_a_cooperative_in_the_browser() {
         shot(&c, "registri-dikoreksi").await;
         let now = app.store.beneficiary(&coop.id).await.unwrap().unwrap();
         assert_eq!(now.phone.as_deref(), Some("0721123456"), "{db}");
+        c.goto(&app.url("/keluar")).await.ok();
+        c.delete_all_cookies().await.unwrap();
+    }
+    c.close().await.ok();
+}
+
+/// Registers a cooperative of Kota Bandar Lampung: its id.
+async fn registered(app: &Running, name: &str, nik: &str) -> String {
+    let regions = pantau_registry::regions::Regions::embedded().unwrap();
+    let cells = [
+        ("kind", "cooperative"),
+        ("region_code", "18.71"),
+        ("name", name),
+        ("nik_koperasi", nik),
+        ("legal_entity_number", "12/BH/2019"),
+        ("coop_kind", "KSP"),
+        ("members", "40"),
+        ("active", "ya"),
+    ];
+    match app
+        .store
+        .register_beneficiary(&cells, &regions, &Scope::National)
+        .await
+        .unwrap()
+    {
+        pantau_store::registry::search::Registered::Done { id, .. } => id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likely_duplicates_are_marked_distinct_or_merged_by_those_who_correct() {
+    for app in support::apps().await {
+        let db = app.name;
+        let a = registered(&app, "KSP Ganda Sentosa Abadi", "1871020039990001").await;
+        let b = registered(
+            &app,
+            "Koperasi Simpan Pinjam GANDA SENTOSA ABADI",
+            "1871020039990002",
+        )
+        .await;
+        let x = registered(&app, "KUD Kembar Makmur Jaya", "1871020039990003").await;
+        let y = registered(&app, "K.U.D. Kembar Makmur Jayaa", "1871020039990004").await;
+        let c = app.sign_in("verifikator.18").await;
+        let (status, html) = support::text(&c, &app.url("/registri/ganda?wilayah=18.71")).await;
+        assert_eq!(status, 200, "{db}");
+        for id in [&a, &b, &x, &y] {
+            assert!(
+                html.contains(&format!("href=\"/registri/{id}\"")),
+                "{db}: {id} listed"
+            );
+        }
+        assert!(html.contains("Kemiripan nama 100%"), "{db}");
+        // The list links here for those who correct; a field officer is refused.
+        let (_, list) = support::text(&c, &app.url("/registri")).await;
+        assert!(list.contains("href=\"/registri/ganda\""), "{db}");
+        let officer = app.sign_in("petugas.1871").await;
+        assert_eq!(
+            support::text(&officer, &app.url("/registri/ganda")).await.0,
+            403,
+            "{db}"
+        );
+        let (_, officer_list) = support::text(&officer, &app.url("/registri")).await;
+        assert!(!officer_list.contains("href=\"/registri/ganda\""), "{db}");
+        let csrf = support::hidden(&html, "_csrf");
+        let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let (c, url, csrf) = (c.clone(), app.url(path), csrf.clone());
+            async move {
+                let mut form = vec![("_csrf", csrf)];
+                form.extend(fields);
+                let r = c.post(&url).form(&form).send().await.unwrap();
+                let to = r
+                    .headers()
+                    .get("location")
+                    .map(|l| l.to_str().unwrap().to_string());
+                (r.status().as_u16(), to)
+            }
+        };
+        let (first, second) = if a < b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let pair = |keep: &str, reason: &str| {
+            vec![
+                ("first", first.clone()),
+                ("second", second.clone()),
+                ("keep", keep.to_string()),
+                ("reason", reason.to_string()),
+            ]
+        };
+        // No reason, or no record chosen to stay: refused, nothing merged.
+        assert_eq!(
+            post("/registri/ganda/gabung", pair(&a, " ")).await.0,
+            400,
+            "{db}"
+        );
+        assert_eq!(
+            post("/registri/ganda/gabung", pair("", "sama")).await.0,
+            400,
+            "{db}"
+        );
+        assert_eq!(
+            app.store.kept_beneficiary(&b).await.unwrap(),
+            Some(b.clone()),
+            "{db}"
+        );
+        // Another region's manager does not know these records.
+        let west = app.sign_in("pengelola.1303").await;
+        let (_, west_page) = support::text(&west, &app.url("/registri")).await;
+        let r = west
+            .post(app.url("/registri/ganda/gabung"))
+            .form(&[
+                ("_csrf", support::hidden(&west_page, "_csrf").as_str()),
+                ("first", first.as_str()),
+                ("second", second.as_str()),
+                ("keep", a.as_str()),
+                ("reason", "sama"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404, "{db}");
+        // Merged: b into a.
+        let (status, to) = post(
+            "/registri/ganda/gabung",
+            pair(&a, "Satu koperasi, dua kali diimpor"),
+        )
+        .await;
+        assert_eq!(
+            (status, to.as_deref()),
+            (
+                303,
+                Some(format!("/registri/{a}?digabung=1#gabungan").as_str())
+            ),
+            "{db}"
+        );
+        let (_, kept) = support::text(&c, &app.url(&format!("/registri/{a}?digabung=1"))).await;
+        assert!(
+            kept.contains("Satu koperasi, dua kali diimpor"),
+            "{db}: the merge on the kept page"
+        );
+        let (_, gone) = support::text(&c, &app.url(&format!("/registri/{b}"))).await;
+        assert!(
+            gone.contains("id=\"digabung-ke\"")
+                && gone.contains(&format!("href=\"/registri/{a}\"")),
+            "{db}"
+        );
+        assert!(
+            !gone.contains("id=\"koreksi\""),
+            "{db}: a merged record is not corrected"
+        );
+        let (_, found) = support::text(&c, &app.url("/registri?q=ganda+sentosa")).await;
+        assert_eq!(
+            listed(&found),
+            std::slice::from_ref(&a),
+            "{db}: the merged record is not listed"
+        );
+        // Marked distinct: x and y are two, and are listed no more.
+        let (first, second) = if x < y {
+            (x.clone(), y.clone())
+        } else {
+            (y.clone(), x.clone())
+        };
+        let (status, _) = post(
+            "/registri/ganda/beda",
+            vec![
+                ("first", first),
+                ("second", second),
+                ("reason", "Dua koperasi di dua kelurahan".into()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{db}");
+        let (_, after) = support::text(&c, &app.url("/registri/ganda?wilayah=18.71")).await;
+        for id in [&a, &b, &x, &y] {
+            assert!(
+                !after.contains(&format!("href=\"/registri/{id}\"")),
+                "{db}: {id} no longer listed"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verifier_merges_two_records_in_the_browser() {
+    let Some((c, _driver)) = browser(1280, 900).await else {
+        return;
+    };
+    for db in support::db::test_databases().await {
+        let app = support::spawn(db).await;
+        let db = app.name;
+        let a = registered(&app, "KSP Mekar Sari Bersama", "1871020039980001").await;
+        let b = registered(
+            &app,
+            "Koperasi Simpan Pinjam Mekar Sari Bersama",
+            "1871020039980002",
+        )
+        .await;
+        sign_in(&c, &app, "pengelola.1871").await;
+        click(&c, "nav a[href='/registri']").await;
+        wait_until(&c, |url, _| url.ends_with("/registri")).await;
+        click(&c, "#ke-ganda").await;
+        let html = wait_until(&c, |url, _| url.ends_with("/registri/ganda")).await;
+        assert!(html.contains("Mekar Sari"), "{db}");
+        shot(&c, "registri-ganda").await;
+        let (first, _) = if a < b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let section = format!("form:has(input[name=first][value='{first}'])");
+        click(&c, &format!("{section} input[name=keep][value='{a}']")).await;
+        type_in(
+            &c,
+            &format!("{section} textarea[name=reason]"),
+            "Diimpor dua kali",
+        )
+        .await;
+        click(&c, &format!("{section} button[value=gabung]")).await;
+        let html = wait_until(&c, |url, _| url.contains("digabung=1")).await;
+        assert!(
+            html.contains("Diimpor dua kali"),
+            "{db}: the merge on the kept page"
+        );
+        shot(&c, "registri-digabung").await;
+        assert_eq!(
+            app.store.kept_beneficiary(&b).await.unwrap(),
+            Some(a.clone()),
+            "{db}"
+        );
         c.goto(&app.url("/keluar")).await.ok();
         c.delete_all_cookies().await.unwrap();
     }

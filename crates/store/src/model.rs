@@ -118,6 +118,7 @@ read_model!(
         phone: Option<String>,
         dissolved: bool,
         desa_code: Option<String>,
+        merged_into: Option<String>,
     }
 );
 

@@ -25,6 +25,8 @@ use sql::count;
 mod decrees;
 #[path = "registry/desa.rs"]
 mod desa;
+#[path = "registry/duplicates.rs"]
+mod duplicates;
 #[path = "registry/imports.rs"]
 mod imports;
 #[path = "registry/programs.rs"]

@@ -158,6 +158,17 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ("GET", "/sk/{id}/pindaian", get(decrees::scan)),
         ("GET", "/registri", get(registry::list)),
         ("GET", "/registri/desa", get(registry::desa::coverage)),
+        ("GET", "/registri/ganda", get(registry::duplicates::list)),
+        (
+            "POST",
+            "/registri/ganda/beda",
+            post(registry::duplicates::distinct),
+        ),
+        (
+            "POST",
+            "/registri/ganda/gabung",
+            post(registry::duplicates::merge),
+        ),
         ("GET", "/registri/{id}", get(registry::one::page)),
         ("POST", "/registri/{id}", post(registry::one::correct)),
         ("GET", "/impor", get(imports::form)),

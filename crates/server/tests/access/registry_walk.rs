@@ -24,6 +24,42 @@ async fn one_of(app: &Running, region: &str) -> (String, String) {
     (b.id, number)
 }
 
+/// Two fresh cooperatives of `region` alike by name, for `login`'s walk:
+/// (the first's id, the second's).
+async fn a_pair(app: &Running, login: &str, region: &str) -> (String, String) {
+    let regions = pantau_registry::regions::Regions::embedded().unwrap();
+    let seed = login
+        .bytes()
+        .fold(0u64, |h, b| (h * 31 + u64::from(b)) % 100_000_000);
+    let mut ids = vec![];
+    for (n, name) in ["KSP Walk Ganda", "Koperasi Simpan Pinjam Walk Ganda"]
+        .iter()
+        .enumerate()
+    {
+        let nik = format!("{}{:011}{n}", region.replace('.', ""), seed);
+        let cells = [
+            ("kind", "cooperative"),
+            ("region_code", region),
+            ("name", name),
+            ("nik_koperasi", nik.as_str()),
+            ("legal_entity_number", "1/BH/2020"),
+            ("coop_kind", "KSP"),
+            ("members", "20"),
+            ("active", "ya"),
+        ];
+        let done = app
+            .store
+            .register_beneficiary(&cells, &regions, &pantau_domain::access::Scope::National)
+            .await
+            .unwrap();
+        match done {
+            pantau_store::registry::search::Registered::Done { id, .. } => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    (ids[0].clone(), ids[1].clone())
+}
+
 /// Every `/registri` route as user `u` (signed in as `c`).
 pub(crate) async fn walk(app: &Running, u: &User, c: &reqwest::Client, method: &str, path: &str) {
     let name = app.name;
@@ -107,6 +143,46 @@ pub(crate) async fn walk(app: &Running, u: &User, c: &reqwest::Client, method: &
                 } else {
                     assert_eq!(after, before, "{ctx}: nothing changed");
                 }
+            }
+            ("GET", "/registri/ganda") => {
+                let url = app.url(&format!("/registri/ganda?wilayah={region}"));
+                let (status, html) = support::text(c, &url).await;
+                // A region not one's own is a bad choice, named.
+                let want = match (corrects, sees) {
+                    (false, _) => 403,
+                    (true, false) => 400,
+                    (true, true) => 200,
+                };
+                assert_eq!(status, want, "{ctx}");
+                if want == 200 {
+                    assert!(html.contains("id=\"jumlah\""), "{ctx}");
+                }
+            }
+            ("POST", "/registri/ganda/beda" | "/registri/ganda/gabung") => {
+                let (_, any) = support::text(c, &app.url("/kasus")).await;
+                let csrf = support::hidden(&any, "_csrf");
+                let (first, second) = a_pair(app, user, region).await;
+                let r = c
+                    .post(app.url(path))
+                    .form(&[
+                        ("_csrf", csrf.as_str()),
+                        ("first", first.as_str()),
+                        ("second", second.as_str()),
+                        ("keep", first.as_str()),
+                        ("reason", "walk"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let want = match (corrects, sees) {
+                    (false, _) => 403,
+                    (true, false) => 404,
+                    (true, true) => 303,
+                };
+                assert_eq!(r.status().as_u16(), want, "{ctx}");
+                let kept = app.store.kept_beneficiary(&second).await.unwrap().unwrap();
+                let merged = want == 303 && path.ends_with("gabung");
+                assert_eq!(kept == first, merged, "{ctx}: merged");
             }
             _ => panic!("{ctx}: a /registri route the walk does not know"),
         }

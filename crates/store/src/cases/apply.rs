@@ -101,6 +101,11 @@ impl Store {
             return same_command(first, None, "open");
         }
         crate::cases::pin::pin(&txn, o.definition, o.source, cx.now).await?;
+        // A beneficiary merged into another opens its case on that one.
+        let beneficiary_id = match &o.beneficiary_id {
+            Some(b) => Some(crate::registry::duplicates::opening_on(&txn, b).await?),
+            None => None,
+        };
         let (case, event, effects) =
             engine::open(o.definition, &o.case_id, &o.key, cx).map_err(StoreError::Refused)?;
         // A case that does not exist yet: version 0, chained to the genesis hash.
@@ -110,7 +115,7 @@ impl Store {
             workflow_version: o.definition.version as i32,
             region: o.region.clone(),
             program_id: o.program_id.clone(),
-            beneficiary_id: o.beneficiary_id.clone(),
+            beneficiary_id,
             state: String::new(),
             seq: 0,
             approved_amount: None,

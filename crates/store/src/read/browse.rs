@@ -383,7 +383,8 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> Result<Page<model::Beneficiary>, StoreError> {
-        let mut cond = in_scope(self.db_backend(), "region_code", scope);
+        let mut cond = in_scope(self.db_backend(), "region_code", scope)
+            .add(beneficiary::Column::MergedInto.is_null());
         if let Some(k) = kind {
             cond = cond.add(beneficiary::Column::Kind.eq(k));
         }

@@ -175,7 +175,9 @@ impl Store {
     /// counted (two queries: the page, then its cases' sums).
     pub async fn registry_page(&self, q: &RegistryQuery) -> Result<Page<RegistryLine>, StoreError> {
         let backend = self.db_backend();
-        let mut cond = in_scope(backend, "region_code", &q.scope);
+        // A merged record is listed as the one it was merged into.
+        let mut cond = in_scope(backend, "region_code", &q.scope)
+            .add(beneficiary::Column::MergedInto.is_null());
         if let Some(found) = words_match(&q.search) {
             cond = cond.add(found);
         }

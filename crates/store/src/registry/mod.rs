@@ -4,8 +4,10 @@
 
 pub mod correct;
 pub mod coverage;
+pub mod duplicates;
 pub mod import;
 pub mod listing;
+pub mod merge;
 pub mod outstanding;
 pub mod programs;
 pub mod search;
@@ -13,9 +15,11 @@ pub mod years;
 
 pub use correct::Correction;
 pub use coverage::VillageCoop;
+pub use duplicates::DuplicatePair;
 pub use listing::{
     BeneficiaryRecord, RecordCase, RecordVisit, RegistryLine, RegistryQuery, Standing,
 };
+pub use merge::{MergeLine, MergeRefusal, Merged, YearChoice};
 pub use programs::{Author, ProgramEdit, ProgramRefusal, StateCount};
 
 use chrono::{DateTime, Utc};
@@ -365,6 +369,7 @@ fn row(id: &str, b: &Beneficiary, now: DateTime<Utc>) -> beneficiary::ActiveMode
         phone: Set(b.contact.phone.clone()),
         dissolved: Set(false),
         desa_code: Set(b.desa.map(|d| d.to_string())),
+        merged_into: Set(None),
     };
     match &b.details {
         Details::Cooperative {

@@ -50,7 +50,9 @@ impl Store {
         let Some(found) = words_match(query).filter(|_| limit > 0) else {
             return Ok(vec![]);
         };
-        let mut cond = in_scope(self.db_backend(), "region_code", scope).add(found);
+        let mut cond = in_scope(self.db_backend(), "region_code", scope)
+            .add(found)
+            .add(beneficiary::Column::MergedInto.is_null());
         if let Some(r) = region {
             cond = cond.add(beneficiary::Column::RegionCode.eq(r));
         }
@@ -93,8 +95,12 @@ impl Store {
             .import_beneficiaries(&[(id.clone(), b.clone())], Utc::now())
             .await?
             > 0;
-        match self.beneficiary(&id).await? {
-            Some(row) if scope.covers(Some(&row.region_code)) => Ok(Registered::Done { id, new }),
+        // A record merged into another is found as that one.
+        let kept = self.kept_beneficiary(&id).await?.unwrap_or(id);
+        match self.beneficiary(&kept).await? {
+            Some(row) if scope.covers(Some(&row.region_code)) => {
+                Ok(Registered::Done { id: kept, new })
+            }
             _ => Ok(Registered::Refused(vec![ColumnError {
                 column: identifying_column(b.kind()).into(),
                 reason: pantau_domain::Label::new(

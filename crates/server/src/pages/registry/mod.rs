@@ -3,9 +3,11 @@
 //! kabupaten/kota or province, standing and open cases, a page at a time at
 //! any size; each beneficiary's page (`one`) shows its whole record and
 //! takes corrections; `desa` the desa/kelurahan of a kabupaten/kota with
-//! their Koperasi Merah Putih.
+//! their Koperasi Merah Putih; `duplicates` lists likely duplicates to mark
+//! distinct or merge.
 
 pub mod desa;
+pub mod duplicates;
 pub mod one;
 
 use axum::extract::State;
@@ -58,6 +60,8 @@ struct ListPage {
     year: String,
     indicator: String,
     may_import: bool,
+    /// May correct: the likely duplicates are theirs to judge.
+    may_correct: bool,
     rows: Vec<Row>,
     total: String,
     page: u64,
@@ -270,6 +274,7 @@ pub async fn list(State(app): State<App>, v: Viewer) -> PageResult {
             }),
             year: year.clone(),
             indicator: indicator.clone(),
+            may_correct: v.caller.may(pantau_domain::access::Permission::Correct),
             q: q.clone(),
             kinds,
             regions,

@@ -16,7 +16,7 @@ use pantau_domain::GeoPoint;
 use pantau_domain::access::Permission;
 use pantau_registry::sheet::excel;
 use pantau_store::model::Beneficiary;
-use pantau_store::registry::{Author, BeneficiaryRecord, Correction, Standing};
+use pantau_store::registry::{Author, BeneficiaryRecord, Correction, MergeLine, Standing};
 use serde::{Deserialize, Serialize};
 
 use super::{desa, standing_label};
@@ -88,6 +88,15 @@ struct ChangeRow {
     before: String,
     after: String,
     why: String,
+    /// The record merged into this one that it was made on, if another.
+    on: Option<String>,
+}
+
+/// The record this one was merged into.
+#[derive(Serialize)]
+struct MergedInto {
+    href: String,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -111,6 +120,10 @@ struct RecordPage {
     problems: Problems,
     saved: bool,
     unchanged: bool,
+    merged_into: Option<MergedInto>,
+    /// The merges into this record, as sentences, oldest first.
+    merged_from: Vec<String>,
+    merged_now: bool,
 }
 
 /// What the page shows of a beneficiary the reader may see.
@@ -118,6 +131,8 @@ struct Seen {
     record: BeneficiaryRecord,
     /// The monev visit that registered its point, if one did.
     visit: Option<LocationView>,
+    /// The merges into it, and the one that merged it.
+    merges: Vec<MergeLine>,
 }
 
 /// The beneficiary `id` when the reader may see it; else not found.
@@ -127,12 +142,33 @@ async fn visible(app: &App, v: &Viewer, id: &str) -> Result<Seen, ApiError> {
         .beneficiary_record(id)
         .await
         .map_err(|e| ApiError::from_store(e, v.caller.lang))?;
+    let lang = v.caller.lang;
     match found {
-        Some(record) if v.caller.sees(Some(&record.beneficiary.region_code)) => Ok(Seen {
-            record,
-            visit: crate::api::location::of(app, &v.caller, id).await?,
-        }),
-        _ => Err(ApiError::not_found("penerima", id, v.caller.lang)),
+        Some(mut record) if v.caller.sees(Some(&record.beneficiary.region_code)) => {
+            let merges = app
+                .store
+                .merges_of(id)
+                .await
+                .map_err(|e| ApiError::from_store(e, lang))?;
+            // The corrections of the records merged into it are its history too.
+            for m in merges.iter().filter(|m| m.kept_id == id) {
+                let theirs = app
+                    .store
+                    .beneficiary_changes(Some(&m.merged_id))
+                    .await
+                    .map_err(|e| ApiError::from_store(e, lang))?;
+                record.changes.extend(theirs);
+            }
+            record
+                .changes
+                .sort_by(|a, b| b.changed_at.cmp(&a.changed_at).then(a.id.cmp(&b.id)));
+            Ok(Seen {
+                record,
+                visit: crate::api::location::of(app, &v.caller, id).await?,
+                merges,
+            })
+        }
+        _ => Err(ApiError::not_found("penerima", id, lang)),
     }
 }
 
@@ -236,6 +272,38 @@ fn record_page(
             before: shown(v, &c.field, c.old_value.as_deref()),
             after: shown(v, &c.field, c.new_value.as_deref()),
             why: c.reason.clone(),
+            on: (c.beneficiary_id != b.id).then(|| {
+                let name = seen
+                    .merges
+                    .iter()
+                    .find(|m| m.merged_id == c.beneficiary_id)
+                    .map_or_else(|| c.beneficiary_id.clone(), |m| m.merged_name.clone());
+                v.text("ganda.koreksi_dari").replace("{nama}", &name)
+            }),
+        })
+        .collect();
+    let merged_into = b.merged_into.as_ref().map(|into| MergedInto {
+        href: format!("/registri/{into}"),
+        text: v.text("ganda.digabung_ke").replace(
+            "{nama}",
+            &seen
+                .merges
+                .iter()
+                .find(|m| m.merged_id == b.id)
+                .map_or_else(|| into.clone(), |m| m.kept_name.clone()),
+        ),
+    });
+    let merged_from = seen
+        .merges
+        .iter()
+        .filter(|m| m.kept_id == b.id)
+        .map(|m| {
+            v.text("ganda.digabung_dari")
+                .replace("{nama}", &m.merged_name)
+                .replace("{siapa}", &m.merged_by)
+                .replace("{kapan}", &format::when(zone, m.merged_at, lang))
+                .replace("{alasan}", &m.reason)
+                .replace("{kasus}", &m.cases_moved.to_string())
         })
         .collect();
     let point_source = point_source(v, &r, seen.visit.as_ref());
@@ -262,12 +330,15 @@ fn record_page(
         visits,
         years,
         changes,
-        may_correct: v.caller.may(Permission::Correct),
+        may_correct: v.caller.may(Permission::Correct) && b.merged_into.is_none(),
         form,
         statuses,
         problems,
         saved: v.look.here.contains("disimpan=1"),
         unchanged: v.look.here.contains("disimpan=0"),
+        merged_now: v.look.here.contains("digabung=1"),
+        merged_into,
+        merged_from,
     }
 }
 

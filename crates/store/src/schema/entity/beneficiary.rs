@@ -37,6 +37,9 @@ pub struct Model {
     pub dissolved: bool,
     /// Its desa/kelurahan, dotted (`33.73.04.1001`): the current code.
     pub desa_code: Option<String>,
+    /// The record this one was merged into (`beneficiary_merges`): kept,
+    /// hidden from lists and searches, resolved to that one.
+    pub merged_into: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,7 @@ mod m20261206_000261_accounts;
 mod m20261206_000300_registry_corrections;
 mod m20261206_000320_yearly_records;
 mod m20261206_000420_beneficiary_desa;
+mod m20261206_000430_duplicates;
 mod m20261206_000440_umkm_years;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000300_registry_corrections::Migration),
             Box::new(m20261206_000320_yearly_records::Migration),
             Box::new(m20261206_000420_beneficiary_desa::Migration),
+            Box::new(m20261206_000430_duplicates::Migration),
             Box::new(m20261206_000440_umkm_years::Migration),
         ]
     }
