@@ -19,7 +19,7 @@ pub mod read;
 pub mod registry;
 pub mod schema;
 
-pub use cases::apply::{Opening, Outcome};
+pub use cases::apply::{Check, Checked, Opening, Outcome, Target};
 pub use cases::pin::{Drift, PinError};
 pub use cases::query::CaseView;
 pub use error::StoreError;
