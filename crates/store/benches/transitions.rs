@@ -1,6 +1,8 @@
 //! Transitions committed per second through the store, next to the same
-//! writes as hand-written SQL and next to raw single-row INSERT commits,
-//! all measured in one run on the same databases with the same settings.
+//! writes sent by the database's own driver with nothing in between (the
+//! direct baseline), as hand-written SQL through the store's pool, and next
+//! to raw single-row INSERT commits, all measured in one run on the same
+//! databases with the same settings.
 //!
 //! Run (release profile; about a minute after the build):
 //!
@@ -16,7 +18,7 @@
 //! only the client's) go to stderr.
 //!
 //! Tiny mode (`PANTAU_BENCH_TINY=1`, as `.ci/run` runs it: `cargo test -p
-//! pantau-store --bench transitions`, a dev build): 24 transactions and 24
+//! pantau-store --bench transitions`, a dev build): 48 transactions and 48
 //! raw inserts per measurement, one round, no sizing run; every
 //! configuration, client count and check as above. Its figures mean nothing.
 //!
@@ -27,17 +29,19 @@
 //! or the server named by `PANTAU_TEST_POSTGRES_URL`; when it does not
 //! answer, a line under the table says it was skipped and why
 //! (under `PANTAU_REQUIRE_ALL=1` the run fails instead). All through
-//! `Store::open`, with the store's pool of 8 connections.
+//! `Store::open`, with the store's pool of 8 connections (16 on PostgreSQL,
+//! one per client as the direct baseline has).
 //!
-//! Each configuration is measured with 1 and with 4 concurrent clients
-//! (tokio tasks sharing the pool; on SQLite the writers serialize on the
-//! database lock, `BEGIN IMMEDIATE` with a busy timeout). Each client works
+//! SQLite is measured with 1 and with 4 concurrent clients, PostgreSQL
+//! with 4 and with 16 (tokio tasks sharing the pool; on SQLite the writers
+//! serialize on the database lock, `BEGIN IMMEDIATE` with a busy timeout). Each client works
 //! on its own cases, so there are no conflicts. A short sizing run per
 //! client count (not reported; it also warms the pool and its statement
 //! caches) picks the number of transactions so a store measurement lasts
 //! about a second (400 to 40,000); the hand-written measurement uses the
-//! same number, the raw inserts their own. Every measurement is repeated in
-//! 3 rounds (alternating whether store or hand-written goes first); a cell
+//! same number, the direct baseline and the raw inserts their own. Every
+//! measurement is repeated in 3 rounds (store, hand-written, direct, then
+//! the other way round); a cell
 //! shows the median and, in brackets, the lowest and highest round.
 //!
 //! Columns:
@@ -55,6 +59,17 @@
 //!   reminders and arm the entered state's (every step here), and an outbox
 //!   row (request_revision notifies: one step in three). That is 6 to 7
 //!   statements between BEGIN and COMMIT.
+//! - `direct tx/s`: the same statements as the store sends (the key looked
+//!   up, the case row read, the case updated with the version check, the
+//!   event inserted with its chain hash, the reminders voided and one
+//!   armed, an outbox row one step in three: 6 to 7 between BEGIN and
+//!   COMMIT) by `rusqlite` (bundled SQLite, `BEGIN IMMEDIATE`, the same
+//!   `synchronous`, cached prepared statements) or `tokio-postgres`
+//!   (statements prepared once), one connection per client, on cases of
+//!   their own in the same database (`transitions/direct.rs`).
+//! - `store/direct`: store tx/s ÷ direct tx/s (of the medians): the
+//!   issue's measure. The target is at least 0.5; the last lines say for
+//!   each row whether it is met.
 //! - `hand-written tx/s`: the same number of transactions as plain SQL
 //!   through the same pool (sea-orm raw statements, cached prepared
 //!   statements, `BEGIN IMMEDIATE` on SQLite like the store) on the store's
@@ -64,8 +79,7 @@
 //!   idempotency key), INSERT an outbox row. Four statements.
 //! - `raw insert/s`: single-row INSERTs into a two-column table, each its
 //!   own autocommit transaction: the price of one commit.
-//! - `store/hand`: store tx/s ÷ hand-written tx/s (of the medians). The
-//!   target is at least 0.5; the last lines say for each row whether it is met.
+//! - `store/hand`: store tx/s ÷ hand-written tx/s (of the medians).
 //!
 //! Before finishing, the bench checks that the events table holds exactly
 //! the transitions it counted.
@@ -86,6 +100,9 @@ use work::*;
 #[path = "transitions/hand.rs"]
 mod hand;
 use hand::*;
+#[path = "transitions/direct.rs"]
+mod direct;
+use direct::*;
 #[path = "../../../tests/support/bench.rs"]
 mod bench;
 #[path = "../../../tests/support/db.rs"]
@@ -99,16 +116,21 @@ mod sql;
 /// Rounds per measurement; cells show the median.
 const ROUNDS: usize = 3;
 /// Transactions per measurement in the tiny mode (a multiple of every client count).
-const TINY_N: usize = 24;
+const TINY_N: usize = 48;
 
 /// Rounds per measurement: [`ROUNDS`], one in the tiny mode.
 fn rounds() -> usize {
     if bench::tiny() { 1 } else { ROUNDS }
 }
-/// Client counts measured on every configuration.
-const CLIENTS: [usize; 2] = [1, 4];
-/// Connections in the pool (the store's default).
-const POOL: u32 = 8;
+/// Client counts measured on SQLite.
+const SQLITE_CLIENTS: &[usize] = &[1, 4];
+/// Client counts measured on PostgreSQL.
+const POSTGRES_CLIENTS: &[usize] = &[4, 16];
+/// Connections in the pool: the store's default (8), or one per client
+/// when there are more, as the direct baseline has.
+fn pool(clients: &[usize]) -> u32 {
+    clients.iter().copied().max().unwrap_or(1).max(8) as u32
+}
 
 struct Fixture {
     catalog: Catalog,
@@ -164,12 +186,18 @@ struct Row {
     config: String,
     clients: usize,
     store: Rates,
+    direct: Rates,
     hand: Rates,
     raw: Rates,
 }
 
 impl Row {
+    /// Store ÷ direct baseline, the issue's measure (target ≥ 0.5).
     fn ratio(&self) -> f64 {
+        self.store.median() / self.direct.median()
+    }
+
+    fn hand_ratio(&self) -> f64 {
         self.store.median() / self.hand.median()
     }
 }
@@ -188,17 +216,30 @@ fn size(rate: f64, clients: usize) -> usize {
     n / clients * clients
 }
 
+/// At least `cases`, a multiple of `clients` (each lane the same number).
+fn per_lane(cases: usize, clients: usize) -> usize {
+    cases.max(clients).div_ceil(clients) * clients
+}
+
+/// Transactions per measurement: store and hand-written, direct, raw inserts.
+struct Sizes {
+    n: usize,
+    direct_n: usize,
+    raw_n: usize,
+}
+
 /// Sizing run, not reported: fills the pool and its statement caches and
 /// measures roughly how fast each kind goes, so each timed measurement lasts
-/// about TARGET_SECS on any machine. Returns the transactions and raw
-/// inserts per measurement, and the transitions it committed.
+/// about TARGET_SECS on any machine. Returns the sizes, and the transitions
+/// it committed.
 async fn sizing(
     store: &Store,
     f: &Arc<Fixture>,
     hand: &Arc<Hand>,
+    target: &Arc<Target>,
     next_raw: &Arc<AtomicI64>,
     clients: usize,
-) -> (usize, usize, usize) {
+) -> (Sizes, usize) {
     let mut committed = 0;
     let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
     let pilot = 20 * clients;
@@ -219,6 +260,15 @@ async fn sizing(
     })
     .await;
     committed += took.done;
+    let ids = open_cases(store, f, &format!("PD{clients}"), pilot).await;
+    let until = Some(Instant::now() + PILOT);
+    let (t, h) = (target.clone(), hand.clone());
+    let (_, took) = timed(Lane::split(&ids, clients), |l| {
+        direct_work(t.clone(), h.clone(), l, usize::MAX, until)
+    })
+    .await;
+    committed += took.done;
+    let direct_n = size(took.rate(), clients);
     let until = Some(Instant::now() + PILOT);
     let (s, r) = (store.clone(), next_raw.clone());
     let (_, took) = timed(raw_lanes(), |l| {
@@ -227,11 +277,18 @@ async fn sizing(
     .await;
     let raw_n = size(took.rate(), clients);
 
-    (n, raw_n, committed)
+    (Sizes { n, direct_n, raw_n }, committed)
 }
 
-/// Measures one database (already opened) with 1 and 4 clients.
-async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
+/// Measures one database (already opened) with each client count.
+async fn measure(
+    store: &Store,
+    target: Target,
+    clients_list: &[usize],
+    f: &Arc<Fixture>,
+    config: &str,
+) -> Vec<Row> {
+    let target = Arc::new(target);
     let db = store.connection();
     db.execute_unprepared("CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")
         .await
@@ -248,34 +305,52 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
     let hand = Arc::new(Hand::new(store, &sample[0]).await);
 
     let mut rows = Vec::new();
-    for clients in CLIENTS {
+    for &clients in clients_list {
         let raw_lanes = || (0..clients).map(|_| Lane::new(&[])).collect::<Vec<_>>();
-        let (n, raw_n) = if bench::tiny() {
-            (TINY_N, TINY_N)
+        let Sizes { n, direct_n, raw_n } = if bench::tiny() {
+            Sizes {
+                n: TINY_N,
+                direct_n: TINY_N,
+                raw_n: TINY_N,
+            }
         } else {
-            let (n, raw_n, done) = sizing(store, f, &hand, &next_raw, clients).await;
+            let (sizes, done) = sizing(store, f, &hand, &target, &next_raw, clients).await;
             committed += done;
-            (n, raw_n)
+            sizes
         };
 
         // The timed cases: about 3 transitions per case and round, so
         // cases end near 10 events and their snapshots stay small.
         let per_client = n / clients;
-        let cases = (n / 3).max(clients);
+        let cases = per_lane(n / 3, clients);
         let store_ids = open_cases(store, f, &format!("S{clients}"), cases).await;
         let hand_ids = open_cases(store, f, &format!("H{clients}"), cases).await;
+        let direct_cases = per_lane(direct_n / 3, clients);
+        let direct_ids = open_cases(store, f, &format!("D{clients}"), direct_cases).await;
         let mut store_lanes = Lane::split(&store_ids, clients);
         let mut hand_lanes = Lane::split(&hand_ids, clients);
+        let mut direct_lanes = Lane::split(&direct_ids, clients);
         let mut row = Row {
             config: config.to_string(),
             clients,
             store: Rates::default(),
+            direct: Rates::default(),
             hand: Rates::default(),
             raw: Rates::default(),
         };
         for round in 0..rounds() {
-            for part in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
-                if part == 0 {
+            for part in if round % 2 == 0 { [0, 1, 2] } else { [2, 1, 0] } {
+                if part == 2 {
+                    let (t, h) = (target.clone(), hand.clone());
+                    let (lanes, took) = timed(direct_lanes, |l| {
+                        direct_work(t.clone(), h.clone(), l, direct_n / clients, None)
+                    })
+                    .await;
+                    direct_lanes = lanes;
+                    assert_eq!(took.done, direct_n);
+                    committed += took.done;
+                    row.direct.push(&took);
+                } else if part == 0 {
                     let (s, f2) = (store.clone(), f.clone());
                     let (lanes, took) = timed(store_lanes, |l| {
                         store_work(s.clone(), f2.clone(), l, per_client, None)
@@ -305,13 +380,15 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
             row.raw.push(&took);
         }
         eprintln!(
-            "  {config}, {clients} client(s), {n} transactions and {raw_n} inserts per measurement:\n    \
-             store {}/s, hand-written {}/s, raw {}/s; CPU of this process per transaction: \
-             store {}, hand-written {}, raw insert {}",
+            "  {config}, {clients} client(s), {n} transactions ({direct_n} direct) and {raw_n} inserts per measurement:\n    \
+             store {}/s, direct {}/s, hand-written {}/s, raw {}/s; CPU of this process per transaction: \
+             store {}, direct {}, hand-written {}, raw insert {}",
             bench::thousands(row.store.median()),
+            bench::thousands(row.direct.median()),
             bench::thousands(row.hand.median()),
             bench::thousands(row.raw.median()),
             row.store.cpu(),
+            row.direct.cpu(),
             row.hand.cpu(),
             row.raw.cpu(),
         );
@@ -332,16 +409,20 @@ async fn measure(store: &Store, f: &Arc<Fixture>, config: &str) -> Vec<Row> {
 }
 
 async fn sqlite(f: &Arc<Fixture>, sync: Synchronous) -> Vec<Row> {
-    let (_dir, url) = db::fresh_sqlite();
+    let (dir, url) = db::fresh_sqlite();
     let mut settings = Settings::new(url);
     settings.synchronous = sync;
-    settings.max_connections = POOL;
+    settings.max_connections = pool(SQLITE_CLIENTS);
     let store = Store::open(&settings).await.unwrap();
     let name = match sync {
         Synchronous::Full => "SQLite WAL sync=FULL",
         Synchronous::Normal => "SQLite WAL sync=NORMAL",
     };
-    let rows = measure(&store, f, name).await;
+    let target = Target::Sqlite {
+        path: dir.path().join("pantau.db"),
+        full: matches!(sync, Synchronous::Full),
+    };
+    let rows = measure(&store, target, SQLITE_CLIENTS, f, name).await;
     store.connection().clone().close().await.unwrap();
     rows
 }
@@ -349,7 +430,7 @@ async fn sqlite(f: &Arc<Fixture>, sync: Synchronous) -> Vec<Row> {
 async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
     let url = db::fresh_postgres().await?;
     let mut settings = Settings::new(url.as_str());
-    settings.max_connections = POOL;
+    settings.max_connections = pool(POSTGRES_CLIENTS);
     let store = Store::open(&settings).await.map_err(|e| e.to_string())?;
     let db = store.connection();
     let show = |what: &'static str| async move {
@@ -367,7 +448,8 @@ async fn postgres(f: &Arc<Fixture>) -> Result<Vec<Row>, String> {
         "PostgreSQL synchronous_commit={}",
         show("synchronous_commit").await
     );
-    let rows = measure(&store, f, &config).await;
+    let target = Target::Postgres { url: url.clone() };
+    let rows = measure(&store, target, POSTGRES_CLIENTS, f, &config).await;
     store.connection().clone().close().await.unwrap();
     db::drop_postgres(&url).await;
     Ok(rows)
@@ -378,18 +460,22 @@ fn print(rows: &[Row], skipped: &[String]) {
         "backend / settings",
         "clients",
         "store tx/s",
+        "direct tx/s",
+        "store/direct",
         "hand-written tx/s",
-        "raw insert/s",
         "store/hand",
+        "raw insert/s",
     ]);
     for r in rows {
         table.row(vec![
             r.config.clone(),
             r.clients.to_string(),
             r.store.cell(),
-            r.hand.cell(),
-            r.raw.cell(),
+            r.direct.cell(),
             format!("{:.2}", r.ratio()),
+            r.hand.cell(),
+            format!("{:.2}", r.hand_ratio()),
+            r.raw.cell(),
         ]);
     }
     println!();
@@ -412,7 +498,7 @@ fn print(rows: &[Row], skipped: &[String]) {
     for r in rows {
         let ratio = r.ratio();
         println!(
-            "{} with {} client{}: store/hand-written = {ratio:.2}: target (>= 0.50) {}",
+            "{} with {} client{}: store/direct = {ratio:.2}: target (>= 0.50) {}",
             r.config,
             r.clients,
             if r.clients == 1 { "" } else { "s" },

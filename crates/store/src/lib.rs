@@ -20,7 +20,7 @@ pub mod registry;
 pub mod schema;
 pub mod yearly;
 
-pub use cases::apply::{Opening, Outcome};
+pub use cases::apply::{Check, Checked, Opening, Outcome, Target};
 pub use cases::pin::{Drift, PinError};
 pub use cases::query::CaseView;
 pub use error::StoreError;

@@ -82,33 +82,29 @@ async fn one(app: &App, caller: &Caller, v: QueuedVisit) -> Result<SyncResult, A
         seq: None,
         error: Some(e.body()),
     };
-    let case = match cases::case_detail(app, caller, &v.case_id).await {
-        Ok(c) => c,
-        Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-        Err(e) => return Ok(refused(&v, e)),
-    };
-    let is_visit = app
-        .catalog
-        .get(&case.summary.workflow, case.workflow_version)
-        .and_then(|d| d.action(&v.action))
-        .is_some_and(|a| a.completes_visit);
-    if !is_visit {
-        let e = ApiError::invalid(
+    // Checked on the case row the transition's transaction reads.
+    let is_visit = |t: &pantau_store::Target<'_>| {
+        if t.definition
+            .action(&v.action)
+            .is_some_and(|a| a.completes_visit)
+        {
+            return Ok(());
+        }
+        Err(ApiError::invalid(
             "action",
             format!(
                 "`{}` bukan kunjungan monev kasus ini (is not a monev visit of this case)",
                 v.action
             ),
-        );
-        return Ok(refused(&v, e));
-    }
+        ))
+    };
     let req = TransitionRequest {
         action: v.action.clone(),
         inputs: v.inputs.clone(),
         expected_seq: v.expected_seq,
         observed_at: v.observed_at,
     };
-    match cases::transition(app, caller, &v.case_id, &v.key, req).await {
+    match cases::transition_with(app, caller, &v.case_id, &v.key, req, &is_visit).await {
         Ok(r) => Ok(SyncResult {
             status: if r.repeated {
                 SyncStatus::AlreadyStored

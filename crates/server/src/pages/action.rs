@@ -20,9 +20,10 @@ use super::cases::{self, is_attachment};
 use super::guard;
 use super::view::Viewer;
 use crate::App;
-use crate::api::cases::{CaseDetail, FieldView, TransitionRequest, transition};
+use crate::api::cases::{CaseDetail, FieldView, TransitionRequest, transition_with};
 use crate::api::files::store_file;
 use crate::error::{ApiError, FieldIssue};
+use pantau_store::Target;
 
 /// A form that was sent and refused, to show again.
 #[derive(Debug, Default)]
@@ -243,7 +244,8 @@ async fn read(mut m: Multipart) -> Result<Sent, ApiError> {
 }
 
 /// Whether `action` on case `id` moves money or closes it, so its form
-/// must come back confirmed (the `_yakin` box ticked).
+/// must come back confirmed (the `_yakin` box ticked). For a form that goes
+/// back without a transition; one that goes on is checked in its transaction.
 async fn weighty(app: &App, v: &Viewer, id: &str, action: &str) -> bool {
     let Ok(view) = crate::api::cases::visible_case(app, &v.caller, id).await else {
         return false;
@@ -329,10 +331,14 @@ pub(super) async fn submit(
             Err(e) => return v.fail(e),
         }
     }
-    if hidden("_yakin") != "ya" && weighty(app, v, id, &attempt.action).await {
-        attempt
-            .errors
-            .insert("_yakin".into(), v.text("temukan.belum_yakin"));
+    let unconfirmed = hidden("_yakin") != "ya";
+    let not_sure = v.text("temukan.belum_yakin");
+    // A form that goes back anyway says too whether the box must be
+    // ticked; one that goes on has it checked in the transition's own
+    // transaction, on the case row it reads.
+    let goes_back = !attempt.errors.is_empty() || keep.is_some();
+    if goes_back && unconfirmed && weighty(app, v, id, &attempt.action).await {
+        attempt.errors.insert("_yakin".into(), not_sure.clone());
     }
     if !attempt.errors.is_empty() {
         return refused(app, v, id, attempt, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -347,7 +353,18 @@ pub(super) async fn submit(
         expected_seq: hidden("_seq").parse().ok(),
         observed_at: observed(&hidden("_observed_at")),
     };
-    match transition(app, &v.caller, id, &attempt.key, req).await {
+    let action = attempt.action.clone();
+    let confirmed = |t: &Target<'_>| {
+        let def = t.definition;
+        let weighty = def
+            .action(&action)
+            .is_some_and(|a| pantau_workflow::engine::weighty(def, a, t.state));
+        match unconfirmed && weighty {
+            true => Err(ApiError::invalid("_yakin", not_sure.clone())),
+            false => Ok(()),
+        }
+    };
+    match transition_with(app, &v.caller, id, &attempt.key, req, &confirmed).await {
         // The case page says what was recorded (its `tercatat`).
         Ok(r) => v
             .look

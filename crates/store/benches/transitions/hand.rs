@@ -1,4 +1,5 @@
-//! The hand-written baseline: the same writes as plain SQL through the\n//! same pool, and the raw single-row INSERT commits.
+//! The hand-written baseline: the same writes as plain SQL through the
+//! same pool, and the raw single-row INSERT commits.
 
 use sql::placeholders;
 use std::sync::Arc;

@@ -12,6 +12,7 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
+use crate::cases::query::{CaseView, events_of};
 use crate::cases::write::Writes;
 use crate::schema::entity::{allocation, case, event};
 use crate::{Store, StoreError, cases::evidence, chain};
@@ -39,6 +40,23 @@ impl Outcome {
         }
     }
 }
+
+/// The case a command goes to, as its transaction read it, with the
+/// definition that decides it: what [`Store::apply_checked`]'s check sees.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub id: &'a str,
+    pub region: Option<&'a str>,
+    pub state: &'a str,
+    pub definition: &'a Definition,
+}
+
+/// A caller's check on a [`Target`] (may the caller see it, is the command
+/// one it may send here); its error declines the command: nothing is written.
+pub type Check<'a, E> = &'a (dyn Fn(&Target<'_>) -> Result<(), E> + Send + Sync);
+
+/// A checked command's answer: what it did, and the case as its transaction left it.
+pub type Checked = (Outcome, CaseView);
 
 /// A new case to open.
 #[derive(Debug, Clone)]
@@ -72,8 +90,55 @@ impl Store {
         cx: &Context,
         expected_seq: Option<i64>,
     ) -> Result<Outcome, StoreError> {
+        let none: Option<Check<'_, std::convert::Infallible>> = None;
+        match self
+            .run(catalog, case_id, cmd, cx, expected_seq, none)
+            .await?
+        {
+            Ok((outcome, _)) => Ok(outcome),
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Store::apply`] for a caller that answers with the case: `check`
+    /// runs first, on the case row the transaction reads (before the
+    /// idempotency key is looked up, so a repeated command is checked as a
+    /// new one is), and its error declines the command with nothing written;
+    /// the case comes back as the transaction left it, its events read in
+    /// the same transaction. One read of the case per command.
+    pub async fn apply_checked<E>(
+        &self,
+        catalog: &Catalog,
+        case_id: &str,
+        cmd: &Command,
+        cx: &Context,
+        expected_seq: Option<i64>,
+        check: Check<'_, E>,
+    ) -> Result<Result<Checked, E>, StoreError> {
+        let answer = self
+            .run(catalog, case_id, cmd, cx, expected_seq, Some(check))
+            .await?;
+        Ok(match answer {
+            Ok((outcome, Some(view))) => Ok((outcome, view)),
+            Ok((_, None)) => {
+                return Err(StoreError::Corrupt("a checked command read no case".into()));
+            }
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Applies with retries; the case is read back when `check` is given.
+    async fn run<E>(
+        &self,
+        catalog: &Catalog,
+        case_id: &str,
+        cmd: &Command,
+        cx: &Context,
+        expected_seq: Option<i64>,
+        check: Option<Check<'_, E>>,
+    ) -> Result<Result<(Outcome, Option<CaseView>), E>, StoreError> {
         let cx = &stored_precision(cx);
-        let result = retry(|| self.try_apply(catalog, case_id, cmd, cx, expected_seq)).await;
+        let result = retry(|| self.try_apply(catalog, case_id, cmd, cx, expected_seq, check)).await;
         match result {
             Err(StoreError::Stale) => Err(self.conflict(case_id).await),
             other => other,
@@ -137,24 +202,55 @@ impl Store {
         })
     }
 
-    async fn try_apply(
+    async fn try_apply<E>(
         &self,
         catalog: &Catalog,
         case_id: &str,
         cmd: &Command,
         cx: &Context,
         expected_seq: Option<i64>,
-    ) -> Result<Outcome, StoreError> {
+        check: Option<Check<'_, E>>,
+    ) -> Result<Result<(Outcome, Option<CaseView>), E>, StoreError> {
         let txn = begin(&self.db).await?;
         tracing::trace!(case = case_id, key = %cmd.key, "transaction begun");
-        if let Some(first) = repeated(&txn, &cmd.key).await? {
-            txn.commit().await?;
-            return same_command(first, Some(case_id), &cmd.action);
+        let find = || async {
+            case::Entity::find_by_id(case_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(case_id.into()))
+        };
+        // Checked: the row first, so the check comes before anything else.
+        let mut checked = None;
+        if let Some(check) = check {
+            let row = find().await?;
+            let version = u32::try_from(row.workflow_version).unwrap_or_default();
+            let def = self
+                .definition(&txn, catalog, case_id, &row.workflow, version)
+                .await?;
+            let target = Target {
+                id: case_id,
+                region: row.region.as_deref(),
+                state: &row.state,
+                definition: &def,
+            };
+            if let Err(e) = check(&target) {
+                return Ok(Err(e));
+            }
+            checked = Some(row);
         }
-        let row = case::Entity::find_by_id(case_id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(case_id.into()))?;
+        let reading = checked.is_some();
+        if let Some(first) = repeated(&txn, &cmd.key).await? {
+            let view = match &checked {
+                Some(row) => Some(view_of(&txn, row.clone(), None).await?),
+                None => None,
+            };
+            txn.commit().await?;
+            return same_command(first, Some(case_id), &cmd.action).map(|o| Ok((o, view)));
+        }
+        let row = match checked {
+            Some(row) => row,
+            None => find().await?,
+        };
         if let Some(seq) = expected_seq
             && seq != row.seq
         {
@@ -209,28 +305,60 @@ impl Store {
                 Decision::Apply { event, effects } => (event, effects),
                 Decision::AlreadyApplied { seq } => {
                     let event = load_event(&txn, case_id, seq as i64).await?;
+                    let view = match reading {
+                        true => Some(view_of(&txn, row, None).await?),
+                        false => None,
+                    };
                     txn.commit().await?;
-                    return Ok(Outcome::Repeated {
+                    let outcome = Outcome::Repeated {
                         case_id: case_id.into(),
                         event,
-                    });
+                    };
+                    return Ok(Ok((outcome, view)));
                 }
             };
         case.apply(&event);
         let mut writes = Writes::default();
         writes.add(&row, &case, &event, &effects, cx.now)?;
+        let after = match reading {
+            true => Some(writes.last_case()?),
+            false => None,
+        };
         writes.flush(&txn).await?;
         if recording.is_some() {
             evidence::record(&txn, &row, &event, &photos).await?;
         }
+        let view = match after {
+            Some(after) => Some(view_of(&txn, after, Some(&event)).await?),
+            None => None,
+        };
         txn.commit().await?;
         tracing::trace!(case = case_id, seq = event.seq, "transaction committed");
-        Ok(Outcome::Applied {
+        let outcome = Outcome::Applied {
             case: Box::new(case),
             event,
             effects,
-        })
+        };
+        Ok(Ok((outcome, view)))
     }
+}
+
+/// The case `row` with its events, read in the transaction; `new`, an
+/// event this transaction appended, is not read back but added.
+async fn view_of(
+    txn: &DatabaseTransaction,
+    row: case::Model,
+    new: Option<&Event>,
+) -> Result<CaseView, StoreError> {
+    let before = new.map(|e| e.seq as i64);
+    let mut events = events_of(txn, &row.id, before).await?;
+    events.extend(new.cloned());
+    let case = serde_json::from_str(&row.snapshot)?;
+    Ok(CaseView {
+        row: row.into(),
+        case,
+        events,
+    })
 }
 
 /// The context with its time cut to microseconds, the precision both

@@ -1,7 +1,7 @@
 //! Reading cases, their timelines, and verifying the hash chains.
 
 use pantau_workflow::{Case, Event};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::chain::{self, Broken, Link};
 use crate::schema::entity::{case, event};
@@ -15,20 +15,29 @@ pub struct CaseView {
     pub events: Vec<Event>,
 }
 
+/// Case `id`'s events, oldest first (those before seq `before`, when given).
+pub(crate) async fn events_of(
+    db: &impl ConnectionTrait,
+    id: &str,
+    before: Option<i64>,
+) -> Result<Vec<Event>, StoreError> {
+    let mut find = event::Entity::find().filter(event::Column::CaseId.eq(id));
+    if let Some(seq) = before {
+        find = find.filter(event::Column::Seq.lt(seq));
+    }
+    let rows = find.order_by_asc(event::Column::Seq).all(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| serde_json::from_str(&r.body))
+        .collect::<Result<Vec<Event>, _>>()?)
+}
+
 impl Store {
     pub async fn case(&self, id: &str) -> Result<Option<CaseView>, StoreError> {
         let Some(row) = case::Entity::find_by_id(id).one(&self.db).await? else {
             return Ok(None);
         };
-        let rows = event::Entity::find()
-            .filter(event::Column::CaseId.eq(id))
-            .order_by_asc(event::Column::Seq)
-            .all(&self.db)
-            .await?;
-        let events = rows
-            .iter()
-            .map(|r| serde_json::from_str(&r.body))
-            .collect::<Result<Vec<Event>, _>>()?;
+        let events = events_of(&self.db, id, None).await?;
         let case = serde_json::from_str(&row.snapshot)?;
         Ok(Some(CaseView {
             row: row.into(),

@@ -141,6 +141,14 @@ impl Writes {
         Ok(())
     }
 
+    /// The case row as the last transition added will write it.
+    pub fn last_case(&self) -> Result<case::Model, StoreError> {
+        use sea_orm::TryIntoModel;
+        let last = self.cases.last().cloned();
+        let last = last.ok_or_else(|| StoreError::Corrupt("no case row to write".into()))?;
+        Ok(last.try_into_model()?)
+    }
+
     fn effect(&mut self, case_id: &str, e: &Event, effect: &Effect, now: DateTime<Utc>) {
         let id = || Set(case_id.to_string());
         match effect {

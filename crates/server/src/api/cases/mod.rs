@@ -357,8 +357,18 @@ pub async fn visible_case(
 
 /// One case as `caller` may see it, or not found.
 pub async fn case_detail(app: &App, caller: &Caller, id: &str) -> Result<CaseDetail, ApiError> {
-    let lang = caller.lang;
     let view = visible_case(app, caller, id).await?;
+    detail_of(app, caller, id, view).await
+}
+
+/// The detail of case `id`, read already (`view`) and visible to `caller`.
+pub(crate) async fn detail_of(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    view: pantau_store::CaseView,
+) -> Result<CaseDetail, ApiError> {
+    let lang = caller.lang;
     let Some(def) = app
         .catalog
         .get(&view.case.workflow, view.case.workflow_version)

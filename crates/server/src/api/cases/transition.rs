@@ -6,10 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::WithRejection;
 use pantau_domain::access::Permission;
-use pantau_store::Outcome;
+use pantau_store::{Outcome, Target};
 use pantau_workflow::{Command, Context};
 
-use super::{TransitionRequest, TransitionResult, case_detail, event_view};
+use super::{TransitionRequest, TransitionResult, detail_of, event_view};
 use crate::error::{ApiError, ErrorBody, no_nul};
 use crate::{App, Caller};
 
@@ -35,6 +35,11 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<&str, ApiError> {
     )
 }
 
+/// A further check of a caller's on the case a transition goes to, made on
+/// the row its transaction reads (the sync's "a monev visit", the pages'
+/// "confirmed when it moves money"); its error declines the transition.
+pub type Also<'a> = &'a (dyn Fn(&Target<'_>) -> Result<(), ApiError> + Send + Sync);
+
 /// Takes `action` on case `id` for `caller`, once per `key`.
 pub async fn transition(
     app: &App,
@@ -42,6 +47,21 @@ pub async fn transition(
     id: &str,
     key: &str,
     req: TransitionRequest,
+) -> Result<TransitionResult, ApiError> {
+    transition_with(app, caller, id, key, req, &|_| Ok(())).await
+}
+
+/// [`transition`], declined unless `also` passes. The case is read once:
+/// the transaction checks that the caller sees it on the row it reads (a
+/// case outside the caller's region does not exist for them), and the
+/// answer is the case as that transaction left it.
+pub async fn transition_with(
+    app: &App,
+    caller: &Caller,
+    id: &str,
+    key: &str,
+    req: TransitionRequest,
+    also: Also<'_>,
 ) -> Result<TransitionResult, ApiError> {
     let lang = caller.lang;
     caller.require(Permission::Act)?;
@@ -51,8 +71,6 @@ pub async fn transition(
         no_nul("inputs", field)?;
         no_nul(&format!("inputs.{field}"), value)?;
     }
-    // Visibility first: a case outside the caller's region does not exist for them.
-    super::visible_case(app, caller, id).await?;
     let cmd = Command {
         key: format!("{}:{key}", caller.login),
         action: req.action,
@@ -65,13 +83,18 @@ pub async fn transition(
         remaining_allocation: None,
         evidence: Default::default(),
     };
-    let outcome = app
+    // Visibility first: a case outside the caller's region does not exist for them.
+    let check = |t: &Target<'_>| {
+        caller.see(t.region, "kasus", t.id)?;
+        also(t)
+    };
+    let (outcome, view) = app
         .store
-        .apply(&app.catalog, id, &cmd, &cx, req.expected_seq)
+        .apply_checked(&app.catalog, id, &cmd, &cx, req.expected_seq, &check)
         .await
-        .map_err(|e| ApiError::from_store(e, lang))?;
+        .map_err(|e| ApiError::from_store(e, lang))??;
     // Committed: whatever fails now must not say that nothing changed.
-    let case = case_detail(app, caller, id)
+    let case = detail_of(app, caller, id, view)
         .await
         .map_err(ApiError::after_commit)?;
     let def = app
