@@ -84,6 +84,9 @@ fn year(id: &str, year: i32, members: i32, verified: Option<i64>) -> Cooperative
         verified_by: verified.map(|_| "vera".into()),
         verified_at: verified
             .map(|d| Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + Duration::days(d)),
+        scale: None,
+        workers: None,
+        turnover_band: None,
     }
 }
 
@@ -358,6 +361,7 @@ async fn duplicates_are_listed_marked_distinct_and_merged() {
                 open_cases: None,
                 finals: vec![],
                 page: 1,
+                indicator: None,
                 per_page: 50,
             })
             .await
