@@ -91,7 +91,7 @@ fn a_healthy_office_passes_the_doctor_and_nothing_is_sent() {
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(!said.contains("FAIL"), "{said}");
     for seen in [
-        "7 definition(s)",
+        "8 definition(s)",
         "migrations current",
         &format!("SMTP 127.0.0.1:{} answers (nothing sent)", server.port),
         "cert.pem valid until",

@@ -1,4 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![recursion_limit = "256"]
 //! Every shipped email template, rendered in both languages with a realistic
 //! case (a KUD in Lampung), pinned as text and HTML snapshots; and the
 //! loader's and renderer's refusals.
@@ -76,6 +77,18 @@ fn context(lang: Lang) -> Value {
               "year_to_date": { "disbursed": "Rp 875.000.000", "tranches_paid": 31, "visits_done": 18 },
               "realisation": "12,64 %", "cases": 54, "visits_due": 6, "visits_overdue": 3 },
         "links": { "pdf": LINK, "xlsx": LINK, "html": LINK },
+        // the yearly data not sent
+        "regions_missing": 2,
+        "regions": 15,
+        "noun": if lang == Lang::En { "cooperatives" } else { "koperasi" },
+        "registered": 412,
+        "sent": 380,
+        "verified": 301,
+        "missing": 32,
+        "rows": [
+            { "region": "Kabupaten Lampung Selatan", "registered": 120, "sent": 100, "verified": 80, "missing": 20 },
+            { "region": "Kota Metro", "registered": 40, "sent": 28, "verified": 28, "missing": 12 },
+        ],
         // a decree's notice
         "decree": {
             "number": "500/123/V.19/2026",

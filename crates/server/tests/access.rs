@@ -133,6 +133,7 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/impor/tahunan", Rule::Import),
     ("POST", "/impor/tahunan", Rule::Import),
     ("GET", "/laporan", Rule::Read),
+    ("GET", "/indikator", Rule::Read),
     ("GET", "/laporan/unduh", Rule::Read),
     ("GET", "/profil", Rule::Read),
     ("POST", "/profil", Rule::Read),
