@@ -98,7 +98,10 @@ pub async fn upload(
     };
     let program = sent.fields.get("program").cloned().unwrap_or_default();
     if program.trim().is_empty() {
-        return v.fail(ApiError::invalid("program", v.text("tahunan.pilih_program")));
+        return v.fail(ApiError::invalid(
+            "program",
+            v.text("tahunan.pilih_program"),
+        ));
     }
     let programs = match programs(&app, &v, Some(&program)).await {
         Ok(p) => p,
