@@ -29,8 +29,8 @@ use pantau_workflow::{
 use serde_json::{Value as Json, json};
 use sha2::{Digest, Sha256};
 
-const SIMULATIONS: &str = "ace356d5dba418e449fcb0bafb5f23dd2b40c9b9bb34fb1145b9e9c239728563";
-const RANDOM: &str = "3b2fdb4779fa98b26d139b6b04fa574dba9934228c8f491b6c7046183ceb6936";
+const SIMULATIONS: &str = "108931949dab536318988aa5dbd77f72a235c589894851373bf2963f00b8119f";
+const RANDOM: &str = "d598810a00e2fe59b08eed73e65e0c32451c5b9aac1ada33eee60592033f378a";
 
 /// Records hashed in order; written as JSON lines when `PANTAU_GOLDEN_DUMP` is set.
 struct Recorder {
