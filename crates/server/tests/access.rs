@@ -215,6 +215,7 @@ fn every_endpoint_is_in_the_matrix() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_reads_or_acts_outside_their_region_or_role() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let catalog = support::catalog::catalog();
     let hash = pantau_server::password::hash(support::PASSWORD.into())
         .await

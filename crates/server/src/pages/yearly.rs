@@ -97,6 +97,9 @@ pub async fn upload(
         Err(e) => return v.fail(e),
     };
     let program = sent.fields.get("program").cloned().unwrap_or_default();
+    if let Err(e) = v.caller.require(pantau_domain::access::Permission::Import) {
+        return v.fail(e);
+    }
     if program.trim().is_empty() {
         return v.fail(ApiError::invalid(
             "program",

@@ -162,7 +162,7 @@ pub(crate) async fn pages(app: &Running, fx: &Fixture, u: &User) {
             let (status, html) = support::text(&c, &app.url(template)).await;
             assert!(
                 status == 200 || (status == 303 && role == Role::FieldOfficer),
-                "{name}: {user} GET {template}: {status}"
+                "{name}: {user} GET {template}: {status}\n{html}"
             );
             for case in fx.unseen(u) {
                 assert!(

@@ -160,5 +160,11 @@ fn options(settings: &Settings, create: bool) -> ConnectOptions {
             .foreign_keys(true)
             .create_if_missing(create)
     });
+    // PostgreSQL: no named statements kept per connection. Under the access
+    // walk's load a connection's cache of named statements was seen out of
+    // step with the server ("bind message supplies 0 parameters, but
+    // prepared statement sqlx_s_55 requires 16"), a request failing with
+    // 500; unnamed statements cannot be confused.
+    opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(0));
     opts
 }
