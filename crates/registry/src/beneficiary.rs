@@ -30,7 +30,7 @@ use serde::Serialize;
 
 use crate::regions::Regions;
 pub use crate::sheet::ColumnError;
-use crate::sheet::excel;
+use crate::sheet::{Columns, excel};
 use crate::villages::{DesaCode, Villages};
 
 pub const COLUMNS: [&str; 19] = [
@@ -210,65 +210,17 @@ pub const REFUSED_COLUMNS: [&str; 3] = ["line", "column", "reason"];
 
 /// Maps header names to positions; unknown or missing headers are errors.
 #[derive(Debug, Clone)]
-pub struct Header {
-    index: [Option<usize>; COLUMNS.len()],
-    /// Each column's name as the file writes it (English or Indonesian).
-    written: [&'static str; COLUMNS.len()],
-}
+pub struct Header(Columns<{ COLUMNS.len() }>);
 
 impl Header {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Header, Vec<ColumnError>> {
-        let mut index = [None; COLUMNS.len()];
-        let mut written = COLUMNS;
-        let mut indonesian = false;
-        let mut errors = Vec::new();
-        for (i, name) in names.into_iter().enumerate() {
-            let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
-            let english = COLUMNS.iter().position(|c| *c == name);
-            let by_kolom = KOLOM.iter().position(|c| *c == name);
-            match english.or(by_kolom) {
-                None if REFUSED_COLUMNS.contains(&name.as_str()) => {}
-                Some(p) if index[p].is_none() => {
-                    index[p] = Some(i);
-                    if english.is_none() {
-                        written[p] = KOLOM[p];
-                        indonesian = true;
-                    }
-                }
-                Some(_) => errors.push(ColumnError {
-                    column: name,
-                    reason: Label::new("kolom ganda", "duplicate column"),
-                }),
-                None => errors.push(ColumnError {
-                    column: name,
-                    reason: Label::new(
-                        format!("kolom tidak dikenal (yang dikenal: {})", KOLOM.join(", ")),
-                        format!("unknown column (known: {})", COLUMNS.join(", ")),
-                    ),
-                }),
-            }
-        }
-        for (p, required) in [(0, "kind"), (1, "region_code"), (2, "name")] {
-            if index[p].is_none() {
-                errors.push(ColumnError {
-                    column: if indonesian { KOLOM[p] } else { required }.into(),
-                    reason: Label::new("kolom wajib tidak ada", "required column missing"),
-                });
-            }
-        }
-        if errors.is_empty() {
-            Ok(Header { index, written })
-        } else {
-            Err(errors)
-        }
+        // Kind, region and name are required; the rest depend on the kind.
+        Columns::read(names, (COLUMNS, KOLOM), &REFUSED_COLUMNS, |p| p < 3).map(Header)
     }
 
     /// Column `column` (by its English name) as the file names it.
     pub fn written(&self, column: &str) -> String {
-        COLUMNS
-            .iter()
-            .position(|c| *c == column)
-            .map_or_else(|| column.to_string(), |p| self.written[p].to_string())
+        self.0.written(column)
     }
 }
 
@@ -281,9 +233,7 @@ pub fn parse_row<'a, S: AsRef<str>>(
     let mut errors = Vec::new();
     let get = |col: &str| -> &'a str {
         let p = COLUMNS.iter().position(|c| *c == col).unwrap_or(0);
-        header.index[p]
-            .and_then(|i| fields.get(i))
-            .map_or("", |s| s.as_ref().trim())
+        header.0.cell(p, fields)
     };
     let mut err = |column: &str, reason: Label| {
         errors.push(ColumnError {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use pantau_domain::{IdError, Label, Lang, NikKoperasi};
 
 pub use crate::sheet::ColumnError;
-use crate::sheet::excel;
+use crate::sheet::{Columns, excel};
 
 /// The columns by their English names: `nik_koperasi`, `year`, then the
 /// `submit` action's field ids.
@@ -69,65 +69,20 @@ pub const FIRST_YEAR: i32 = 1945;
 
 /// Maps header names to positions.
 #[derive(Debug, Clone)]
-pub struct Header {
-    index: [Option<usize>; COLUMNS.len()],
-    written: [&'static str; COLUMNS.len()],
-}
+pub struct Header(Columns<{ COLUMNS.len() }>);
 
 impl Header {
     /// Reads the header row; unknown, doubled or missing required columns are errors.
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Header, Vec<ColumnError>> {
-        let mut index = [None; COLUMNS.len()];
-        let mut written = COLUMNS;
-        let mut indonesian = false;
-        let mut errors = Vec::new();
-        for (i, name) in names.into_iter().enumerate() {
-            let name = name.trim().trim_start_matches('\u{feff}').to_lowercase();
-            let english = COLUMNS.iter().position(|c| *c == name);
-            let by_kolom = KOLOM.iter().position(|c| *c == name);
-            match english.or(by_kolom) {
-                Some(p) if index[p].is_none() => {
-                    index[p] = Some(i);
-                    if english.is_none() {
-                        written[p] = KOLOM[p];
-                        indonesian = true;
-                    }
-                }
-                Some(_) => errors.push(ColumnError {
-                    column: name,
-                    reason: Label::new("kolom ganda", "duplicate column"),
-                }),
-                None if name.is_empty() => {}
-                None => errors.push(ColumnError {
-                    column: name,
-                    reason: Label::new(
-                        format!("kolom tidak dikenal (yang dikenal: {})", KOLOM.join(", ")),
-                        format!("unknown column (known: {})", COLUMNS.join(", ")),
-                    ),
-                }),
-            }
-        }
-        for (p, column) in COLUMNS.iter().enumerate() {
-            if index[p].is_none() && !OPTIONAL.contains(column) {
-                errors.push(ColumnError {
-                    column: if indonesian { KOLOM[p] } else { column }.into(),
-                    reason: Label::new("kolom wajib tidak ada", "required column missing"),
-                });
-            }
-        }
-        if errors.is_empty() {
-            Ok(Header { index, written })
-        } else {
-            Err(errors)
-        }
+        Columns::read(names, (COLUMNS, KOLOM), &[], |p| {
+            !OPTIONAL.contains(&COLUMNS[p])
+        })
+        .map(Header)
     }
 
     /// Column `column` (by its English name, which is also the field id) as the file names it.
     pub fn written(&self, column: &str) -> String {
-        COLUMNS
-            .iter()
-            .position(|c| *c == column)
-            .map_or_else(|| column.to_string(), |p| self.written[p].to_string())
+        self.0.written(column)
     }
 }
 
@@ -156,9 +111,7 @@ pub fn parse_row<S: AsRef<str>>(
     };
     let mut answers = BTreeMap::new();
     for (p, column) in COLUMNS.iter().enumerate() {
-        let text = header.index[p]
-            .and_then(|i| fields.get(i))
-            .map_or("", |s| s.as_ref().trim());
+        let text = header.0.cell(p, fields);
         if NUMBERS.contains(column) {
             match number(column, text) {
                 Ok(v) => answers.insert(column.to_string(), v),

@@ -14,6 +14,7 @@
 //! The file is read as a stream: memory stays flat however long it is.
 
 mod cell;
+mod columns;
 mod decode;
 pub mod excel;
 mod write;
@@ -26,6 +27,7 @@ use pantau_domain::Label;
 use serde::Serialize;
 
 pub use cell::{clean, safe};
+pub use columns::Columns;
 pub use decode::NotText;
 pub use write::Writer;
 
