@@ -162,8 +162,8 @@ fn check_totals(
             return;
         }
     };
-    let Some(amounts) = amounts else { return };
-    let sum = amounts.fold(Some(Rupiah::ZERO), |s, a| s.and_then(|s| s.checked_add(a)));
+    let Some(mut amounts) = amounts else { return };
+    let sum = amounts.try_fold(Rupiah::ZERO, |s, a| s.checked_add(a));
     if sum != Some(stated) {
         let sum = sum.map_or_else(|| "?".to_string(), |s| s.to_string());
         errors.push(LineError::new(
@@ -261,7 +261,7 @@ fn outcome(r: &ResultLayout, word: &str) -> Result<Outcome, Label> {
         return Err(required());
     }
     let word = word.to_uppercase();
-    let is = |list: &[String]| list.iter().any(|w| *w == word);
+    let is = |list: &[String]| list.contains(&word);
     if is(&r.paid) {
         Ok(Outcome::Paid)
     } else if is(&r.failed) {
