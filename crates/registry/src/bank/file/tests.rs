@@ -54,7 +54,7 @@ fn the_bank_specific_example_has_its_totals_first_and_cuts_texts() {
         text(&bytes),
         "NO_REK,NAMA,NOMINAL,KD_BANK,BERITA,NO_REF\n\
          JUMLAH,,1503000,,,1\n\
-         000000023757,Koperasi Serba Usaha Sumber Rejeki,1503000,451,\"'=HYPERLINK(\"\"http://x\"\") pembaya\",PAY-2026-00003\n"
+         000000023757,Koperasi Serba Usaha Sumber Rejeki,1503000,451,\"'=HYPERLINK(\"\"http://x\"\") pembay\",PAY-2026-00003\n"
     );
 }
 
@@ -278,12 +278,14 @@ fn orders() -> impl Strategy<Value = Vec<Order>> {
         .map(|b| b.code.clone())
         .collect();
     let one = (
-        "[A-Z0-9/-]{1,20}",
+        "[A-Z0-9][A-Z0-9/-]{0,19}",
         proptest::sample::select(codes),
         "[0-9]{5,20}",
-        words(35),
+        // One less than the example bank's limits (35, 30): room for the
+        // `'` before a formula-like cell, which counts in a CSV.
+        words(34),
         1i64..=10_000_000_000,
-        proptest::option::of(words(30)),
+        proptest::option::of(words(29)),
     )
         .prop_map(
             |(reference, bank_code, account_no, holder_name, amount, description)| Order {

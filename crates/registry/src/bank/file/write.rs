@@ -8,7 +8,7 @@ use super::Order;
 use crate::bank::account::account_number;
 use crate::bank::banks;
 use crate::bank::layout::{Format, Layout, Place, Value};
-use crate::sheet::Writer;
+use crate::sheet::{Writer, safe};
 
 /// Problems named in one refusal, at most.
 const SHOWN: usize = 10;
@@ -104,28 +104,22 @@ fn rows(layout: &Layout, batch: &str, orders: &[Order]) -> Result<Vec<Vec<Cell>>
                 Value::Batch => batch.to_string(),
             };
             let text = match column.max {
-                Some(max)
-                    if matches!(column.value, Value::Reference | Value::AccountNo)
-                        && text.chars().count() > max =>
-                {
-                    bad(Label::new(
-                        format!(
-                            "kolom {} paling panjang {max} karakter: `{text}`",
-                            column.header
-                        ),
-                        format!(
-                            "the column {} takes at most {max} characters: `{text}`",
-                            column.header
-                        ),
-                    ));
+                Some(max) if matches!(column.value, Value::Reference | Value::AccountNo) => {
+                    if written(&text, layout.format) > max {
+                        bad(Label::new(
+                            format!(
+                                "kolom {} paling panjang {max} karakter: `{text}`",
+                                column.header
+                            ),
+                            format!(
+                                "the column {} takes at most {max} characters: `{text}`",
+                                column.header
+                            ),
+                        ));
+                    }
                     text
                 }
-                Some(max) => text
-                    .chars()
-                    .take(max)
-                    .collect::<String>()
-                    .trim()
-                    .to_string(),
+                Some(max) => cut(&text, max, layout.format),
                 None => text,
             };
             row.push(Cell::Text(text));
@@ -175,6 +169,25 @@ fn rows(layout: &Layout, batch: &str, orders: &[Order]) -> Result<Vec<Vec<Cell>>
         }
     }
     Ok(out)
+}
+
+/// The characters of `text` in the file: in a CSV with the `'` that
+/// [`crate::sheet::safe`] puts before a formula-like cell.
+fn written(text: &str, format: Format) -> usize {
+    match format {
+        Format::Csv => safe(text).chars().count(),
+        Format::Xlsx => text.chars().count(),
+    }
+}
+
+/// `text` cut to `max` characters, counting in a CSV the `'` that
+/// [`crate::sheet::safe`] puts before a formula-like cell.
+fn cut(text: &str, max: usize, format: Format) -> String {
+    let mut kept: String = text.chars().take(max).collect();
+    if written(&kept, format) > max {
+        kept = text.chars().take(max.saturating_sub(1)).collect();
+    }
+    kept.trim().to_string()
 }
 
 fn csv(layout: &Layout, rows: &[Vec<Cell>]) -> Result<Vec<u8>, Label> {
