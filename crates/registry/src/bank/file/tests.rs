@@ -64,6 +64,7 @@ fn what_cannot_be_written_is_named() {
     bad[0].account_no = "1.23457E+12".into();
     bad[1].bank_code = "999".into();
     bad[2].amount = Rupiah::ZERO;
+    bad[2].holder_name = " ".into();
     bad[2].reference = "PAY-2026-000000000000000003".into();
     let e = write(&generic(), "B", &bad).unwrap_err();
     assert!(
@@ -76,6 +77,7 @@ fn what_cannot_be_written_is_named() {
     );
     assert!(e.en.contains("the amount is zero"), "{e:?}");
     assert!(e.id.contains("nominal nol"), "{e:?}");
+    assert!(e.en.contains("empty account holder name"), "{e:?}");
     // The example bank refuses a reference longer than its 20 characters.
     let e = write(&tetap(), "B", &bad[2..]).unwrap_err();
     assert!(e.en.contains("NO_REF takes at most 20 characters"), "{e:?}");

@@ -25,12 +25,12 @@ enum Cell {
 /// as text cells; in a CSV as plain digits: the file is for the bank's
 /// upload, and Excel opening and saving it again would drop the zeros),
 /// bank codes as three digits, amounts as whole rupiah without separators
-/// (in a workbook as numbers formatted `#,##0`); texts cut to the column's
-/// `max`. Refused, with every order's problem named (the first ten): no
-/// orders, an empty reference, a reference or account number longer than
-/// its column allows, an account number that is none, a bank code not in
-/// [`banks`] when the layout writes the bank, an amount of zero, a total
-/// too large.
+/// (in a workbook as numbers formatted `#,##0`); texts trimmed and cut to
+/// the column's `max`. Refused, with every order's problem named (the
+/// first ten): no orders, an empty reference or holder name, a reference
+/// or account number longer than its column allows, an account number
+/// that is none, a bank code not in [`banks`] when the layout writes the
+/// bank, an amount of zero, a total too large.
 pub fn write(layout: &Layout, batch: &str, orders: &[Order]) -> Result<Vec<u8>, Label> {
     let rows = rows(layout, batch, orders)?;
     match layout.format {
@@ -70,6 +70,12 @@ fn rows(layout: &Layout, batch: &str, orders: &[Order]) -> Result<Vec<Vec<Cell>>
         if order.reference.trim().is_empty() {
             bad(Label::new("referensi kosong", "empty reference"));
         }
+        if order.holder_name.trim().is_empty() {
+            bad(Label::new(
+                "nama pemilik rekening kosong",
+                "empty account holder name",
+            ));
+        }
         let account = account_number(&order.account_no).unwrap_or_else(|l| {
             bad(l);
             String::new()
@@ -99,9 +105,9 @@ fn rows(layout: &Layout, batch: &str, orders: &[Order]) -> Result<Vec<Vec<Cell>>
                 Value::AccountNo => account.clone(),
                 Value::BankCode => bank.map_or_else(|| order.bank_code.clone(), |b| b.code.clone()),
                 Value::BankName => bank.map_or_else(String::new, |b| b.short.clone()),
-                Value::HolderName => order.holder_name.clone(),
-                Value::Description => order.description.clone(),
-                Value::Batch => batch.to_string(),
+                Value::HolderName => order.holder_name.trim().to_string(),
+                Value::Description => order.description.trim().to_string(),
+                Value::Batch => batch.trim().to_string(),
             };
             let text = match column.max {
                 Some(max) if matches!(column.value, Value::Reference | Value::AccountNo) => {
