@@ -109,13 +109,14 @@ const LEGAL_FORMS: &[&str] = &[
 /// names compared as [`name_key`] compares cooperatives' names (case,
 /// accents and punctuation aside, initials run together, the legal-form
 /// words `KOPERASI`, `KOP`, `KSP`, `KSPPS`, `KUD`, `KOPONTREN`, `SIMPAN
-/// PINJAM`, `SERBA USAHA`, `UNIT DESA`, `PT`, `CV`, … and [`LEGAL_FORMS`]
-/// set aside, words in alphabetical order), then equal or alike by
-/// [`similarity`] (one less the edits between the keys, `strsim::osa_distance`,
-/// over the longer key: normalised Levenshtein counting a swap of two
-/// neighbours as one edit) of at least [`HOLDER_THRESHOLD`], 0.9: a typo
-/// in a long name passes, another name does not. An empty name matches
-/// nothing.
+/// PINJAM`, `SERBA USAHA`, `UNIT DESA`, `PT`, `CV`, … set aside, and also
+/// the forms of military, employees' and credit-union cooperatives
+/// `PRIMKOPPAS`, `KOPKAR`, `KOPDIT`, `BADAN HUKUM`, …; words in
+/// alphabetical order), then equal or alike by [`similarity`] (one less
+/// the edits between the keys, `strsim::osa_distance`, over the longer
+/// key: normalised Levenshtein counting a swap of two neighbours as one
+/// edit) of at least [`HOLDER_THRESHOLD`], 0.9: a typo in a long name
+/// passes, another name does not. An empty name matches nothing.
 pub fn holder_matches(holder: &str, name: &str) -> bool {
     let (a, b) = (key(holder), key(name));
     if a.is_empty() || b.is_empty() {

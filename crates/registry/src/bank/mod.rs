@@ -8,7 +8,7 @@
 //!   whether an account holder's name is the beneficiary's.
 //! - [`layout`]: a bank's file layout, a TOML file (`templates/bank/`),
 //!   never code.
-//! - [`file`]: the order file written from a layout, and files read back
+//! - [`file`](mod@file): the order file written from a layout, and files read back
 //!   (our own order file, the bank's result), every bad cell named by line
 //!   and column.
 
