@@ -41,8 +41,14 @@ impl Store {
         if bank.is_none() {
             problems.push(Problem::new(
                 "bank_code",
-                format!("kode bank `{}` tidak dikenal (kode Bank Indonesia, tiga angka)", new.bank_code),
-                format!("unknown bank code `{}` (Bank Indonesia's three-digit code)", new.bank_code),
+                format!(
+                    "kode bank `{}` tidak dikenal (kode Bank Indonesia, tiga angka)",
+                    new.bank_code
+                ),
+                format!(
+                    "unknown bank code `{}` (Bank Indonesia's three-digit code)",
+                    new.bank_code
+                ),
             ));
         }
         let number = account::account_number(&new.account_no);
@@ -53,7 +59,11 @@ impl Store {
                 reason: reason.clone(),
             });
         }
-        let holder = new.holder_name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let holder = new
+            .holder_name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if holder.is_empty() {
             problems.push(Problem::new(
                 "holder_name",

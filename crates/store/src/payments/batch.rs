@@ -84,8 +84,14 @@ impl Store {
                     if let Some(batch) = &d.in_batch {
                         problems.push(Problem::new(
                             "cases",
-                            format!("tahap {} kasus {id} sudah ada di batch {batch}", d.tranche_no),
-                            format!("tranche {} of case {id} is already in batch {batch}", d.tranche_no),
+                            format!(
+                                "tahap {} kasus {id} sudah ada di batch {batch}",
+                                d.tranche_no
+                            ),
+                            format!(
+                                "tranche {} of case {id} is already in batch {batch}",
+                                d.tranche_no
+                            ),
                         ));
                     } else if let Some(why) = &d.held {
                         problems.push(Problem::new(
@@ -246,8 +252,14 @@ pub(super) async fn open_batch(
     if batch.status != BatchStatus::Open.as_str() {
         return Err(PayError::one(
             "batch",
-            format!("batch {} sudah dikirim ke bank; isinya tidak dapat diubah", batch.number),
-            format!("batch {} was sent to the bank; nothing in it can change", batch.number),
+            format!(
+                "batch {} sudah dikirim ke bank; isinya tidak dapat diubah",
+                batch.number
+            ),
+            format!(
+                "batch {} was sent to the bank; nothing in it can change",
+                batch.number
+            ),
         ));
     }
     Ok(batch)

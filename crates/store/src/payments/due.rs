@@ -6,12 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use pantau_domain::access::Scope;
-use pantau_domain::{Label, Lang, Role, Rupiah};
-use pantau_workflow::{
-    Actor, Case, Catalog, Command, Context, Decision, Definition, FieldType, engine,
-};
+use pantau_domain::{Label, Lang, Rupiah};
+use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, FieldType, engine};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -83,19 +81,6 @@ pub(crate) fn pay_command(
     })
 }
 
-/// The treasurer acting at `now`.
-pub(crate) fn treasurer(login: &str, now: DateTime<Utc>) -> Context {
-    Context {
-        now,
-        actor: Actor {
-            user: login.to_string(),
-            role: Role::Treasurer,
-        },
-        remaining_allocation: None,
-        evidence: Default::default(),
-    }
-}
-
 /// Whether the engine would pay `case`'s next tranche now: its number and
 /// amount, or the engine's reason.
 pub(crate) fn ask(
@@ -111,8 +96,15 @@ pub(crate) fn ask(
         ));
     };
     let date = cx.now.date_naive();
-    let cmd = pay_command(def, case, format!("dry:{}", case.seq), "PERIKSA", date, account_no)
-        .ok_or_else(|| Label::new("tahap belum dapat dibayar", "no tranche is payable now"))?;
+    let cmd = pay_command(
+        def,
+        case,
+        format!("dry:{}", case.seq),
+        "PERIKSA",
+        date,
+        account_no,
+    )
+    .ok_or_else(|| Label::new("tahap belum dapat dibayar", "no tranche is payable now"))?;
     match engine::decide(def, case, &cmd, cx) {
         Ok(Decision::Apply { .. }) => Ok((no, amount)),
         Ok(Decision::AlreadyApplied { .. }) => Ok((no, amount)),
@@ -181,7 +173,10 @@ impl Store {
         cx: &Context,
     ) -> Result<Vec<Due>, StoreError> {
         let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-        let owners: Vec<&str> = rows.iter().filter_map(|r| r.beneficiary_id.as_deref()).collect();
+        let owners: Vec<&str> = rows
+            .iter()
+            .filter_map(|r| r.beneficiary_id.as_deref())
+            .collect();
         let names = names(&self.db, &owners).await?;
         let accounts = accounts(&self.db, &owners).await?;
         let live = live_lines(&self.db, &ids).await?;
@@ -197,7 +192,12 @@ impl Store {
                 .as_ref()
                 .and_then(|b| accounts.get(b))
                 .cloned();
-            let asked = ask(&def, &case, cx, account.as_ref().map_or("", |a| a.account_no.as_str()));
+            let asked = ask(
+                &def,
+                &case,
+                cx,
+                account.as_ref().map_or("", |a| a.account_no.as_str()),
+            );
             let (tranche_no, amount, mut held) = match asked {
                 Ok((no, amount)) => (no, amount, None),
                 Err(why) => match engine::tranche_due(&def, &case) {
@@ -289,7 +289,10 @@ async fn accounts(
             .filter(bank_account::Column::ReplacedAt.is_null())
             .all(db)
             .await?;
-        out.extend(rows.into_iter().map(|r| (r.beneficiary_id.clone(), view(r))));
+        out.extend(
+            rows.into_iter()
+                .map(|r| (r.beneficiary_id.clone(), view(r))),
+        );
     }
     Ok(out)
 }

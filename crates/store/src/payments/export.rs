@@ -80,8 +80,13 @@ impl Store {
                 description: format!("{} tahap {}", batch.number, l.tranche_no),
             })
             .collect();
-        let bytes = file::write(layout, &batch.number, &orders)
-            .map_err(|reason| PayError::Refused(vec![Problem { line: None, field: "layout".into(), reason }]))?;
+        let bytes = file::write(layout, &batch.number, &orders).map_err(|reason| {
+            PayError::Refused(vec![Problem {
+                line: None,
+                field: "layout".into(),
+                reason,
+            }])
+        })?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
         payment_export::Entity::insert(payment_export::ActiveModel {
             id: Set(uuid::Uuid::new_v4().to_string()),

@@ -69,6 +69,12 @@ impl From<sea_orm::DbErr> for PayError {
     }
 }
 
+impl From<serde_json::Error> for PayError {
+    fn from(e: serde_json::Error) -> Self {
+        PayError::Store(e.into())
+    }
+}
+
 impl PayError {
     pub(crate) fn one(field: &str, id: impl Into<String>, en: impl Into<String>) -> PayError {
         PayError::Refused(vec![Problem::new(field, id, en)])

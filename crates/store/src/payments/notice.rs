@@ -71,7 +71,9 @@ pub(super) async fn queue(
             "path": format!("/bayar/{}", batch.number),
         });
         let key = format!("payment:{}:{file}:{}", batch.number, m.login);
-        let row = outbox_row(&key, "", &m.role, &m.login, TEMPLATE, lang, payload, "queued", now);
+        let row = outbox_row(
+            &key, "", &m.role, &m.login, TEMPLATE, lang, payload, "queued", now,
+        );
         rows.push(outbox::ActiveModel {
             case_id: Set(None),
             kind: Set(TEMPLATE.into()),

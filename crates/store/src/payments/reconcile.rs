@@ -17,13 +17,13 @@ use pantau_domain::{Label, Lang, Rupiah};
 use pantau_registry::bank::account::account_number;
 use pantau_registry::bank::file::{self, Outcome};
 use pantau_registry::bank::layout::Layout;
-use sha2::{Digest, Sha256};
 use pantau_workflow::{Case, Catalog, Context, Decision, engine};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter,
 };
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::batch::find_batch;
 use super::due::pay_command;
@@ -239,7 +239,11 @@ impl Store {
                 continue;
             }
             let Some(row) = rows.remove(&line.case_id) else {
-                applied.refused.push(refusal(line, answer, Label::new("kasus tidak ada", "no such case")));
+                applied.refused.push(refusal(
+                    line,
+                    answer,
+                    Label::new("kasus tidak ada", "no such case"),
+                ));
                 continue;
             };
             let version = u32::try_from(row.workflow_version).unwrap_or_default();
@@ -250,10 +254,20 @@ impl Store {
             let key = format!("{BANK_KEY}{}", line.reference);
             let reference = answer.bank_reference.as_deref().unwrap_or(&line.reference);
             let due = engine::tranche_due(&def, &case).map(|(no, _)| i64::from(no));
-            let decided = match pay_command(&def, &case, key.clone(), reference, answer.date, &line.account_no) {
+            let decided = match pay_command(
+                &def,
+                &case,
+                key.clone(),
+                reference,
+                answer.date,
+                &line.account_no,
+            ) {
                 _ if case.keys.contains_key(&key) => None,
                 _ if due != Some(line.tranche_no) => Some(Err(Label::new(
-                    format!("tahap {} bukan tahap yang jatuh tempo pada kasus ini", line.tranche_no),
+                    format!(
+                        "tahap {} bukan tahap yang jatuh tempo pada kasus ini",
+                        line.tranche_no
+                    ),
                     format!("tranche {} is not the case's tranche due", line.tranche_no),
                 ))),
                 None => Some(Err(Label::new(
@@ -303,8 +317,14 @@ fn refusal(line: &payment_line::Model, answer: &BankAnswer, why: Label) -> Probl
         line: Some(answer.line),
         field: "reference".into(),
         reason: Label::new(
-            format!("{} ({}): dibayar bank, tetapi tidak dicatat: {}", line.reference, line.case_id, why.id),
-            format!("{} ({}): paid by the bank but not recorded: {}", line.reference, line.case_id, why.en),
+            format!(
+                "{} ({}): dibayar bank, tetapi tidak dicatat: {}",
+                line.reference, line.case_id, why.id
+            ),
+            format!(
+                "{} ({}): paid by the bank but not recorded: {}",
+                line.reference, line.case_id, why.en
+            ),
         ),
     }
 }
@@ -332,7 +352,11 @@ async fn matching(
         let bad = |field: &str, id: String, en: String| Problem::new(field, id, en).at(a.line);
         let account = match digits(&a.account_no) {
             Some(Err(reason)) => {
-                problems.push(Problem { line: Some(a.line), field: "account_no".into(), reason });
+                problems.push(Problem {
+                    line: Some(a.line),
+                    field: "account_no".into(),
+                    reason,
+                });
                 continue;
             }
             Some(Ok(n)) => Some(n),
@@ -344,8 +368,14 @@ async fn matching(
                 (None, Some((number, region))) if scope.covers(Some(region)) => {
                     problems.push(bad(
                         "reference",
-                        format!("referensi {r} milik batch {number}, bukan batch {}", batch.number),
-                        format!("reference {r} belongs to batch {number}, not batch {}", batch.number),
+                        format!(
+                            "referensi {r} milik batch {number}, bukan batch {}",
+                            batch.number
+                        ),
+                        format!(
+                            "reference {r} belongs to batch {number}, not batch {}",
+                            batch.number
+                        ),
                     ));
                     continue;
                 }
@@ -392,8 +422,14 @@ async fn matching(
         if let Some(first) = taken.insert(line.reference.as_str(), a.line) {
             problems.push(bad(
                 "reference",
-                format!("baris batch {} dijawab dua kali (baris {first} dan {})", line.reference, a.line),
-                format!("batch line {} is answered twice (lines {first} and {})", line.reference, a.line),
+                format!(
+                    "baris batch {} dijawab dua kali (baris {first} dan {})",
+                    line.reference, a.line
+                ),
+                format!(
+                    "batch line {} is answered twice (lines {first} and {})",
+                    line.reference, a.line
+                ),
             ));
             continue;
         }
@@ -401,13 +437,26 @@ async fn matching(
             problems.push(bad(
                 "reference",
                 format!("{} dikeluarkan dari batch sebelum dikirim", line.reference),
-                format!("{} was taken out of the batch before it was sent", line.reference),
+                format!(
+                    "{} was taken out of the batch before it was sent",
+                    line.reference
+                ),
             ));
         } else if line.amount != a.amount.get() {
             problems.push(bad(
                 "amount",
-                format!("jumlah {} tidak sama dengan baris batch {} ({})", a.amount, line.reference, Rupiah::new(line.amount).unwrap_or(Rupiah::ZERO)),
-                format!("amount {} is not batch line {}'s ({})", a.amount, line.reference, Rupiah::new(line.amount).unwrap_or(Rupiah::ZERO)),
+                format!(
+                    "jumlah {} tidak sama dengan baris batch {} ({})",
+                    a.amount,
+                    line.reference,
+                    Rupiah::new(line.amount).unwrap_or(Rupiah::ZERO)
+                ),
+                format!(
+                    "amount {} is not batch line {}'s ({})",
+                    a.amount,
+                    line.reference,
+                    Rupiah::new(line.amount).unwrap_or(Rupiah::ZERO)
+                ),
             ));
         } else if account.as_ref().is_some_and(|n| *n != line.account_no) {
             problems.push(bad(
@@ -416,12 +465,25 @@ async fn matching(
                 format!("the account is not batch line {}'s", line.reference),
             ));
         } else if let Some(was) = LineStatus::parse(&line.status).filter(|s| {
-            matches!(s, LineStatus::Paid | LineStatus::Failed | LineStatus::Returned) && *s != a.status
+            matches!(
+                s,
+                LineStatus::Paid | LineStatus::Failed | LineStatus::Returned
+            ) && *s != a.status
         }) {
             problems.push(bad(
                 "status",
-                format!("{} sudah tercatat {}; jawaban bank kini {}", line.reference, was.label().id, a.status.label().id),
-                format!("{} is already recorded as {}; the bank now says {}", line.reference, was.label().en, a.status.label().en),
+                format!(
+                    "{} sudah tercatat {}; jawaban bank kini {}",
+                    line.reference,
+                    was.label().id,
+                    a.status.label().id
+                ),
+                format!(
+                    "{} is already recorded as {}; the bank now says {}",
+                    line.reference,
+                    was.label().en,
+                    a.status.label().en
+                ),
             ));
         } else {
             matched.push((line.clone(), a.clone()));

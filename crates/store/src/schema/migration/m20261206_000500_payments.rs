@@ -115,7 +115,10 @@ fn time<T: IntoIden>(c: T) -> ColumnDef {
 }
 
 fn maybe_time<T: IntoIden>(c: T) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(c)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 fn number<T: IntoIden>(c: T) -> ColumnDef {
@@ -162,7 +165,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "bank_accounts_by_beneficiary", A::Table, &[A::BeneficiaryId, A::CreatedAt]).await?;
+        index(
+            m,
+            "bank_accounts_by_beneficiary",
+            A::Table,
+            &[A::BeneficiaryId, A::CreatedAt],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(B::Table)
@@ -181,7 +190,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "payment_batches_by_region", B::Table, &[B::RegionCode, B::CreatedAt]).await?;
+        index(
+            m,
+            "payment_batches_by_region",
+            B::Table,
+            &[B::RegionCode, B::CreatedAt],
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(L::Table)
@@ -208,9 +223,27 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "payment_lines_by_batch", L::Table, &[L::BatchId, L::LineNo]).await?;
-        index(m, "payment_lines_by_case", L::Table, &[L::CaseId, L::TrancheNo]).await?;
-        index(m, "payment_lines_by_region", L::Table, &[L::Region, L::Status]).await?;
+        index(
+            m,
+            "payment_lines_by_batch",
+            L::Table,
+            &[L::BatchId, L::LineNo],
+        )
+        .await?;
+        index(
+            m,
+            "payment_lines_by_case",
+            L::Table,
+            &[L::CaseId, L::TrancheNo],
+        )
+        .await?;
+        index(
+            m,
+            "payment_lines_by_region",
+            L::Table,
+            &[L::Region, L::Status],
+        )
+        .await?;
         // Both databases read this partial index alike.
         m.get_connection()
             .execute_unprepared(
