@@ -899,9 +899,13 @@ async fn bad_result_files_are_refused_by_line_with_nothing_applied() {
         ]);
         let p = refused(import(file, generic.clone()).await);
         assert_eq!(p.len(), 2, "{name}: {p:?}");
-        assert_eq!((p[0].0, p[0].1.as_str()), (Some(3), "reference"), "{name}");
+        assert_eq!(
+            (p[0].0, p[0].1.as_str()),
+            (Some(3), "Referensi"),
+            "{name}: the file's column"
+        );
         assert!(p[0].2.contains("belongs to batch"), "{name}: {p:?}");
-        assert_eq!((p[1].0, p[1].1.as_str()), (Some(4), "reference"), "{name}");
+        assert_eq!((p[1].0, p[1].1.as_str()), (Some(4), "Referensi"), "{name}");
         assert!(p[1].2.contains("another region's batch"), "{name}: {p:?}");
 
         // An amount that differs.
@@ -909,7 +913,7 @@ async fn bad_result_files_are_refused_by_line_with_nothing_applied() {
         let p = refused(import(file, generic.clone()).await);
         assert_eq!(
             (p[0].0, p[0].1.as_str()),
-            (Some(2), "amount"),
+            (Some(2), "Jumlah"),
             "{name}: {p:?}"
         );
 
