@@ -374,6 +374,14 @@ async fn a_result_file_is_applied_once_and_failures_are_due_again() {
             r0.2 + r1.2 + r4.2,
             "{name}: only what the bank paid"
         );
+        let ordered: i64 = store
+            .ordered_amounts(&province)
+            .await
+            .unwrap()
+            .iter()
+            .map(|s| s.ordered.get())
+            .sum();
+        assert_eq!(ordered, of(5).2, "{name}: at the bank, only case 5's");
         let reasons = lines(&store, &made.batch_id).await;
         assert_eq!(
             reasons.iter().map(|l| l.4).collect::<Vec<_>>(),
