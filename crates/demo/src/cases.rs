@@ -270,6 +270,7 @@ pub(crate) fn actor(role: Role, region: &str) -> Actor {
         Role::Verifier => format!("verifikator.{province}"),
         Role::Admin => "admin".into(),
         Role::Ministry => "kementerian".into(),
+        Role::Treasurer => format!("bendahara.{province}"),
     };
     Actor { user, role }
 }

@@ -73,6 +73,13 @@ pub enum Permission {
     /// Set a program's allocations to the kabupaten/kota of the scope (the
     /// administrator nationally, a province's manager in the province).
     Allocate,
+    /// Keep beneficiaries' bank accounts, gather due tranches into payment
+    /// batches, send them to the bank and import the bank's result (the
+    /// treasurer alone: who orders money is not who approves it).
+    Pay,
+    /// Accept a bank account whose holder's name is not the beneficiary's
+    /// (a verifier's judgement, like accepting flagged evidence).
+    AcceptHolder,
 }
 
 /// Whether `role` holds `permission` at all (where is [`Scope`]'s concern).
@@ -91,6 +98,8 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             Role::Admin | Role::ManagerProvince | Role::ManagerRegency | Role::Verifier
         ),
         Permission::Allocate => matches!(role, Role::Admin | Role::ManagerProvince),
+        Permission::Pay => role == Role::Treasurer,
+        Permission::AcceptHolder => matches!(role, Role::Admin | Role::Verifier),
     }
 }
 
@@ -197,6 +206,13 @@ mod tests {
         assert!(allows(Role::ManagerProvince, Permission::Allocate));
         assert!(!allows(Role::ManagerRegency, Permission::Allocate));
         assert!(!allows(Role::Verifier, Permission::Allocate));
+        assert!(allows(Role::Treasurer, Permission::Pay));
+        assert!(allows(Role::Treasurer, Permission::Act));
+        for role in Role::ALL.into_iter().filter(|r| *r != Role::Treasurer) {
+            assert!(!allows(role, Permission::Pay), "{role} may not pay");
+        }
+        assert!(!allows(Role::Treasurer, Permission::Correct));
+        assert!(!allows(Role::Treasurer, Permission::Import));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The six roles a Pantau user can hold.
+//! The seven roles a Pantau user can hold.
 
 use std::fmt;
 
@@ -23,23 +23,29 @@ pub enum Role {
     FieldOfficer,
     /// Ministry viewer: national and read-only (Kementerian).
     Ministry,
+    /// Treasurer (bendahara) of a province or kabupaten/kota: gathers the
+    /// tranches due into payment batches, sends them to the bank and
+    /// records the bank's result. May take a workflow's `pays_tranche`
+    /// action whatever roles the action names (the engine's rule).
+    Treasurer,
 }
 
 /// A role name that is not one of [`Role::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown role `{0}` (known roles: admin, manager_province, manager_regency, verifier, field_officer, ministry)"
+    "unknown role `{0}` (known roles: admin, manager_province, manager_regency, verifier, field_officer, ministry, treasurer)"
 )]
 pub struct UnknownRole(pub String);
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::ManagerProvince,
         Role::ManagerRegency,
         Role::Verifier,
         Role::FieldOfficer,
         Role::Ministry,
+        Role::Treasurer,
     ];
 
     /// The identifier used in workflow files, configuration and the API.
@@ -51,6 +57,7 @@ impl Role {
             Role::Verifier => "verifier",
             Role::FieldOfficer => "field_officer",
             Role::Ministry => "ministry",
+            Role::Treasurer => "treasurer",
         }
     }
 
@@ -66,6 +73,7 @@ impl Role {
             Role::Verifier => ("Verifikator", "Verifier/approver"),
             Role::FieldOfficer => ("Petugas lapangan", "Field officer"),
             Role::Ministry => ("Kementerian", "Ministry viewer"),
+            Role::Treasurer => ("Bendahara", "Treasurer"),
         };
         Label::new(id, en)
     }

@@ -178,7 +178,7 @@ fn id_reason(e: IdError) -> Label {
 /// a trailing `,00`/`.00` dropped, a negative in brackets (`(1.500.000)`,
 /// accounting style) written with a minus; scientific notation refused
 /// by name, since its last digits are gone.
-fn number(column: &str, text: &str) -> Result<String, Label> {
+pub(crate) fn number(column: &str, text: &str) -> Result<String, Label> {
     if excel::scientific(text) {
         return Err(excel::scientific_reason(column, text));
     }

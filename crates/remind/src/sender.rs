@@ -141,9 +141,14 @@ impl Sender {
         // Every email's footer links the recipient's profile page (their
         // language, the digest, their password and sessions).
         if let Some(map) = ctx.as_object_mut() {
-            map.entry("profile").or_insert_with(|| {
-                format!("{}/profil", self.links.base_url.trim_end_matches('/')).into()
-            });
+            let base = self.links.base_url.trim_end_matches('/');
+            map.entry("profile")
+                .or_insert_with(|| format!("{base}/profil").into());
+            // A page of Pantau named by its path (`/bayar/…`) becomes its link.
+            if let Some(path) = map.get("path").and_then(|p| p.as_str()) {
+                let link = format!("{base}{path}");
+                map.entry("link").or_insert_with(|| link.into());
+            }
         }
         let lang: Lang = e.lang.parse().unwrap_or_default();
         Ok(Message {

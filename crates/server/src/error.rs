@@ -138,6 +138,18 @@ impl ApiError {
                     ),
                 },
             ),
+            StoreError::InPaymentBatch { tranche, batch, .. } => ApiError::Refused {
+                code: "in_payment_batch".into(),
+                message: match lang {
+                    Lang::Id => format!(
+                        "tahap {tranche} ada di batch pembayaran {batch} dan menunggu bank; hasil dari bank yang mencatatnya"
+                    ),
+                    Lang::En => format!(
+                        "tranche {tranche} is in payment batch {batch}, awaiting the bank; the bank's result records it"
+                    ),
+                },
+                fields: vec![],
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

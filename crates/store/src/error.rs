@@ -47,6 +47,16 @@ pub enum StoreError {
         program: String,
         date: chrono::NaiveDate,
     },
+    /// The tranche is in a payment batch awaiting the bank: only the
+    /// bank's result records it paid (or puts it back as due).
+    #[error(
+        "tranche {tranche} of case {case_id} is in payment batch {batch}, awaiting the bank; the bank's result records it"
+    )]
+    InPaymentBatch {
+        case_id: String,
+        tranche: i64,
+        batch: String,
+    },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// The case changed between reading and writing; retried internally.

@@ -15,6 +15,7 @@ pub mod decree;
 mod error;
 pub mod model;
 pub mod outbox;
+pub mod payments;
 pub mod read;
 pub mod registry;
 pub mod schema;

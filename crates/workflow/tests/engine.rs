@@ -287,3 +287,37 @@ fn a_field_officer_acts_only_on_cases_assigned_to_them() {
         }
     );
 }
+
+#[test]
+fn the_treasurer_pays_a_tranche_and_nothing_else() {
+    let mut r = Run::new();
+    assert!(matches!(
+        r.take(
+            Role::Treasurer,
+            cmd("a0", "approve", &[("amount", "1000")])
+        ),
+        Err(Refusal::RoleNotAllowed {
+            role: Role::Treasurer,
+            ..
+        })
+    ));
+    r.effects(Role::Verifier, cmd("a", "approve", &[("amount", "1000")]));
+    let available: Vec<&str> = engine::available(&r.def, &r.case, Role::Treasurer)
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(available, ["pay"]);
+    let paid = r.effects(Role::Treasurer, cmd("p1", "pay", &[]));
+    assert!(paid.iter().any(|e| matches!(e, Effect::PayTranche { no: 1, .. })));
+    // The money rules hold for the treasurer as for anyone.
+    assert_eq!(
+        r.take(Role::Treasurer, cmd("p2", "pay", &[])),
+        Err(Refusal::Guard(GuardFailure::MonevMissing { tranche: 1 }))
+    );
+    assert!(matches!(
+        r.take(
+            Role::Treasurer,
+            cmd("v1", "visit", &[("active", "ya"), ("status", "baik")])
+        ),
+        Err(Refusal::RoleNotAllowed { .. }) | Err(Refusal::WrongState { .. })
+    ));
+}

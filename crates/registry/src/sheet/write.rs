@@ -13,7 +13,18 @@ pub struct Writer<W: Write>(csv::Writer<W>);
 impl<W: Write> Writer<W> {
     /// A file for programs: no BOM.
     pub fn new(out: W) -> Writer<W> {
-        Writer(csv::WriterBuilder::new().flexible(true).from_writer(out))
+        Writer::with_delimiter(out, b',')
+    }
+
+    /// A file for programs separated by `delimiter` (`;` for Excel in an
+    /// Indonesian locale, as a bank's layout may ask); no BOM.
+    pub fn with_delimiter(out: W, delimiter: u8) -> Writer<W> {
+        Writer(
+            csv::WriterBuilder::new()
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_writer(out),
+        )
     }
 
     /// A file for people: a UTF-8 BOM first, by which Excel knows the file

@@ -284,6 +284,9 @@ impl Store {
             _ => cx,
         };
         let taken = def.action(&cmd.action);
+        if taken.is_some_and(|a| a.pays_tranche) {
+            crate::payments::not_in_batch(&txn, case_id).await?;
+        }
         let recording = taken.filter(|a| a.completes_visit);
         let photos = match taken {
             Some(action) => evidence::photos(&txn, def, action, case_id, cmd).await?,

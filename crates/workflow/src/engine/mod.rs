@@ -137,7 +137,7 @@ pub fn decide(
             allowed_from: action.from.clone(),
         });
     }
-    if !action.roles.contains(&cx.actor.role) {
+    if !may_take(action, cx.actor.role) {
         return Err(Refusal::RoleNotAllowed {
             action: action.id.clone(),
             role: cx.actor.role,
@@ -221,8 +221,15 @@ pub fn available<'a>(
     role: Role,
 ) -> impl Iterator<Item = &'a Action> + 'a {
     def.actions_from(&case.state)
-        .filter(move |a| a.roles.contains(&role))
+        .filter(move |a| may_take(a, role))
         .filter(|a| !a.accepts_evidence || case.visit_awaiting_review().is_some())
+}
+
+/// Whether `role` may take `action`: a role the action names, or the
+/// treasurer on an action that pays a tranche (paying is the treasurer's
+/// whatever program it is; the money rules hold for them as for anyone).
+pub fn may_take(action: &Action, role: Role) -> bool {
+    action.roles.contains(&role) || (action.pays_tranche && role == Role::Treasurer)
 }
 
 /// When a visit opened: its due time less the longest time any action that

@@ -106,7 +106,7 @@ fn waiting_for(app: &App, caller: &Caller) -> WaitingFor {
             for s in &def.states {
                 let mine: Vec<_> = def
                     .actions_from(&s.id)
-                    .filter(|a| a.roles.contains(&caller.role))
+                    .filter(|a| pantau_workflow::engine::may_take(a, caller.role))
                     .collect();
                 if mine.iter().any(|a| !a.accepts_evidence) {
                     w.states.push(s.id.clone());

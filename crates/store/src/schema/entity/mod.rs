@@ -2,6 +2,7 @@
 
 pub mod allocation;
 pub mod attachment;
+pub mod bank_account;
 pub mod beneficiary;
 pub mod beneficiary_change;
 pub mod beneficiary_distinct;
@@ -15,6 +16,10 @@ pub mod decree_scan;
 pub mod definition;
 pub mod event;
 pub mod outbox;
+pub mod payment_batch;
+pub mod payment_export;
+pub mod payment_line;
+pub mod payment_result;
 pub mod photo_band;
 pub mod program;
 pub mod program_change;
