@@ -292,10 +292,7 @@ fn a_field_officer_acts_only_on_cases_assigned_to_them() {
 fn the_treasurer_pays_a_tranche_and_nothing_else() {
     let mut r = Run::new();
     assert!(matches!(
-        r.take(
-            Role::Treasurer,
-            cmd("a0", "approve", &[("amount", "1000")])
-        ),
+        r.take(Role::Treasurer, cmd("a0", "approve", &[("amount", "1000")])),
         Err(Refusal::RoleNotAllowed {
             role: Role::Treasurer,
             ..
@@ -307,7 +304,10 @@ fn the_treasurer_pays_a_tranche_and_nothing_else() {
         .collect();
     assert_eq!(available, ["pay"]);
     let paid = r.effects(Role::Treasurer, cmd("p1", "pay", &[]));
-    assert!(paid.iter().any(|e| matches!(e, Effect::PayTranche { no: 1, .. })));
+    assert!(
+        paid.iter()
+            .any(|e| matches!(e, Effect::PayTranche { no: 1, .. }))
+    );
     // The money rules hold for the treasurer as for anyone.
     assert_eq!(
         r.take(Role::Treasurer, cmd("p2", "pay", &[])),

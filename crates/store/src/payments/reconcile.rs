@@ -110,6 +110,13 @@ impl Store {
                 reason: r.reason,
             })
             .collect();
+        if answers.is_empty() {
+            return Err(PayError::one(
+                "file",
+                "berkas hasil bank tidak berisi satu baris pun",
+                "the bank's result file holds no line",
+            ));
+        }
         let sha256 = hex::encode(Sha256::digest(bytes));
         self.apply_answers(catalog, id, scope, file_name, &sha256, &answers, cx)
             .await
