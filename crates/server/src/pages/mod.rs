@@ -172,7 +172,11 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ),
         ("GET", "/registri/{id}", get(registry::one::page)),
         ("POST", "/registri/{id}", post(registry::one::correct)),
-        ("POST", "/registri/{id}/rekening", post(registry::account::set)),
+        (
+            "POST",
+            "/registri/{id}/rekening",
+            post(registry::account::set),
+        ),
         (
             "POST",
             "/registri/{id}/rekening/terima",

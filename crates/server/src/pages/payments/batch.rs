@@ -129,7 +129,12 @@ fn layouts(app: &App, v: &Viewer, chosen: Option<&str>) -> Vec<Choice> {
         .collect()
 }
 
-async fn build(app: &App, v: &Viewer, number: &str, chosen: Option<&str>) -> Result<BatchPage, ApiError> {
+async fn build(
+    app: &App,
+    v: &Viewer,
+    number: &str,
+    chosen: Option<&str>,
+) -> Result<BatchPage, ApiError> {
     let (b, lines) = find(app, v, number).await?;
     let (lang, zone) = (v.caller.lang, v.caller.zone);
     let program = match &b.program_id {
@@ -161,9 +166,7 @@ async fn build(app: &App, v: &Viewer, number: &str, chosen: Option<&str>) -> Res
             status: l.status.label().get(lang).to_string(),
             status_kind: l.status.as_str(),
             bank_reference: l.bank_reference.clone(),
-            bank_date: l
-                .bank_date
-                .map(|d| pantau_domain::long_date(d, lang)),
+            bank_date: l.bank_date.map(|d| pantau_domain::long_date(d, lang)),
             reason: l.reason.clone(),
             removable: open && may_pay && l.status == LineStatus::Open,
         })
@@ -206,10 +209,9 @@ async fn build(app: &App, v: &Viewer, number: &str, chosen: Option<&str>) -> Res
 }
 
 fn show(v: &Viewer, status: StatusCode, page: BatchPage) -> Response {
-    let title = page
-        .head
-        .as_ref()
-        .map_or_else(String::new, |h| format!("{} {}", v.text("bayar.batch"), h.number));
+    let title = page.head.as_ref().map_or_else(String::new, |h| {
+        format!("{} {}", v.text("bayar.batch"), h.number)
+    });
     v.render(status, "bayar", &title, page)
 }
 
@@ -274,9 +276,13 @@ pub async fn remove(
         .remove_line(&b.id, f.reference.trim(), &v.caller.scope)
         .await
     {
-        Ok(()) => Ok(v.look.redirect(&format!("/bayar/{}?dikeluarkan=1", b.number))),
+        Ok(()) => Ok(v
+            .look
+            .redirect(&format!("/bayar/{}?dikeluarkan=1", b.number))),
         Err(e) => match refused(e, v.caller.lang) {
-            Refused::Problems(p) => again(&app, &v, &number, None, p, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Refused::Problems(p) => {
+                again(&app, &v, &number, None, p, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
             Refused::Other(e) => Err(e).or_fail(&v),
         },
     }
@@ -295,7 +301,9 @@ pub async fn cancel(
     match app.store.cancel_batch(&b.id, &v.caller.scope).await {
         Ok(()) => Ok(v.look.redirect(&format!("/bayar/{}", b.number))),
         Err(e) => match refused(e, v.caller.lang) {
-            Refused::Problems(p) => again(&app, &v, &number, None, p, StatusCode::UNPROCESSABLE_ENTITY).await,
+            Refused::Problems(p) => {
+                again(&app, &v, &number, None, p, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
             Refused::Other(e) => Err(e).or_fail(&v),
         },
     }
@@ -319,7 +327,11 @@ fn safe_name(name: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
         .collect();
-    if kept.is_empty() { "batch".into() } else { kept }
+    if kept.is_empty() {
+        "batch".into()
+    } else {
+        kept
+    }
 }
 
 /// The file for the bank, as a download; the first one sends the batch,
@@ -356,7 +368,15 @@ pub async fn export(
         Err(e) => {
             return match refused(e, v.caller.lang) {
                 Refused::Problems(p) => {
-                    again(&app, &v, &number, chosen, p, StatusCode::UNPROCESSABLE_ENTITY).await
+                    again(
+                        &app,
+                        &v,
+                        &number,
+                        chosen,
+                        p,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
                 }
                 Refused::Other(e) => Err(e).or_fail(&v),
             };
@@ -373,8 +393,14 @@ pub async fn export(
     if let Ok(d) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, d);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     Ok(r)
 }
 
@@ -433,7 +459,15 @@ pub async fn result(
         }
     };
     let (Some(l), true) = (l, problems.is_empty()) else {
-        return again(&app, &v, &number, Some(&chosen), problems, StatusCode::BAD_REQUEST).await;
+        return again(
+            &app,
+            &v,
+            &number,
+            Some(&chosen),
+            problems,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     let cx = context(&app, &v);
     let applied = app

@@ -58,7 +58,7 @@ pub struct Pick {
 }
 
 /// A bank's short name by its code (the code itself when unknown).
-pub(super) fn bank_name(code: &str) -> String {
+pub(in crate::pages) fn bank_name(code: &str) -> String {
     banks::bank(code).map_or_else(|| code.to_string(), |b| b.short.clone())
 }
 
@@ -145,7 +145,12 @@ pub(super) async fn show(
     status: StatusCode,
 ) -> PageResult {
     let page = build(app, v, g, problems).await.or_fail(v)?;
-    Ok(v.render(status, "bayar_jatuh_tempo", &v.text("bayar.jatuh_tempo"), page))
+    Ok(v.render(
+        status,
+        "bayar_jatuh_tempo",
+        &v.text("bayar.jatuh_tempo"),
+        page,
+    ))
 }
 
 pub async fn page(

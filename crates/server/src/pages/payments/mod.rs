@@ -21,8 +21,8 @@ use pantau_workflow::Context;
 use serde::Serialize;
 
 pub use batch::{cancel, export, page as batch_page, remove, result};
+pub(in crate::pages) use due::bank_name;
 pub use due::page as due_page;
-pub(super) use due::bank_name;
 
 use super::format;
 use super::guard;

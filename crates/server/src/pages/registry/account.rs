@@ -106,9 +106,18 @@ pub(super) async fn section(
     let current = app.store.account(id).await.map_err(err)?;
     let history = app.store.account_history(id).await.map_err(err)?;
     let form = form.unwrap_or_else(|| AccountForm {
-        bank_code: current.as_ref().map(|a| a.bank_code.clone()).unwrap_or_default(),
-        account_no: current.as_ref().map(|a| a.account_no.clone()).unwrap_or_default(),
-        holder_name: current.as_ref().map(|a| a.holder_name.clone()).unwrap_or_default(),
+        bank_code: current
+            .as_ref()
+            .map(|a| a.bank_code.clone())
+            .unwrap_or_default(),
+        account_no: current
+            .as_ref()
+            .map(|a| a.account_no.clone())
+            .unwrap_or_default(),
+        holder_name: current
+            .as_ref()
+            .map(|a| a.holder_name.clone())
+            .unwrap_or_default(),
         ..AccountForm::default()
     });
     let chosen = banks::bank(&form.bank_code).map(|b| b.code.clone());
@@ -167,7 +176,9 @@ pub async fn set(
         at: app.now(),
     };
     match app.store.set_account(&id, &v.caller.scope, &new, by).await {
-        Ok(_) => Ok(v.look.redirect(&format!("/registri/{id}?rekening=1#rekening"))),
+        Ok(_) => Ok(v
+            .look
+            .redirect(&format!("/registri/{id}?rekening=1#rekening"))),
         Err(PayError::Refused(problems)) => {
             let lang = v.caller.lang;
             let mut by_field = BTreeMap::new();

@@ -129,7 +129,7 @@ struct RecordPage {
 }
 
 /// What the page shows of a beneficiary the reader may see.
-struct Seen {
+pub(super) struct Seen {
     record: BeneficiaryRecord,
     /// The monev visit that registered its point, if one did.
     visit: Option<LocationView>,
