@@ -6,7 +6,9 @@
 //! downloads the bank's file (which sends the batch) and reads back the
 //! bank's result with one line paid, one failed and one that matches
 //! nothing. The paid case's page then says so, and the failed tranche is
-//! due again. `PANTAU_SHOTS=DIR` keeps the pages.
+//! due again, and goes into the next batch when ticked. A result file
+//! with a wrong line is refused whole, by line. `PANTAU_SHOTS=DIR` keeps
+//! the pages.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -137,6 +139,7 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
         let third = due[2].beneficiary_id.clone().unwrap();
         let html = c.source().await.unwrap();
         assert!(html.contains("id=\"nama-tidak-sama\""), "{name}: {html}");
+        shot(&c, "registri-rekening").await;
         assert!(
             !html.contains("id=\"terima-nama\""),
             "{name}: a manager does not accept"
@@ -153,6 +156,7 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
             "{name}: {row}"
         );
         assert!(!row.contains("type=\"checkbox\""), "{name}: {row}");
+        shot(&c, "bayar-jatuh-tempo").await;
         for d in &due[..2] {
             let row = part(&html, &format!("tempo-{}", d.case_id), "</tr>");
             assert!(row.contains("type=\"checkbox\""), "{name}: payable: {row}");
@@ -234,6 +238,32 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
             failed.amount.get(),
             failed.account_no,
         );
+        // A file whose line says another amount is refused whole, by line.
+        let wrong = files.path().join("hasil-salah.csv");
+        std::fs::write(
+            &wrong,
+            format!(
+                "Referensi;Status;Jumlah;Tanggal\r\n{};SUKSES;{};2026-12-01\r\n",
+                paid.reference,
+                paid.amount.get() + 1
+            ),
+        )
+        .unwrap();
+        choose(&c, "#h-layout", "generic").await;
+        type_in(&c, "#h-file", &wrong.display().to_string()).await;
+        click(&c, "form[action$='/hasil'] button.primary").await;
+        let html = wait_until(&c, |_, src| src.contains("id=\"berkas-ditolak\"")).await;
+        let refused = part(&html, "berkas-ditolak", "</section>");
+        assert!(
+            refused.contains("<td class=\"num\">2</td>"),
+            "{name}: by line: {refused}"
+        );
+        shot(&c, "bayar-berkas-ditolak").await;
+        let (_, now) = app.store.batch(&number, &lampung()).await.unwrap().unwrap();
+        assert!(
+            now.iter().all(|l| l.status == LineStatus::Ordered),
+            "{name}: nothing applied"
+        );
         let answer = files.path().join("hasil-bank.csv");
         std::fs::write(&answer, result).unwrap();
         choose(&c, "#h-layout", "generic").await;
@@ -245,6 +275,7 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
         let unmatched = part(&html, "tak-cocok", "</table>");
         assert!(unmatched.contains("PTU-TIDAK-ADA"), "{name}: {unmatched}");
         assert!(html.contains("Rekening ditutup"), "{name}");
+        shot(&c, "bayar-hasil").await;
         c.goto(&format!("{base}/bayar/{number}")).await.unwrap();
         wait_until(&c, |_, src| src.contains("id=\"baris\"")).await;
         shot(&c, "bayar-batch").await;
@@ -269,6 +300,16 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
             !html.contains(&format!("tempo-{}\"", due[0].case_id)),
             "{name}: paid is not due"
         );
+        // The treasurer ticks it for the next batch.
+        click(&c, &format!("input[name=case][value='{}']", due[1].case_id)).await;
+        click(&c, "form[action='/bayar'] button.primary").await;
+        wait_until(&c, |url, _| url.contains("dibuat=1")).await;
+        let next = c.current_url().await.unwrap();
+        let next = next.path().trim_start_matches("/bayar/").to_string();
+        assert_ne!(next, number, "{name}");
+        let (_, again) = app.store.batch(&next, &lampung()).await.unwrap().unwrap();
+        assert_eq!(again.len(), 1, "{name}: {again:?}");
+        assert_eq!(again[0].case_id, due[1].case_id, "{name}");
         let (_, lines) = app.store.batch(&number, &lampung()).await.unwrap().unwrap();
         let status = |case: &str| lines.iter().find(|l| l.case_id == case).unwrap().status;
         assert_eq!(status(&due[0].case_id), LineStatus::Paid, "{name}");
