@@ -200,7 +200,7 @@ impl Store {
             );
             let (tranche_no, amount, mut held) = match asked {
                 Ok((no, amount)) => (no, amount, None),
-                Err(why) => match engine::tranche_due(&def, &case) {
+                Err(why) => match engine::tranche_planned(&def, &case) {
                     Some((no, amount)) => (no, amount, Some(why)),
                     None => continue,
                 },
