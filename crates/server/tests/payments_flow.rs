@@ -279,6 +279,22 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
         c.goto(&format!("{base}/bayar/{number}")).await.unwrap();
         wait_until(&c, |_, src| src.contains("id=\"baris\"")).await;
         shot(&c, "bayar-batch").await;
+        // In English too.
+        c.goto(&format!("{base}/bayar/{number}?lang=en"))
+            .await
+            .unwrap();
+        let html = wait_until(&c, |_, src| src.contains("id=\"baris\"")).await;
+        for words in [
+            "Awaiting the bank",
+            "Paid by the bank",
+            "Failed",
+            "The bank's result",
+        ] {
+            assert!(html.contains(words), "{name}: {words}");
+        }
+        c.goto(&format!("{base}/bayar/{number}?lang=id"))
+            .await
+            .unwrap();
         shot_here(&c, "bayar-batch-here").await;
 
         // The paid case says so; the failed tranche is due again.
