@@ -312,10 +312,16 @@ async fn a_treasurer_pays_a_batch_and_reads_the_banks_answer() {
             row.contains("type=\"checkbox\""),
             "{name}: due again: {row}"
         );
-        assert!(
-            !html.contains(&format!("tempo-{}\"", due[0].case_id)),
-            "{name}: paid is not due"
-        );
+        // The paid case's next tranche, if it has one, waits for its monev.
+        let paid_case = format!("tempo-{}\"", due[0].case_id);
+        if html.contains(&paid_case) {
+            let row = part(&html, &format!("tempo-{}", due[0].case_id), "</tr>");
+            assert!(!row.contains("type=\"checkbox\""), "{name}: paid: {row}");
+            assert!(
+                !row.contains("class=\"num\">1<"),
+                "{name}: tranche 1 paid: {row}"
+            );
+        }
         // The treasurer ticks it for the next batch.
         click(&c, &format!("input[name=case][value='{}']", due[1].case_id)).await;
         click(&c, "form[action='/bayar'] button.primary").await;
