@@ -199,7 +199,11 @@ impl Store {
                 &def,
                 &case,
                 cx,
-                account.as_ref().map_or("", |a| a.account_no.as_str()),
+                // Without an account the engine is asked with a stand-in
+                // number, so its own reasons show; "no account" comes after.
+                account
+                    .as_ref()
+                    .map_or("0000000000", |a| a.account_no.as_str()),
             );
             let (tranche_no, amount, mut held) = match asked {
                 Ok((no, amount)) => (no, amount, None),
