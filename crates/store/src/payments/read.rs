@@ -64,6 +64,14 @@ pub struct Stages {
     pub ordered_lines: i64,
 }
 
+/// `SUM(amount)` as a BIGINT (PostgreSQL sums a BIGINT as NUMERIC).
+fn sum_amount() -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Alias, ExprTrait};
+    payment_line::Column::Amount
+        .sum()
+        .cast_as(Alias::new("BIGINT"))
+}
+
 fn rupiah(n: i64) -> Rupiah {
     Rupiah::new(n).unwrap_or(Rupiah::ZERO)
 }
@@ -85,7 +93,7 @@ impl Store {
                     .column(payment_line::Column::BatchId)
                     .column(payment_line::Column::Status)
                     .column_as(payment_line::Column::Reference.count(), "n")
-                    .column_as(payment_line::Column::Amount.sum(), "total")
+                    .column_as(sum_amount(), "total")
                     .filter(payment_line::Column::BatchId.is_in(part.iter().copied()))
                     .group_by(payment_line::Column::BatchId)
                     .group_by(payment_line::Column::Status)
@@ -217,7 +225,7 @@ impl Store {
             .column(payment_line::Column::ProgramId)
             .column(payment_line::Column::Region)
             .column_as(payment_line::Column::Reference.count(), "n")
-            .column_as(payment_line::Column::Amount.sum(), "total")
+            .column_as(sum_amount(), "total")
             .filter(in_scope(self.db_backend(), "region", scope))
             .filter(payment_line::Column::Status.eq(LineStatus::Ordered.as_str()))
             .group_by(payment_line::Column::ProgramId)
