@@ -28,6 +28,9 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ".
 test -x /usr/bin/pantau
 test -f /usr/share/pantau/workflows/bansos.toml
 test -f /usr/share/pantau/templates/pages/_layout.hbs
+# The bank file layouts `pantau pay` reads (templates/bank/*.toml).
+test -f /usr/share/pantau/templates/bank/generic.toml
+test -f /usr/share/pantau/templates/bank/generic_xlsx.toml
 test -f /usr/lib/systemd/system/pantau.service
 getent passwd pantau >/dev/null
 [ "$(stat -c '%U:%G %a' /etc/pantau/pantau.toml)" = "root:pantau 640" ]

@@ -50,6 +50,9 @@ enum Command {
     /// Import registry data: beneficiaries from CSV.
     #[command(subcommand)]
     Import(cmd::import::ImportCmd),
+    /// Payments through the bank: tranches due, batches, the bank's files, accounts.
+    #[command(subcommand)]
+    Pay(cmd::pay::PayCmd),
     /// Check the tamper-evident event log, in the database or in a Ministry bundle.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCmd),
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Outbox(c) => cmd::remind::outbox(c, &cli.db),
         Command::Program(c) => cmd::program::run(c, &cli.db),
         Command::Decree(c) => cmd::decree::run(c, &cli.db),
+        Command::Pay(c) => cmd::pay::run(c, &cli.db),
         Command::Report(a) => cmd::report::run(a, &cli.db),
         Command::Serve(a) => cmd::serve::run(a, &cli.db),
         Command::User(c) => cmd::user::run(c, &cli.db),

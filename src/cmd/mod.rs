@@ -8,6 +8,7 @@ pub mod demo;
 pub mod doctor;
 pub mod export;
 pub mod import;
+pub mod pay;
 pub mod program;
 pub mod remind;
 pub mod report;
@@ -143,6 +144,30 @@ fn template_names(dir: &Path) -> std::collections::BTreeSet<String> {
 pub fn catalog_for(store: &pantau_store::Store, at: &Located) -> anyhow::Result<Catalog> {
     let files = case::load(at)?;
     Ok(block_on(store.pinned_catalog(files))?)
+}
+
+/// The active user `login`'s role and the scope its region gives.
+pub fn acting(
+    store: &pantau_store::Store,
+    login: &str,
+) -> anyhow::Result<(pantau_domain::Role, pantau_domain::access::Scope)> {
+    let user = block_on(store.user(login))?
+        .filter(|u| u.active)
+        .with_context(|| format!("no active user {login}"))?;
+    let role: pantau_domain::Role = user
+        .role
+        .parse()
+        .map_err(|e| anyhow::anyhow!("user {login}: {e}"))?;
+    let region = user
+        .region_code
+        .as_deref()
+        .map(pantau_domain::RegionCode::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("user {login}: {e}"))?;
+    Ok((
+        role,
+        pantau_domain::access::Scope::of(role, region.as_ref())?,
+    ))
 }
 
 /// Prints diagnostics to stderr with a count.

@@ -9,8 +9,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use chrono::Utc;
-use pantau_domain::access::Scope;
-use pantau_domain::{RegionCode, Role};
 use pantau_store::Store;
 use pantau_store::yearly::{YearFile, YearImportError};
 use pantau_workflow::{Actor, Context};
@@ -27,20 +25,7 @@ pub fn run(
 ) -> anyhow::Result<ExitCode> {
     let store = block_on(Store::open(&db.settings()?))?;
     let catalog = super::catalog_for(&store, &sources.locate(db)?)?;
-    let user = block_on(store.user(login))?
-        .filter(|u| u.active)
-        .with_context(|| format!("no active user {login}"))?;
-    let role: Role = user
-        .role
-        .parse()
-        .map_err(|e| anyhow::anyhow!("user {login}: {e}"))?;
-    let region = user
-        .region_code
-        .as_deref()
-        .map(RegionCode::parse)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("user {login}: {e}"))?;
-    let scope = Scope::of(role, region.as_ref())?;
+    let (role, scope) = super::acting(&store, login)?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.file_name().map_or_else(
         || file.display().to_string(),

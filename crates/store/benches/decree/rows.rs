@@ -24,7 +24,7 @@ pub struct Rows {
 }
 
 /// Adds event `e` of `case` to `rows` as `Writes::add` and `Writes::flush` would.
-fn record(rows: &mut Rows, case: &Case, e: &Event, effects: &[Effect]) {
+pub fn record(rows: &mut Rows, case: &Case, e: &Event, effects: &[Effect]) {
     let row = &mut rows.case;
     let body = serde_json::to_string(e).unwrap();
     let seq = e.seq as i64;

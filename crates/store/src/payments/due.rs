@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use pantau_domain::access::Scope;
 use pantau_domain::{Label, Lang, Rupiah};
-use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, FieldType, engine};
+use pantau_workflow::{
+    Case, Catalog, Command, Context, Decision, Definition, FieldType, GuardFailure, MonevGap,
+    Refusal, engine,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -202,7 +205,10 @@ impl Store {
                 Ok((no, amount)) => (no, amount, None),
                 Err(why) => match engine::tranche_planned(&def, &case) {
                     Some((no, amount)) => (no, amount, Some(why)),
-                    None => continue,
+                    None => match held_by_monev(&def, &case) {
+                        Some((no, amount, why)) => (no, amount, Some(why)),
+                        None => continue,
+                    },
                 },
             };
             if held.is_none() {
@@ -246,17 +252,49 @@ impl Store {
     }
 }
 
-/// (workflow, state) pairs from which some version's `pays_tranche` action starts.
+/// (workflow, state) pairs from which some version's `pays_tranche` action
+/// starts, and, for a program with monev between tranches, those it leads
+/// to: a case waits there for the monev visit that lets its next tranche go.
 fn paying_states(catalog: &Catalog) -> BTreeSet<(String, String)> {
     catalog
         .iter()
         .flat_map(|d| {
+            let gated = d
+                .disbursement
+                .as_ref()
+                .is_some_and(|p| p.monev_between_tranches);
             d.actions
                 .iter()
                 .filter(|a| a.pays_tranche)
-                .flat_map(move |a| a.from.iter().map(move |s| (d.id.clone(), s.clone())))
+                .flat_map(move |a| {
+                    let to = a.to.iter().filter(move |_| gated);
+                    a.from
+                        .iter()
+                        .chain(to)
+                        .map(move |s| (d.id.clone(), s.clone()))
+                })
         })
         .collect()
+}
+
+/// The tranche the monev gate holds back: its number and amount as the
+/// engine pays it once the visits count, and the engine's own reason (the
+/// visit missing, or its evidence flagged). `None` when nothing is held so.
+fn held_by_monev(def: &Definition, case: &Case) -> Option<(u8, Rupiah, Label)> {
+    let last = case.tranches.last()?;
+    let gap = case.monev_gap()?;
+    let mut reported = case.clone();
+    reported.visits.clear();
+    let (no, amount) = engine::tranche_due(def, &reported)?;
+    let refusal = Refusal::Guard(match gap {
+        MonevGap::Missing { .. } => GuardFailure::MonevMissing { tranche: last.no },
+        MonevGap::Flagged { no } => GuardFailure::EvidenceFlagged { visit: no },
+    });
+    Some((
+        no,
+        amount,
+        Label::new(refusal.message(Lang::Id), refusal.message(Lang::En)),
+    ))
 }
 
 async fn names(

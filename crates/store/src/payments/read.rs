@@ -64,12 +64,9 @@ pub struct Stages {
     pub ordered_lines: i64,
 }
 
-/// `SUM(amount)` as a BIGINT (PostgreSQL sums a BIGINT as NUMERIC).
-fn sum_amount() -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::{Alias, ExprTrait};
-    payment_line::Column::Amount
-        .sum()
-        .cast_as(Alias::new("BIGINT"))
+/// The lines' rupiah summed as a BIGINT (PostgreSQL's SUM of a BIGINT is NUMERIC).
+fn total() -> sea_orm::sea_query::Expr {
+    sea_orm::sea_query::Expr::cust("CAST(SUM(amount) AS BIGINT)")
 }
 
 fn rupiah(n: i64) -> Rupiah {
@@ -93,7 +90,7 @@ impl Store {
                     .column(payment_line::Column::BatchId)
                     .column(payment_line::Column::Status)
                     .column_as(payment_line::Column::Reference.count(), "n")
-                    .column_as(sum_amount(), "total")
+                    .column_as(total(), "total")
                     .filter(payment_line::Column::BatchId.is_in(part.iter().copied()))
                     .group_by(payment_line::Column::BatchId)
                     .group_by(payment_line::Column::Status)
@@ -225,7 +222,7 @@ impl Store {
             .column(payment_line::Column::ProgramId)
             .column(payment_line::Column::Region)
             .column_as(payment_line::Column::Reference.count(), "n")
-            .column_as(sum_amount(), "total")
+            .column_as(total(), "total")
             .filter(in_scope(self.db_backend(), "region", scope))
             .filter(payment_line::Column::Status.eq(LineStatus::Ordered.as_str()))
             .group_by(payment_line::Column::ProgramId)

@@ -120,6 +120,15 @@ impl Store {
         let sha256 = hex::encode(Sha256::digest(bytes));
         self.apply_answers(catalog, id, scope, file_name, &sha256, &answers, cx)
             .await
+            .map_err(|e| match e {
+                PayError::Refused(problems) => PayError::Refused(
+                    problems
+                        .into_iter()
+                        .map(|p| as_in_file(layout, p))
+                        .collect(),
+                ),
+                other => other,
+            })
     }
 
     /// Applies `answers` (read from `file_name`, whose SHA-256 is `sha256`).
@@ -317,6 +326,24 @@ impl Store {
         txn.commit().await?;
         Ok(part)
     }
+}
+
+/// A problem of a file's line named by the file's own column (`Jumlah`,
+/// not `amount`), as the reading's problems are.
+fn as_in_file(layout: &Layout, mut p: Problem) -> Problem {
+    let r = &layout.result;
+    let header = match p.field.as_str() {
+        _ if p.line.is_none() => None,
+        "reference" => Some(&r.reference),
+        "amount" => Some(&r.amount),
+        "status" => Some(&r.status),
+        "account_no" => r.account_no.as_ref(),
+        _ => None,
+    };
+    if let Some(h) = header {
+        p.field = h.clone();
+    }
+    p
 }
 
 fn refusal(line: &payment_line::Model, answer: &BankAnswer, why: Label) -> Problem {
