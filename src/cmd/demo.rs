@@ -123,6 +123,6 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     println!(
         "  verifikator.18, pengelola.1871 (Kota Bandar Lampung manager), petugas.1871 (its field officer),"
     );
-    println!("  bendahara.18 (Lampung treasurer: /bayar)");
+    println!("  bendahara.18 (Lampung treasurer: /bayar, or pantau pay batches --as bendahara.18)");
     Ok(ExitCode::SUCCESS)
 }

@@ -249,10 +249,10 @@ async fn officers(
 }
 
 /// Sets an account for each beneficiary with a tranche due, its holder the
-/// beneficiary, by the kabupaten/kota's manager; but the last beneficiary
+/// beneficiary, by the kabupaten/kota's manager; but the last cooperative
 /// with exactly one tranche due, its case `ready` to be paid, gets an
-/// account in a person's name, which holds that tranche until a verifier
-/// accepts it.
+/// account in its chairman's name, which holds that tranche until a
+/// verifier accepts it.
 async fn accounts(
     store: &Store,
     scope: &Scope,
@@ -266,11 +266,19 @@ async fn accounts(
             owners.entry(b).or_insert((d, 0)).1 += 1;
         }
     }
-    let odd = owners
-        .iter()
-        .rev()
-        .find(|(_, (d, n))| *n == 1 && ready.contains(&d.case_id))
-        .map(|(b, _)| *b);
+    let mut odd = None;
+    for (b, (d, n)) in owners.iter().rev() {
+        if *n == 1
+            && ready.contains(&d.case_id)
+            && store
+                .beneficiary(b)
+                .await?
+                .is_some_and(|x| x.kind == "cooperative")
+        {
+            odd = Some(*b);
+            break;
+        }
+    }
     for (i, (beneficiary, (d, _))) in owners.iter().enumerate() {
         let bank = BANKS[i % BANKS.len()];
         let holder = if Some(*beneficiary) == odd {
