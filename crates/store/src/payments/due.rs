@@ -302,7 +302,7 @@ fn held_by_monev(def: &Definition, case: &Case) -> Option<Label> {
     ))
 }
 
-async fn names(
+pub(super) async fn names(
     db: &impl ConnectionTrait,
     ids: &[&str],
 ) -> Result<BTreeMap<String, String>, StoreError> {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{BatchStatus, LineStatus};
 use crate::read::scope::in_scope;
-use crate::schema::entity::{beneficiary, payment_batch, payment_line};
+use crate::schema::entity::{payment_batch, payment_line};
 use crate::{Store, StoreError};
 
 /// A batch with its lines counted by standing.
@@ -155,18 +155,7 @@ impl Store {
             .iter()
             .filter_map(|l| l.beneficiary_id.as_deref())
             .collect();
-        let mut names = std::collections::BTreeMap::new();
-        for part in owners.chunks(500) {
-            let rows: Vec<(String, String)> = beneficiary::Entity::find()
-                .select_only()
-                .column(beneficiary::Column::Id)
-                .column(beneficiary::Column::Name)
-                .filter(beneficiary::Column::Id.is_in(part.iter().copied()))
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            names.extend(rows);
-        }
+        let names = super::due::names(&self.db, &owners).await?;
         let lines = lines
             .into_iter()
             .map(|l| LineView {
