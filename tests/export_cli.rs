@@ -317,7 +317,7 @@ fn an_unreadable_bundle_is_refused_naming_the_file_and_why() {
         (
             "reordered.tar.gz",
             2,
-            "its first member is `reports/registry-merges.csv`",
+            "its first member is `reports/payments.csv`",
         ),
         ("absent.tar.gz", 2, "absent.tar.gz: cannot open"),
         (

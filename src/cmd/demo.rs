@@ -92,6 +92,23 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
         "  monev visits: {} done, {} due, {} overdue",
         s.visits_done, s.visits_due, s.visits_overdue
     );
+    for b in &s.batches {
+        let standing = [
+            (b.paid.0, "paid"),
+            (b.failed.0, "failed"),
+            (b.returned.0, "returned"),
+            (b.ordered.0, "awaiting the bank"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+        println!(
+            "  payment batch {} by {}: {} tranche(s), {}: {standing}",
+            b.number, b.created_by, b.lines, b.total
+        );
+    }
     println!(
         "explore: pantau case list | pantau program show bansos-kud-2026-lampung | pantau audit verify"
     );
@@ -104,7 +121,8 @@ pub fn run(args: DemoArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
     );
     println!("  admin, kementerian (Ministry, national), pengelola.18 (Lampung province manager),");
     println!(
-        "  verifikator.18, pengelola.1871 (Kota Bandar Lampung manager), petugas.1871 (its field officer)"
+        "  verifikator.18, pengelola.1871 (Kota Bandar Lampung manager), petugas.1871 (its field officer),"
     );
+    println!("  bendahara.18 (Lampung treasurer: /bayar, or pantau pay batches --as bendahara.18)");
     Ok(ExitCode::SUCCESS)
 }

@@ -96,7 +96,8 @@ pub fn run(args: ExportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
 /// The report files of the bundle, as (file name, bytes): the
 /// accountability report of the region and year, as HTML (to read) and
 /// CSV (to process), made as of `created_at` so that the same database
-/// gives the same bundle.
+/// gives the same bundle; the registry's corrections and merges, and the
+/// payment batches' lines with the bank's answers.
 fn report_members(
     store: &Store,
     at: &Located,
@@ -141,6 +142,7 @@ fn report_members(
             corrections(store, region, year)?,
         ),
         ("registry-merges.csv".into(), merges(store, region, year)?),
+        ("payments.csv".into(), payments(store, region, year)?),
     ])
 }
 
@@ -187,6 +189,47 @@ fn merges(store: &Store, region: &RegionCode, year: i32) -> anyhow::Result<Vec<u
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             l.cases_moved.to_string(),
             l.years,
+        ])?;
+    }
+    Ok(out.into_inner()?)
+}
+
+/// Every line of the payment batches made in the year (UTC) whose tranche
+/// is in the region, as CSV: the batch, the line's reference, case,
+/// kabupaten/kota, tranche and amount, where it stands (`open`, `ordered`:
+/// sent to the bank and not answered, `paid`, `failed`, `returned`,
+/// `removed`) and the bank's reference, date and reason.
+fn payments(store: &Store, region: &RegionCode, year: i32) -> anyhow::Result<Vec<u8>> {
+    let lines = block_on(store.payment_lines_within(
+        &Scope::Region(region.clone()),
+        start(year)?,
+        start(year + 1)?,
+    ))?;
+    let mut out = pantau_registry::sheet::Writer::new(Vec::new());
+    out.row([
+        "batch",
+        "reference",
+        "case_id",
+        "region_code",
+        "tranche_no",
+        "amount",
+        "status",
+        "bank_reference",
+        "bank_date",
+        "reason",
+    ])?;
+    for l in lines {
+        out.row([
+            l.batch,
+            l.reference,
+            l.case_id,
+            l.region,
+            l.tranche_no.to_string(),
+            l.amount.to_string(),
+            l.status,
+            l.bank_reference.unwrap_or_default(),
+            l.bank_date.map(|d| d.to_string()).unwrap_or_default(),
+            l.reason.unwrap_or_default(),
         ])?;
     }
     Ok(out.into_inner()?)

@@ -48,7 +48,8 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
                 "reports/accountability.html",
                 "reports/accountability.csv",
                 "reports/registry-corrections.csv",
-                "reports/registry-merges.csv"
+                "reports/registry-merges.csv",
+                "reports/payments.csv"
             ],
             "{}",
             t.name
@@ -72,6 +73,39 @@ async fn a_region_bundle_holds_its_chains_verifies_offline_and_names_an_altered_
             "{}",
             String::from_utf8_lossy(merges)
         );
+        // Every line of the demo's payment batches in Lampung, with where it
+        // stands: paid, failed, returned and one batch awaiting the bank.
+        let payments =
+            String::from_utf8(member(&members, "reports/payments.csv").to_vec()).unwrap();
+        assert!(
+            payments.starts_with(
+                "batch,reference,case_id,region_code,tranche_no,amount,status,bank_reference,bank_date,reason\n"
+            ),
+            "{payments}"
+        );
+        let mut listed: Vec<Vec<String>> = payments
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                vec![c[1].to_string(), c[6].to_string(), c[5].to_string()]
+            })
+            .collect();
+        listed.sort();
+        let stored_lines = rows(
+            &t.url,
+            "SELECT reference, status, CAST(amount AS TEXT) FROM payment_lines \
+             WHERE region = '18' OR region LIKE '18.%' ORDER BY reference",
+        )
+        .await;
+        assert_eq!(listed, stored_lines, "{}", t.name);
+        for status in ["paid", "failed", "returned", "ordered"] {
+            assert!(
+                listed.iter().any(|l| l[1] == status),
+                "{}: a {status} line in {payments}",
+                t.name
+            );
+        }
         let events = json_lines(member(&members, "events.jsonl"));
         let cases = json_lines(member(&members, "cases.jsonl"));
         let in_bundle: Vec<Vec<String>> = events

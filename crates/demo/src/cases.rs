@@ -16,7 +16,7 @@ use crate::programs::Program;
 use crate::{DemoError, Options, Summary};
 
 /// The inputs a demo user would type for `action`.
-fn inputs(
+pub(crate) fn inputs(
     def: &Definition,
     action: &Action,
     amount: i64,

@@ -7,7 +7,9 @@
 //! kabupaten/kota; bansos for KUDs and capital strengthening for KSPs;
 //! cases in every state of every workflow, driven through the store like
 //! any other command, with visits done, due and overdue; and for each
-//! program approved by decree, an SK listing a proposal per kabupaten/kota.
+//! program approved by decree, an SK listing a proposal per kabupaten/kota;
+//! and, last, Lampung's treasurer paying through the bank: accounts, a
+//! batch the bank paid, one with failures and one awaiting the bank.
 //!
 //! The same seed and the same `as_of` date give the same data.
 
@@ -15,6 +17,7 @@ mod beneficiaries;
 mod cases;
 mod coop_years;
 mod decrees;
+mod payments;
 mod programs;
 pub mod users;
 
@@ -59,6 +62,8 @@ pub struct Summary {
     pub cooperative_years: usize,
     /// (number, cases taken, cases refused) of each decree (SK).
     pub decrees: Vec<(String, usize, usize)>,
+    /// Each payment batch, with its lines by standing.
+    pub batches: Vec<pantau_store::payments::BatchView>,
 }
 
 #[derive(Debug)]
@@ -71,6 +76,8 @@ pub enum DemoError {
     },
     /// The database already holds demo data from another seed or date.
     AlreadyFilled,
+    /// A payment the demo makes was refused.
+    Payment(String),
 }
 
 impl std::fmt::Display for DemoError {
@@ -84,6 +91,7 @@ impl std::fmt::Display for DemoError {
                 f,
                 "this database already holds cases; run the demo on an empty one (e.g. a fresh PANTAU_DATA_DIR)"
             ),
+            DemoError::Payment(why) => write!(f, "the demo's payments: {why}"),
         }
     }
 }
@@ -116,6 +124,8 @@ pub async fn fill(store: &Store, catalog: &Catalog, opts: &Options) -> Result<Su
     )
     .await?;
     decrees::fill(store, catalog, &programs, &people, opts, &mut summary).await?;
+    // Last: nothing drawn before changes.
+    payments::fill(store, catalog, opts, &mut summary).await?;
     let (done, due, overdue) = store.visit_counts(opts.as_of).await?;
     (
         summary.visits_done,

@@ -24,6 +24,11 @@ pub fn roster() -> Vec<(String, Role, Option<String>)> {
             Role::Verifier,
             Some(province.to_string()),
         ));
+        out.push((
+            format!("bendahara.{province}"),
+            Role::Treasurer,
+            Some(province.to_string()),
+        ));
     }
     for code in LAMPUNG
         .iter()

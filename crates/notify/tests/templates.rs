@@ -132,6 +132,26 @@ fn context(lang: Lang) -> Value {
     })
 }
 
+/// What the store queues when a bank's result file has failed or returned
+/// lines (`payments/notice.rs`); the sender makes `link` of its `path`.
+fn payment_failed(ctx: &mut Value, lang: Lang) {
+    let (inactive, name) = match lang {
+        Lang::Id => ("rekening tidak aktif", "nama tidak sesuai"),
+        Lang::En => ("account inactive", "name does not match"),
+    };
+    ctx["batch"] = json!("BYR-18-26-0002");
+    ctx["count"] = json!(2);
+    ctx["total"] = json!("Rp 165.000.000");
+    ctx["more"] = json!(0);
+    ctx["lines"] = json!([
+        { "case": "0b7c6f1e-3d2a-4c55-9a3e-2f1d8c4b6a01", "region": "18.01",
+          "amount": "Rp 90.000.000", "reason": inactive },
+        { "case": "5e0d9a77-1c3b-4f0e-8d6a-7b2c9e4f1a10", "region": "18.71",
+          "amount": "Rp 75.000.000", "reason": name },
+    ]);
+    ctx["link"] = json!("https://pantau.diskopukm.lampungprov.go.id/bayar/BYR-18-26-0002");
+}
+
 fn langs() -> [Lang; 2] {
     [Lang::Id, Lang::En]
 }
@@ -145,6 +165,7 @@ fn every_template_in_both_languages() {
         "case_approved",
         "visit_due",
         "visit_overdue",
+        "payment_failed",
     ] {
         assert!(names.contains(&reminder), "{names:?}");
     }
@@ -154,6 +175,9 @@ fn every_template_in_both_languages() {
             let mut ctx = context(lang);
             if name == "digest" {
                 ctx["link"] = json!(HOME);
+            }
+            if name == "payment_failed" {
+                payment_failed(&mut ctx, lang);
             }
             let r = t.render(name, lang, &ctx).unwrap();
             let l = lang.as_str();

@@ -128,8 +128,10 @@ pub async fn document(
             };
             let rows = store.program_regions(&filter, catalog, req.now).await?;
             let allocations = store.allocations_within(&req.scope).await?;
+            // Sent to the bank, not answered yet: between approved and paid.
+            let ordered = store.ordered_amounts(&req.scope).await?;
             Ok(if req.report == ReportName::ProgramProgress {
-                progress::build(&cx, facts, &programs, &allocations, &rows)
+                progress::build(&cx, facts, &programs, &allocations, &rows, &ordered)
             } else {
                 let signature = req.signer.as_ref().map(|s| Signature {
                     place_date: format!(
@@ -144,7 +146,15 @@ pub async fn document(
                     name: s.name.clone(),
                     nip: s.nip.clone(),
                 });
-                accountability::build(&cx, facts, &programs, &allocations, &rows, signature)
+                accountability::build(
+                    &cx,
+                    facts,
+                    &programs,
+                    &allocations,
+                    &rows,
+                    &ordered,
+                    signature,
+                )
             })
         }
         ReportName::Monev => {

@@ -1,11 +1,14 @@
 //! Program progress (laporan perkembangan program): for each program of a
 //! fiscal year, by kabupaten/kota, the stages its cases reached, rupiah
-//! approved and disbursed against the allocation, tranches paid and monev
-//! visits, with a chart of disbursement against allocation.
+//! approved, ordered (sent to the bank, awaiting its answer) and disbursed
+//! (paid: by the bank's result, or recorded by hand with the SP2D) against
+//! the allocation, tranches paid and monev visits, with a chart of
+//! disbursement against allocation.
 
 use std::collections::BTreeMap;
 
 use pantau_store::model::{Allocation, Program};
+use pantau_store::payments::Stages;
 use pantau_store::read::report::ProgramRegion;
 
 use crate::Context;
@@ -25,6 +28,19 @@ pub fn by_region(
     }
     for r in rows.iter().filter(|r| r.program_id == program_id) {
         out.entry(r.region.clone()).or_default().1 = r.clone();
+    }
+    out
+}
+
+/// Rupiah of `program_id` sent to the bank and not answered yet, per
+/// kabupaten/kota.
+pub fn ordered_by_region(program_id: &str, ordered: &[Stages]) -> BTreeMap<String, i64> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for s in ordered
+        .iter()
+        .filter(|s| s.program_id.as_deref() == Some(program_id))
+    {
+        *out.entry(s.region.clone()).or_default() += s.ordered.get();
     }
     out
 }
@@ -54,7 +70,7 @@ pub fn total<'a>(
     t
 }
 
-const COLUMNS: [(&str, Kind); 13] = [
+const COLUMNS: [(&str, Kind); 14] = [
     ("kolom.wilayah", Kind::Text),
     ("kolom.usulan", Kind::Count),
     ("kolom.terverifikasi", Kind::Count),
@@ -62,6 +78,7 @@ const COLUMNS: [(&str, Kind); 13] = [
     ("kolom.ditolak", Kind::Count),
     ("kolom.alokasi", Kind::Rupiah),
     ("kolom.rp_disetujui", Kind::Rupiah),
+    ("kolom.rp_dikirim", Kind::Rupiah),
     ("kolom.rp_dicairkan", Kind::Rupiah),
     ("kolom.realisasi", Kind::Percent),
     ("kolom.tahap", Kind::Count),
@@ -79,7 +96,8 @@ pub fn columns(cx: &Context, spec: &[(&str, Kind)]) -> Vec<Column> {
         .collect()
 }
 
-fn row(label: String, (allocated, f): &(i64, ProgramRegion)) -> Row {
+/// A region's (or the total's) row; `ordered` the rupiah at the bank.
+fn row(label: String, (allocated, f): &(i64, ProgramRegion), ordered: i64) -> Row {
     Row {
         cells: vec![
             Cell::Text(label),
@@ -89,6 +107,7 @@ fn row(label: String, (allocated, f): &(i64, ProgramRegion)) -> Row {
             Cell::Count(f.rejected),
             Cell::Rupiah(*allocated),
             Cell::Rupiah(f.approved_amount),
+            Cell::Rupiah(ordered),
             Cell::Rupiah(f.disbursed_amount),
             percent_cell(f.disbursed_amount, *allocated),
             Cell::Count(f.tranches_paid),
@@ -100,19 +119,23 @@ fn row(label: String, (allocated, f): &(i64, ProgramRegion)) -> Row {
     }
 }
 
-/// The report: one section per program.
+/// The report: one section per program; `ordered` the money at the bank
+/// ([`pantau_store::Store::ordered_amounts`]).
 pub fn build(
     cx: &Context,
     facts: Vec<crate::model::Fact>,
     programs: &[Program],
     allocations: &[Allocation],
     rows: &[ProgramRegion],
+    ordered: &[Stages],
 ) -> Document {
     let sections = programs
         .iter()
         .map(|p| {
             let regions = by_region(&p.id, allocations, rows);
             let sum = total(regions.values());
+            let at_bank = ordered_by_region(&p.id, ordered);
+            let at = |code: &str| at_bank.get(code).copied().unwrap_or(0);
             let chart = chart::bars(
                 cx.w("lain.grafik_realisasi"),
                 cx.w("lain.legenda_realisasi"),
@@ -138,9 +161,13 @@ pub fn build(
                     columns: columns(cx, &COLUMNS),
                     rows: regions
                         .iter()
-                        .map(|(code, f)| row(cx.region(code), f))
+                        .map(|(code, f)| row(cx.region(code), f, at(code)))
                         .collect(),
-                    total: Some(row(cx.w("lain.jumlah"), &sum)),
+                    total: Some(row(
+                        cx.w("lain.jumlah"),
+                        &sum,
+                        regions.keys().map(|code| at(code)).sum(),
+                    )),
                 },
                 charts: vec![chart],
                 cards: vec![],

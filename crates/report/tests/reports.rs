@@ -146,9 +146,60 @@ fn progress_totals(doc: &Document) -> BTreeMap<String, [i64; 7]> {
             let id = s.heading.rsplit_once('(').unwrap().1.trim_end_matches(')');
             let t = &s.table.total.as_ref().unwrap().cells;
             let f = |i: usize| number(&t[i]);
-            (id.to_string(), [f(1), f(2), f(3), f(4), f(6), f(7), f(9)])
+            (id.to_string(), [f(1), f(2), f(3), f(4), f(6), f(8), f(10)])
         })
         .collect()
+}
+
+/// The program-progress "sent to the bank" column, by program id and
+/// kabupaten/kota code (the total under `""`), zeros left out.
+fn progress_ordered(doc: &Document) -> BTreeMap<(String, String), i64> {
+    let mut out = BTreeMap::new();
+    for s in &doc.sections {
+        let id = s.heading.rsplit_once('(').unwrap().1.trim_end_matches(')');
+        let total = s.table.total.iter().map(|t| (String::new(), t));
+        let rows = s.table.rows.iter().map(|r| {
+            let Cell::Text(name) = &r.cells[0] else {
+                panic!("{:?} is not a region", r.cells[0])
+            };
+            let code = name.rsplit_once('(').unwrap().1.trim_end_matches(')');
+            (code.to_string(), r)
+        });
+        for (code, row) in rows.chain(total) {
+            let n = number(&row.cells[7]);
+            if n != 0 {
+                out.insert((id.to_string(), code), n);
+            }
+        }
+    }
+    out
+}
+
+/// Rupiah of the batch lines sent to the bank and not answered, read from
+/// the table, by program (of `year`) and kabupaten/kota (the program's total
+/// under `""`).
+async fn ordered_lines(store: &Store, year: i32) -> BTreeMap<(String, String), i64> {
+    let db = store.connection();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT l.program_id, l.region, l.amount FROM payment_lines l \
+                 JOIN programs p ON p.id = l.program_id \
+                 WHERE p.fiscal_year = {year} AND l.status = 'ordered'"
+            ),
+        ))
+        .await
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let program: String = r.try_get_by_index(0).unwrap();
+        let region: String = r.try_get_by_index(1).unwrap();
+        let amount: i64 = r.try_get_by_index(2).unwrap();
+        *out.entry((program.clone(), region)).or_default() += amount;
+        *out.entry((program, String::new())).or_default() += amount;
+    }
+    out
 }
 
 fn require(part: &str, why: &str) -> bool {
@@ -181,6 +232,13 @@ async fn reports_add_up_to_the_stored_events_in_every_format() {
             expected.values().any(|t| t[5] > 0 && t[3] > 0),
             "the demo pays and rejects something"
         );
+        // Sent to the bank and not answered: the demo's batch awaiting the bank.
+        let ordered = ordered_lines(&store, 2026).await;
+        assert!(
+            !ordered.is_empty(),
+            "the demo has a batch awaiting the bank"
+        );
+        assert_eq!(progress_ordered(&doc), ordered, "{}", db.name);
 
         // The accountability report's summary agrees with the progress report.
         let acc = pantau_report::gather::document(
@@ -192,12 +250,14 @@ async fn reports_add_up_to_the_stored_events_in_every_format() {
         .await
         .unwrap();
         let summary = &acc.sections[0].table;
-        for (row, (_, t)) in summary.rows.iter().zip(&expected) {
+        for (row, (id, t)) in summary.rows.iter().zip(&expected) {
             assert_eq!(number(&row.cells[3]), t[4]);
-            assert_eq!(number(&row.cells[4]), t[5]);
+            let at_bank = ordered.get(&(id.clone(), String::new())).copied();
+            assert_eq!(number(&row.cells[4]), at_bank.unwrap_or(0));
+            assert_eq!(number(&row.cells[5]), t[5]);
         }
         let all: i64 = expected.values().map(|t| t[5]).sum();
-        assert_eq!(number(&summary.total.as_ref().unwrap().cells[4]), all);
+        assert_eq!(number(&summary.total.as_ref().unwrap().cells[5]), all);
         assert_eq!(acc.signature.as_ref().unwrap().nip, "196805121994031007");
 
         // XLSX: the same totals, as numbers.
@@ -205,7 +265,7 @@ async fn reports_add_up_to_the_stored_events_in_every_format() {
         let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
         for (sheet, (_, t)) in book.worksheets().iter().zip(&expected) {
             let last = sheet.1.rows().next_back().unwrap();
-            assert_eq!(last[7].get_float(), Some(t[5] as f64), "disbursed in XLSX");
+            assert_eq!(last[8].get_float(), Some(t[5] as f64), "disbursed in XLSX");
             assert_eq!(last[1].get_float(), Some(t[0] as f64), "proposals in XLSX");
         }
 
@@ -306,7 +366,7 @@ async fn the_pdf_embeds_its_fonts_and_holds_the_same_totals() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     let total = doc.sections[0].table.total.as_ref().unwrap();
-    for c in &total.cells[2..5] {
+    for c in &total.cells[2..6] {
         let shown = c.display(Lang::Id);
         assert!(text.contains(&shown), "the PDF shows {shown}:\n{text}");
     }

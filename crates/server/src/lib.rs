@@ -54,6 +54,9 @@ pub struct App {
     pub indicator_targets: Arc<pantau_report::indicators::Targets>,
     /// `/metrics`, when on ([`App::enable_metrics`]).
     pub metrics: Option<Arc<measure::Metrics>>,
+    /// The banks' file layouts (`templates/bank/*.toml`; the shipped ones
+    /// when that folder is missing).
+    pub bank_layouts: Arc<Vec<pantau_registry::bank::layout::Layout>>,
     /// Leave to print a PDF (each print runs a Chromium).
     printing: Arc<tokio::sync::Semaphore>,
     zones: Arc<HashMap<String, Zone>>,
@@ -61,6 +64,17 @@ pub struct App {
     /// Seconds the app's clock runs ahead of the machine's (0 but in tests
     /// that let time pass: a week offline, a due date crossed).
     ahead: Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// The layouts of `templates/bank/`, every problem of a file named; the
+/// shipped ones when the folder is missing (an installation made before it).
+fn bank_layouts(templates: &Path) -> Result<Vec<pantau_registry::bank::layout::Layout>, String> {
+    use pantau_registry::bank::layout;
+    let dir = templates.join("bank");
+    if !dir.is_dir() {
+        return Ok(layout::shipped());
+    }
+    layout::load_dir(&dir).map_err(|problems| problems.join("\n"))
 }
 
 impl App {
@@ -90,6 +104,7 @@ impl App {
             mail_links: None,
             indicator_targets: Arc::default(),
             metrics: None,
+            bank_layouts: Arc::new(bank_layouts(templates)?),
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),

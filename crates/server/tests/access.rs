@@ -19,6 +19,8 @@ use checks::*;
 mod api_walk;
 #[path = "access/page_walk.rs"]
 mod page_walk;
+#[path = "access/pay_walk.rs"]
+mod pay_walk;
 #[path = "access/program_walk.rs"]
 mod program_walk;
 #[path = "access/proposal_walk.rs"]
@@ -58,6 +60,8 @@ enum Rule {
     Link,
     /// The registry: as `registry_walk` says.
     Registry,
+    /// Payments through the bank: as `pay_walk` says.
+    Pay,
 }
 
 /// Every route of the API, with its rule.
@@ -125,9 +129,22 @@ const PAGES: &[(&str, &str, Rule)] = &[
     ("GET", "/registri/desa", Rule::Registry),
     ("GET", "/registri/{id}", Rule::Registry),
     ("POST", "/registri/{id}", Rule::Registry),
+    ("POST", "/registri/{id}/rekening", Rule::Registry),
+    ("POST", "/registri/{id}/rekening/terima", Rule::Registry),
     ("GET", "/registri/ganda", Rule::Registry),
     ("POST", "/registri/ganda/beda", Rule::Registry),
     ("POST", "/registri/ganda/gabung", Rule::Registry),
+    // Payments: read by all but field officers within their region; the
+    // treasurer alone gathers, sends and reads back (access/pay_walk.rs).
+    // Taking a line out and cancelling come last: the walk's batch is gone after.
+    ("GET", "/bayar", Rule::Pay),
+    ("POST", "/bayar", Rule::Pay),
+    ("GET", "/bayar/jatuh-tempo", Rule::Pay),
+    ("GET", "/bayar/{number}", Rule::Pay),
+    ("POST", "/bayar/{number}/ekspor", Rule::Pay),
+    ("POST", "/bayar/{number}/hasil", Rule::Pay),
+    ("POST", "/bayar/{number}/keluarkan", Rule::Pay),
+    ("POST", "/bayar/{number}/batal", Rule::Pay),
     ("GET", "/impor", Rule::Import),
     ("POST", "/impor", Rule::Import),
     ("GET", "/impor/tahunan", Rule::Import),
@@ -223,6 +240,7 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
     for app in support::apps().await {
         let name = app.name;
         add_regency_verifier(&app, &hash).await;
+        pay_walk::add_treasurer(&app, &hash).await;
         users_walk::add_targets(&app, &hash).await;
         users_walk::links(&app).await;
         let fx = fixture(&app).await;

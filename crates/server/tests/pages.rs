@@ -117,6 +117,10 @@ async fn signing_in_the_dashboard_and_signing_out() {
         assert!(dash.contains("Bantuan Sosial KUD Lampung 2026"));
         assert!(dash.contains("Rp "), "rupiah figures");
         assert!(
+            dash.contains("<th scope=\"col\">Dikirim ke bank</th>"),
+            "the money at the bank, between approved and paid"
+        );
+        assert!(
             dash.contains("/kasus?program=bansos-kud-2026-lampung&amp;region=18."),
             "figures link to their cases"
         );

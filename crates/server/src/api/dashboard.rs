@@ -1,6 +1,7 @@
 //! The program manager's dashboard: for each program, cases per state per
-//! kabupaten/kota, rupiah approved and disbursed against the allocation,
-//! and monev visits done, due and overdue; and the same summed per province
+//! kabupaten/kota, rupiah approved, sent to the bank (awaiting its answer)
+//! and disbursed against the allocation, and monev visits done, due and
+//! overdue; and the same summed per province
 //! across programs, which the Ministry compares. Only the caller's region
 //! counts.
 
@@ -19,10 +20,13 @@ use crate::{App, Caller};
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct Figures {
     pub cases: i64,
-    /// Rupiah allocated, approved and disbursed.
+    /// Rupiah allocated, approved and disbursed (paid: by the bank's
+    /// result, or recorded by hand).
     pub allocation: i64,
     pub approved: i64,
     pub disbursed: i64,
+    /// Rupiah in payment batches sent to the bank, not answered yet.
+    pub ordered: i64,
     /// Disbursed against the allocation, in hundredths of a percent (`1234` = 12,34 %).
     pub realisation_bp: i64,
     pub visits_done: i64,
@@ -87,6 +91,7 @@ impl Figures {
         self.allocation += other.allocation;
         self.approved += other.approved;
         self.disbursed += other.disbursed;
+        self.ordered += other.ordered;
         self.visits_done += other.visits_done;
         self.visits_due += other.visits_due;
         self.visits_overdue += other.visits_overdue;
@@ -109,6 +114,7 @@ pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
     let sums = app.store.state_sums(scope).await.map_err(err)?;
     let visits = app.store.visit_sums(scope, Utc::now()).await.map_err(err)?;
     let allocations = app.store.allocations_within(scope).await.map_err(err)?;
+    let ordered = app.store.ordered_amounts(scope).await.map_err(err)?;
     let mut out = Vec::with_capacity(programs.len());
     for p in programs {
         let mut regions: BTreeMap<String, Figures> = BTreeMap::new();
@@ -121,6 +127,12 @@ pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
             f.approved += s.approved;
             f.disbursed += s.disbursed;
             *f.states.entry(s.state.clone()).or_default() += s.cases;
+        }
+        for o in ordered
+            .iter()
+            .filter(|o| o.program_id.as_deref() == Some(p.id.as_str()))
+        {
+            regions.entry(o.region.clone()).or_default().ordered += o.ordered.get();
         }
         for v in visits.iter().filter(|v| v.program_id == p.id) {
             let f = regions.entry(v.region.clone()).or_default();
@@ -207,7 +219,8 @@ fn by_province(app: &App, programs: &[ProgramFigures]) -> (Vec<ProvinceFigures>,
 }
 
 /// For each program within the caller's region: cases per state per
-/// kabupaten/kota, rupiah against the allocation, monev visits.
+/// kabupaten/kota, rupiah against the allocation (approved, sent to the
+/// bank, disbursed), monev visits.
 #[utoipa::path(get, path = "/api/dashboard", tag = "dashboard",
     responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody)))]
 pub async fn get_dashboard(

@@ -244,6 +244,22 @@ struct CasePage {
     confirm_location: bool,
     /// The beneficiary: identifiers, market, a map link to its point.
     party: Option<super::party::Party>,
+    /// Its tranches' lines in payment batches, where the money stands with the bank.
+    payments: Vec<Payment>,
+}
+
+#[derive(Serialize)]
+struct Payment {
+    reference: String,
+    tranche: i64,
+    amount: String,
+    bank: String,
+    account_no: String,
+    status: String,
+    status_kind: &'static str,
+    bank_reference: Option<String>,
+    bank_date: Option<String>,
+    reason: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -357,6 +373,25 @@ async fn build(
     let now = Utc::now();
     let s = &d.summary;
     let party = super::party::of(app, v, s.beneficiary_id.as_deref()).await?;
+    let payments = app
+        .store
+        .case_payments(&s.id)
+        .await
+        .map_err(|e| ApiError::from_store(e, lang))?
+        .into_iter()
+        .map(|l| Payment {
+            reference: l.reference,
+            tranche: l.tranche_no,
+            amount: format::rupiah(l.amount.get()),
+            bank: super::payments::bank_name(&l.bank_code),
+            account_no: l.account_no,
+            status: l.status.label().get(lang).to_string(),
+            status_kind: l.status.as_str(),
+            bank_reference: l.bank_reference,
+            bank_date: l.bank_date.map(|d| pantau_domain::long_date(d, lang)),
+            reason: l.reason,
+        })
+        .collect();
     // A case of a place (a market, a PLUT building) is called by its program and region.
     let title = match (&s.beneficiary_name, &s.region_name) {
         (Some(name), _) => name.clone(),
@@ -365,6 +400,7 @@ async fn build(
     };
     Ok(CasePage {
         party,
+        payments,
         id: s.id.clone(),
         title,
         state: s.state_label.clone(),

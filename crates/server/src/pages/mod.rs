@@ -21,6 +21,7 @@ mod imports;
 mod indicators;
 mod paid;
 mod party;
+mod payments;
 mod profile;
 mod programs;
 mod proposal;
@@ -171,6 +172,25 @@ fn table() -> Vec<(&'static str, &'static str, MethodRouter<App>)> {
         ),
         ("GET", "/registri/{id}", get(registry::one::page)),
         ("POST", "/registri/{id}", post(registry::one::correct)),
+        (
+            "POST",
+            "/registri/{id}/rekening",
+            post(registry::account::set),
+        ),
+        (
+            "POST",
+            "/registri/{id}/rekening/terima",
+            post(registry::account::accept),
+        ),
+        // Payments through the bank (issue 20).
+        ("GET", "/bayar", get(payments::list)),
+        ("POST", "/bayar", post(payments::create)),
+        ("GET", "/bayar/jatuh-tempo", get(payments::due_page)),
+        ("GET", "/bayar/{number}", get(payments::batch_page)),
+        ("POST", "/bayar/{number}/keluarkan", post(payments::remove)),
+        ("POST", "/bayar/{number}/batal", post(payments::cancel)),
+        ("POST", "/bayar/{number}/ekspor", post(payments::export)),
+        ("POST", "/bayar/{number}/hasil", post(payments::result)),
         ("GET", "/impor", get(imports::form)),
         ("POST", "/impor", post(imports::upload)),
         ("GET", "/impor/tahunan", get(yearly::form)),

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 27] = [
+pub const TEMPLATES: [&str; 30] = [
     "_layout",
     "_field",
     "_penerima",
@@ -45,6 +45,9 @@ pub const TEMPLATES: [&str; 27] = [
     "registri_daftar",
     "registri",
     "registri_desa",
+    "bayar_daftar",
+    "bayar_jatuh_tempo",
+    "bayar",
 ];
 
 /// The language cookie, set by a `?lang=en|id` link.
@@ -345,6 +348,9 @@ impl FromRequestParts<App> for Viewer {
         nav.push(("/laporan", "nav.laporan"));
         if caller.may(pantau_domain::access::Permission::Import) {
             nav.push(("/impor", "nav.impor"));
+        }
+        if caller.may(pantau_domain::access::Permission::Pay) {
+            nav.push(("/bayar", "nav.bayar"));
         }
         let mut program_nav = vec![];
         if caller.may(pantau_domain::access::Permission::Allocate) {

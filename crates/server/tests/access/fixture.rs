@@ -19,6 +19,8 @@ pub(super) struct Fixture {
     pub(super) sk_amendment: Decree,
     /// The administrator's token, to look behind a user's back.
     pub(super) admin: String,
+    /// A payment batch of Lampung (18), open.
+    pub(super) batch: String,
 }
 
 impl Fixture {
@@ -162,7 +164,9 @@ pub(super) async fn fixture(app: &Running) -> Fixture {
     for region in [Some("18"), Some("13"), None] {
         others.push((support::open_case(app, region).await, region));
     }
+    let batch = super::pay_walk::batch(app).await;
     Fixture {
+        batch,
         cases,
         attachments,
         uploads,

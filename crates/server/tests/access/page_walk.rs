@@ -24,6 +24,10 @@ pub(crate) async fn pages(app: &Running, fx: &Fixture, u: &User) {
             registry_walk::walk(app, u, &c, method, template).await;
             continue;
         }
+        if rule == Rule::Pay {
+            super::pay_walk::walk(app, fx, u, &c, &fx.batch, method, template).await;
+            continue;
+        }
         if rule == Rule::Link {
             continue; // users_walk::links
         }

@@ -144,6 +144,69 @@ pub(crate) async fn walk(app: &Running, u: &User, c: &reqwest::Client, method: &
                     assert_eq!(after, before, "{ctx}: nothing changed");
                 }
             }
+            ("POST", "/registri/{id}/rekening") => {
+                let (_, any) = support::text(c, &app.url("/kasus")).await;
+                let csrf = support::hidden(&any, "_csrf");
+                let before = app.store.account(&id).await.unwrap();
+                let holder = format!("Walk {user}");
+                let r = c
+                    .post(app.url(&format!("/registri/{id}/rekening")))
+                    .form(&[
+                        ("_csrf", csrf.as_str()),
+                        ("bank_code", "002"),
+                        ("account_no", "0012345678901"),
+                        ("holder_name", holder.as_str()),
+                        ("reason", "walk"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                let want = match (corrects, sees) {
+                    (false, _) => 403,
+                    (true, false) => 404,
+                    (true, true) => 303,
+                };
+                assert_eq!(r.status().as_u16(), want, "{ctx}");
+                let after = app.store.account(&id).await.unwrap();
+                if want == 303 {
+                    assert_eq!(after.map(|a| a.holder_name), Some(holder), "{ctx}");
+                } else {
+                    assert_eq!(after, before, "{ctx}: nothing changed");
+                }
+            }
+            ("POST", "/registri/{id}/rekening/terima") => {
+                // By hand: who accepts a holder's name unlike the beneficiary's.
+                let accepts = matches!(role, Role::Admin | Role::Verifier);
+                let account = pantau_store::payments::NewAccount {
+                    bank_code: "002".into(),
+                    account_no: "0012345678901".into(),
+                    holder_name: format!("Walk terima {user}"),
+                    reason: "walk".into(),
+                };
+                let by = pantau_store::registry::Author {
+                    login: "admin",
+                    at: app.app.now(),
+                };
+                let national = pantau_domain::access::Scope::National;
+                let set = app.store.set_account(&id, &national, &account, by).await;
+                assert!(!set.unwrap().payable(), "{ctx}: held");
+                let (_, any) = support::text(c, &app.url("/kasus")).await;
+                let csrf = support::hidden(&any, "_csrf");
+                let r = c
+                    .post(app.url(&format!("/registri/{id}/rekening/terima")))
+                    .form(&[("_csrf", csrf.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                let want = match (accepts, sees) {
+                    (false, _) => 403,
+                    (true, false) => 404,
+                    (true, true) => 303,
+                };
+                assert_eq!(r.status().as_u16(), want, "{ctx}");
+                let now = app.store.account(&id).await.unwrap().unwrap();
+                assert_eq!(now.payable(), want == 303, "{ctx}: accepted");
+            }
             ("GET", "/registri/ganda") => {
                 let url = app.url(&format!("/registri/ganda?wilayah={region}"));
                 let (status, html) = support::text(c, &url).await;

@@ -101,7 +101,7 @@ const fn user(
 /// which of the walk's two vendors (18.71, 13.03) their import keeps.
 /// `verifikator.1871` is not the demo's: the walk adds it.
 #[rustfmt::skip]
-pub const USERS: [User; 11] = [
+pub const USERS: [User; 12] = [
     //                                                              sees a record of (COLUMNS)                       sees bansos  records  imports    confirms
     //   login               role                   region          nat.  18  18.71  18.xx  13  13.03  13.xx  other  SK  SK-ubah  its SKs  rows in    locations
     user("admin",            Role::Admin,           None,          [Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y],    Y,  Y,       N,       BOTH,      Y),
@@ -115,6 +115,7 @@ pub const USERS: [User; 11] = [
     user("verifikator.13",   Role::Verifier,        Some("13"),    [N,    N,  N,     N,     Y,  Y,     Y,     N],    N,  N,       N,       None,      Y),
     user("pengelola.1303",   Role::ManagerRegency,  Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       IN_13_03,  N),
     user("petugas.1303",     Role::FieldOfficer,    Some("13.03"), [N,    N,  N,     N,     N,  Y,     N,     N],    N,  N,       N,       None,      N),
+    user("bendahara.18",     Role::Treasurer,       Some("18"),    [N,    Y,  Y,     Y,     N,  N,     N,     N],    Y,  Y,       N,       None,      N),
 ];
 
 /// A typo in the table is caught here, by a few facts any reader of
@@ -134,6 +135,7 @@ fn the_table_agrees_with_itself() {
             ("pengelola", _) => Role::ManagerRegency,
             ("verifikator", _) => Role::Verifier,
             ("petugas", _) => Role::FieldOfficer,
+            ("bendahara", _) => Role::Treasurer,
             _ => panic!("{who}: an unknown login"),
         };
         assert_eq!(u.role, role_of_prefix, "{who}");
@@ -214,7 +216,7 @@ const LAMPUNG_BANSOS: &str = "bansos-kud-2026-lampung";
 const SUMBAR_PKL: &str = "pkl-2014-sumbar";
 
 #[rustfmt::skip]
-pub const PROGRAMS: [ProgramAccess; 11] = [
+pub const PROGRAMS: [ProgramAccess; 12] = [
     //        login               /admin/program  opens                          allocates in        administers
     programs("admin",            Y, &[LAMPUNG_BANSOS, SUMBAR_PKL],  &["18.71", "13.03"], Y),
     programs("kementerian",      N, &[],                            &[],                 N),
@@ -227,6 +229,7 @@ pub const PROGRAMS: [ProgramAccess; 11] = [
     programs("verifikator.13",   N, &[],                            &[],                 N),
     programs("pengelola.1303",   N, &[],                            &[],                 N),
     programs("petugas.1303",     N, &[],                            &[],                 N),
+    programs("bendahara.18",     N, &[],                            &[],                 N),
 ];
 
 /// The program table names the walk's users, and agrees with itself.
@@ -253,7 +256,7 @@ fn the_program_table_agrees_with_itself() {
 /// Ministry's (which have no region here); nobody else anyone's. `None`:
 /// the users pages are refused (403).
 #[rustfmt::skip]
-pub const MANAGES: [(&str, Option<[bool; 8]>); 11] = [
+pub const MANAGES: [(&str, Option<[bool; 8]>); 12] = [
     //                               nat.  18  18.71  18.xx  13  13.03  13.xx  other
     ("admin",            Some([Y,    Y,  Y,     Y,     Y,  Y,     Y,     Y])),
     ("kementerian",      None),
@@ -266,6 +269,7 @@ pub const MANAGES: [(&str, Option<[bool; 8]>); 11] = [
     ("verifikator.13",   None),
     ("pengelola.1303",   None),
     ("petugas.1303",     None),
+    ("bendahara.18",     None),
 ];
 
 /// Whose account `login` manages, by column; none: the pages are refused.

@@ -451,3 +451,34 @@ async fn put_back(c: &Client, (w, h): (u32, u32)) {
         cdp(c, "Emulation.clearDeviceMetricsOverride", json!({})).await;
     }
 }
+
+/// Lets the browser keep what it downloads in `dir` (headless Chromium
+/// refuses downloads unless told where), through DevTools.
+pub async fn downloads_to(c: &Client, dir: &Path) {
+    cdp(
+        c,
+        "Browser.setDownloadBehavior",
+        json!({ "behavior": "allow", "downloadPath": dir.display().to_string() }),
+    )
+    .await;
+}
+
+/// Waits for the first finished download in `dir`: its path.
+pub async fn downloaded(dir: &Path) -> std::path::PathBuf {
+    let started = Instant::now();
+    loop {
+        let done = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_none_or(|x| x != "crdownload"));
+        if let Some(p) = done {
+            return p;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "nothing was downloaded into {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

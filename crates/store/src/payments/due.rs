@@ -199,16 +199,19 @@ impl Store {
                 &def,
                 &case,
                 cx,
-                account.as_ref().map_or("", |a| a.account_no.as_str()),
+                // Without an account the engine is asked with a stand-in
+                // number, so its own reasons show; "no account" comes after.
+                account
+                    .as_ref()
+                    .map_or("0000000000", |a| a.account_no.as_str()),
             );
             let (tranche_no, amount, mut held) = match asked {
                 Ok((no, amount)) => (no, amount, None),
-                Err(why) => match engine::tranche_due(&def, &case) {
-                    Some((no, amount)) => (no, amount, Some(why)),
-                    None => match held_by_monev(&def, &case) {
-                        Some((no, amount, why)) => (no, amount, Some(why)),
-                        None => continue,
-                    },
+                Err(why) => match engine::tranche_planned(&def, &case) {
+                    Some((no, amount)) => {
+                        (no, amount, Some(held_by_monev(&def, &case).unwrap_or(why)))
+                    }
+                    None => continue,
                 },
             };
             if held.is_none() {
@@ -277,23 +280,25 @@ fn paying_states(catalog: &Catalog) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// The tranche the monev gate holds back: its number and amount as the
-/// engine pays it once the visits count, and the engine's own reason (the
-/// visit missing, or its evidence flagged). `None` when nothing is held so.
-fn held_by_monev(def: &Definition, case: &Case) -> Option<(u8, Rupiah, Label)> {
+/// The engine's own reason when the monev of the last tranche holds the
+/// next one back (the visit missing, or its evidence flagged), which says
+/// more than "not from this state" for a case waiting on its visit.
+fn held_by_monev(def: &Definition, case: &Case) -> Option<Label> {
+    if !def
+        .disbursement
+        .as_ref()
+        .is_some_and(|d| d.monev_between_tranches)
+    {
+        return None;
+    }
     let last = case.tranches.last()?;
-    let gap = case.monev_gap()?;
-    let mut reported = case.clone();
-    reported.visits.clear();
-    let (no, amount) = engine::tranche_due(def, &reported)?;
-    let refusal = Refusal::Guard(match gap {
+    let refusal = Refusal::Guard(match case.monev_gap()? {
         MonevGap::Missing { .. } => GuardFailure::MonevMissing { tranche: last.no },
         MonevGap::Flagged { no } => GuardFailure::EvidenceFlagged { visit: no },
     });
-    Some((
-        no,
-        amount,
-        Label::new(refusal.message(Lang::Id), refusal.message(Lang::En)),
+    Some(Label::new(
+        refusal.message(Lang::Id),
+        refusal.message(Lang::En),
     ))
 }
 

@@ -4,12 +4,14 @@
 //! result applied (`reconcile.rs`): a paid line takes the case's
 //! `pays_tranche` action through the engine under the key `bank:REFERENCE`,
 //! a failed or returned line leaves the tranche due again. Reading
-//! batches and the money per stage: `read.rs`.
+//! batches and the money per stage: `read.rs`; every line of a region's
+//! batches of a period, for the Ministry bundle: `ledger.rs`.
 
 mod accounts;
 mod batch;
 mod due;
 mod export;
+mod ledger;
 pub mod notice;
 mod read;
 mod reconcile;
@@ -24,6 +26,7 @@ pub use accounts::NewAccount;
 pub use batch::{BatchMade, NewBatch};
 pub use due::Due;
 pub use export::BankFile;
+pub use ledger::LedgerLine;
 pub use read::{BatchView, LineView, Stages};
 pub use reconcile::{Applied, Unmatched};
 

@@ -81,6 +81,8 @@ impl Store {
         bytes: &[u8],
         cx: &Context,
     ) -> Result<Applied, PayError> {
+        // The events it writes keep the time both databases keep, so their bodies and columns agree.
+        let cx = &crate::cases::apply::stored_precision(cx);
         let answers: Vec<BankAnswer> = file::read_result(layout, bytes)
             .map_err(|errors| {
                 PayError::Refused(

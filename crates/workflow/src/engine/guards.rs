@@ -11,6 +11,22 @@ use crate::refusal::{GuardFailure, Refusal};
 /// The next tranche's number and amount. The last tranche takes what is
 /// left, so the tranches add up to the approved amount exactly.
 pub(super) fn next_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah), Refusal> {
+    let (no, amount) = planned_tranche(def, case)?;
+    if def
+        .disbursement
+        .as_ref()
+        .is_some_and(|d| d.monev_between_tranches)
+        && let Some(last) = case.tranches.last()
+        && let Some(gap) = case.monev_gap()
+    {
+        return Err(Refusal::Guard(monev_failure(gap, last.no)));
+    }
+    Ok((no, amount))
+}
+
+/// The next tranche by the plan, its number and amount, whatever the
+/// monev of the one before says.
+pub(super) fn planned_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah), Refusal> {
     let approved = case
         .approved
         .ok_or(Refusal::Guard(GuardFailure::NotApproved))?;
@@ -23,15 +39,6 @@ pub(super) fn next_tranche(def: &Definition, case: &Case) -> Result<(u8, Rupiah)
     let Some(percent) = plan.get(paid) else {
         return Err(Refusal::Guard(GuardFailure::NoTrancheLeft { paid }));
     };
-    if def
-        .disbursement
-        .as_ref()
-        .is_some_and(|d| d.monev_between_tranches)
-        && let Some(last) = case.tranches.last()
-        && let Some(gap) = case.monev_gap()
-    {
-        return Err(Refusal::Guard(monev_failure(gap, last.no)));
-    }
     let left = approved
         .checked_sub(case.disbursed())
         .unwrap_or(Rupiah::ZERO);

@@ -16,7 +16,7 @@ use crate::value::Value;
 mod guards;
 mod inputs;
 mod reminders;
-use guards::{check_guard, next_tranche};
+use guards::{check_guard, next_tranche, planned_tranche};
 use inputs::{check_answers, check_observed, parse_inputs, photo_problem, user_problem};
 use reminders::Part;
 
@@ -198,6 +198,12 @@ pub fn step(
 /// amount, or `None` when none can be paid.
 pub fn tranche_due(def: &Definition, case: &Case) -> Option<(u8, Rupiah)> {
     next_tranche(def, case).ok()
+}
+
+/// The next tranche by the plan, its number and amount, even while the
+/// monev of the one before holds it (a payment list shows it held).
+pub fn tranche_planned(def: &Definition, case: &Case) -> Option<(u8, Rupiah)> {
+    planned_tranche(def, case).ok()
 }
 
 /// Whether taking `action` from `state` moves money or closes the case: it

@@ -72,6 +72,8 @@ struct Row {
     cases: Cell,
     allocation: String,
     approved: String,
+    /// Sent to the bank, awaiting its answer.
+    ordered: String,
     disbursed: String,
     realisation: String,
     /// Realisation as a fraction for `<meter>` (0 to 1).
@@ -127,7 +129,7 @@ fn program_view(app: &App, v: &Viewer, p: &ProgramFigures) -> ProgramView {
         .filter(|s| p.total.states.get(&s.id).is_some_and(|n| *n > 0))
         .collect();
     let t = &p.total;
-    let moves_money = t.allocation != 0 || t.approved != 0 || t.disbursed != 0;
+    let moves_money = t.allocation != 0 || t.approved != 0 || t.ordered != 0 || t.disbursed != 0;
     let row = |name: String, region: &str, f: &Figures| {
         // The cases behind a figure: the program's in this region,
         // narrowed by `key` = `value` (a state, visits, money).
@@ -152,6 +154,7 @@ fn program_view(app: &App, v: &Viewer, p: &ProgramFigures) -> ProgramView {
             cases: cell("", "", &v.text("dasbor.semua"), f.cases),
             allocation: format::rupiah(f.allocation),
             approved: format::rupiah(f.approved),
+            ordered: format::rupiah(f.ordered),
             disbursed: format::rupiah(f.disbursed),
             realisation: format::percent(f.realisation_bp, v.caller.lang),
             meter: meter(f),

@@ -33,6 +33,8 @@ struct Line {
     cases: Cell,
     allocation: String,
     approved: String,
+    /// Sent to the bank, awaiting its answer.
+    ordered: String,
     disbursed: String,
     /// The cases of the allocations, those with an approved amount, and
     /// those with a disbursement (no link for Rp 0).
@@ -70,6 +72,7 @@ fn line(v: &Viewer, name: String, region: &str, programs: i64, f: &Figures, rupi
         cases: cell("", "", "dasbor.semua", f.cases),
         allocation: format::rupiah(f.allocation),
         approved: format::rupiah(f.approved),
+        ordered: format::rupiah(f.ordered),
         disbursed: format::rupiah(f.disbursed),
         money: (f.allocation != 0).then(|| href("", "")),
         money_approved: (f.approved != 0).then(|| href("uang", "disetujui")),
@@ -97,7 +100,7 @@ fn line(v: &Viewer, name: String, region: &str, programs: i64, f: &Figures, rupi
 /// runs them (in code order).
 pub(super) fn compare(app: &App, v: &Viewer, d: &Dashboard) -> (Vec<Group>, Nation) {
     let t = &d.total;
-    let rupiah = t.allocation != 0 || t.approved != 0 || t.disbursed != 0;
+    let rupiah = t.allocation != 0 || t.approved != 0 || t.ordered != 0 || t.disbursed != 0;
     let nation = Nation {
         rows: d
             .provinces

@@ -6,6 +6,7 @@
 //! their Koperasi Merah Putih; `duplicates` lists likely duplicates to mark
 //! distinct or merge.
 
+pub mod account;
 pub mod desa;
 pub mod duplicates;
 pub mod one;

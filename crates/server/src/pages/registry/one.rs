@@ -19,7 +19,7 @@ use pantau_store::model::Beneficiary;
 use pantau_store::registry::{Author, BeneficiaryRecord, Correction, MergeLine, Standing};
 use serde::{Deserialize, Serialize};
 
-use super::{desa, standing_label};
+use super::{account, desa, standing_label};
 use crate::App;
 use crate::api::location::LocationView;
 use crate::error::ApiError;
@@ -124,10 +124,12 @@ struct RecordPage {
     /// The merges into this record, as sentences, oldest first.
     merged_from: Vec<String>,
     merged_now: bool,
+    /// The bank account section (issue 20).
+    bank: Option<super::account::BankSection>,
 }
 
 /// What the page shows of a beneficiary the reader may see.
-struct Seen {
+pub(super) struct Seen {
     record: BeneficiaryRecord,
     /// The monev visit that registered its point, if one did.
     visit: Option<LocationView>,
@@ -136,7 +138,7 @@ struct Seen {
 }
 
 /// The beneficiary `id` when the reader may see it; else not found.
-async fn visible(app: &App, v: &Viewer, id: &str) -> Result<Seen, ApiError> {
+pub(super) async fn visible(app: &App, v: &Viewer, id: &str) -> Result<Seen, ApiError> {
     let found = app
         .store
         .beneficiary_record(id)
@@ -339,6 +341,7 @@ fn record_page(
         merged_now: v.look.here.contains("digabung=1"),
         merged_into,
         merged_from,
+        bank: None,
     }
 }
 
@@ -383,8 +386,31 @@ fn render(v: &Viewer, status: StatusCode, page: RecordPage) -> Response {
 
 pub async fn page(State(app): State<App>, v: Viewer, Path(id): Path<String>) -> PageResult {
     let seen = visible(&app, &v, &id).await.or_fail(&v)?;
-    let page = record_page(&app, &v, seen, None, Problems::new());
+    let mut page = record_page(&app, &v, seen, None, Problems::new());
+    page.bank = Some(
+        account::section(&app, &v, &id, None, Default::default())
+            .await
+            .or_fail(&v)?,
+    );
     Ok(render(&v, StatusCode::OK, page))
+}
+
+/// The page again after a refused account form, kept as typed.
+pub(super) async fn again(
+    app: &App,
+    v: &Viewer,
+    id: &str,
+    form: Option<account::AccountForm>,
+    problems: BTreeMap<String, String>,
+) -> PageResult {
+    let seen = visible(app, v, id).await.or_fail(v)?;
+    let mut page = record_page(app, v, seen, None, Problems::new());
+    page.bank = Some(
+        account::section(app, v, id, form, problems)
+            .await
+            .or_fail(v)?,
+    );
+    Ok(render(v, StatusCode::UNPROCESSABLE_ENTITY, page))
 }
 
 /// Checks the form against the registered beneficiary `b`: the
@@ -491,7 +517,12 @@ pub async fn correct(
     let c = match check(&v, &f, &seen.record.beneficiary) {
         Ok(c) => c,
         Err(problems) => {
-            let page = record_page(&app, &v, seen, Some(f), problems);
+            let mut page = record_page(&app, &v, seen, Some(f), problems);
+            page.bank = Some(
+                account::section(&app, &v, &id, None, Default::default())
+                    .await
+                    .or_fail(&v)?,
+            );
             return Ok(render(&v, StatusCode::BAD_REQUEST, page));
         }
     };
