@@ -24,10 +24,8 @@ mod db;
 mod seed;
 #[path = "../../../tests/support/catalog.rs"]
 mod shipped;
-#[path = "../../../tests/support/sql.rs"]
-mod sql;
 
-use sql::count;
+use seed::sql::count;
 
 const TREASURER: &str = "bendahara.18";
 
@@ -641,7 +639,7 @@ async fn first_tranche_paid(store: &Store, catalog: &Catalog, owner: &str) -> St
         )
         .await
         .unwrap();
-    let steps: [(Role, &str, Vec<(&str, &str)>); 6] = [
+    let steps = [
         (
             Role::ManagerRegency,
             "submit",

@@ -279,16 +279,20 @@ impl Writes {
     }
 }
 
-fn chunks<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::new();
-    while rows.len() > ROWS {
-        let rest = rows.split_off(ROWS);
-        out.push(std::mem::replace(&mut rows, rest));
+/// `rows` in parts of [`ROWS`], each allocated for its own rows: splitting
+/// off the rest instead left every part holding the capacity of all the
+/// rows after it, memory that grew with the square of the rows (5 GB for a
+/// payment batch of 100,000 lines).
+fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS));
+    let mut rows = rows.into_iter();
+    loop {
+        let part: Vec<T> = rows.by_ref().take(ROWS).collect();
+        if part.is_empty() {
+            return out;
+        }
+        out.push(part);
     }
-    if !rows.is_empty() {
-        out.push(rows);
-    }
-    out
 }
 
 async fn insert_all<E: EntityTrait>(

@@ -29,13 +29,13 @@ use sea_orm::{
 use sha2::Digest as _;
 
 #[path = "../../../../tests/support/bench.rs"]
-mod bench;
+pub mod bench;
 #[path = "../../benches/decree/rows.rs"]
 mod rows;
 #[path = "../../benches/decree/setup.rs"]
 mod setup;
 #[path = "../../../../tests/support/sql.rs"]
-mod sql;
+pub mod sql;
 
 use rows::{Approval, Rows, approve, generate};
 use setup::{active, begin_options, case_id, commands, cx, region, t0};
@@ -167,15 +167,15 @@ pub async fn approved(store: &Store, catalog: &Catalog, n: usize) -> (Vec<String
     while next < n {
         let end = (next + SETUP_CASES).min(n);
         let (mut cases, mut events, mut reminders, mut accounts) = (vec![], vec![], vec![], vec![]);
-        for i in next..end {
-            let r = tranche_due(&def, i, &owners[i]);
+        for (i, owner) in owners.iter().enumerate().take(end).skip(next) {
+            let r = tranche_due(&def, i, owner);
             ids.push(r.case.id.clone());
             cases.push(r.case);
             events.extend(r.events);
             reminders.extend(r.reminders);
             accounts.push(bank_account::Model {
                 id: format!("rekening-{i}"),
-                beneficiary_id: owners[i].clone(),
+                beneficiary_id: owner.clone(),
                 bank_code: BANK.into(),
                 account_no: account_no(i),
                 holder_name: name(i),
