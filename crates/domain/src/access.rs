@@ -73,9 +73,10 @@ pub enum Permission {
     /// Set a program's allocations to the kabupaten/kota of the scope (the
     /// administrator nationally, a province's manager in the province).
     Allocate,
-    /// Keep beneficiaries' bank accounts, gather due tranches into payment
-    /// batches, send them to the bank and import the bank's result (the
-    /// treasurer alone: who orders money is not who approves it).
+    /// Gather due tranches into payment batches, send them to the bank and
+    /// import the bank's result (the treasurer alone: who orders money is
+    /// neither who approves it nor who keeps the accounts it goes to, which
+    /// is `Correct`'s).
     Pay,
     /// Accept a bank account whose holder's name is not the beneficiary's
     /// (a verifier's judgement, like accepting flagged evidence).

@@ -12,7 +12,12 @@
 //! (`beneficiary_changes`) are the history of its own row, which is kept,
 //! and are read through the merge on the kept record's page; its
 //! registered point's source (`beneficiary_locations`) describes its own
-//! point, kept with it.
+//! point, kept with it. Its bank accounts (`bank_accounts`) stay with it
+//! too: no payment is ever sent to an account because two records were
+//! merged; the kept record's own account pays its (and the moved) cases,
+//! and a kept record without one shows its tranches held for want of an
+//! account until someone sets it. A batch line (`payment_lines`) keeps the
+//! record it paid then, as it keeps the account.
 //!
 //! Two yearly records of one year: the one verified later stays (one never
 //! verified counts as older than any verified; the kept record's on a tie),

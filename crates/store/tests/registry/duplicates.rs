@@ -479,12 +479,15 @@ async fn every_table_naming_a_beneficiary_is_known_to_the_merge() {
         assert_eq!(
             columns,
             [
-                // Kept with the merged record: its own history and point.
+                // Kept with the merged record: its own accounts, history and point.
+                "bank_accounts.beneficiary_id",
                 "beneficiary_changes.beneficiary_id",
                 "beneficiary_locations.beneficiary_id",
                 // Moved.
                 "cases.beneficiary_id",
                 "cooperative_years.beneficiary_id",
+                // Kept: a batch line says whom it paid then.
+                "payment_lines.beneficiary_id",
             ],
             "{}",
             t.name
