@@ -240,7 +240,6 @@ async fn nobody_reads_or_acts_outside_their_region_or_role() {
     for app in support::apps().await {
         let name = app.name;
         add_regency_verifier(&app, &hash).await;
-        pay_walk::add_treasurer(&app, &hash).await;
         users_walk::add_targets(&app, &hash).await;
         users_walk::links(&app).await;
         let fx = fixture(&app).await;

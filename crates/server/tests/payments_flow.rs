@@ -61,16 +61,11 @@ async fn add_treasurer(store: &Store) {
     store.add_user(&user, Utc::now()).await.unwrap();
 }
 
-/// Three tranches of Lampung of three beneficiaries, held only for want
+/// Three tranches of Lampung of three beneficiaries, payable or held only for want
 /// of an account or a field officer; the province's manager assigns each
 /// case its kabupaten/kota's officer (the demo's), as the API does.
 async fn waiting(app: &support::Running) -> Vec<Due> {
-    let catalog = support::catalog::catalog();
-    let due = app
-        .store
-        .due_tranches(&catalog, &lampung(), None, &treasurer(app.app.now()))
-        .await
-        .unwrap();
+    let due = due_now(app).await;
     let mut out: Vec<Due> = vec![];
     for d in due {
         // (The engine asks for the account's answer before the store says none is on record.)
@@ -81,11 +76,36 @@ async fn waiting(app: &support::Running) -> Vec<Due> {
         });
         let new =
             d.beneficiary_id.is_some() && !out.iter().any(|o| o.beneficiary_id == d.beneficiary_id);
-        if only_for_want && new && d.in_batch.is_none() && out.len() < 3 {
+        // The demo keeps accounts and officers for some: those are payable already.
+        let free = only_for_want || d.held.is_none();
+        if free && new && d.in_batch.is_none() && out.len() < 3 {
             out.push(d);
         }
     }
     assert_eq!(out.len(), 3, "the demo has three tranches of Lampung due");
+    // The demo's other payable tranches go into a batch of their own first,
+    // so that "everything payable" below is these three.
+    let others: Vec<String> = due_now(app)
+        .await
+        .into_iter()
+        .filter(|d| d.payable() && !out.iter().any(|o| o.case_id == d.case_id))
+        .map(|d| d.case_id)
+        .collect();
+    if !others.is_empty() {
+        let new = pantau_store::payments::NewBatch {
+            program_id: None,
+            cases: others,
+        };
+        app.store
+            .create_batch(
+                &support::catalog::catalog(),
+                &lampung(),
+                &new,
+                &treasurer(app.app.now()),
+            )
+            .await
+            .unwrap();
+    }
     let manager = app.token("pengelola.18").await;
     for d in &out {
         let officer = format!("petugas.{}", d.region.replace('.', ""));
@@ -100,6 +120,19 @@ async fn waiting(app: &support::Running) -> Vec<Due> {
         assert_eq!(status, 201, "{}: {body}", d.case_id);
     }
     out
+}
+
+/// Lampung's tranches due now, as the treasurer sees them.
+async fn due_now(app: &support::Running) -> Vec<Due> {
+    app.store
+        .due_tranches(
+            &support::catalog::catalog(),
+            &lampung(),
+            None,
+            &treasurer(app.app.now()),
+        )
+        .await
+        .unwrap()
 }
 
 /// Records an account on the beneficiary's page as the signed-in manager.

@@ -55,7 +55,7 @@ fn unknown_role_template_guard_and_answer_type() {
             "roles = [\"boss\"]\napproves"
         )]),
         [
-            "36:10: unknown role `boss` (known roles: admin, manager_province, manager_regency, verifier, field_officer, ministry)"
+            "36:10: unknown role `boss` (known roles: admin, manager_province, manager_regency, verifier, field_officer, ministry, treasurer)"
         ]
     );
     assert_eq!(

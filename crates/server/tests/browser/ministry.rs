@@ -46,6 +46,8 @@ struct Expected {
     money: BTreeMap<String, [i64; 2]>,
     allocation: i64,
     approved: i64,
+    /// Sent to the bank, awaiting its answer.
+    ordered: i64,
     disbursed: i64,
 }
 
@@ -75,6 +77,11 @@ async fn expected(app: &Running) -> BTreeMap<String, Expected> {
         out.entry(province_of(&a.region_code).to_string())
             .or_default()
             .allocation += a.amount;
+    }
+    for o in app.store.ordered_amounts(&Scope::National).await.unwrap() {
+        out.entry(province_of(&o.region).to_string())
+            .or_default()
+            .ordered += o.ordered.get();
     }
     out
 }
@@ -194,10 +201,11 @@ async fn national_summary(c: &Client, app: &Running) {
         assert_eq!(count(texts[2]), e.cases.len() as u64, "{ctx}: cases");
         assert_eq!(texts[3], rupiah(e.allocation), "{ctx}: allocation");
         assert_eq!(texts[4], rupiah(e.approved), "{ctx}: approved");
-        assert_eq!(texts[5], rupiah(e.disbursed), "{ctx}: disbursed");
+        assert_eq!(texts[5], rupiah(e.ordered), "{ctx}: sent to the bank");
+        assert_eq!(texts[6], rupiah(e.disbursed), "{ctx}: disbursed");
         let realised = ratio_bp(e.disbursed, e.allocation)
             .map_or_else(|| "–".to_string(), |bp| percent(bp, Lang::Id));
-        assert_eq!(texts[6], realised, "{ctx}: realisation");
+        assert_eq!(texts[7], realised, "{ctx}: realisation");
         // Each figure opens exactly the cases behind it.
         assert_eq!(
             listed(app, &token, cases_link).await,
@@ -208,7 +216,7 @@ async fn national_summary(c: &Client, app: &Running) {
         for (i, amount, narrowed) in [
             (3, e.allocation, ""),
             (4, e.approved, "uang=disetujui"),
-            (5, e.disbursed, "uang=dicairkan"),
+            (6, e.disbursed, "uang=dicairkan"),
         ] {
             match links[i] {
                 Some(href) => {
@@ -226,7 +234,7 @@ async fn national_summary(c: &Client, app: &Running) {
                 None => assert_eq!(amount, 0, "{ctx}: column {i} links its cases"),
             }
         }
-        for (i, what) in [(7, "visits done"), (8, "visits overdue")] {
+        for (i, what) in [(8, "visits done"), (9, "visits overdue")] {
             let n = count(texts[i]);
             match links[i] {
                 Some(href) => {
@@ -258,7 +266,7 @@ async fn national_summary(c: &Client, app: &Running) {
         .iter()
         .find(|r| r["links"][2].as_str().unwrap().ends_with("region=18"))
         .unwrap();
-    for i in [8, 2] {
+    for i in [9, 2] {
         let href = lampung["links"][i].as_str().unwrap();
         let n = lampung["texts"][i].as_str().unwrap().to_string();
         c.find(Locator::Css(&format!("#provinsi a[href='{href}']")))

@@ -284,9 +284,6 @@ impl Store {
             _ => cx,
         };
         let taken = def.action(&cmd.action);
-        if taken.is_some_and(|a| a.pays_tranche) {
-            crate::payments::not_in_batch(&txn, case_id).await?;
-        }
         let recording = taken.filter(|a| a.completes_visit);
         let photos = match taken {
             Some(action) => evidence::photos(&txn, def, action, case_id, cmd).await?,
@@ -320,6 +317,11 @@ impl Store {
                     return Ok(Ok((outcome, view)));
                 }
             };
+        // Only a command the engine would apply is asked of the batches, so
+        // a caller who may not pay learns nothing of them.
+        if taken.is_some_and(|a| a.pays_tranche) {
+            crate::payments::not_in_batch(&txn, case_id).await?;
+        }
         case.apply(&event);
         let mut writes = Writes::default();
         writes.add(&row, &case, &event, &effects, cx.now)?;
