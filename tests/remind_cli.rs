@@ -359,6 +359,15 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
             t.name
         );
         assert!(body.contains("di Kota Bandar Lampung"), "{body}");
+        // And what waits at the bank, as the report's column says it.
+        let ordered = pantau_domain::format::rupiah(csv_total(&csv, "Dikirim ke bank (Rp)"));
+        assert!(
+            body.contains(&format!(
+                "dikirim ke bank dan menunggu jawabannya {ordered}"
+            )),
+            "{}: {body}\n{csv}",
+            t.name
+        );
         // The month that ended, by itself: what was paid in November, counted here from the tranches.
         let conn = sea_orm::Database::connect(t.url.as_str()).await.unwrap();
         let row = conn

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::ReportError;
 use crate::model::ratio_bp;
-use crate::progress::{by_region, total};
+use crate::progress::{by_region, ordered_by_region, total};
 
 /// The month a report is about, and the year it belongs to, as instants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub struct Line {
     pub realisation: String,
     /// At the sending.
     pub approved: String,
+    /// At the sending: sent to the bank, awaiting its answer.
+    pub ordered: String,
     pub cases: i64,
     pub visits_due: i64,
     pub visits_overdue: i64,
@@ -74,6 +76,7 @@ fn sum<'a>(rows: impl Iterator<Item = &'a ProgramPeriod>) -> ProgramPeriod {
 fn line(
     program: String,
     (allocated, now): &(i64, ProgramRegion),
+    ordered: i64,
     month: &ProgramPeriod,
     ytd: &ProgramPeriod,
     lang: Lang,
@@ -86,6 +89,7 @@ fn line(
         realisation: ratio_bp(ytd.disbursed_amount, *allocated)
             .map_or_else(|| "-".into(), |bp| format::percent(bp, lang)),
         approved: format::rupiah(now.approved_amount),
+        ordered: format::rupiah(ordered),
         cases: now.cases,
         visits_due: now.visits_due,
         visits_overdue: now.visits_overdue,
@@ -126,6 +130,7 @@ pub async fn lines(
     let to_date = store
         .program_period(scope, year, month.year_start, month.end)
         .await?;
+    let at_bank = store.ordered_amounts(scope).await?;
     let of = |rows: &[ProgramPeriod], id: &str| {
         rows.iter()
             .find(|p| p.program_id == id)
@@ -138,15 +143,18 @@ pub async fn lines(
         let regions = by_region(&p.id, &allocations, &rows);
         let now = total(regions.values());
         let (m, y) = (of(&in_month, &p.id), of(&to_date, &p.id));
-        out.push(line(format!("{} ({})", p.name, p.id), &now, &m, &y, lang));
-        all.push((now, m, y));
+        let ordered = ordered_by_region(&p.id, &at_bank).values().sum::<i64>();
+        let name = format!("{} ({})", p.name, p.id);
+        out.push(line(name, &now, ordered, &m, &y, lang));
+        all.push((now, ordered, m, y));
     }
-    let total_now = total(all.iter().map(|(n, _, _)| n));
+    let total_now = total(all.iter().map(|(n, ..)| n));
     let total = line(
         String::new(),
         &total_now,
-        &sum(all.iter().map(|(_, m, _)| m)),
-        &sum(all.iter().map(|(_, _, y)| y)),
+        all.iter().map(|(_, o, ..)| o).sum(),
+        &sum(all.iter().map(|(_, _, m, _)| m)),
+        &sum(all.iter().map(|(.., y)| y)),
         lang,
     );
     Ok((out, Some(total)))
