@@ -143,7 +143,7 @@ async fn run(n: usize) {
         report.push(t.elapsed());
         assert!(!csv.is_empty() && !html.is_empty());
         let total = doc.sections[0].table.total.as_ref().unwrap();
-        report_disbursed = match total.cells[7] {
+        report_disbursed = match total.cells[8] {
             Cell::Rupiah(n) => n,
             _ => panic!("disbursed column"),
         };
