@@ -121,6 +121,11 @@ impl Refusal {
         }
     }
 
+    /// The reason in both languages.
+    pub fn label(&self) -> Label {
+        Label::new(self.message(Lang::Id), self.message(Lang::En))
+    }
+
     /// The reason as a user reads it.
     pub fn message(&self, lang: Lang) -> String {
         let id = lang == Lang::Id;

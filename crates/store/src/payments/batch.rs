@@ -273,14 +273,17 @@ pub(super) async fn find_batch(
 ) -> Result<payment_batch::Model, PayError> {
     use sea_orm::QuerySelect;
     payment_batch::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(payment_batch::Column::Id.eq(id))
-                .add(payment_batch::Column::Number.eq(id)),
-        )
+        .filter(named(id))
         .lock_exclusive()
         .one(txn)
         .await?
         .filter(|b| scope.covers(Some(&b.region_code)))
         .ok_or_else(|| StoreError::NotFound(format!("batch {id}")).into())
+}
+
+/// The batch named `id`: its id or its number.
+pub(super) fn named(id: &str) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(payment_batch::Column::Id.eq(id))
+        .add(payment_batch::Column::Number.eq(id))
 }

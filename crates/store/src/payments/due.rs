@@ -8,11 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use pantau_domain::access::Scope;
-use pantau_domain::{Label, Lang, Rupiah};
-use pantau_workflow::{
-    Case, Catalog, Command, Context, Decision, Definition, FieldType, GuardFailure, MonevGap,
-    Refusal, engine,
-};
+use pantau_domain::{Label, Rupiah};
+use pantau_workflow::{Case, Catalog, Command, Context, Decision, Definition, FieldType, engine};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
@@ -111,7 +108,7 @@ pub(crate) fn ask(
     match engine::decide(def, case, &cmd, cx) {
         Ok(Decision::Apply { .. }) => Ok((no, amount)),
         Ok(Decision::AlreadyApplied { .. }) => Ok((no, amount)),
-        Err(r) => Err(Label::new(r.message(Lang::Id), r.message(Lang::En))),
+        Err(r) => Err(r.label()),
     }
 }
 
@@ -208,9 +205,11 @@ impl Store {
             let (tranche_no, amount, mut held) = match asked {
                 Ok((no, amount)) => (no, amount, None),
                 Err(why) => match engine::tranche_planned(&def, &case) {
-                    Some((no, amount)) => {
-                        (no, amount, Some(held_by_monev(&def, &case).unwrap_or(why)))
-                    }
+                    Some((no, amount)) => (
+                        no,
+                        amount,
+                        Some(engine::tranche_refused(&def, &case).map_or(why, |r| r.label())),
+                    ),
                     None => continue,
                 },
             };
@@ -278,28 +277,6 @@ fn paying_states(catalog: &Catalog) -> BTreeSet<(String, String)> {
                 })
         })
         .collect()
-}
-
-/// The engine's own reason when the monev of the last tranche holds the
-/// next one back (the visit missing, or its evidence flagged), which says
-/// more than "not from this state" for a case waiting on its visit.
-fn held_by_monev(def: &Definition, case: &Case) -> Option<Label> {
-    if !def
-        .disbursement
-        .as_ref()
-        .is_some_and(|d| d.monev_between_tranches)
-    {
-        return None;
-    }
-    let last = case.tranches.last()?;
-    let refusal = Refusal::Guard(match case.monev_gap()? {
-        MonevGap::Missing { .. } => GuardFailure::MonevMissing { tranche: last.no },
-        MonevGap::Flagged { no } => GuardFailure::EvidenceFlagged { visit: no },
-    });
-    Some(Label::new(
-        refusal.message(Lang::Id),
-        refusal.message(Lang::En),
-    ))
 }
 
 pub(super) async fn names(

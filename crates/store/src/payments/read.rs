@@ -76,11 +76,23 @@ fn rupiah(n: i64) -> Rupiah {
 impl Store {
     /// The batches within `scope`, the newest first.
     pub async fn batches(&self, scope: &Scope) -> Result<Vec<BatchView>, StoreError> {
-        let rows = payment_batch::Entity::find()
+        self.batch_views(scope, None).await
+    }
+
+    /// The batches within `scope` (only the one named `id`, by its id or
+    /// number, when given), each with its lines counted by standing.
+    async fn batch_views(
+        &self,
+        scope: &Scope,
+        id: Option<&str>,
+    ) -> Result<Vec<BatchView>, StoreError> {
+        let mut q = payment_batch::Entity::find()
             .filter(in_scope(self.db_backend(), "region_code", scope))
-            .order_by_desc(payment_batch::Column::CreatedAt)
-            .all(&self.db)
-            .await?;
+            .order_by_desc(payment_batch::Column::CreatedAt);
+        if let Some(id) = id {
+            q = q.filter(super::batch::named(id));
+        }
+        let rows = q.all(&self.db).await?;
         let ids: Vec<&str> = rows.iter().map(|b| b.id.as_str()).collect();
         let mut counts: Vec<(String, String, i64, i64)> = Vec::new();
         for part in ids.chunks(500) {
@@ -138,12 +150,7 @@ impl Store {
         id: &str,
         scope: &Scope,
     ) -> Result<Option<(BatchView, Vec<LineView>)>, StoreError> {
-        let Some(view) = self
-            .batches(scope)
-            .await?
-            .into_iter()
-            .find(|b| b.id == id || b.number == id)
-        else {
+        let Some(view) = self.batch_views(scope, Some(id)).await?.pop() else {
             return Ok(None);
         };
         let lines = payment_line::Entity::find()
@@ -151,12 +158,31 @@ impl Store {
             .order_by_asc(payment_line::Column::LineNo)
             .all(&self.db)
             .await?;
+        Ok(Some((view, self.line_views(lines).await?)))
+    }
+
+    /// Every batch line of case `id`, by tranche (its page shows where its money is).
+    pub async fn case_payments(&self, id: &str) -> Result<Vec<LineView>, StoreError> {
+        let lines = payment_line::Entity::find()
+            .filter(payment_line::Column::CaseId.eq(id))
+            .order_by_asc(payment_line::Column::TrancheNo)
+            .order_by_asc(payment_line::Column::Reference)
+            .all(&self.db)
+            .await?;
+        self.line_views(lines).await
+    }
+
+    /// `lines` as read models, each with its beneficiary's name.
+    async fn line_views(
+        &self,
+        lines: Vec<payment_line::Model>,
+    ) -> Result<Vec<LineView>, StoreError> {
         let owners: Vec<&str> = lines
             .iter()
             .filter_map(|l| l.beneficiary_id.as_deref())
             .collect();
         let names = super::due::names(&self.db, &owners).await?;
-        let lines = lines
+        Ok(lines
             .into_iter()
             .map(|l| LineView {
                 beneficiary_name: l
@@ -180,27 +206,7 @@ impl Store {
                 bank_date: l.bank_date,
                 reason: l.reason,
             })
-            .collect();
-        Ok(Some((view, lines)))
-    }
-
-    /// Every batch line of case `id`, the oldest first (its page shows where its money is).
-    pub async fn case_payments(&self, id: &str) -> Result<Vec<LineView>, StoreError> {
-        let batches = payment_line::Entity::find()
-            .select_only()
-            .column(payment_line::Column::BatchId)
-            .filter(payment_line::Column::CaseId.eq(id))
-            .into_tuple::<String>()
-            .all(&self.db)
-            .await?;
-        let mut out = Vec::new();
-        for b in batches {
-            if let Some((_, lines)) = self.batch(&b, &Scope::National).await? {
-                out.extend(lines.into_iter().filter(|l| l.case_id == id));
-            }
-        }
-        out.sort_by_key(|l| (l.tranche_no, l.reference.clone()));
-        Ok(out)
+            .collect())
     }
 
     /// Rupiah sent to the bank and not yet answered, per program and

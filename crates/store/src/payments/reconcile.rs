@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use pantau_domain::access::Scope;
-use pantau_domain::{Label, Lang, Rupiah};
+use pantau_domain::{Label, Rupiah};
 use pantau_registry::bank::account::account_number;
 use pantau_registry::bank::file::{self, Outcome};
 use pantau_registry::bank::layout::Layout;
@@ -292,10 +292,7 @@ impl Store {
                     format!("kasus ada di tahap `{}`, yang tidak membayar", case.state),
                     format!("the case is in state `{}`, which pays nothing", case.state),
                 ))),
-                Some(cmd) => Some(
-                    engine::decide(&def, &case, &cmd, cx)
-                        .map_err(|r| Label::new(r.message(Lang::Id), r.message(Lang::En))),
-                ),
+                Some(cmd) => Some(engine::decide(&def, &case, &cmd, cx).map_err(|r| r.label())),
             };
             let seq = match decided {
                 None => case.keys.get(&key).map(|s| *s as i64),

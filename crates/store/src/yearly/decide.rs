@@ -108,9 +108,6 @@ fn refused(r: pantau_workflow::Refusal) -> Vec<Problem> {
                 (e.field, reason)
             })
             .collect(),
-        other => vec![(
-            String::new(),
-            Label::new(other.message(Lang::Id), other.message(Lang::En)),
-        )],
+        other => vec![(String::new(), other.label())],
     }
 }

@@ -200,6 +200,13 @@ pub fn tranche_due(def: &Definition, case: &Case) -> Option<(u8, Rupiah)> {
     next_tranche(def, case).ok()
 }
 
+/// Why the money rules hold the next tranche back now (the monev of the
+/// one before missing or flagged, none approved, none left), if they do:
+/// what [`tranche_due`] answers with `None`, said.
+pub fn tranche_refused(def: &Definition, case: &Case) -> Option<Refusal> {
+    next_tranche(def, case).err()
+}
+
 /// The next tranche by the plan, its number and amount, even while the
 /// monev of the one before holds it (a payment list shows it held).
 pub fn tranche_planned(def: &Definition, case: &Case) -> Option<(u8, Rupiah)> {
