@@ -417,6 +417,12 @@ fn refused(e: PayError, file: Option<&Path>) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::from(1))
         }
+        // Another region's batch or account is not found, like one that does not exist.
+        PayError::Store(pantau_store::StoreError::NotFound(what)) => {
+            anyhow::bail!(
+                "{what} tidak ditemukan di wilayah Anda ({what} not found in your region)"
+            )
+        }
         PayError::Store(e) => Err(e.into()),
     }
 }

@@ -1075,3 +1075,84 @@ async fn a_tranche_in_a_batch_is_not_paid_by_hand_nor_gathered_twice() {
         assert!(due.iter().all(|d| !d.payable()), "{name}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_line_whose_approval_was_revoked_meanwhile_waits_for_a_person() {
+    for t in db::test_databases().await {
+        let name = t.name;
+        let (store, catalog, cases, _) = fresh(&t, 2).await;
+        let province = region("18");
+        let made = store
+            .create_batch(&catalog, &province, &NewBatch::default(), &treasurer(1))
+            .await
+            .unwrap();
+        store
+            .export_batch(
+                &catalog,
+                &made.number,
+                &province,
+                &layout("generic"),
+                &treasurer(1),
+            )
+            .await
+            .unwrap();
+        // A second decree revokes the first case's approval while the bank has the batch.
+        let revoke = Command {
+            observed_at: None,
+            key: "sk-cabut".into(),
+            action: "revoke_approval".into(),
+            inputs: [
+                ("decree_number".to_string(), "SK-CABUT/1/2026".to_string()),
+                ("decree_date".to_string(), "2026-03-02".to_string()),
+            ]
+            .into(),
+        };
+        store
+            .apply(
+                &catalog,
+                &cases[0],
+                &revoke,
+                &at(2, "verifikator.18", Role::Verifier),
+                None,
+            )
+            .await
+            .unwrap();
+        let sent = lines(&store, &made.number).await;
+        let answers: Vec<(&str, &str, i64, &str, &str)> = sent
+            .iter()
+            .map(|(r, _, amount, _, _)| (r.as_str(), "SUKSES", *amount, "TRX", ""))
+            .collect();
+        let applied = store
+            .import_bank_result(
+                &catalog,
+                &made.number,
+                &province,
+                &layout("generic"),
+                "hasil.csv",
+                &result_csv(&answers),
+                &treasurer(3),
+            )
+            .await
+            .unwrap();
+        assert_eq!(applied.paid, 1, "{name}: the other case is paid");
+        assert_eq!(applied.refused.len(), 1, "{name}: {applied:?}");
+        let why = &applied.refused[0].reason.en;
+        assert!(
+            why.contains("paid by the bank but not recorded") && why.contains(&cases[0]),
+            "{name}: {why}"
+        );
+        assert!(!applied.done, "{name}: the batch waits for a person");
+        let after = lines(&store, &made.number).await;
+        let revoked = after.iter().find(|l| l.1 == cases[0]).unwrap();
+        assert_eq!(revoked.4, LineStatus::Ordered, "{name}: still sent");
+        let disbursed = format!(
+            "SELECT disbursed_amount FROM cases WHERE id = '{}'",
+            cases[0]
+        );
+        assert_eq!(
+            count(&store, &disbursed).await,
+            0,
+            "{name}: nothing disbursed on it"
+        );
+    }
+}

@@ -90,10 +90,7 @@ pub(crate) fn ask(
     account_no: &str,
 ) -> Result<(u8, Rupiah), Label> {
     let Some((no, amount)) = engine::tranche_due(def, case) else {
-        return Err(Label::new(
-            "tidak ada tahap yang dapat dibayar",
-            "no tranche can be paid",
-        ));
+        return Err(super::nothing_payable());
     };
     let date = cx.now.date_naive();
     let cmd = pay_command(

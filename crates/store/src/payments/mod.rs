@@ -132,6 +132,14 @@ pub(crate) async fn not_in_batch(
     })
 }
 
+/// A case whose money rules pay no tranche now, said when the engine has no reason of its own.
+pub(crate) fn nothing_payable() -> Label {
+    Label::new(
+        "tidak ada tahap yang dapat dibayar",
+        "no tranche can be paid",
+    )
+}
+
 /// A beneficiary's bank account, one version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {

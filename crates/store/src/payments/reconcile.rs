@@ -281,6 +281,9 @@ impl Store {
                 &line.account_no,
             ) {
                 _ if case.keys.contains_key(&key) => None,
+                // The money rules' own reason (no approval left, the monev gate).
+                _ if due.is_none() => Some(Err(engine::tranche_refused(&def, &case)
+                    .map_or_else(super::nothing_payable, |r| r.label()))),
                 _ if due != Some(line.tranche_no) => Some(Err(Label::new(
                     format!(
                         "tahap {} bukan tahap yang jatuh tempo pada kasus ini",
