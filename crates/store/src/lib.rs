@@ -19,6 +19,7 @@ pub mod payments;
 pub mod read;
 pub mod registry;
 pub mod schema;
+mod together;
 pub mod yearly;
 
 pub use cases::apply::{Check, Checked, Opening, Outcome, Target};

@@ -8,13 +8,14 @@ use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, QueryTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::cases::query::{CaseView, events_of};
 use crate::cases::write::Writes;
 use crate::schema::entity::{allocation, case, event};
+use crate::together::query_together;
 use crate::{Store, StoreError, cases::evidence, chain};
 
 /// How often a command that lost a race is tried again before giving up.
@@ -213,16 +214,12 @@ impl Store {
     ) -> Result<Result<(Outcome, Option<CaseView>), E>, StoreError> {
         let txn = begin(&self.db).await?;
         tracing::trace!(case = case_id, key = %cmd.key, "transaction begun");
-        let find = || async {
-            case::Entity::find_by_id(case_id)
-                .one(&txn)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(case_id.into()))
-        };
+        let (mut found, first) = case_and_key(&txn, case_id, &cmd.key).await?;
+        let not_found = || StoreError::NotFound(case_id.into());
         // Checked: the row first, so the check comes before anything else.
         let mut checked = None;
         if let Some(check) = check {
-            let row = find().await?;
+            let row = found.take().ok_or_else(not_found)?;
             let version = u32::try_from(row.workflow_version).unwrap_or_default();
             let def = self
                 .definition(&txn, catalog, case_id, &row.workflow, version)
@@ -239,7 +236,7 @@ impl Store {
             checked = Some(row);
         }
         let reading = checked.is_some();
-        if let Some(first) = repeated(&txn, &cmd.key).await? {
+        if let Some(first) = first {
             let view = match &checked {
                 Some(row) => Some(view_of(&txn, row.clone(), None).await?),
                 None => None,
@@ -249,7 +246,7 @@ impl Store {
         }
         let row = match checked {
             Some(row) => row,
-            None => find().await?,
+            None => found.ok_or_else(not_found)?,
         };
         if let Some(seq) = expected_seq
             && seq != row.seq
@@ -428,6 +425,40 @@ fn same_command(
         });
     }
     Ok(first)
+}
+
+/// The case row and the first result of `key` (when it was applied
+/// before), read together: one round trip on SQLite.
+async fn case_and_key(
+    txn: &DatabaseTransaction,
+    case_id: &str,
+    key: &str,
+) -> Result<(Option<case::Model>, Option<Outcome>), StoreError> {
+    const BODY: &str = "key_body";
+    const CASE: &str = "key_case";
+    let backend = txn.get_database_backend();
+    let reads = vec![
+        case::Entity::find_by_id(case_id).build(backend),
+        event::Entity::find()
+            .select_only()
+            .column_as(event::Column::CaseId, CASE)
+            .column_as(event::Column::Body, BODY)
+            .filter(event::Column::IdemKey.eq(key))
+            .build(backend),
+    ];
+    let (mut found, mut first) = (None, None);
+    for row in query_together(txn, reads).await? {
+        match row.try_get::<String>("", BODY) {
+            Ok(body) => {
+                first = Some(Outcome::Repeated {
+                    event: serde_json::from_str(&body)?,
+                    case_id: row.try_get("", CASE)?,
+                })
+            }
+            Err(_) => found = Some(case::Model::from_query_result(&row, "")?),
+        }
+    }
+    Ok((found, first))
 }
 
 /// The first result of `key`, when it was applied before.

@@ -8,11 +8,12 @@ use pantau_workflow::{Case, Change, Effect, Event};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, Statement, TryIntoModel,
+    DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter, QueryTrait, Statement, TryIntoModel,
 };
 
 use crate::registry::years::{self, Verified};
 use crate::schema::entity::{allocation, case, event, outbox, reminder, tranche, visit};
+use crate::together::send_together;
 use crate::{StoreError, chain};
 
 /// Rows per INSERT, well under SQLite's 32,766 bind parameters.
@@ -223,57 +224,86 @@ impl Writes {
         }
     }
 
-    /// Writes everything. The case rows go first, each only where its
-    /// stored `seq` is still the one read: when any case moved meanwhile,
-    /// the answer is [`StoreError::Stale`] and the caller rolls back.
+    /// Writes everything, the case rows first, each only where its stored
+    /// `seq` is still the one read: when any case moved meanwhile, the
+    /// answer is [`StoreError::Stale`] and the caller rolls back. All of it
+    /// goes as statements sent together ([`send_together`]).
     pub async fn flush(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
+        let backend = txn.get_database_backend();
         let expected = self.cases.len() as u64;
         let upsert = case_upsert();
-        let updated = insert_rows::<case::Entity>(txn, self.cases, &upsert).await?;
-        if updated != expected {
-            return Err(StoreError::Stale);
-        }
+        let cases = insert_statements::<case::Entity>(backend, self.cases, &upsert)?;
+        let mut all: Vec<(Statement, bool)> = cases.into_iter().map(|s| (s, true)).collect();
+        let mut rest = Vec::new();
         for ((program, region), delta) in self.approved {
-            allocation::Entity::update_many()
-                .col_expr(
-                    allocation::Column::Approved,
-                    Expr::col(allocation::Column::Approved).add(delta),
-                )
-                .filter(allocation::Column::ProgramId.eq(program))
-                .filter(allocation::Column::RegionCode.eq(region))
-                .exec(txn)
-                .await?;
+            rest.push(
+                allocation::Entity::update_many()
+                    .col_expr(
+                        allocation::Column::Approved,
+                        Expr::col(allocation::Column::Approved).add(delta),
+                    )
+                    .filter(allocation::Column::ProgramId.eq(program))
+                    .filter(allocation::Column::RegionCode.eq(region))
+                    .build(backend),
+            );
         }
-        insert_all::<event::Entity>(txn, self.events).await?;
+        rest.extend(insert_statements::<event::Entity>(
+            backend,
+            self.events,
+            "",
+        )?);
         for ids in self.disarm.chunks(ROWS) {
-            reminder::Entity::update_many()
-                .col_expr(reminder::Column::Status, Expr::value("void"))
-                .filter(reminder::Column::CaseId.is_in(ids.iter().cloned()))
-                .filter(reminder::Column::Status.eq("pending"))
-                .exec(txn)
-                .await?;
+            rest.push(
+                reminder::Entity::update_many()
+                    .col_expr(reminder::Column::Status, Expr::value("void"))
+                    .filter(reminder::Column::CaseId.is_in(ids.iter().cloned()))
+                    .filter(reminder::Column::Status.eq("pending"))
+                    .build(backend),
+            );
         }
-        insert_all::<reminder::Entity>(txn, self.reminders).await?;
-        insert_all::<visit::Entity>(txn, self.visits).await?;
+        rest.extend(insert_statements::<reminder::Entity>(
+            backend,
+            self.reminders,
+            "",
+        )?);
+        rest.extend(insert_statements::<visit::Entity>(
+            backend,
+            self.visits,
+            "",
+        )?);
         for (case_id, no, at, seq) in self.completed {
-            visit::Entity::update_many()
-                .col_expr(visit::Column::DoneAt, Expr::value(at))
-                .col_expr(visit::Column::DoneSeq, Expr::value(seq))
-                .filter(visit::Column::CaseId.eq(case_id))
-                .filter(visit::Column::No.eq(no as i32))
-                .exec(txn)
-                .await?;
+            rest.push(
+                visit::Entity::update_many()
+                    .col_expr(visit::Column::DoneAt, Expr::value(at))
+                    .col_expr(visit::Column::DoneSeq, Expr::value(seq))
+                    .filter(visit::Column::CaseId.eq(case_id))
+                    .filter(visit::Column::No.eq(no as i32))
+                    .build(backend),
+            );
         }
         for (case_id, no, review) in self.reviews {
-            visit::Entity::update_many()
-                .col_expr(visit::Column::Review, Expr::value(review))
-                .filter(visit::Column::CaseId.eq(case_id))
-                .filter(visit::Column::No.eq(no as i32))
-                .exec(txn)
-                .await?;
+            rest.push(
+                visit::Entity::update_many()
+                    .col_expr(visit::Column::Review, Expr::value(review))
+                    .filter(visit::Column::CaseId.eq(case_id))
+                    .filter(visit::Column::No.eq(no as i32))
+                    .build(backend),
+            );
         }
-        insert_all::<tranche::Entity>(txn, self.tranches).await?;
-        insert_all::<outbox::Entity>(txn, self.outbox).await?;
+        rest.extend(insert_statements::<tranche::Entity>(
+            backend,
+            self.tranches,
+            "",
+        )?);
+        rest.extend(insert_statements::<outbox::Entity>(
+            backend,
+            self.outbox,
+            "",
+        )?);
+        all.extend(rest.into_iter().map(|s| (s, false)));
+        if send_together(txn, all).await? != expected {
+            return Err(StoreError::Stale);
+        }
         years::upsert(txn, self.years).await?;
         Ok(())
     }
@@ -293,16 +323,6 @@ fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
         }
         out.push(part);
     }
-}
-
-async fn insert_all<E: EntityTrait>(
-    txn: &DatabaseTransaction,
-    rows: Vec<E::ActiveModel>,
-) -> Result<(), StoreError>
-where
-    E::ActiveModel: ActiveModelTrait<Entity = E>,
-{
-    insert_rows::<E>(txn, rows, "").await.map(|_| ())
 }
 
 /// The tail that makes an INSERT of case rows an update of each case
@@ -341,7 +361,22 @@ pub async fn insert_rows<E: EntityTrait>(
 where
     E::ActiveModel: ActiveModelTrait<Entity = E>,
 {
-    let backend = txn.get_database_backend();
+    let mut count = 0;
+    for statement in insert_statements::<E>(txn.get_database_backend(), rows, tail)? {
+        count += txn.execute_raw(statement).await?.rows_affected();
+    }
+    Ok(count)
+}
+
+/// The statements [`insert_rows`] sends, unsent.
+fn insert_statements<E: EntityTrait>(
+    backend: DbBackend,
+    rows: Vec<E::ActiveModel>,
+    tail: &str,
+) -> Result<Vec<Statement>, StoreError>
+where
+    E::ActiveModel: ActiveModelTrait<Entity = E>,
+{
     let table = E::default().table_name();
     let columns: Vec<E::Column> = E::Column::iter().collect();
     let names: Vec<String> = columns
@@ -349,7 +384,7 @@ where
         .map(|c| format!("\"{}\"", c.as_str()))
         .collect();
     let head = format!("INSERT INTO \"{table}\" ({}) VALUES ", names.join(", "));
-    let mut count = 0;
+    let mut out = Vec::new();
     for chunk in chunks(rows) {
         let mut values = Vec::with_capacity(columns.len() * chunk.len());
         let mut sql = String::with_capacity(head.len() + chunk.len() * columns.len() * 6);
@@ -375,10 +410,7 @@ where
             sql.push(')');
         }
         sql.push_str(tail);
-        count += txn
-            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?
-            .rows_affected();
+        out.push(Statement::from_sql_and_values(backend, sql, values));
     }
-    Ok(count)
+    Ok(out)
 }

@@ -101,7 +101,7 @@ impl Store {
     /// The cases decree `id` lists within `scope`, in the decree's order,
     /// with what it did to each.
     pub async fn decree_within(&self, id: &str, scope: &Scope) -> Result<Within, StoreError> {
-        let (clause, mut values) = scope_sql(scope, 2);
+        let (clause, mut values) = scope_sql(self.db_backend(), scope, 2);
         values.insert(0, id.into());
         let sql = format!(
             "SELECT i.case_id, i.line_no, i.change, i.amount, i.tranches, i.outcome, i.reason, \
@@ -186,7 +186,7 @@ impl Store {
             .order_by_desc(decree::Column::Number)
             .all(&self.db)
             .await?;
-        let (clause, values) = scope_sql(scope, 1);
+        let (clause, values) = scope_sql(self.db_backend(), scope, 1);
         let sql = format!(
             "SELECT i.decree_id, i.outcome, COUNT(*) AS cases, \
              CAST(COALESCE(SUM(i.amount), 0) AS BIGINT) AS amount \
@@ -223,7 +223,7 @@ impl Store {
 
     /// Whether decree `id` lists a case within `scope`.
     async fn decree_reaches(&self, id: &str, scope: &Scope) -> Result<bool, StoreError> {
-        let (clause, mut values) = scope_sql(scope, 2);
+        let (clause, mut values) = scope_sql(self.db_backend(), scope, 2);
         values.insert(0, id.into());
         let sql = format!(
             "SELECT COUNT(*) AS n FROM decree_items i JOIN cases c ON c.id = i.case_id              WHERE i.decree_id = $1 AND {clause}"
@@ -270,7 +270,7 @@ impl Store {
         state: &str,
         scope: &Scope,
     ) -> Result<Vec<Candidate>, StoreError> {
-        let (clause, mut values) = scope_sql(scope, 3);
+        let (clause, mut values) = scope_sql(self.db_backend(), scope, 3);
         values.insert(0, program.into());
         values.insert(1, state.into());
         let sql = format!(

@@ -34,7 +34,8 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<LedgerLine>, StoreError> {
-        let (region, mut values) = crate::read::scope::scope_sql_on(scope, 1, "l.region");
+        let (region, mut values) =
+            crate::read::scope::scope_sql_on(self.db_backend(), scope, 1, "l.region");
         let n = values.len();
         values.push(from.into());
         values.push(to.into());

@@ -18,9 +18,10 @@ use pantau_registry::bank::account::account_number;
 use pantau_registry::bank::file::{self, Outcome};
 use pantau_registry::bank::layout::Layout;
 use pantau_workflow::{Case, Catalog, Context, Decision, engine};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryTrait,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -31,6 +32,7 @@ use super::{BANK_KEY, BankAnswer, BatchStatus, LineStatus, PayError, Problem, re
 use crate::cases::apply::begin;
 use crate::cases::write::Writes;
 use crate::schema::entity::{case, payment_batch, payment_line, payment_result};
+use crate::together::send_together;
 use crate::{Store, StoreError};
 
 /// Lines per transaction.
@@ -314,17 +316,21 @@ impl Store {
             done.push((line, answer, seq));
         }
         writes.flush(&txn).await?;
-        for (line, answer, seq) in done {
-            let mut l = line.clone().into_active_model();
-            l.status = Set(answer.status.as_str().into());
-            l.bank_reference = Set(answer.bank_reference.clone());
-            l.bank_date = Set(Some(answer.date));
-            l.reason = Set(answer.reason.clone());
-            l.result_at = Set(Some(cx.now));
-            l.result_by = Set(Some(cx.actor.user.clone()));
-            l.event_seq = Set(seq);
-            l.update(&txn).await?;
-        }
+        let backend = txn.get_database_backend();
+        let answered = done.into_iter().map(|(line, answer, seq)| {
+            use payment_line::Column as C;
+            payment_line::Entity::update_many()
+                .col_expr(C::Status, Expr::value(answer.status.as_str()))
+                .col_expr(C::BankReference, Expr::value(answer.bank_reference.clone()))
+                .col_expr(C::BankDate, Expr::value(Some(answer.date)))
+                .col_expr(C::Reason, Expr::value(answer.reason.clone()))
+                .col_expr(C::ResultAt, Expr::value(Some(cx.now)))
+                .col_expr(C::ResultBy, Expr::value(Some(cx.actor.user.clone())))
+                .col_expr(C::EventSeq, Expr::value(seq))
+                .filter(C::Reference.eq(line.reference.as_str()))
+                .build(backend)
+        });
+        send_together(&txn, answered.map(|s| (s, false)).collect()).await?;
         txn.commit().await?;
         Ok(part)
     }

@@ -126,7 +126,7 @@ impl Store {
     /// and `OFFSET` are written into the text, as SQLite prepares a
     /// statement with a bound `LIMIT` again on every run.
     pub async fn case_page(&self, q: &CaseQuery) -> Result<Page<CaseLine>, StoreError> {
-        let (scope, mut values) = scope_sql(&q.scope, 1);
+        let (scope, mut values) = scope_sql(self.db_backend(), &q.scope, 1);
         let mut clauses = vec![scope];
         for (col, value) in [
             ("c.program_id", &q.program),
@@ -183,7 +183,7 @@ impl Store {
 
     /// Cases, rupiah approved and disbursed, per program, region and state.
     pub async fn state_sums(&self, scope: &Scope) -> Result<Vec<StateSum>, StoreError> {
-        let (clause, values) = scope_sql(scope, 1);
+        let (clause, values) = scope_sql(self.db_backend(), scope, 1);
         let sql = format!(
             "SELECT c.program_id, c.region, c.state, COUNT(*), \
              CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT), \
@@ -214,7 +214,7 @@ impl Store {
         scope: &Scope,
         now: DateTime<Utc>,
     ) -> Result<Vec<VisitSum>, StoreError> {
-        let (clause, mut values) = scope_sql(scope, 2);
+        let (clause, mut values) = scope_sql(self.db_backend(), scope, 2);
         values.insert(0, now.into());
         let sql = format!(
             "SELECT c.program_id, c.region, \

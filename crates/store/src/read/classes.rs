@@ -32,7 +32,7 @@ impl Store {
         year: i32,
         scope: &Scope,
     ) -> Result<Vec<ClassRow>, StoreError> {
-        let (clause, scope_values) = scope_sql(scope, 3);
+        let (clause, scope_values) = scope_sql(self.db_backend(), scope, 3);
         let (now, before) = (rank("y.scale"), rank("p.scale"));
         let sql = format!(
             "SELECT c.region, CAST(COUNT(*) AS BIGINT) AS compared, \

@@ -68,7 +68,7 @@ impl Export<'_> {
         if self.done {
             return Ok(None);
         }
-        let (scope, mut values) = scope_sql(&self.scope, 1);
+        let (scope, mut values) = scope_sql(self.store.db_backend(), &self.scope, 1);
         let n = values.len();
         values.extend([
             Value::from(self.from),

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use pantau_domain::access::Scope;
 use pantau_workflow::Catalog;
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::{DbBackend, FromQueryResult, Value};
 
 use crate::read::browse::scope_sql;
 use crate::{Store, StoreError};
@@ -156,8 +156,12 @@ fn stages_sql(stages: &[StageIds], first: usize) -> (String, Vec<Value>) {
 /// The progress aggregation as one statement; `$1` is now, `$2` the
 /// fiscal year, `$3` a program id or `''`, then the scope's values, then
 /// each definition's stage ids.
-pub fn progress_sql(scope: &Scope, stages: &[StageIds]) -> (String, Vec<Value>) {
-    let (clause, mut values) = scope_sql(scope, 4);
+pub fn progress_sql(
+    backend: DbBackend,
+    scope: &Scope,
+    stages: &[StageIds],
+) -> (String, Vec<Value>) {
+    let (clause, mut values) = scope_sql(backend, scope, 4);
     let (stages, stage_values) = stages_sql(stages, 4 + values.len());
     values.extend(stage_values);
     let sql = format!(
@@ -199,7 +203,8 @@ impl Store {
         catalog: &Catalog,
         now: DateTime<Utc>,
     ) -> Result<Vec<ProgramRegion>, StoreError> {
-        let (sql, scope_values) = progress_sql(&filter.scope, &StageIds::of(catalog));
+        let (sql, scope_values) =
+            progress_sql(self.db_backend(), &filter.scope, &StageIds::of(catalog));
         let mut values: Vec<Value> = vec![
             now.into(),
             filter.year.into(),
@@ -224,7 +229,7 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<ProgramPeriod>, StoreError> {
-        let (clause, scope_values) = scope_sql(scope, 4);
+        let (clause, scope_values) = scope_sql(self.db_backend(), scope, 4);
         let sql = format!(
             "SELECT c.program_id, \
              CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) AS disbursed_amount, \
@@ -250,7 +255,7 @@ impl Store {
 
     /// The monev visits done that `filter` selects, oldest first.
     pub async fn visits_done(&self, filter: &VisitFilter) -> Result<Vec<VisitDone>, StoreError> {
-        let (clause, scope_values) = scope_sql(&filter.scope, 5);
+        let (clause, scope_values) = scope_sql(self.db_backend(), &filter.scope, 5);
         let sql = format!(
             "SELECT v.case_id, v.no, v.checklist, v.due_at, v.done_at, c.program_id, c.region, \
              c.workflow, c.workflow_version, b.name AS beneficiary_name, \
@@ -365,7 +370,7 @@ impl Store {
         year: i32,
         scope: &Scope,
     ) -> Result<Vec<IndicatorRow>, StoreError> {
-        let (clause, scope_values) = scope_sql(scope, 3);
+        let (clause, scope_values) = scope_sql(self.db_backend(), scope, 3);
         let n = |cond: &str, name: &str| {
             format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
         };
@@ -416,7 +421,7 @@ mod tests {
             verified: "terverifikasi".into(),
             rejected: "ditolak".into(),
         }];
-        let (sql, values) = progress_sql(&Scope::National, &stages);
+        let (sql, values) = progress_sql(DbBackend::Sqlite, &Scope::National, &stages);
         for id in ["hibah", "ajukan", "terverifikasi", "ditolak"] {
             assert!(!sql.contains(id), "{id} in {sql}");
         }
@@ -426,7 +431,7 @@ mod tests {
         );
         assert_eq!(values.len(), 5);
         assert_eq!(values[1], Value::from(3_i32));
-        let (sql, values) = progress_sql(&Scope::National, &[]);
+        let (sql, values) = progress_sql(DbBackend::Sqlite, &Scope::National, &[]);
         assert!(sql.contains("WHERE 1 = 0") && values.is_empty(), "{sql}");
     }
 }

@@ -43,9 +43,9 @@ pub(crate) fn in_scope(backend: DbBackend, col: &str, scope: &Scope) -> Conditio
     };
     let mine = Value::from(r.as_str());
     let expr = match backend {
-        DbBackend::Postgres => Expr::cust_with_values(covers("$1", col), [mine]),
+        DbBackend::Postgres => Expr::cust_with_values(within(backend, r, "$1", col), [mine]),
         _ => {
-            let sql = covers("?", col);
+            let sql = within(backend, r, "?", col);
             let values = vec![mine; sql.matches('?').count()];
             Expr::cust_with_values(sql, values)
         }
@@ -53,17 +53,45 @@ pub(crate) fn in_scope(backend: DbBackend, col: &str, scope: &Scope) -> Conditio
     Condition::all().add(expr)
 }
 
+/// [`covers`] for a region known here, as an index can serve it: a
+/// kabupaten/kota's own code by equality; a province's, on SQLite, its
+/// code or the range of codes after its code and the separator (SQLite
+/// compares text byte by byte, so `'35.' < code < '35/'` is exactly the
+/// codes starting `35.`; `SUBSTR` read every case of the country, 1.6 s
+/// for a province's list count at a million cases, against 0.36 s).
+/// PostgreSQL's text order follows the database's collation, where
+/// punctuation may not count, so there the province keeps `covers`.
+fn within(backend: DbBackend, region: &RegionCode, mine: &str, col: &str) -> String {
+    let sep = RegionCode::SEPARATOR;
+    let after = char::from(RegionCode::SEPARATOR as u8 + 1);
+    match (region.is_province(), backend) {
+        (false, _) => format!("{col} = {mine}"),
+        (true, DbBackend::Sqlite) => format!(
+            "({col} = {mine} OR ({col} > {mine} || '{sep}' AND {col} < {mine} || '{after}'))"
+        ),
+        (true, _) => covers(mine, col),
+    }
+}
+
 /// The same as [`in_scope`] as SQL text on `c.region`, its value numbered
 /// `$first`.
-pub(crate) fn scope_sql(scope: &Scope, first: usize) -> (String, Vec<Value>) {
-    scope_sql_on(scope, first, "c.region")
+pub(crate) fn scope_sql(backend: DbBackend, scope: &Scope, first: usize) -> (String, Vec<Value>) {
+    scope_sql_on(backend, scope, first, "c.region")
 }
 
 /// [`scope_sql`] on the region column `col`.
-pub(crate) fn scope_sql_on(scope: &Scope, first: usize, col: &str) -> (String, Vec<Value>) {
+pub(crate) fn scope_sql_on(
+    backend: DbBackend,
+    scope: &Scope,
+    first: usize,
+    col: &str,
+) -> (String, Vec<Value>) {
     match scope.region() {
         None => ("TRUE".into(), vec![]),
-        Some(r) => (covers(&format!("${first}"), col), vec![r.as_str().into()]),
+        Some(r) => (
+            within(backend, r, &format!("${first}"), col),
+            vec![r.as_str().into()],
+        ),
     }
 }
 

@@ -56,7 +56,7 @@ impl Store {
         scope: &Scope,
         region: Option<&str>,
     ) -> Result<Vec<DuplicatePair>, StoreError> {
-        let (within, mut values) = scope_sql_on(scope, 1, "region_code");
+        let (within, mut values) = scope_sql_on(self.db_backend(), scope, 1, "region_code");
         let n = values.len();
         let sql = match region {
             Some(r) => {
@@ -76,7 +76,7 @@ impl Store {
                  GROUP BY kind, {PERSON} HAVING COUNT(*) > 1) d \
                  ON d.kind = b.kind AND d.person = COALESCE(b.owner_nik, b.nik) \
                  WHERE b.merged_into IS NULL AND ({b_within})",
-                b_within = scope_sql_on(scope, 1, "b.region_code").0
+                b_within = scope_sql_on(self.db_backend(), scope, 1, "b.region_code").0
             ),
         };
         let rows = Row::find_by_statement(Statement::from_sql_and_values(

@@ -381,7 +381,8 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CorrectionLine>, StoreError> {
-        let (region, mut values) = crate::read::scope::scope_sql_on(scope, 1, "b.region_code");
+        let (region, mut values) =
+            crate::read::scope::scope_sql_on(self.db_backend(), scope, 1, "b.region_code");
         let n = values.len();
         values.push(from.into());
         values.push(to.into());

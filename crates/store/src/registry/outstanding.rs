@@ -43,7 +43,7 @@ impl Store {
         (proposal, verified): (&str, &str),
         scope: &Scope,
     ) -> Result<Vec<Outstanding>, StoreError> {
-        let (clause, scope_values) = scope_sql_on(scope, 5, "b.region_code");
+        let (clause, scope_values) = scope_sql_on(self.db_backend(), scope, 5, "b.region_code");
         let sql = format!(
             "SELECT b.region_code AS region, r.name AS region_name, \
              CAST(COUNT(*) AS BIGINT) AS registered, \
