@@ -34,7 +34,8 @@
 //! /api/cases/{id}/transitions`) as Jawa Timur's manager with `wrk -t2 -c50`,
 //! a Lua script giving each request the next case of a list the bench picks
 //! from the database *each run* (the kept data changes as cases move): cases
-//! in a state where the manager may take an action whose required answers are
+//! in a state where the manager may take an action that names no guard (read
+//! from `workflows/`) and whose required answers are
 //! text, yes/no, a number or a choice (up to 40,000; a thread that reaches
 //! the end of the list stops early, and the table says so); target p99 < 50
 //! ms. Every answer's status is counted and shown: a 409 or 422 means the

@@ -508,7 +508,7 @@ pub async fn busiest_year(db: &DatabaseConnection, province: &str) -> i64 {
 pub async fn groups(db: &DatabaseConnection, province: &str) -> Vec<Group> {
     let sql = format!(
         "SELECT workflow, workflow_version, state, MIN(id), MAX(id) FROM cases WHERE {IN_PROVINCE} \
-         GROUP BY workflow, workflow_version, state ORDER BY COUNT(*) DESC LIMIT 20"
+         GROUP BY workflow, workflow_version, state ORDER BY COUNT(*) DESC"
     );
     rows(db, &sql, vec![province.into()])
         .await

@@ -32,7 +32,8 @@ impl Picked {
 
 /// Up to `limit` cases of the manager's province, by (workflow, version,
 /// state) with the most cases first, where every sampled case offers the
-/// same action whose required answers the bench can give.
+/// same action that names no guard and whose required answers the bench
+/// can give.
 pub fn pick(
     rt: &Runtime,
     db: &DatabaseConnection,
@@ -54,6 +55,7 @@ pub fn pick(
                 .as_array()
                 .into_iter()
                 .flatten()
+                .filter(|a| unguarded(&group.workflow, a["id"].as_str().unwrap_or_default()))
                 .find_map(body_for);
             offered = match (offered, here) {
                 (None, here) if id == &group.samples[0] => here,
@@ -76,6 +78,28 @@ pub fn pick(
         data::PROVINCE
     );
     picked
+}
+
+/// Whether the action names no guard in `workflows/WORKFLOW.toml`: a
+/// guard (an officer assigned, a monev visit reported) holds for some cases
+/// of a state and not others, and the case's page offers the action either
+/// way.
+fn unguarded(workflow: &str, action: &str) -> bool {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("workflows/{workflow}.toml"));
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    file.get("actions")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+        .find(|a| a.get("id").and_then(|i| i.as_str()) == Some(action))
+        .is_some_and(|a| {
+            a.get("guards")
+                .and_then(|g| g.as_array())
+                .is_none_or(|g| g.is_empty())
+        })
 }
 
 /// The action's id and request body when every required answer is one the
