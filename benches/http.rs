@@ -47,18 +47,14 @@
 #[path = "../tests/support/bench.rs"]
 mod bench;
 mod common;
-#[path = "../tests/support/mod.rs"]
-mod support;
 
+use common::client::{http, sign_in};
+use common::wrk::{Load, verdict};
 use common::{pantau, serve};
-use support::which;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Instant;
 
-use nix::sys::resource::{UsageWho, getrusage};
 use serde_json::Value;
 
 const PASSWORD: &str = "pantau-demo-2026";
@@ -70,174 +66,9 @@ fn env_or(name: &str, default: &str, tiny: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| if bench::tiny() { tiny } else { default }.to_string())
 }
 
-/// One HTTP/1.1 request on a fresh connection: (status, body).
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw);
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(body)
-    } else {
-        body.to_string()
-    };
-    (status, body)
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 || tail.len() < n {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = tail[n..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-/// What one wrk run measured.
-#[derive(Debug, Default)]
-struct Figures {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    requests: u64,
-    /// Non-2xx answers and socket errors, as wrk reports them.
-    trouble: Vec<String>,
-    /// Cores used by other processes during the run.
-    other_cores: f64,
-}
-
-/// CPU seconds so far: (the whole machine busy, the server, this process's
-/// waited-for children). `/proc` counts in clock ticks of 1/100 s.
-fn cpu_seconds(server: u32) -> (f64, f64, f64) {
-    const TICK: f64 = 0.01;
-    let machine = std::fs::read_to_string("/proc/stat")
-        .ok()
-        .and_then(|t| {
-            let line = t.lines().next()?.to_string();
-            let n: Vec<f64> = line
-                .split_whitespace()
-                .skip(1)
-                .filter_map(|v| v.parse().ok())
-                .collect();
-            // user nice system idle iowait irq softirq steal
-            (n.len() >= 8).then(|| (n[0] + n[1] + n[2] + n[5] + n[6] + n[7]) * TICK)
-        })
-        .unwrap_or(f64::NAN);
-    let own = std::fs::read_to_string(format!("/proc/{server}/stat"))
-        .ok()
-        .and_then(|t| {
-            // After the command's closing parenthesis: state (field 3), …,
-            // utime and stime (fields 14 and 15).
-            let rest = t.rsplit_once(')')?.1.to_string();
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let tick = |i: usize| fields.get(i)?.parse::<f64>().ok();
-            Some((tick(11)? + tick(12)?) * TICK)
-        })
-        .unwrap_or(f64::NAN);
-    let children = getrusage(UsageWho::RUSAGE_CHILDREN).map_or(f64::NAN, |u| {
-        let s = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
-        s(u.user_time()) + s(u.system_time())
-    });
-    (machine, own, children)
-}
-
-/// `1.23ms`, `456.00us`, `1.02s` in milliseconds.
-fn millis(text: &str) -> f64 {
-    let t = text.trim();
-    let (num, factor) = if let Some(n) = t.strip_suffix("us") {
-        (n, 0.001)
-    } else if let Some(n) = t.strip_suffix("ms") {
-        (n, 1.0)
-    } else if let Some(n) = t.strip_suffix('s') {
-        (n, 1000.0)
-    } else {
-        (t, f64::NAN)
-    };
-    num.parse::<f64>().map_or(f64::NAN, |n| n * factor)
-}
-
-fn parse_wrk(out: &str) -> Figures {
-    let mut f = Figures::default();
-    for line in out.lines().map(str::trim) {
-        let mut words = line.split_whitespace();
-        match (words.next(), words.next()) {
-            (Some("50%"), Some(v)) => f.p50_ms = millis(v),
-            (Some("99%"), Some(v)) => f.p99_ms = millis(v),
-            (Some("Requests/sec:"), Some(v)) => f.rps = v.parse().unwrap_or(f64::NAN),
-            (Some(n), Some("requests")) => f.requests = n.parse().unwrap_or(0),
-            _ if line.starts_with("Non-2xx") || line.starts_with("Socket errors") => {
-                f.trouble.push(line.to_string());
-            }
-            _ => {}
-        }
-    }
-    f
-}
-
-fn wrk(url: &str, token: &str, seconds: &str, server: u32) -> (Figures, String) {
-    let before = cpu_seconds(server);
-    let started = Instant::now();
-    let threads = env_or("PANTAU_BENCH_THREADS", "2", "1");
-    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16", "2");
-    let out = Command::new("wrk")
-        .args([
-            "-t",
-            &threads,
-            "-c",
-            &connections,
-            "-d",
-            &format!("{seconds}s"),
-        ])
-        .args(["--latency", "--timeout", "10s"])
-        .args(["-H", &format!("Authorization: Bearer {token}")])
-        .arg(url)
-        .output()
-        .expect("wrk runs");
-    let after = cpu_seconds(server);
-    let other = (after.0 - before.0) - (after.1 - before.1) - (after.2 - before.2);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        out.status.success(),
-        "wrk failed: {text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut figures = parse_wrk(&text);
-    figures.other_cores = (other / started.elapsed().as_secs_f64()).max(0.0);
-    (figures, text)
-}
-
 fn main() -> ExitCode {
-    if which("wrk").is_none() {
-        eprintln!(
-            "SKIPPED: bench http: `wrk` is not on PATH; install it (Debian: `apt-get install -y wrk`) and run again"
-        );
-        return if std::env::var("PANTAU_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        };
+    if let Some(code) = common::wrk::missing("http") {
+        return code;
     }
     let scale = env_or("PANTAU_BENCH_SCALE", "1.0", "0.01");
     let seconds = env_or("PANTAU_BENCH_SECONDS", "15", "1");
@@ -264,11 +95,7 @@ fn main() -> ExitCode {
 
     let server = serve(dir.path());
     let addr = server.addr.clone();
-    let login = serde_json::json!({ "login": user, "password": PASSWORD }).to_string();
-    let (status, body) = http(&addr, "POST", "/api/tokens", None, &login);
-    assert_eq!(status, 201, "{user} signs in: {body}");
-    let token: Value = serde_json::from_str(&body).unwrap();
-    let token = token["token"].as_str().unwrap().to_string();
+    let token = sign_in(&addr, &user, PASSWORD);
 
     // The filtered list: the state with the most cases the user sees.
     let (status, body) = http(&addr, "GET", "/api/cases?per_page=200", Some(&token), "");
@@ -292,22 +119,33 @@ fn main() -> ExitCode {
         ("/api/dashboard".to_string(), false),
         ("/".to_string(), false),
     ];
+    let threads = env_or("PANTAU_BENCH_THREADS", "2", "1");
+    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16", "2");
+    let warm_up = if bench::tiny() { "1" } else { "2" };
+    let load = Load {
+        threads: &threads,
+        connections: &connections,
+        seconds: &seconds,
+        token: &token,
+        script: None,
+    };
     let mut rows = vec![];
     for (path, is_list) in &endpoints {
         let (status, body) = http(&addr, "GET", path, Some(&token), "");
         assert_eq!(status, 200, "GET {path}: {body}");
         let url = format!("http://{addr}{path}");
         let pid = server.child.id();
-        let warm_up = if bench::tiny() { "1" } else { "2" };
-        wrk(&url, &token, warm_up, pid);
-        let (f, raw) = wrk(&url, &token, &seconds, pid);
+        Load {
+            seconds: warm_up,
+            ..load.clone()
+        }
+        .run(&url, pid);
+        let (f, raw) = load.run(&url, pid);
         eprintln!("--- wrk GET {path}\n{raw}");
         rows.push((path.clone(), body.len(), *is_list, f));
     }
     drop(server);
 
-    let threads = env_or("PANTAU_BENCH_THREADS", "2", "1");
-    let connections = env_or("PANTAU_BENCH_CONNECTIONS", "16", "2");
     let cases = summary
         .lines()
         .find(|l| l.trim_start().starts_with("cases:"))
@@ -329,13 +167,7 @@ fn main() -> ExitCode {
             format!("p99 <{P99_TARGET_MS:.0} ms")
         };
         let met = f.p99_ms < P99_TARGET_MS && (!is_list || f.rps >= RPS_TARGET_CASES);
-        let mut verdict = if met { "met" } else { "MISSED" }.to_string();
-        if !f.trouble.is_empty() {
-            verdict.push_str(&format!(" ({})", f.trouble.join("; ")));
-        }
-        if f.other_cores > 0.1 {
-            verdict.push_str(" (machine busy: other processes ran beside it)");
-        }
+        let verdict = verdict(met, &f.trouble, f.other_cores);
         println!(
             "{:<30} {:>7} {:>9} {:>8.0} {:>8.2} {:>8.2} {:>9.2}  {:<24} {verdict}",
             format!("GET {path}"),

@@ -1,6 +1,11 @@
 //! Shared by the benchmarks that run the real `pantau` binary.
 #![allow(dead_code)]
 
+pub mod client;
+#[path = "../../tests/support/mod.rs"]
+pub mod support;
+pub mod wrk;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -30,10 +35,19 @@ pub fn pantau(data: &Path) -> Command {
 
 /// Starts `pantau serve` on a free port and waits for its address.
 pub fn serve(data: &Path) -> Server {
+    start(data, Stdio::inherit())
+}
+
+/// [`serve`] with its log (a line per request) written to the file `log`.
+pub fn serve_logging_to(data: &Path, log: &Path) -> Server {
+    start(data, std::fs::File::create(log).unwrap().into())
+}
+
+fn start(data: &Path, log: Stdio) -> Server {
     let mut child = pantau(data)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .expect("pantau serve starts");
     // "pantau serve: http://127.0.0.1:PORT/ on …", among other lines.
