@@ -3,6 +3,7 @@
 //! regions, programs, beneficiaries, and uploaded files.
 
 use chrono::{DateTime, Utc};
+use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, OnConflict};
 use sea_orm::{
@@ -13,7 +14,7 @@ use sha2::Digest;
 
 use super::narrow::{FLAGGED, Narrow};
 pub(crate) use super::scope::scope_sql;
-use super::scope::{covers, in_scope};
+use super::scope::{covers, in_scope, within};
 use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
 use crate::{Store, StoreError, model};
 
@@ -142,7 +143,11 @@ impl Store {
         // the region rule itself, as the scope says it.
         if let Some(r) = &q.region {
             values.push(r.as_str().into());
-            clauses.push(covers(&format!("${}", values.len()), "c.region"));
+            let mine = format!("${}", values.len());
+            clauses.push(match RegionCode::parse(r) {
+                Ok(code) => within(self.db_backend(), &code, &mine, "c.region"),
+                Err(_) => covers(&mine, "c.region"),
+            });
         }
         if q.flagged {
             clauses.push(FLAGGED.into());

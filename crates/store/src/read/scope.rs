@@ -61,7 +61,7 @@ pub(crate) fn in_scope(backend: DbBackend, col: &str, scope: &Scope) -> Conditio
 /// for a province's list count at a million cases, against 0.36 s).
 /// PostgreSQL's text order follows the database's collation, where
 /// punctuation may not count, so there the province keeps `covers`.
-fn within(backend: DbBackend, region: &RegionCode, mine: &str, col: &str) -> String {
+pub(crate) fn within(backend: DbBackend, region: &RegionCode, mine: &str, col: &str) -> String {
     let sep = RegionCode::SEPARATOR;
     let after = char::from(RegionCode::SEPARATOR as u8 + 1);
     match (region.is_province(), backend) {
