@@ -273,20 +273,16 @@ impl Writes {
         )?);
         for (case_id, no, at, seq) in self.completed {
             rest.push(
-                visit::Entity::update_many()
+                one_visit(&case_id, no)
                     .col_expr(visit::Column::DoneAt, Expr::value(at))
                     .col_expr(visit::Column::DoneSeq, Expr::value(seq))
-                    .filter(visit::Column::CaseId.eq(case_id))
-                    .filter(visit::Column::No.eq(no as i32))
                     .build(backend),
             );
         }
         for (case_id, no, review) in self.reviews {
             rest.push(
-                visit::Entity::update_many()
+                one_visit(&case_id, no)
                     .col_expr(visit::Column::Review, Expr::value(review))
-                    .filter(visit::Column::CaseId.eq(case_id))
-                    .filter(visit::Column::No.eq(no as i32))
                     .build(backend),
             );
         }
@@ -307,6 +303,13 @@ impl Writes {
         years::upsert(txn, self.years).await?;
         Ok(())
     }
+}
+
+/// An update of visit `no` of `case_id`, its columns still to set.
+fn one_visit(case_id: &str, no: u32) -> sea_orm::UpdateMany<visit::Entity> {
+    visit::Entity::update_many()
+        .filter(visit::Column::CaseId.eq(case_id))
+        .filter(visit::Column::No.eq(no as i32))
 }
 
 /// `rows` in parts of [`ROWS`], each allocated for its own rows: splitting
