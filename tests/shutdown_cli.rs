@@ -179,13 +179,16 @@ fn sigterm_mid_send_finishes_the_email_under_way_and_gives_the_rest_back() {
     assert!(queued > 0, "serve stopped before sending everything");
     assert_eq!(arrived.values().sum::<usize>(), arrived.len(), "none twice");
     // The rest goes to a quick server: every email arrives once in all.
+    // On the real clock, as `serve` ran on it: a zone's round that fell due
+    // today (07:00 on a weekday) was swept by `serve` at start and queued
+    // its emails for now, which a sender on the demo's day would not claim.
     let Some(quick) = Smtp::start() else { return };
     let rest = pantau()
         .env("PANTAU_DATA_DIR", data)
         .env("PANTAU_SMTP_HOST", "127.0.0.1")
         .env("PANTAU_SMTP_PORT", quick.port.to_string())
         .env("PANTAU_SMTP_SECURITY", "none")
-        .args(["remind", "--once", "--now", "2026-11-24T02:00:00Z"])
+        .args(["remind", "--once"])
         .output()
         .unwrap();
     assert!(rest.status.success(), "{rest:?}");
