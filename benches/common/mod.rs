@@ -33,7 +33,9 @@ pub fn pantau(data: &Path) -> Command {
     cmd
 }
 
-/// Starts `pantau serve` on a free port and waits for its address.
+/// Starts `pantau serve` on a free port and waits for its address. Without
+/// its reminders: a zone's round falling due while a bench runs (07:00 on a
+/// weekday) would send a million cases' emails beside what is measured.
 pub fn serve(data: &Path) -> Server {
     start(data, Stdio::inherit())
 }
@@ -45,7 +47,7 @@ pub fn serve_logging_to(data: &Path, log: &Path) -> Server {
 
 fn start(data: &Path, log: Stdio) -> Server {
     let mut child = pantau(data)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(["serve", "--bind", "127.0.0.1:0", "--no-reminders"])
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()

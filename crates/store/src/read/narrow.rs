@@ -72,9 +72,11 @@ pub struct Narrow {
     pub sort: CaseSort,
 }
 
-/// Case `c` has a visit whose evidence awaits a verifier.
+/// Case `c` has a visit whose evidence awaits a verifier. An `IN` list,
+/// not `EXISTS`: the few flagged visits are found by `visits_review` and
+/// their cases by key, where `EXISTS` probed visits for every case in scope.
 pub(crate) const FLAGGED: &str =
-    "EXISTS (SELECT 1 FROM visits v WHERE v.case_id = c.id AND v.review = 'flagged')";
+    "c.id IN (SELECT v.case_id FROM visits v WHERE v.review = 'flagged')";
 
 /// Pushes `v` and names its placeholder.
 fn bind(values: &mut Vec<Value>, v: Value) -> String {

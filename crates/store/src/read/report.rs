@@ -164,8 +164,13 @@ pub fn progress_sql(
     let (clause, mut values) = scope_sql(backend, scope, 4);
     let (stages, stage_values) = stages_sql(stages, 4 + values.len());
     values.extend(stage_values);
+    // The scope's cases from an index (`idx_cases_region_state`), not
+    // their rows with their snapshots; their moves from `idx_events_case_moves`.
     let sql = format!(
-        "WITH {stages} \
+        "WITH {stages}, \
+         k AS MATERIALIZED (SELECT c.id, c.program_id, c.region, c.workflow, c.workflow_version, \
+           c.state, c.approved_amount, c.disbursed_amount FROM cases c \
+           WHERE c.region IS NOT NULL AND {clause}) \
          SELECT c.program_id, c.region, COUNT(*) AS cases, \
          CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = s.proposal) THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
          CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = s.verified) THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
@@ -179,7 +184,7 @@ pub fn progress_sql(
          CAST(COALESCE(SUM(v.done), 0) AS BIGINT) AS visits_done, \
          CAST(COALESCE(SUM(v.due), 0) AS BIGINT) AS visits_due, \
          CAST(COALESCE(SUM(v.overdue), 0) AS BIGINT) AS visits_overdue \
-         FROM cases c JOIN programs p ON p.id = c.program_id \
+         FROM k c JOIN programs p ON p.id = c.program_id \
          LEFT JOIN stages s ON s.workflow = c.workflow AND s.workflow_version = c.workflow_version \
          LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM tranches GROUP BY case_id) t ON t.case_id = c.id \
          LEFT JOIN (SELECT case_id, \
@@ -187,7 +192,7 @@ pub fn progress_sql(
            SUM(CASE WHEN done_at IS NULL AND due_at >= $1 THEN 1 ELSE 0 END) AS due, \
            SUM(CASE WHEN done_at IS NULL AND due_at < $1 THEN 1 ELSE 0 END) AS overdue \
            FROM visits GROUP BY case_id) v ON v.case_id = c.id \
-         WHERE p.fiscal_year = $2 AND ($3 = '' OR c.program_id = $3) AND c.region IS NOT NULL AND {clause} \
+         WHERE p.fiscal_year = $2 AND ($3 = '' OR c.program_id = $3) \
          GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"
     );
     (sql, values)
@@ -235,7 +240,7 @@ impl Store {
              CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) AS disbursed_amount, \
              CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
              CAST(COALESCE(SUM(v.n), 0) AS BIGINT) AS visits_done \
-             FROM cases c JOIN programs p ON p.id = c.program_id \
+             FROM k c JOIN programs p ON p.id = c.program_id \
              LEFT JOIN (SELECT case_id, SUM(amount) AS amount, COUNT(*) AS n FROM tranches \
                WHERE paid_at >= $2 AND paid_at < $3 GROUP BY case_id) t ON t.case_id = c.id \
              LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM visits \
@@ -256,16 +261,20 @@ impl Store {
     /// The monev visits done that `filter` selects, oldest first.
     pub async fn visits_done(&self, filter: &VisitFilter) -> Result<Vec<VisitDone>, StoreError> {
         let (clause, scope_values) = scope_sql(self.db_backend(), &filter.scope, 5);
+        // The scope's cases from an index (`idx_cases_region_state`), then
+        // their visits: not each visit's case row with its snapshot.
         let sql = format!(
-            "SELECT v.case_id, v.no, v.checklist, v.due_at, v.done_at, c.program_id, c.region, \
+            "WITH k AS MATERIALIZED (SELECT c.id, c.program_id, c.region, c.workflow, \
+             c.workflow_version, c.beneficiary_id FROM cases c \
+             WHERE ($1 = '' OR c.id = $1) AND ($2 = '' OR c.program_id = $2) AND {clause}) \
+             SELECT v.case_id, v.no, v.checklist, v.due_at, v.done_at, c.program_id, c.region, \
              c.workflow, c.workflow_version, b.name AS beneficiary_name, \
              e.actor_user AS officer, u.name AS officer_name, e.body \
-             FROM visits v JOIN cases c ON c.id = v.case_id \
+             FROM k c JOIN visits v ON v.case_id = c.id \
              JOIN events e ON e.case_id = v.case_id AND e.seq = v.done_seq \
              LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
              LEFT JOIN users u ON u.login = e.actor_user \
-             WHERE v.done_at IS NOT NULL AND ($1 = '' OR v.case_id = $1) \
-             AND ($2 = '' OR c.program_id = $2) AND v.done_at >= $3 AND v.done_at < $4 AND {clause} \
+             WHERE v.done_at IS NOT NULL AND v.done_at >= $3 AND v.done_at < $4 \
              ORDER BY v.done_at, v.case_id, v.no"
         );
         let mut values: Vec<Value> = vec![

@@ -21,7 +21,7 @@ mod m20261206_000420_beneficiary_desa;
 mod m20261206_000430_duplicates;
 mod m20261206_000440_umkm_years;
 mod m20261206_000500_payments;
-mod m20261206_000600_case_sums_index;
+mod m20261206_000600_case_read_indexes;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
 /// over, the old one dropped): a database that has data is backed up before
@@ -54,7 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000430_duplicates::Migration),
             Box::new(m20261206_000440_umkm_years::Migration),
             Box::new(m20261206_000500_payments::Migration),
-            Box::new(m20261206_000600_case_sums_index::Migration),
+            Box::new(m20261206_000600_case_read_indexes::Migration),
         ]
     }
 }
