@@ -69,7 +69,6 @@ impl<C: Clock> Rounds<C> {
     /// The round's work: the zone's reminders, digests and monthly reports.
     async fn sweep(&self, zone: Zone, now: DateTime<Utc>) -> Result<String, RemindError> {
         let links = &self.sender.links;
-        self.store.refresh_statistics().await?;
         let r = self
             .store
             .round(&self.catalog, links, zone, now, LIMIT)

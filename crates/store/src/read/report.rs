@@ -240,7 +240,7 @@ impl Store {
              CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) AS disbursed_amount, \
              CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
              CAST(COALESCE(SUM(v.n), 0) AS BIGINT) AS visits_done \
-             FROM k c JOIN programs p ON p.id = c.program_id \
+             FROM cases c JOIN programs p ON p.id = c.program_id \
              LEFT JOIN (SELECT case_id, SUM(amount) AS amount, COUNT(*) AS n FROM tranches \
                WHERE paid_at >= $2 AND paid_at < $3 GROUP BY case_id) t ON t.case_id = c.id \
              LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM visits \

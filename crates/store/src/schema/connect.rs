@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, Connection as _};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 use crate::schema::migration::Migrator;
@@ -84,7 +84,6 @@ impl Store {
                 backup::before_migrations(&store.db, &held.path).await?;
             }
             store.migrate().await?;
-            store.refresh_statistics().await?;
         } else {
             let mut lock = sqlx::PgConnection::connect(&settings.url)
                 .await
@@ -105,23 +104,6 @@ impl Store {
         let regions = pantau_registry::regions::Regions::embedded()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.seed_regions(&regions).await
-    }
-
-    /// Brings SQLite's statistics up to date where they are missing or
-    /// stale (`PRAGMA optimize`, each index sampled up to
-    /// `analysis_limit` rows, so it stays quick on a large file). Without
-    /// them SQLite picks an index by rules of thumb, e.g. a workflow's
-    /// equality over a province's range, and at a million cases read every
-    /// case of the workflow for one province's list. At open, and at each
-    /// zone's round (`pantau_remind`). PostgreSQL analyzes by itself
-    /// (autovacuum): nothing to do there.
-    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        if self.db_backend() == DbBackend::Sqlite {
-            self.db
-                .execute_unprepared("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002")
-                .await?;
-        }
-        Ok(())
     }
 
     /// The store at `settings` as it is: nothing created, migrated or
