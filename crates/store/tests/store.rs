@@ -46,6 +46,8 @@ mod checked;
 mod db;
 #[path = "../../../tests/support/sql.rs"]
 mod sql;
+#[path = "store/totals.rs"]
+mod totals;
 
 use sql::count;
 

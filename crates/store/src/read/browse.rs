@@ -2,6 +2,8 @@
 //! filters and paging, the dashboard's sums, an officer's open visits,
 //! regions, programs, beneficiaries, and uploaded files.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use pantau_domain::RegionCode;
 use pantau_domain::access::Scope;
@@ -15,6 +17,7 @@ use sha2::Digest;
 use super::narrow::{FLAGGED, Narrow};
 pub(crate) use super::scope::scope_sql;
 use super::scope::{covers, in_scope, within};
+use super::totals::TOTALS;
 use crate::schema::entity::{allocation, attachment, beneficiary, program, region};
 use crate::{Store, StoreError, model};
 
@@ -149,12 +152,30 @@ impl Store {
                 Err(_) => covers(&mine, "c.region"),
             });
         }
+        // Filtered on region, program and state alone, the count is a sum
+        // of running totals ([`TOTALS`]); the columns have the same names.
+        // An empty value is not asked of them: there a case without a
+        // program or region counts under `''`.
+        let plain = q.officer.is_none()
+            && !q.flagged
+            && [&q.program, &q.state, &q.region]
+                .iter()
+                .all(|v| v.as_ref().is_none_or(|v| !v.is_empty()));
         if q.flagged {
             clauses.push(FLAGGED.into());
         }
-        clauses.extend(q.narrow.clauses(&mut values));
+        let narrowed = q.narrow.clauses(&mut values);
+        let plain = plain && narrowed.is_empty();
+        clauses.extend(narrowed);
         let filter = clauses.join(" AND ");
-        let count = format!("SELECT COUNT(*) FROM cases c WHERE {filter}");
+        let count = if plain {
+            self.fold_quietly().await;
+            format!(
+                "SELECT CAST(COALESCE(SUM(c.n_cases), 0) AS BIGINT) FROM {TOTALS} c WHERE {filter}"
+            )
+        } else {
+            format!("SELECT COUNT(*) FROM cases c WHERE {filter}")
+        };
         let total = match self.raw_in(&q.scope, &count, values.clone()).await?.first() {
             Some(r) => u64::try_from(r.try_get_by_index::<i64>(0)?).unwrap_or(0),
             None => 0,
@@ -201,20 +222,18 @@ impl Store {
         Ok(Page { items, total })
     }
 
-    /// Cases, rupiah approved and disbursed, per program, region and state.
+    /// Cases, rupiah approved and disbursed, per program, region and state:
+    /// from the running totals ([`TOTALS`]), a few rows per program and
+    /// region whatever the number of cases.
     pub async fn state_sums(&self, scope: &Scope) -> Result<Vec<StateSum>, StoreError> {
+        self.fold_quietly().await;
         let (clause, values) = scope_sql(self.db_backend(), scope, 1);
-        // From `idx_cases_region_state` alone: grouped directly, SQLite
-        // walked `idx_cases_program_region` for its order and read every
-        // case's row (4.4 s against 1.0 s over a million cases).
         let sql = format!(
-            "WITH k AS MATERIALIZED (SELECT c.program_id, c.region, c.state, c.approved_amount, \
-             c.disbursed_amount FROM cases c \
-             WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause}) \
-             SELECT program_id, region, state, COUNT(*), \
-             CAST(COALESCE(SUM(approved_amount), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(disbursed_amount), 0) AS BIGINT) \
-             FROM k GROUP BY program_id, region, state ORDER BY program_id, region, state"
+            "SELECT c.program_id, c.region, c.state, CAST(SUM(c.n_cases) AS BIGINT), \
+             CAST(SUM(c.approved) AS BIGINT), CAST(SUM(c.disbursed) AS BIGINT) \
+             FROM {TOTALS} c WHERE c.program_id <> '' AND c.region <> '' AND {clause} \
+             GROUP BY c.program_id, c.region, c.state HAVING SUM(c.n_cases) <> 0 \
+             ORDER BY c.program_id, c.region, c.state"
         );
         let rows = self.raw_in(scope, &sql, values).await?;
         rows.iter()
@@ -233,41 +252,56 @@ impl Store {
     }
 
     /// Cases with a visit done, due (open, not yet late) and overdue at
-    /// `now`, per program and region.
+    /// `now`, per program and region. Done is a running total
+    /// ([`TOTALS`]); due and overdue are read from the open visits
+    /// (`idx_visits_open_case`), each case's first and last due date, and
+    /// their cases' program and region: at a million cases, joining every
+    /// case in scope to its visits took seconds.
     pub async fn visit_sums(
         &self,
         scope: &Scope,
         now: DateTime<Utc>,
     ) -> Result<Vec<VisitSum>, StoreError> {
+        self.fold_quietly().await;
+        let (clause, values) = scope_sql(self.db_backend(), scope, 1);
+        let done = format!(
+            "SELECT c.program_id, c.region, CAST(SUM(c.n_visited) AS BIGINT) FROM {TOTALS} c \
+             WHERE c.program_id <> '' AND c.region <> '' AND {clause} \
+             GROUP BY c.program_id, c.region HAVING SUM(c.n_visited) <> 0"
+        );
+        let mut sums: BTreeMap<(String, String), VisitSum> = BTreeMap::new();
+        for r in self.raw_in(scope, &done, values.clone()).await? {
+            let (program_id, region): (String, String) =
+                (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+            let sum = sums
+                .entry((program_id.clone(), region.clone()))
+                .or_default();
+            (sum.program_id, sum.region) = (program_id, region);
+            sum.done = r.try_get_by_index(2)?;
+        }
         let (clause, mut values) = scope_sql(self.db_backend(), scope, 2);
         values.insert(0, now.into());
-        // The scope's cases first, from an index that holds their id,
-        // program and region (`idx_cases_region_state`), then their visits:
-        // joined directly, SQLite read each visited case's whole row (with its
-        // snapshot) to learn its program and region.
-        let sql = format!(
-            "WITH k AS MATERIALIZED (SELECT c.id, c.program_id, c.region FROM cases c \
-             WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause}) \
-             SELECT k.program_id, k.region, \
-             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NOT NULL THEN k.id END) AS BIGINT), \
-             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NULL AND v.due_at >= $1 THEN k.id END) AS BIGINT), \
-             CAST(COUNT(DISTINCT CASE WHEN v.done_at IS NULL AND v.due_at < $1 THEN k.id END) AS BIGINT) \
-             FROM k JOIN visits v ON v.case_id = k.id \
-             GROUP BY k.program_id, k.region ORDER BY k.program_id, k.region"
+        let open = format!(
+            "WITH o AS MATERIALIZED (SELECT v.case_id, MIN(v.due_at) AS first_due, \
+             MAX(v.due_at) AS last_due FROM visits v WHERE v.done_at IS NULL GROUP BY v.case_id) \
+             SELECT c.program_id, c.region, \
+             CAST(SUM(CASE WHEN o.last_due >= $1 THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN o.first_due < $1 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM o JOIN cases c ON c.id = o.case_id \
+             WHERE c.program_id IS NOT NULL AND c.region IS NOT NULL AND {clause} \
+             GROUP BY c.program_id, c.region"
         );
-        let rows = self.raw_in(scope, &sql, values).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(VisitSum {
-                    program_id: r.try_get_by_index(0)?,
-                    region: r.try_get_by_index(1)?,
-                    done: r.try_get_by_index(2)?,
-                    due: r.try_get_by_index(3)?,
-                    overdue: r.try_get_by_index(4)?,
-                })
-            })
-            .collect::<Result<_, sea_orm::DbErr>>()
-            .map_err(StoreError::from)
+        for r in self.raw_in(scope, &open, values).await? {
+            let (program_id, region): (String, String) =
+                (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+            let sum = sums
+                .entry((program_id.clone(), region.clone()))
+                .or_default();
+            (sum.program_id, sum.region) = (program_id, region);
+            sum.due = r.try_get_by_index(2)?;
+            sum.overdue = r.try_get_by_index(3)?;
+        }
+        Ok(sums.into_values().collect())
     }
 
     /// [`Store::raw`] for a read of `scope`. On PostgreSQL it runs in a
