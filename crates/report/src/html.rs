@@ -3,14 +3,28 @@
 //! with `_` (the layout with its print stylesheet, the table, the chart).
 //! The HTML carries everything inline (styles, SVG charts, photos), so it
 //! prints and opens anywhere, and Chromium makes the PDF from it.
+//!
+//! A section's table rows and cards are not in what the templates see: a
+//! monev report of a province holds some 14,000 visits, and as one JSON
+//! value (copied again by handlebars for each partial it enters) they took
+//! about 90 times the page's size in memory. The block helpers
+//! `{{#each_row}}…{{/each_row}}` and `{{#each_card}}…{{/each_card}}`, used
+//! in a section's context, render their block once per row or card of that
+//! section instead, each from a small value made from the document as it
+//! goes, straight into the page; inside, the template sees what `#each`
+//! would have given it (`cells` and `miss`; `title`, `facts` and `photos`;
+//! `@index`, `@first`, `@last`).
 
 use std::path::Path;
 
-use handlebars::{DirectorySourceOptions, Handlebars};
+use handlebars::{
+    BlockContext, Context, DirectorySourceOptions, Handlebars, Helper, HelperDef, HelperResult,
+    Output, RenderContext, RenderError, RenderErrorReason, Renderable,
+};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{Cell, Document, Kind, Row};
+use crate::model::{Card, Cell, Document, Kind, Row};
 use crate::words::Words;
 use crate::{ReportError, ReportName};
 
@@ -46,13 +60,125 @@ impl Templates {
 
     /// The document as an HTML page.
     pub fn render(&self, doc: &Document) -> Result<String, ReportError> {
-        self.hbs
-            .render(doc.report, &view(doc))
-            .map_err(|e| ReportError::Render {
-                name: doc.report.to_string(),
-                reason: e.to_string(),
-            })
+        // The helpers borrow this document: a copy of the registry (its
+        // compiled templates, a few kilobytes) carries them for this page.
+        let mut hbs: Handlebars<'_> = self.hbs.clone();
+        hbs.register_helper("each_row", Box::new(EachRow { doc }));
+        hbs.register_helper("each_card", Box::new(EachCard { doc }));
+        let failed = |reason: String| ReportError::Render {
+            name: doc.report.to_string(),
+            reason,
+        };
+        let mut page = Page(Vec::new());
+        hbs.render_with_context_to_write(doc.report, &Context::from(view(doc)), &mut page)
+            .map_err(|e| failed(e.to_string()))?;
+        let mut html = String::from_utf8(page.0).map_err(|e| failed(e.to_string()))?;
+        html.shrink_to_fit();
+        Ok(html)
     }
+}
+
+/// The page as handlebars writes it. The layout's body comes in one write
+/// (handlebars renders a partial block apart first): it gets room for an
+/// eighth more, so the few lines after it do not double a buffer the size
+/// of the page; smaller writes grow it by half.
+struct Page(Vec<u8>);
+
+impl std::io::Write for Page {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.0.capacity() - self.0.len() {
+            let more = (buf.len() + buf.len() / 8).max(self.0.len() / 2).max(4096);
+            self.0.reserve_exact(more);
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `{{#each_row}}`: the block once per table row of the section in context.
+struct EachRow<'a> {
+    doc: &'a Document,
+}
+
+/// `{{#each_card}}`: the block once per card of the section in context.
+struct EachCard<'a> {
+    doc: &'a Document,
+}
+
+impl HelperDef for EachRow<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let s = section(self.doc, "each_row", ctx, rc)?;
+        let kinds: Vec<Kind> = s.table.columns.iter().map(|c| c.kind).collect();
+        let items = s.table.rows.iter().map(|r| row(r, &kinds, self.doc));
+        each(h, r, ctx, rc, out, s.table.rows.len(), items)
+    }
+}
+
+impl HelperDef for EachCard<'_> {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let s = section(self.doc, "each_card", ctx, rc)?;
+        each(h, r, ctx, rc, out, s.cards.len(), s.cards.iter().map(card))
+    }
+}
+
+/// The document's section whose number (`section`) the context holds.
+fn section<'a>(
+    doc: &'a Document,
+    helper: &'static str,
+    ctx: &Context,
+    rc: &RenderContext<'_, '_>,
+) -> Result<&'a crate::model::Section, RenderError> {
+    let n = rc.evaluate(ctx, "section")?.as_json().as_u64();
+    n.and_then(|n| doc.sections.get(usize::try_from(n).ok()?))
+        .ok_or_else(|| {
+            RenderErrorReason::Other(format!("{helper} is used outside a section")).into()
+        })
+}
+
+/// Renders the helper's block once per item, each item the block's context,
+/// as `#each` does.
+fn each<'reg: 'rc, 'rc>(
+    h: &Helper<'rc>,
+    r: &'reg Handlebars<'reg>,
+    ctx: &'rc Context,
+    rc: &mut RenderContext<'reg, 'rc>,
+    out: &mut dyn Output,
+    len: usize,
+    items: impl Iterator<Item = Value>,
+) -> HelperResult {
+    let Some(t) = h.template() else {
+        return Ok(());
+    };
+    for (i, item) in items.enumerate() {
+        let mut block = BlockContext::new();
+        block.set_local_var("index", json!(i));
+        block.set_local_var("first", json!(i == 0));
+        block.set_local_var("last", json!(i + 1 == len));
+        block.set_base_value(item);
+        rc.push_block(block);
+        let done = t.render(r, ctx, rc, out);
+        rc.pop_block();
+        done?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -76,27 +202,33 @@ fn row(r: &Row, kinds: &[Kind], doc: &Document) -> Value {
     json!({ "cells": cells, "miss": r.miss })
 }
 
-/// What the templates see.
+fn card(c: &Card) -> Value {
+    json!({
+        "title": c.title,
+        "facts": c.facts.iter().map(|f| json!({"label": f.label, "value": f.value})).collect::<Vec<_>>(),
+        "photos": c.photos,
+    })
+}
+
+/// What the templates see: a section's rows and cards come through
+/// `each_row` and `each_card`, by the section's number.
 fn view(doc: &Document) -> Value {
     let sections: Vec<Value> = doc
         .sections
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(i, s)| {
             let kinds: Vec<Kind> = s.table.columns.iter().map(|c| c.kind).collect();
             json!({
+                "section": i,
                 "heading": s.heading,
                 "columns": s.table.columns.iter().map(|c| json!({
                     "label": c.label, "num": c.kind != Kind::Text,
                 })).collect::<Vec<_>>(),
-                "rows": s.table.rows.iter().map(|r| row(r, &kinds, doc)).collect::<Vec<_>>(),
                 "total": s.table.total.as_ref().map(|r| row(r, &kinds, doc)),
                 "empty": s.table.rows.is_empty(),
                 "charts": s.charts,
-                "cards": s.cards.iter().map(|c| json!({
-                    "title": c.title,
-                    "facts": c.facts.iter().map(|f| json!({"label": f.label, "value": f.value})).collect::<Vec<_>>(),
-                    "photos": c.photos,
-                })).collect::<Vec<_>>(),
+                "has_cards": !s.cards.is_empty(),
             })
         })
         .collect();
@@ -110,4 +242,114 @@ fn view(doc: &Document) -> Value {
             "place_date": s.place_date, "position": s.position, "name": s.name, "nip": s.nip,
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use pantau_domain::Lang;
+
+    use super::*;
+    use crate::model::{Column, Fact, Section, Table};
+
+    fn templates() -> Templates {
+        let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+        while !dir.join("templates").is_dir() && dir.pop() {}
+        Templates::load(&dir.join("templates")).unwrap()
+    }
+
+    const TRICKY: &str = "KSP \"Tani <Maju>\" & 'Baru'";
+    const ESCAPED: &str = "KSP &quot;Tani &lt;Maju&gt;&quot; &amp; &#x27;Baru&#x27;";
+
+    fn section(rows: usize, cards: usize) -> Section {
+        let text = |t: &str| Cell::Text(t.into());
+        Section {
+            heading: "Monev".into(),
+            table: Table {
+                columns: vec![
+                    Column {
+                        label: "Penerima".into(),
+                        kind: Kind::Text,
+                    },
+                    Column {
+                        label: "Dana".into(),
+                        kind: Kind::Rupiah,
+                    },
+                ],
+                rows: (0..rows)
+                    .map(|i| Row {
+                        cells: vec![text(&format!("{TRICKY} {i}")), Cell::Rupiah(1_000)],
+                        miss: i == 1,
+                        marks: if i == 1 { vec![1] } else { vec![] },
+                    })
+                    .collect(),
+                total: Some(Row {
+                    cells: vec![text("Jumlah"), Cell::Rupiah(2_000)],
+                    ..Row::default()
+                }),
+            },
+            charts: vec![],
+            cards: (0..cards)
+                .map(|i| Card {
+                    title: format!("{TRICKY} card {i}"),
+                    facts: vec![Fact {
+                        label: "Temuan".into(),
+                        value: "<b>&".into(),
+                    }],
+                    photos: vec!["data:image/png;base64,AA==".into()],
+                })
+                .collect(),
+        }
+    }
+
+    fn doc(report: &'static str, sections: Vec<Section>) -> Document {
+        Document {
+            report,
+            lang: Lang::Id,
+            title: "Laporan".into(),
+            facts: vec![],
+            sections,
+            signature: None,
+        }
+    }
+
+    /// Each section's rows and cards, in order, in their own section, with
+    /// user text escaped as handlebars escapes it.
+    #[test]
+    fn rows_and_cards_come_in_order_per_section_escaped() {
+        let t = templates();
+        for report in ["monev", "program-progress"] {
+            let html = t
+                .render(&doc(report, vec![section(3, 2), section(1, 0)]))
+                .unwrap();
+            assert!(!html.contains("<Maju>") && !html.contains("<b>"), "{html}");
+            let first = html.find("</section>").unwrap();
+            let (one, two) = html.split_at(first);
+            for i in 0..3 {
+                assert!(one.contains(&format!("{ESCAPED} {i}</td>")), "{report}");
+            }
+            assert!(one.find(&format!("{ESCAPED} 0")) < one.find(&format!("{ESCAPED} 2")));
+            assert!(two.contains(&format!("{ESCAPED} 0</td>")), "{report}");
+            assert!(!two.contains(&format!("{ESCAPED} 1")), "{report}");
+            assert_eq!(one.matches("<div class=\"card\">").count(), 2, "{report}");
+            assert!(one.contains(&format!("<h3>{ESCAPED} card 1</h3>")));
+            assert!(one.contains("<dd>&lt;b&gt;&amp;</dd>"), "{report}");
+            assert_eq!(one.matches("<tr class=\"miss\">").count(), 1, "{report}");
+            assert_eq!(one.matches("class=\"num mark\">✗ ").count(), 1, "{report}");
+            assert_eq!(one.matches("<tr class=\"total\">").count(), 1, "{report}");
+            assert!(html.trim_end().ends_with("</html>"));
+        }
+    }
+
+    /// `each_row` outside a section's context is an error, not an empty table.
+    #[test]
+    fn each_row_outside_a_section_is_an_error() {
+        let mut t = templates();
+        t.hbs
+            .register_template_string("monev", "{{#each_row}}x{{/each_row}}")
+            .unwrap();
+        let err = t.render(&doc("monev", vec![section(1, 0)])).unwrap_err();
+        assert!(err.to_string().contains("outside a section"), "{err}");
+    }
 }
