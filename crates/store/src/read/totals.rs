@@ -7,13 +7,22 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 use crate::{Store, StoreError};
 
-/// Every total as a row `(region, program_id, state, n_cases, approved,
-/// disbursed, n_visited)`: the folded totals and the moves not yet folded (always none
-/// on SQLite, whose triggers add to the totals directly). Sum it grouped.
-pub(crate) const TOTALS: &str = "(SELECT region, program_id, state, n_cases, approved, disbursed, \
-     n_visited FROM case_totals UNION ALL \
-     SELECT region, program_id, state, n_cases, approved, disbursed, n_visited \
-     FROM case_total_moves)";
+/// Every total as rows `(region, program_id, state, n_cases, approved,
+/// disbursed, n_visited)` of `backend`'s database, to sum grouped. On
+/// SQLite, whose triggers add to the totals directly, the table itself (one
+/// row per key); on PostgreSQL the folded totals and the moves not yet
+/// folded.
+pub(crate) fn totals(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "(SELECT region, program_id, state, n_cases, approved, disbursed, n_visited \
+             FROM case_totals UNION ALL \
+             SELECT region, program_id, state, n_cases, approved, disbursed, n_visited \
+             FROM case_total_moves)"
+        }
+        _ => "case_totals",
+    }
+}
 
 /// The key of the PostgreSQL advisory lock held while folding ("pantauT1"):
 /// one folder at a time; the others read the moves as they are.
@@ -40,7 +49,7 @@ impl Store {
     /// their totals, so a reader sums few rows; returns how many totals it
     /// touched. Nothing to do on SQLite, or when another instance is
     /// folding (its fold is as good), or when there are no moves. A reader
-    /// that skips it still reads right: [`TOTALS`] adds the moves.
+    /// that skips it still reads right: [`totals`] adds the moves.
     pub async fn fold_case_moves(&self) -> Result<u64, StoreError> {
         if self.db_backend() != DbBackend::Postgres {
             return Ok(0);

@@ -173,12 +173,15 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => postgres_triggers(),
             _ => sqlite_triggers(),
         });
-        // A case's open visits, for the dashboard's due and overdue.
+        // The dashboard's due and overdue: a case's open visits, then its
+        // program and region without reading its row (81,000 open visits at
+        // a million cases: 0.6 s through the rows).
         all.push(
             "CREATE INDEX idx_visits_open_case ON visits (case_id, due_at) \
              WHERE done_at IS NULL"
                 .into(),
         );
+        all.push("CREATE INDEX idx_cases_place ON cases (id, program_id, region)".into());
         all.push(format!(
             "INSERT INTO case_totals ({COLUMNS}) SELECT COALESCE(region, ''), \
              COALESCE(program_id, ''), state, COUNT(*), COALESCE(SUM(approved_amount), 0), \
@@ -211,6 +214,7 @@ impl MigrationTrait for Migration {
         };
         all.extend([
             "DROP INDEX idx_visits_open_case",
+            "DROP INDEX idx_cases_place",
             "DROP TABLE case_total_moves",
             "DROP TABLE case_totals",
             "ALTER TABLE cases DROP COLUMN visited",
