@@ -1,7 +1,7 @@
 //! From a request to a document: the store's figures within the reader's
 //! scope, handed to the pure builders.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -180,11 +180,24 @@ pub async fn document(
             facts.push(cx.fact("fakta.wilayah", scope_label));
             facts.push(cx.fact("fakta.dibuat", cx.when(req.now)));
             let visits = store.visits_done(&filter).await?;
+            let named = monev::photo_ids(&visits);
+            let ids: Vec<String> = named
+                .iter()
+                .map(|(_, id)| id.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let files: BTreeMap<String, _> = store
+                .attachments(&ids)
+                .await?
+                .into_iter()
+                .map(|a| (a.id.clone(), a))
+                .collect();
             let mut photos = BTreeMap::new();
-            for (case, id) in monev::photo_ids(&visits) {
+            for (case, id) in named {
                 // Only a file of the visit's own case: an id naming another
                 // case's photo shows nothing.
-                if let Some(a) = store.attachment(&id).await?.filter(|a| a.case_id == case) {
+                if let Some(a) = files.get(&id).filter(|a| a.case_id == case) {
                     let data = base64::engine::general_purpose::STANDARD.encode(&a.data);
                     photos.insert((case, id), format!("data:{};base64,{data}", a.content_type));
                 }
