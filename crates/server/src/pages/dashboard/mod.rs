@@ -205,7 +205,31 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
     if v.caller.works_in_field() {
         return Ok(v.look.redirect("/kunjungan"));
     }
-    let d = dashboard::build(&app, &v.caller).await.or_fail(&v)?;
+    let count = |f: crate::api::cases::CaseFilter| {
+        let (app, caller) = (&app, &v.caller);
+        async move {
+            let f = crate::api::cases::CaseFilter {
+                per_page: Some("1".into()),
+                ..f
+            };
+            crate::api::cases::list(app, caller, &f)
+                .await
+                .map(|l| l.total)
+        }
+    };
+    // The figures and the two counts at once: each waits on the database.
+    let (d, flagged, waiting) = tokio::try_join!(
+        dashboard::build(&app, &v.caller),
+        count(crate::api::cases::CaseFilter {
+            evidence: Some("flagged".into()),
+            ..Default::default()
+        }),
+        count(crate::api::cases::CaseFilter {
+            menunggu: Some("saya".into()),
+            ..Default::default()
+        }),
+    )
+    .or_fail(&v)?;
     let national = v.caller.scope.region().is_none();
     let empty = d.programs.is_empty();
     let (groups, nation) = if national {
@@ -223,30 +247,6 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
         };
         (vec![group], None)
     };
-    let count = |f: crate::api::cases::CaseFilter| {
-        let (app, caller) = (&app, &v.caller);
-        async move {
-            let f = crate::api::cases::CaseFilter {
-                per_page: Some("1".into()),
-                ..f
-            };
-            crate::api::cases::list(app, caller, &f)
-                .await
-                .map(|l| l.total)
-        }
-    };
-    let flagged = count(crate::api::cases::CaseFilter {
-        evidence: Some("flagged".into()),
-        ..Default::default()
-    })
-    .await
-    .or_fail(&v)?;
-    let waiting = count(crate::api::cases::CaseFilter {
-        menunggu: Some("saya".into()),
-        ..Default::default()
-    })
-    .await
-    .or_fail(&v)?;
     Ok(v.render(
         StatusCode::OK,
         "dasbor",
