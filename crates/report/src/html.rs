@@ -63,8 +63,8 @@ impl Templates {
         // The helpers borrow this document: a copy of the registry (its
         // compiled templates, a few kilobytes) carries them for this page.
         let mut hbs: Handlebars<'_> = self.hbs.clone();
-        hbs.register_helper("each_row", Box::new(EachRow { doc }));
-        hbs.register_helper("each_card", Box::new(EachCard { doc }));
+        hbs.register_helper("each_row", Box::new(EachItem { doc, cards: false }));
+        hbs.register_helper("each_card", Box::new(EachItem { doc, cards: true }));
         let failed = |reason: String| ReportError::Render {
             name: doc.report.to_string(),
             reason,
@@ -99,17 +99,14 @@ impl std::io::Write for Page {
     }
 }
 
-/// `{{#each_row}}`: the block once per table row of the section in context.
-struct EachRow<'a> {
+/// `{{#each_row}}` (`cards` false): the block once per table row of the
+/// section in context; `{{#each_card}}` (`cards` true): once per card.
+struct EachItem<'a> {
     doc: &'a Document,
+    cards: bool,
 }
 
-/// `{{#each_card}}`: the block once per card of the section in context.
-struct EachCard<'a> {
-    doc: &'a Document,
-}
-
-impl HelperDef for EachRow<'_> {
+impl HelperDef for EachItem<'_> {
     fn call<'reg: 'rc, 'rc>(
         &self,
         h: &Helper<'rc>,
@@ -118,24 +115,14 @@ impl HelperDef for EachRow<'_> {
         rc: &mut RenderContext<'reg, 'rc>,
         out: &mut dyn Output,
     ) -> HelperResult {
+        if self.cards {
+            let s = section(self.doc, "each_card", ctx, rc)?;
+            return each(h, r, ctx, rc, out, s.cards.len(), s.cards.iter().map(card));
+        }
         let s = section(self.doc, "each_row", ctx, rc)?;
         let kinds: Vec<Kind> = s.table.columns.iter().map(|c| c.kind).collect();
         let items = s.table.rows.iter().map(|r| row(r, &kinds, self.doc));
         each(h, r, ctx, rc, out, s.table.rows.len(), items)
-    }
-}
-
-impl HelperDef for EachCard<'_> {
-    fn call<'reg: 'rc, 'rc>(
-        &self,
-        h: &Helper<'rc>,
-        r: &'reg Handlebars<'reg>,
-        ctx: &'rc Context,
-        rc: &mut RenderContext<'reg, 'rc>,
-        out: &mut dyn Output,
-    ) -> HelperResult {
-        let s = section(self.doc, "each_card", ctx, rc)?;
-        each(h, r, ctx, rc, out, s.cards.len(), s.cards.iter().map(card))
     }
 }
 

@@ -106,10 +106,21 @@ async fn open(store: &Store, f: &Fixture, id: &str) -> Outcome {
 }
 
 async fn open_in(store: &Store, f: &Fixture, id: &str, region: &str) -> Outcome {
+    open_for(store, f, id, region, None).await
+}
+
+/// A bansos case in `region`, of `program` when one is named.
+async fn open_for(
+    store: &Store,
+    f: &Fixture,
+    id: &str,
+    region: &str,
+    program: Option<&str>,
+) -> Outcome {
     let def = f.catalog.latest("bansos").unwrap();
     let o = Opening {
         case_id: id.into(),
-        program_id: None,
+        program_id: program.map(str::to_string),
         beneficiary_id: None,
         key: format!("open-{id}"),
         region: Some(region.into()),

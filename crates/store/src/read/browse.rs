@@ -288,13 +288,7 @@ impl Store {
         );
         let mut sums: BTreeMap<(String, String), VisitSum> = BTreeMap::new();
         for r in self.raw_in(scope, &done, values.clone()).await? {
-            let (program_id, region): (String, String) =
-                (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
-            let sum = sums
-                .entry((program_id.clone(), region.clone()))
-                .or_default();
-            (sum.program_id, sum.region) = (program_id, region);
-            sum.done = r.try_get_by_index(2)?;
+            visit_sum(&mut sums, &r)?.done = r.try_get_by_index(2)?;
         }
         let (clause, mut values) = scope_sql(self.db_backend(), scope, 2);
         values.insert(0, now.into());
@@ -309,12 +303,7 @@ impl Store {
              GROUP BY c.program_id, c.region"
         );
         for r in self.raw_in(scope, &open, values).await? {
-            let (program_id, region): (String, String) =
-                (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
-            let sum = sums
-                .entry((program_id.clone(), region.clone()))
-                .or_default();
-            (sum.program_id, sum.region) = (program_id, region);
+            let sum = visit_sum(&mut sums, &r)?;
             sum.due = r.try_get_by_index(2)?;
             sum.overdue = r.try_get_by_index(3)?;
         }
@@ -580,6 +569,21 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The sum of the program and region a row starts with, made when new.
+fn visit_sum<'a>(
+    sums: &'a mut BTreeMap<(String, String), VisitSum>,
+    r: &sea_orm::QueryResult,
+) -> Result<&'a mut VisitSum, sea_orm::DbErr> {
+    let (program_id, region): (String, String) = (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+    Ok(sums
+        .entry((program_id.clone(), region.clone()))
+        .or_insert_with(|| VisitSum {
+            program_id,
+            region,
+            ..VisitSum::default()
+        }))
 }
 
 /// A file's id: the same bytes for the same case are one file.

@@ -34,23 +34,6 @@ async fn add_program(store: &Store, f: &Fixture) {
         .unwrap();
 }
 
-async fn open_for(store: &Store, f: &Fixture, id: &str, region: &str, program: Option<&str>) {
-    let def = f.catalog.latest("bansos").unwrap();
-    let o = Opening {
-        case_id: id.into(),
-        program_id: program.map(str::to_string),
-        beneficiary_id: None,
-        key: format!("open-{id}"),
-        region: Some(region.into()),
-        definition: def,
-        source: f.source("bansos"),
-    };
-    store
-        .open_case(&o, &cx(0, "rina", Role::ManagerRegency))
-        .await
-        .unwrap();
-}
-
 /// Runs the first `steps` of the bansos path on `id`, keys made unique.
 async fn walk(store: &Store, f: &Fixture, id: &str, steps: usize) {
     for (i, (role, c)) in bansos_path()[..steps].iter().enumerate() {
