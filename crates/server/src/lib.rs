@@ -12,6 +12,7 @@ pub mod caller;
 pub mod error;
 pub mod health;
 pub mod measure;
+pub mod memo;
 pub mod observe;
 pub mod pages;
 pub mod password;
@@ -59,6 +60,10 @@ pub struct App {
     pub bank_layouts: Arc<Vec<pantau_registry::bank::layout::Layout>>,
     /// Leave to print a PDF (each print runs a Chromium).
     printing: Arc<tokio::sync::Semaphore>,
+    /// The dashboards and the counts of page `/`, kept while the database
+    /// has not changed ([`memo`]).
+    pub(crate) dashboards: Arc<memo::Memo<Arc<api::dashboard::Answer>>>,
+    pub(crate) counts: Arc<memo::Memo<u64>>,
     zones: Arc<HashMap<String, Zone>>,
     region_names: Arc<HashMap<String, String>>,
     /// Seconds the app's clock runs ahead of the machine's (0 but in tests
@@ -106,6 +111,8 @@ impl App {
             metrics: None,
             bank_layouts: Arc::new(bank_layouts(templates)?),
             printing: Arc::new(tokio::sync::Semaphore::new(api::reports::PRINTERS)),
+            dashboards: Arc::new(memo::Memo::new(memo::LIFE, memo::ROOM)),
+            counts: Arc::new(memo::Memo::new(memo::LIFE, memo::ROOM)),
             zones: Arc::new(zones),
             region_names: Arc::new(region_names),
             ahead: Default::default(),
@@ -123,6 +130,17 @@ impl App {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         let ahead = self.ahead.load(std::sync::atomic::Ordering::Relaxed);
         chrono::Utc::now() + chrono::TimeDelta::seconds(ahead)
+    }
+
+    /// The database's change marker, for [`memo`]: none when it cannot be
+    /// read (then nothing is kept; the answer is worked out as it comes).
+    pub(crate) async fn marker(&self) -> Option<String> {
+        self.store
+            .change_marker()
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "change marker unreadable"))
+            .ok()
+            .flatten()
     }
 
     /// Moves the app's clock `by` ahead of the machine's, for tests where

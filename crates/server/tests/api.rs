@@ -2,6 +2,8 @@
 //! lists, a transition with its retries and races, bad input, files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "api/dashboard.rs"]
+mod dashboard;
 #[path = "api/downloads.rs"]
 mod downloads;
 mod support;

@@ -39,6 +39,8 @@ pub struct Store {
     pins: std::sync::Arc<cases::pin::Pins>,
     /// The SQLite file and its shared lock, held while any clone lives.
     sqlite: Option<std::sync::Arc<schema::lock::Held>>,
+    /// What reads [`Store::change_marker`] on SQLite.
+    watch: std::sync::Arc<read::changes::Watch>,
 }
 
 impl Store {

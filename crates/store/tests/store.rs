@@ -40,6 +40,8 @@ impl Fixture {
 
 #[path = "store/chain.rs"]
 mod chain;
+#[path = "store/changes.rs"]
+mod changes;
 #[path = "store/checked.rs"]
 mod checked;
 #[path = "../../../tests/support/db.rs"]

@@ -7,9 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::Json;
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
 use axum::extract::State;
-use chrono::Utc;
+use axum::http::header;
+use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
 use pantau_domain::RegionCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -106,13 +110,69 @@ impl Figures {
     }
 }
 
-/// The dashboard's figures for `caller`.
-pub async fn build(app: &App, caller: &Caller) -> Result<Dashboard, ApiError> {
+/// A dashboard as its readers share it: the figures, their JSON once the
+/// API has been asked for it, and the page's tables once a page has.
+#[derive(Debug)]
+pub struct Answer {
+    pub dashboard: Dashboard,
+    json: OnceLock<Result<Bytes, String>>,
+    html: OnceLock<Result<String, String>>,
+}
+
+impl Answer {
+    /// The page's tables, made by `make` the first time (the answer's key
+    /// holds everything they depend on: the scope and the language).
+    pub(crate) fn html(
+        &self,
+        make: impl FnOnce(&Dashboard) -> Result<String, ApiError>,
+    ) -> Result<&str, ApiError> {
+        self.html
+            .get_or_init(|| make(&self.dashboard).map_err(|e| format!("{e:?}")))
+            .as_deref()
+            .map_err(|e| ApiError::Internal(e.clone()))
+    }
+
+    fn json(&self) -> Result<Bytes, ApiError> {
+        self.json
+            .get_or_init(|| {
+                serde_json::to_vec(&self.dashboard)
+                    .map(Bytes::from)
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(ApiError::Internal)
+    }
+}
+
+/// The dashboard's figures for `caller`: those of their scope and language
+/// while the database has not changed ([`crate::memo`]), else worked out.
+/// `marker` is [`App::marker`], read before.
+pub async fn build(
+    app: &App,
+    caller: &Caller,
+    marker: Option<String>,
+) -> Result<Arc<Answer>, ApiError> {
+    let scope = caller.scope.region().map_or("*", |r| r.as_str());
+    let key = format!("{scope}|{}", caller.lang.as_str());
+    let now = app.now();
+    app.dashboards
+        .get(key, marker, now, || async {
+            Ok(Arc::new(Answer {
+                dashboard: work_out(app, caller, now).await?,
+                json: OnceLock::new(),
+                html: OnceLock::new(),
+            }))
+        })
+        .await
+}
+
+/// The dashboard's figures for `caller` at `now`, from the database.
+async fn work_out(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Dashboard, ApiError> {
     let err = |e| ApiError::from_store(e, caller.lang);
     let scope = &caller.scope;
     let programs = app.store.programs_in(scope).await.map_err(err)?;
     let sums = app.store.state_sums(scope).await.map_err(err)?;
-    let visits = app.store.visit_sums(scope, Utc::now()).await.map_err(err)?;
+    let visits = app.store.visit_sums(scope, now).await.map_err(err)?;
     let allocations = app.store.allocations_within(scope).await.map_err(err)?;
     let ordered = app.store.ordered_amounts(scope).await.map_err(err)?;
     // Each list by program once: asked per program, a national reader's
@@ -248,6 +308,7 @@ fn by_province(app: &App, programs: &[ProgramFigures]) -> (Vec<ProvinceFigures>,
 pub async fn get_dashboard(
     State(app): State<App>,
     caller: Caller,
-) -> Result<Json<Dashboard>, ApiError> {
-    Ok(Json(build(&app, &caller).await?))
+) -> Result<impl IntoResponse, ApiError> {
+    let answer = build(&app, &caller, app.marker().await).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer.json()?))
 }

@@ -104,6 +104,28 @@ impl Pages {
             .map_err(failed)
     }
 
+    /// The partial `name` alone, in `lang`, from `page` (read as `page.…`):
+    /// a part of a page worked out once and kept (the dashboard's tables).
+    pub(crate) fn fragment(
+        &self,
+        name: &str,
+        lang: Lang,
+        page: &impl Serialize,
+    ) -> Result<String, ApiError> {
+        #[derive(Serialize)]
+        struct Part<'a, P> {
+            lang: &'a str,
+            page: &'a P,
+        }
+        let part = Part {
+            lang: lang.as_str(),
+            page,
+        };
+        self.hbs
+            .render(name, &part)
+            .map_err(|e| ApiError::Internal(format!("page part {name}: {e}")))
+    }
+
     /// The first page template that should be loaded and is not, if any.
     pub fn missing(&self) -> Option<&'static str> {
         first_missing(&self.hbs)

@@ -17,8 +17,9 @@ use crate::error::ApiError;
 use crate::{App, Caller};
 
 /// Templates that must exist (partials start with `_`).
-pub const TEMPLATES: [&str; 30] = [
+pub const TEMPLATES: [&str; 31] = [
     "_layout",
+    "_dasbor_isi",
     "_field",
     "_penerima",
     "masuk",

@@ -118,6 +118,11 @@ pub async fn apps() -> Vec<Running> {
 }
 
 impl Running {
+    /// The database's URL, for a second instance or process on it.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -4,6 +4,7 @@
 //! case moves into their running totals before reading them.
 
 pub mod browse;
+pub(crate) mod changes;
 pub mod classes;
 pub mod export;
 pub mod narrow;

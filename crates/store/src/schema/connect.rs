@@ -121,6 +121,7 @@ impl Store {
             db,
             pins: Default::default(),
             sqlite: None,
+            watch: Default::default(),
         }
     }
 }
@@ -135,7 +136,7 @@ async fn advisory(conn: &mut sqlx::PgConnection, sql: &'static str) -> Result<()
     Ok(())
 }
 
-fn sqlx_error(e: sqlx::Error) -> StoreError {
+pub(crate) fn sqlx_error(e: sqlx::Error) -> StoreError {
     StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
         Arc::new(e),
     )))

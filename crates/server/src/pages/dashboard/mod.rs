@@ -16,23 +16,31 @@ use serde::Serialize;
 use super::view::{OrFail, PageResult, Viewer, link};
 use super::{format, reports};
 use crate::App;
-use crate::api::dashboard::{self, Figures, ProgramFigures};
+use crate::api::dashboard::{self, Dashboard, Figures, ProgramFigures};
 
 #[derive(Serialize)]
-struct DashboardPage {
-    /// The programs, in one group without a heading for a regional reader,
-    /// or one group per province for a national one.
-    groups: Vec<Group>,
+struct DashboardPage<'a> {
+    /// The tables (`_dasbor_isi`, from [`Tables`]), kept with the figures.
+    body: &'a str,
     /// No program at all.
     empty: bool,
-    /// The provinces compared, for a national reader.
-    nation: Option<nation::Nation>,
     /// Cases with a monev visit whose evidence awaits a verifier.
     flagged: u64,
     /// The reader may open a proposal ("Usulan baru").
     may_propose: bool,
     /// Cases whose state has an action the reader's role may take.
     waiting: u64,
+}
+
+/// What `_dasbor_isi` shows: the same for every reader of one scope and
+/// language.
+#[derive(Serialize)]
+struct Tables {
+    /// The programs, in one group without a heading for a regional reader,
+    /// or one group per province for a national one.
+    groups: Vec<Group>,
+    /// The provinces compared, for a national reader.
+    nation: Option<nation::Nation>,
 }
 
 /// Programs shown together: a province's, under its name (folded), or a
@@ -205,59 +213,76 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
     if v.caller.works_in_field() {
         return Ok(v.look.redirect("/kunjungan"));
     }
-    let count = |f: crate::api::cases::CaseFilter| {
-        let (app, caller) = (&app, &v.caller);
+    // One marker for the three: the figures and counts kept at it stand
+    // together.
+    let marker = app.marker().await;
+    let count = |what: &'static str, f: crate::api::cases::CaseFilter| {
+        let (app, caller, marker) = (&app, &v.caller, marker.clone());
+        // A count is the caller's own (their role may wait on cases others
+        // do not).
+        let key = format!("{what}|{}|{}", caller.login, caller.role.as_str());
         async move {
             let f = crate::api::cases::CaseFilter {
                 per_page: Some("1".into()),
                 ..f
             };
-            crate::api::cases::list(app, caller, &f)
+            app.counts
+                .get(key, marker, app.now(), || async {
+                    crate::api::cases::list(app, caller, &f)
+                        .await
+                        .map(|l| l.total)
+                })
                 .await
-                .map(|l| l.total)
         }
     };
     // The figures and the two counts at once: each waits on the database.
     let (d, flagged, waiting) = tokio::try_join!(
-        dashboard::build(&app, &v.caller),
-        count(crate::api::cases::CaseFilter {
-            evidence: Some("flagged".into()),
-            ..Default::default()
-        }),
-        count(crate::api::cases::CaseFilter {
-            menunggu: Some("saya".into()),
-            ..Default::default()
-        }),
+        dashboard::build(&app, &v.caller, marker.clone()),
+        count(
+            "flagged",
+            crate::api::cases::CaseFilter {
+                evidence: Some("flagged".into()),
+                ..Default::default()
+            }
+        ),
+        count(
+            "waiting",
+            crate::api::cases::CaseFilter {
+                menunggu: Some("saya".into()),
+                ..Default::default()
+            }
+        ),
     )
     .or_fail(&v)?;
-    let national = v.caller.scope.region().is_none();
-    let empty = d.programs.is_empty();
-    let (groups, nation) = if national {
-        let (groups, nation) = nation::compare(&app, &v, &d);
+    let empty = d.dashboard.programs.is_empty();
+    let body = d.html(|d| tables(&app, &v, d)).or_fail(&v)?;
+    Ok(v.render(
+        StatusCode::OK,
+        "dasbor",
+        &v.text("dasbor.judul"),
+        DashboardPage {
+            body,
+            empty,
+            flagged,
+            may_propose: super::proposal::may_open(&app, &v.caller),
+            waiting,
+        },
+    ))
+}
+
+/// The dashboard's tables in the reader's language.
+fn tables(app: &App, v: &Viewer, d: &Dashboard) -> Result<String, crate::ApiError> {
+    let (groups, nation) = if v.caller.scope.region().is_none() {
+        let (groups, nation) = nation::compare(app, v, d);
         (groups, Some(nation))
     } else {
-        let programs = d
-            .programs
-            .iter()
-            .map(|p| program_view(&app, &v, p))
-            .collect();
+        let programs = d.programs.iter().map(|p| program_view(app, v, p)).collect();
         let group = Group {
             heading: None,
             programs,
         };
         (vec![group], None)
     };
-    Ok(v.render(
-        StatusCode::OK,
-        "dasbor",
-        &v.text("dasbor.judul"),
-        DashboardPage {
-            groups,
-            empty,
-            nation,
-            flagged,
-            may_propose: super::proposal::may_open(&app, &v.caller),
-            waiting,
-        },
-    ))
+    app.pages
+        .fragment("_dasbor_isi", v.caller.lang, &Tables { groups, nation })
 }
