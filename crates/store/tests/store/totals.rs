@@ -222,6 +222,14 @@ async fn running_totals_equal_the_cases_after_racing_writers_and_a_hand_made_upd
             .map(|v| v.due)
             .sum::<i64>();
         assert!(open > 0, "{name}: disbursed cases have a visit due");
+        // Outside the store: Kota Bandar Lampung's cases moved to another
+        // kabupaten/kota (their visits go with them: T-6's is open).
+        store
+            .connection()
+            .execute_unprepared("UPDATE cases SET region = '18.01' WHERE region = '18.71'")
+            .await
+            .unwrap();
+        agree(name, &store, "after a hand-made UPDATE").await;
         // A visit reported done, written by hand: its case counts as visited.
         store
             .connection()
@@ -244,13 +252,22 @@ async fn running_totals_equal_the_cases_after_racing_writers_and_a_hand_made_upd
             count(&store, "SELECT COUNT(*) FROM case_total_moves").await,
             0
         );
-        // Outside the store: a case moved to another kabupaten/kota.
+        // A visit written by hand, placed elsewhere: it takes its case's place.
+        let sql = sql::placeholders(
+            store.backend(),
+            "INSERT INTO visits (case_id, no, checklist, due_at, region, program_id) \
+             VALUES ('T-5', 99, 'monev', ?, '35.01', 'elsewhere')",
+        );
         store
             .connection()
-            .execute_unprepared("UPDATE cases SET region = '18.01' WHERE id = 'T-4'")
+            .execute_raw(Statement::from_sql_and_values(
+                store.backend(),
+                sql,
+                [t0().into()],
+            ))
             .await
             .unwrap();
-        agree(name, &store, "after a hand-made UPDATE").await;
+        agree(name, &store, "after a visit written by hand").await;
     }
 }
 
@@ -261,11 +278,13 @@ async fn cases_written_before_the_totals_existed_are_counted_when_they_come() {
         add_program(&store, &f).await;
         open_for(&store, &f, "B-1", "18.71", Some(PROGRAM)).await;
         walk(&store, &f, "B-1", 6).await;
-        Migrator::down(store.connection(), Some(1)).await.unwrap();
+        // Down to before the totals and the visits' places.
+        Migrator::down(store.connection(), Some(2)).await.unwrap();
         assert_eq!(
             count(
                 &store,
-                "SELECT COUNT(*) FROM seaql_migrations WHERE version LIKE '%case_totals'"
+                "SELECT COUNT(*) FROM seaql_migrations \
+                 WHERE version LIKE '%case_totals' OR version LIKE '%visit_place'"
             )
             .await,
             0,
