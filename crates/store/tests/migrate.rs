@@ -69,3 +69,17 @@ async fn instances_starting_at_once_on_postgresql_migrate_in_turn() {
         }
     }
 }
+
+/// An office's SQLite file has the statistics its planner picks indexes by
+/// (`sqlite_stat1`) without anyone running `ANALYZE`: made when it opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_file_is_measured_when_it_opens() {
+    let (_dir, url) = db::fresh_sqlite();
+    let store = Store::open(&Settings::new(url)).await.unwrap();
+    let measured = sql::count(
+        &store,
+        "SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'regions'",
+    )
+    .await;
+    assert!(measured > 0, "the regions, seeded on opening, are measured");
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, Connection as _};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 use crate::schema::migration::Migrator;
@@ -84,6 +84,7 @@ impl Store {
                 backup::before_migrations(&store.db, &held.path).await?;
             }
             store.migrate().await?;
+            store.refresh_statistics().await?;
         } else {
             let mut lock = sqlx::PgConnection::connect(&settings.url)
                 .await
@@ -104,6 +105,19 @@ impl Store {
         let regions = pantau_registry::regions::Regions::embedded()
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.seed_regions(&regions).await
+    }
+
+    /// SQLite's statistics, by which its planner picks an index
+    /// (`sqlite_stat1`): made for a table never measured, and again for one
+    /// grown or shrunk tenfold since, from at most 400 rows an index (what
+    /// SQLite advises on opening; nothing to do costs a few lookups). An
+    /// office's file grows from the demo's few cases to a province's
+    /// hundred thousand without anyone running `ANALYZE`.
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        self.db
+            .execute_unprepared("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002")
+            .await?;
+        Ok(())
     }
 
     /// The store at `settings` as it is: nothing created, migrated or
