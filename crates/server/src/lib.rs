@@ -221,7 +221,18 @@ pub fn router(app: App) -> Router {
 /// Serves `app` over plain HTTP on `listener` until ctrl-c or SIGTERM
 /// (each request knows its peer's address, which counts failed sign-ins);
 /// requests in flight are finished first.
+///
+/// Every connection sends a reply's last segment at once (`TCP_NODELAY`):
+/// otherwise a reply of several segments (a dashboard's 115 KB) waits for
+/// the browser's delayed acknowledgement of the one before, up to 40 ms
+/// (at national scale 1 % of dashboards took 90 to 270 ms, against 5 ms).
 pub async fn serve(listener: tokio::net::TcpListener, app: App) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),

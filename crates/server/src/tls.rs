@@ -70,7 +70,11 @@ pub async fn serve(
         crate::stop_signal().await;
         stop.graceful_shutdown(Some(GRACE));
     });
-    axum_server::from_tcp_rustls(listener, config)?
+    // Each reply's last segment sent at once (TCP_NODELAY), as below.
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+        .acceptor(axum_server::accept::NoDelayAcceptor::new());
+    axum_server::from_tcp(listener)?
+        .acceptor(acceptor)
         .handle(handle)
         .serve(crate::router(app).into_make_service_with_connect_info::<SocketAddr>())
         .await
