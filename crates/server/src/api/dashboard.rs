@@ -145,7 +145,8 @@ impl Answer {
 }
 
 /// The dashboard's figures for `caller`: those of their scope and language
-/// while the database has not changed ([`crate::memo`]), else worked out.
+/// while the database has not changed and no visit has turned overdue
+/// since ([`crate::memo`]), else worked out.
 /// `marker` is [`App::marker`], read before.
 pub async fn build(
     app: &App,
@@ -157,11 +158,15 @@ pub async fn build(
     let now = app.now();
     app.dashboards
         .get(key, marker, now, || async {
-            Ok(Arc::new(Answer {
+            let err = |e| ApiError::from_store(e, caller.lang);
+            // Read first: a visit falling due meanwhile ends the answer early.
+            let next_due = app.store.next_due(&caller.scope, now).await.map_err(err)?;
+            let answer = Arc::new(Answer {
                 dashboard: work_out(app, caller, now).await?,
                 json: OnceLock::new(),
                 html: OnceLock::new(),
-            }))
+            });
+            Ok((answer, next_due.unwrap_or(DateTime::<Utc>::MAX_UTC)))
         })
         .await
 }

@@ -77,6 +77,36 @@ async fn a_kept_dashboard_gives_way_to_another_processes_write_and_to_time() {
         );
         assert_eq!(seen(&app, &token, &program, moved_to).await.0, there + 1);
 
+        // A visit falling due in half a minute, written before the answer:
+        // just past its due time the kept answer gives way (well within the
+        // minute an answer lasts at most).
+        let due = app.app.now() + chrono::TimeDelta::seconds(30);
+        let calm = one_row(
+            &app,
+            "SELECT id FROM cases c WHERE program_id IS NOT NULL AND region LIKE '18.%' \
+             AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.case_id = c.id \
+             AND v.done_at IS NULL AND v.due_at <= ?) ORDER BY id LIMIT 1",
+            due + chrono::TimeDelta::seconds(1),
+        )
+        .await;
+        let sql = placeholders(
+            &app.store,
+            "INSERT INTO visits (case_id, no, checklist, due_at) VALUES (?, 900, 'monev', ?)",
+        );
+        app.store
+            .connection()
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                app.store.backend(),
+                sql,
+                [calm.into(), due.into()],
+            ))
+            .await
+            .unwrap();
+        let (_, before) = seen(&app, &token, &program, &region).await;
+        app.app.advance_clock(chrono::TimeDelta::seconds(31));
+        let (_, after) = seen(&app, &token, &program, &region).await;
+        assert_eq!(after, before + 1, "{}: the visit is overdue", app.name);
+
         // Time passing, nothing written: a year on, every case with an open
         // visit is overdue, and the kept answer gives way.
         let open = cases_with_open_visits(&app).await;
@@ -104,4 +134,39 @@ async fn cases_with_open_visits(app: &Running) -> i64 {
         .await
         .unwrap();
     rows[0].try_get_by_index::<i64>(0).unwrap()
+}
+
+/// The one text value `sql` (a `?` bound to `at`) reads.
+async fn one_row(app: &Running, sql: &str, at: chrono::DateTime<chrono::Utc>) -> String {
+    let sql = placeholders(&app.store, sql);
+    let rows = app
+        .store
+        .connection()
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            app.store.backend(),
+            sql,
+            [at.into()],
+        ))
+        .await
+        .unwrap();
+    rows[0].try_get_by_index(0).unwrap()
+}
+
+/// `sql` with PostgreSQL's numbered placeholders where the store needs them.
+fn placeholders(store: &Store, sql: &str) -> String {
+    if store.backend() != sea_orm::DbBackend::Postgres {
+        return sql.to_string();
+    }
+    let mut n = 0;
+    sql.split('?')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_string()
+            } else {
+                n += 1;
+                format!("${n}{part}")
+            }
+        })
+        .collect()
 }

@@ -311,6 +311,26 @@ impl Store {
         Ok(sums.into_values().collect())
     }
 
+    /// The first due date at or after `now` of an open visit in `scope`:
+    /// until then [`Store::visit_sums`] at `now` stays true (a visit turns
+    /// overdue just after its due date). None when no visit falls due.
+    pub async fn next_due(
+        &self,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let (clause, mut values) = scope_sql_on(self.db_backend(), scope, 2, "v.region");
+        values.insert(0, now.into());
+        let sql = format!(
+            "SELECT MIN(v.due_at) FROM visits v \
+             WHERE v.done_at IS NULL AND v.due_at >= $1 AND {clause}"
+        );
+        match self.raw_in(scope, &sql, values).await?.first() {
+            Some(r) => Ok(r.try_get_by_index::<Option<DateTime<Utc>>>(0)?),
+            None => Ok(None),
+        }
+    }
+
     /// [`Store::raw`] for a read of `scope`. On PostgreSQL it runs in a
     /// transaction that sets `pantau.region` to the scope's region, so the
     /// row-level security policy on `cases` (migration
