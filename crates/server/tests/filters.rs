@@ -198,6 +198,23 @@ async fn case_filters_never_widen_the_scope() {
                 .map(|c| text(c, "id").unwrap().to_string())
                 .collect();
             assert_eq!(ids(&got), expected, "{db}: {user}: state and region");
+            // A state within a province (its page walks the state's cases
+            // newest first on SQLite, skipping other regions').
+            let province = &region[..2];
+            let got = everything(
+                &app,
+                &token,
+                &format!("/api/cases?state={state}&region={province}"),
+            )
+            .await;
+            let expected: BTreeSet<String> = mine
+                .iter()
+                .filter(|c| {
+                    text(c, "state") == Some(state) && covers(Some(province), text(c, "region"))
+                })
+                .map(|c| text(c, "id").unwrap().to_string())
+                .collect();
+            assert_eq!(ids(&got), expected, "{db}: {user}: state and province");
         }
     }
 }

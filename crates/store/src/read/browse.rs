@@ -131,8 +131,25 @@ impl Store {
     /// and `OFFSET` are written into the text, as SQLite prepares a
     /// statement with a bound `LIMIT` again on every run.
     pub async fn case_page(&self, q: &CaseQuery) -> Result<Page<CaseLine>, StoreError> {
-        let (scope, mut values) = scope_sql(self.db_backend(), &q.scope, 1);
+        let backend = self.db_backend();
+        // The page's ids in one state within a province walk
+        // `idx_cases_state_changed` newest first, skipping other regions'
+        // cases (`walked`: the region's terms kept from SQLite's choice of
+        // index). Left to choose, SQLite took every case of the province in
+        // that state and sorted them: Jawa Timur's approved cases at a
+        // million, 12 to 23 ms a page against 0.3 ms; the smallest
+        // province's 1.9 against 2.3 ms.
+        let walk = backend == DbBackend::Sqlite
+            && q.state.is_some()
+            && (q.scope.region().is_some_and(RegionCode::is_province)
+                || q.region
+                    .as_deref()
+                    .is_some_and(|r| RegionCode::parse(r).is_ok_and(|c| c.is_province())));
+        let walked = if walk { "+c.region" } else { "c.region" };
+        let (scope, mut values) = scope_sql(backend, &q.scope, 1);
+        let (scope_walked, _) = scope_sql_on(backend, &q.scope, 1, walked);
         let mut clauses = vec![scope];
+        let mut page_clauses = vec![scope_walked];
         for (col, value) in [
             ("c.program_id", &q.program),
             ("c.state", &q.state),
@@ -140,7 +157,9 @@ impl Store {
         ] {
             if let Some(v) = value {
                 values.push(v.as_str().into());
-                clauses.push(format!("{col} = ${}", values.len()));
+                let clause = format!("{col} = ${}", values.len());
+                clauses.push(clause.clone());
+                page_clauses.push(clause);
             }
         }
         // A kabupaten/kota, or a province for all of its kabupaten/kota:
@@ -148,10 +167,12 @@ impl Store {
         if let Some(r) = &q.region {
             values.push(r.as_str().into());
             let mine = format!("${}", values.len());
-            clauses.push(match RegionCode::parse(r) {
-                Ok(code) => within(self.db_backend(), &code, &mine, "c.region"),
-                Err(_) => covers(&mine, "c.region"),
-            });
+            let rule = |col: &str| match RegionCode::parse(r) {
+                Ok(code) => within(backend, &code, &mine, col),
+                Err(_) => covers(&mine, col),
+            };
+            clauses.push(rule("c.region"));
+            page_clauses.push(rule(walked));
         }
         // Filtered on region, program and state alone, the count is a sum
         // of running totals ([`totals`]); the columns have the same names.
@@ -164,11 +185,14 @@ impl Store {
                 .all(|v| v.as_ref().is_none_or(|v| !v.is_empty()));
         if q.flagged {
             clauses.push(FLAGGED.into());
+            page_clauses.push(FLAGGED.into());
         }
         let narrowed = q.narrow.clauses(&mut values);
         let plain = plain && narrowed.is_empty();
-        clauses.extend(narrowed);
+        clauses.extend(narrowed.iter().cloned());
+        page_clauses.extend(narrowed);
         let filter = clauses.join(" AND ");
+        let page_filter = page_clauses.join(" AND ");
         let count = if plain {
             self.fold_quietly().await;
             format!(
@@ -209,7 +233,7 @@ impl Store {
              c.approved_amount, c.disbursed_amount, c.officer, c.updated_at, \
              b.name AS beneficiary_name FROM (\
              SELECT c.id AS pid, {key} AS sort_key, c.updated_at AS changed \
-             FROM cases c WHERE {filter} \
+             FROM cases c WHERE {page_filter} \
              ORDER BY sort_key {dir}, {then}c.id {dir} LIMIT {} OFFSET {offset}\
              ) p JOIN cases c ON c.id = p.pid LEFT JOIN beneficiaries b ON b.id = c.beneficiary_id \
              ORDER BY p.sort_key {dir}, p.changed DESC, p.pid {dir}",
