@@ -420,6 +420,30 @@ async fn dashboard_counts_are_grouped_and_read_with_what_they_count() {
     );
     let (_, english) = text(&c, &app.url("/?lang=en")).await;
     assert!(english.contains(": All cases, Total\""), "{english}");
+
+    // The Ministry's page carries one province's programs, the one asked
+    // for; the others are a link each (and a code that is not a province's
+    // opens none).
+    let m = app.sign_in("kementerian").await;
+    let lampung = "id=\"program-bansos-kud-2026-lampung\"";
+    for (path, shown) in [
+        ("/", false),
+        ("/?provinsi=18", true),
+        ("/?provinsi=13", false),
+        ("/?provinsi=18.71", false),
+        ("/?provinsi=%3Cb%3E", false),
+    ] {
+        let (status, page) = text(&m, &app.url(path)).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(page.contains(lampung), shown, "{path}: Lampung's programs");
+        assert_eq!(
+            page.contains("class=\"button secondary\" href=\"/?provinsi=18#provinsi-18-program\""),
+            !shown,
+            "{path}: Lampung's link"
+        );
+    }
+    let (_, sumbar) = text(&m, &app.url("/?provinsi=13")).await;
+    assert!(sumbar.contains("<details class=\"province-programs\" id=\"provinsi-13\" open>"));
 }
 
 /// The `href`s on a page that start with `prefix`, in order.

@@ -116,20 +116,26 @@ impl Figures {
 pub struct Answer {
     pub dashboard: Dashboard,
     json: OnceLock<Result<Bytes, String>>,
-    html: OnceLock<Result<String, String>>,
+    /// The page's tables by the province unfolded (`""` for none).
+    html: std::sync::Mutex<BTreeMap<String, Arc<str>>>,
 }
 
 impl Answer {
-    /// The page's tables, made by `make` the first time (the answer's key
-    /// holds everything they depend on: the scope and the language).
+    /// The page's tables with the province `open` unfolded, made by `make`
+    /// the first time (the answer's key holds everything else they depend
+    /// on: the scope and the language). Two readers asking at once may both
+    /// make them; the first kept stays.
     pub(crate) fn html(
         &self,
+        open: &str,
         make: impl FnOnce(&Dashboard) -> Result<String, ApiError>,
-    ) -> Result<&str, ApiError> {
-        self.html
-            .get_or_init(|| make(&self.dashboard).map_err(|e| format!("{e:?}")))
-            .as_deref()
-            .map_err(|e| ApiError::Internal(e.clone()))
+    ) -> Result<Arc<str>, ApiError> {
+        let all = || self.html.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(html) = all().get(open) {
+            return Ok(html.clone());
+        }
+        let made: Arc<str> = make(&self.dashboard)?.into();
+        Ok(all().entry(open.to_string()).or_insert(made).clone())
     }
 
     fn json(&self) -> Result<Bytes, ApiError> {
@@ -164,7 +170,7 @@ pub async fn build(
             let answer = Arc::new(Answer {
                 dashboard: work_out(app, caller, now).await?,
                 json: OnceLock::new(),
-                html: OnceLock::new(),
+                html: Default::default(),
             });
             Ok((answer, next_due.unwrap_or(DateTime::<Utc>::MAX_UTC)))
         })

@@ -195,7 +195,7 @@ async fn national_summary(c: &Client, app: &Running) {
         );
         assert_eq!(
             links[0],
-            Some(format!("#provinsi-{code}-program").as_str()),
+            Some(format!("/?provinsi={code}#provinsi-{code}-program").as_str()),
             "{ctx}"
         );
         assert_eq!(count(texts[2]), e.cases.len() as u64, "{ctx}: cases");
@@ -317,19 +317,33 @@ async fn national_summary(c: &Client, app: &Running) {
         wait_until(c, |url, _| !url.contains("/kasus")).await;
     }
 
-    // A province's name opens its programs, folded until then.
+    // A province's name opens its programs, folded until then and not on
+    // the page (only the province asked for carries its tables).
     let open = "return document.getElementById('provinsi-18').open;";
     assert_eq!(
         c.execute(open, vec![]).await.unwrap(),
         json!(false),
         "{db}: folded"
     );
-    c.find(Locator::Css("#provinsi a[href='#provinsi-18-program']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let here = "return !!document.getElementById('program-bansos-kud-2026-lampung');";
+    assert_eq!(
+        c.execute(here, vec![]).await.unwrap(),
+        json!(false),
+        "{db}: Lampung's programs not on the Ministry's first page"
+    );
+    c.find(Locator::Css(
+        "#provinsi a[href='/?provinsi=18#provinsi-18-program']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_until(c, |url, page| {
+        url.contains("provinsi=18") && page.contains("id=\"program-bansos-kud-2026-lampung\"")
+    })
+    .await;
+    shot(c, &format!("ministry-provinsi-{db}")).await;
     assert_eq!(
         c.execute(open, vec![]).await.unwrap(),
         json!(true),

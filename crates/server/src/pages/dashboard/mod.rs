@@ -209,7 +209,23 @@ fn program_view(app: &App, v: &Viewer, p: &ProgramFigures) -> ProgramView {
     }
 }
 
-pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
+/// What `/` is asked: a national reader's province to show the programs of.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Shown {
+    provinsi: Option<String>,
+}
+
+pub async fn page(
+    State(app): State<App>,
+    v: Viewer,
+    query: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
+) -> PageResult {
+    // A province by its code (`18`); anything else shows none unfolded.
+    let open = query
+        .ok()
+        .and_then(|q| q.0.provinsi)
+        .and_then(|p| pantau_domain::RegionCode::parse(&p).ok())
+        .filter(pantau_domain::RegionCode::is_province);
     if v.caller.works_in_field() {
         return Ok(v.look.redirect("/kunjungan"));
     }
@@ -256,13 +272,16 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
     )
     .or_fail(&v)?;
     let empty = d.dashboard.programs.is_empty();
-    let body = d.html(|d| tables(&app, &v, d)).or_fail(&v)?;
+    let open = open.as_ref().map(pantau_domain::RegionCode::as_str);
+    let body = d
+        .html(open.unwrap_or(""), |d| tables(&app, &v, d, open))
+        .or_fail(&v)?;
     Ok(v.render(
         StatusCode::OK,
         "dasbor",
         &v.text("dasbor.judul"),
         DashboardPage {
-            body,
+            body: &body,
             empty,
             flagged,
             may_propose: super::proposal::may_open(&app, &v.caller),
@@ -271,10 +290,16 @@ pub async fn page(State(app): State<App>, v: Viewer) -> PageResult {
     ))
 }
 
-/// The dashboard's tables in the reader's language.
-fn tables(app: &App, v: &Viewer, d: &Dashboard) -> Result<String, crate::ApiError> {
+/// The dashboard's tables in the reader's language (a national reader's
+/// with the programs of the province `open`).
+fn tables(
+    app: &App,
+    v: &Viewer,
+    d: &Dashboard,
+    open: Option<&str>,
+) -> Result<String, crate::ApiError> {
     let (groups, nation) = if v.caller.scope.region().is_none() {
-        let (groups, nation) = nation::compare(app, v, d);
+        let (groups, nation) = nation::compare(app, v, d, open);
         (groups, Some(nation))
     } else {
         let programs = d.programs.iter().map(|p| program_view(app, v, p)).collect();

@@ -5,6 +5,9 @@
 //! to its kabupaten/kota). Each program is run by one province, so the
 //! programs follow grouped under their province, folded: with 38 provinces
 //! the page is the table first, and a province's name opens its programs.
+//! Only the province asked for (`/?provinsi=18`) carries its programs'
+//! tables: with every province's, the Ministry's page was 13 MB of HTML at
+//! a million cases.
 
 use std::collections::BTreeMap;
 
@@ -56,8 +59,15 @@ pub(super) struct Heading {
     id: String,
     name: String,
     line: String,
-    /// Shown unfolded: the only province.
+    /// Shown unfolded: the only province, or the one asked for.
     open: bool,
+    /// Where its programs are shown, when they are not on this page.
+    href: Option<String>,
+}
+
+/// The page of the province `code`'s programs, at their place.
+fn province_page(code: &str) -> String {
+    format!("/?provinsi={code}#provinsi-{code}-program")
 }
 
 /// The line of `name` (`region` a province, or empty for the nation).
@@ -67,7 +77,7 @@ fn line(v: &Viewer, name: String, region: &str, programs: i64, f: &Figures, rupi
         Cell::new(v, n, href(key, value), &v.text(what), &name)
     };
     Line {
-        anchor: (!region.is_empty()).then(|| format!("#provinsi-{region}-program")),
+        anchor: (!region.is_empty()).then(|| province_page(region)),
         programs,
         cases: cell("", "", "dasbor.semua", f.cases),
         allocation: format::rupiah(f.allocation),
@@ -97,8 +107,14 @@ fn line(v: &Viewer, name: String, region: &str, programs: i64, f: &Figures, rupi
 }
 
 /// The provinces compared, and the programs grouped by the province that
-/// runs them (in code order).
-pub(super) fn compare(app: &App, v: &Viewer, d: &Dashboard) -> (Vec<Group>, Nation) {
+/// runs them (in code order): those of the province `open` (or of the only
+/// one) with their tables, the others by a link.
+pub(super) fn compare(
+    app: &App,
+    v: &Viewer,
+    d: &Dashboard,
+    open: Option<&str>,
+) -> (Vec<Group>, Nation) {
     let t = &d.total;
     let rupiah = t.allocation != 0 || t.approved != 0 || t.ordered != 0 || t.disbursed != 0;
     let nation = Nation {
@@ -119,15 +135,13 @@ pub(super) fn compare(app: &App, v: &Viewer, d: &Dashboard) -> (Vec<Group>, Nati
     };
     let mut by_province: BTreeMap<&str, Vec<_>> = BTreeMap::new();
     for p in &d.programs {
-        by_province
-            .entry(p.province.as_str())
-            .or_default()
-            .push(program_view(app, v, p));
+        by_province.entry(p.province.as_str()).or_default().push(p);
     }
     let only = by_province.len() == 1;
     let groups = by_province
         .into_iter()
         .map(|(code, programs)| {
+            let shown = only || open == Some(code);
             let f = d
                 .provinces
                 .iter()
@@ -151,9 +165,14 @@ pub(super) fn compare(app: &App, v: &Viewer, d: &Dashboard) -> (Vec<Group>, Nati
                     id: format!("provinsi-{code}"),
                     name: app.region_name(code),
                     line,
-                    open: only,
+                    open: shown,
+                    href: (!shown).then(|| province_page(code)),
                 }),
-                programs,
+                programs: if shown {
+                    programs.iter().map(|p| program_view(app, v, p)).collect()
+                } else {
+                    vec![]
+                },
             }
         })
         .collect();
