@@ -24,6 +24,7 @@ mod m20261206_000500_payments;
 mod m20261206_000600_case_read_indexes;
 mod m20261207_000700_case_totals;
 mod m20261208_000800_visit_place;
+mod m20261208_000900_case_totals_state;
 
 /// Migrations that rebuild a table on SQLite (a new table, the rows copied
 /// over, the old one dropped): a database that has data is backed up before
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000600_case_read_indexes::Migration),
             Box::new(m20261207_000700_case_totals::Migration),
             Box::new(m20261208_000800_visit_place::Migration),
+            Box::new(m20261208_000900_case_totals_state::Migration),
         ]
     }
 }
