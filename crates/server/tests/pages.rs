@@ -442,6 +442,17 @@ async fn dashboard_counts_are_grouped_and_read_with_what_they_count() {
             "{path}: Lampung's link"
         );
     }
+    // A province's manager asking for another province keeps their page.
+    let (_, own) = text(&c, &app.url("/")).await;
+    let (_, asked) = text(&c, &app.url("/?provinsi=13")).await;
+    assert!(
+        asked.contains(lampung),
+        "Lampung's manager sees Lampung's programs"
+    );
+    assert_eq!(
+        asked.matches("class=\"program card\"").count(),
+        own.matches("class=\"program card\"").count()
+    );
     let (_, sumbar) = text(&m, &app.url("/?provinsi=13")).await;
     assert!(sumbar.contains("<details class=\"province-programs\" id=\"provinsi-13\" open>"));
 }

@@ -220,12 +220,14 @@ pub async fn page(
     v: Viewer,
     query: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
 ) -> PageResult {
-    // A province by its code (`18`); anything else shows none unfolded.
+    // A province by its code (`18`), for a national reader (a regional
+    // one's page shows all its programs); anything else shows none
+    // unfolded. Each province's tables are kept with the answer.
     let open = query
         .ok()
         .and_then(|q| q.0.provinsi)
         .and_then(|p| pantau_domain::RegionCode::parse(&p).ok())
-        .filter(pantau_domain::RegionCode::is_province);
+        .filter(|p| p.is_province() && v.caller.scope.region().is_none());
     if v.caller.works_in_field() {
         return Ok(v.look.redirect("/kunjungan"));
     }
