@@ -83,7 +83,19 @@ async fn each_dashboard_figure_lists_exactly_its_cases() {
             let page = app.sign_in(user).await;
             let (status, html) = support::text(&page, &app.url("/")).await;
             assert_eq!(status, 200, "{db}: {user}'s dashboard");
-            let links = case_links(&html);
+            // A national reader's programs are on each province's page.
+            let mut links: BTreeSet<(String, String)> = case_links(&html).into_iter().collect();
+            let provinces: BTreeSet<&str> = html
+                .split("href=\"/?provinsi=")
+                .skip(1)
+                .filter_map(|rest| rest.split('#').next())
+                .collect();
+            for code in provinces {
+                let (status, html) =
+                    support::text(&page, &app.url(&format!("/?provinsi={code}"))).await;
+                assert_eq!(status, 200, "{db}: {user}'s dashboard of {code}");
+                links.extend(case_links(&html));
+            }
             let mut kinds = BTreeSet::new();
             for (query, text) in &links {
                 if query.starts_with("evidence=") {
