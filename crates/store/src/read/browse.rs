@@ -146,10 +146,8 @@ impl Store {
                     .as_deref()
                     .is_some_and(|r| RegionCode::parse(r).is_ok_and(|c| c.is_province())));
         let walked = if walk { "+c.region" } else { "c.region" };
-        let (scope, mut values) = scope_sql(backend, &q.scope, 1);
-        let (scope_walked, _) = scope_sql_on(backend, &q.scope, 1, walked);
-        let mut clauses = vec![scope];
-        let mut page_clauses = vec![scope_walked];
+        let (_, mut values) = scope_sql(backend, &q.scope, 1);
+        let mut fields = vec![];
         for (col, value) in [
             ("c.program_id", &q.program),
             ("c.state", &q.state),
@@ -157,23 +155,29 @@ impl Store {
         ] {
             if let Some(v) = value {
                 values.push(v.as_str().into());
-                let clause = format!("{col} = ${}", values.len());
-                clauses.push(clause.clone());
-                page_clauses.push(clause);
+                fields.push(format!("{col} = ${}", values.len()));
             }
         }
-        // A kabupaten/kota, or a province for all of its kabupaten/kota:
-        // the region rule itself, as the scope says it.
-        if let Some(r) = &q.region {
+        let asked = q.region.as_ref().map(|r| {
             values.push(r.as_str().into());
-            let mine = format!("${}", values.len());
-            let rule = |col: &str| match RegionCode::parse(r) {
-                Ok(code) => within(backend, &code, &mine, col),
-                Err(_) => covers(&mine, col),
-            };
-            clauses.push(rule("c.region"));
-            page_clauses.push(rule(walked));
-        }
+            (r, format!("${}", values.len()))
+        });
+        // The scope, the fields, a kabupaten/kota or a province for all of
+        // its kabupaten/kota (the region rule itself, as the scope says it)
+        // on the region column `col`, and `rest`: in the order their values
+        // are numbered.
+        let filter_on = |col: &str, rest: &[String]| {
+            let mut terms = vec![scope_sql_on(backend, &q.scope, 1, col).0];
+            terms.extend(fields.iter().cloned());
+            if let Some((r, mine)) = &asked {
+                terms.push(match RegionCode::parse(r) {
+                    Ok(code) => within(backend, &code, mine, col),
+                    Err(_) => covers(mine, col),
+                });
+            }
+            terms.extend(rest.iter().cloned());
+            terms.join(" AND ")
+        };
         // Filtered on region, program and state alone, the count is a sum
         // of running totals ([`totals`]); the columns have the same names.
         // An empty value is not asked of them: there a case without a
@@ -183,16 +187,15 @@ impl Store {
             && [&q.program, &q.state, &q.region]
                 .iter()
                 .all(|v| v.as_ref().is_none_or(|v| !v.is_empty()));
+        let mut rest = vec![];
         if q.flagged {
-            clauses.push(FLAGGED.into());
-            page_clauses.push(FLAGGED.into());
+            rest.push(FLAGGED.into());
         }
         let narrowed = q.narrow.clauses(&mut values);
         let plain = plain && narrowed.is_empty();
-        clauses.extend(narrowed.iter().cloned());
-        page_clauses.extend(narrowed);
-        let filter = clauses.join(" AND ");
-        let page_filter = page_clauses.join(" AND ");
+        rest.extend(narrowed);
+        let filter = filter_on("c.region", &rest);
+        let page_filter = filter_on(walked, &rest);
         let count = if plain {
             self.fold_quietly().await;
             format!(
