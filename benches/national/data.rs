@@ -7,7 +7,7 @@
 //! copied too), changing only what must differ: ids, keys, region, program
 //! and beneficiary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Instant;
 
@@ -110,6 +110,38 @@ pub fn ensure(dir: &Path, sizes: &Sizes) -> Built {
         seconds,
         fresh: true,
         bytes: size(dir),
+    }
+}
+
+/// A copy of the kept data in `kept`'s sibling folder `…-run`, made afresh
+/// for every run: a run's transitions move cases, and the next run would
+/// find fewer left to move. Whatever the last run left there is removed.
+pub fn working_copy(kept: &Path) -> PathBuf {
+    let mut name = kept.file_name().unwrap().to_os_string();
+    name.push("-run");
+    let run = kept.with_file_name(name);
+    if run.exists() {
+        std::fs::remove_dir_all(&run).unwrap();
+    }
+    let started = Instant::now();
+    copy_dir(kept, &run);
+    eprintln!(
+        "bench national: data copied to {} in {:.0} s",
+        run.display(),
+        started.elapsed().as_secs_f64()
+    );
+    run
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&source, &target);
+        } else {
+            std::fs::copy(&source, &target).unwrap();
+        }
     }
 }
 

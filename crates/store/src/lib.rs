@@ -20,6 +20,7 @@ pub mod read;
 pub mod registry;
 pub mod schema;
 mod together;
+mod turns;
 pub mod yearly;
 
 pub use cases::apply::{Check, Checked, Opening, Outcome, Target};
@@ -41,6 +42,8 @@ pub struct Store {
     sqlite: Option<std::sync::Arc<schema::lock::Held>>,
     /// What reads [`Store::change_marker`] on SQLite.
     watch: std::sync::Arc<read::changes::Watch>,
+    /// This process's SQLite writers, one at a time in turn.
+    turns: std::sync::Arc<turns::Turns>,
 }
 
 impl Store {

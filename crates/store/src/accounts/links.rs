@@ -11,7 +11,6 @@ use sea_orm::{
 
 use super::auth::{secret, token_hash};
 use super::{Change, NewUser, insert_user, record};
-use crate::cases::apply::begin;
 use crate::schema::entity::{user, user_link};
 use crate::{Store, StoreError};
 
@@ -113,7 +112,7 @@ impl Store {
         u: &NewUser,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let tx = begin(&self.db).await?;
+        let tx = self.begin_write().await?;
         if live(&tx, token, SETUP, now).await?.is_none() {
             return Ok(false);
         }
@@ -137,7 +136,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
-        let tx = begin(&self.db).await?;
+        let tx = self.begin_write().await?;
         use_all(&tx, RESET, Some(login), now).await?;
         let token = insert_link(&tx, RESET, Some(login), RESET_LIFE, now).await?;
         record(&tx, login, actor, Change::ResetLink, String::new(), now).await?;
@@ -170,7 +169,7 @@ impl Store {
         hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<String>, StoreError> {
-        let tx = begin(&self.db).await?;
+        let tx = self.begin_write().await?;
         let Some(login) = live(&tx, token, RESET, now).await?.and_then(|l| l.login) else {
             return Ok(None);
         };

@@ -13,7 +13,6 @@ use sea_orm::{
 };
 
 use super::{NewUser, insert_user};
-use crate::cases::apply::begin;
 use crate::read::browse::{Page, contains_ci};
 use crate::read::scope::in_scope;
 use crate::schema::entity::{session, user, user_change};
@@ -118,7 +117,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let tx = begin(&self.db).await?;
+        let tx = self.begin_write().await?;
         if !insert_user(&tx, u, now).await? {
             return Ok(false);
         }
@@ -139,7 +138,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let tx = begin(&self.db).await?;
+        let tx = self.begin_write().await?;
         let Some(old) = user::Entity::find_by_id(login).one(&tx).await? else {
             return Ok(false);
         };

@@ -9,7 +9,7 @@ use pantau_workflow::{
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, QueryTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    QuerySelect, QueryTrait,
 };
 
 use crate::cases::query::{CaseView, events_of};
@@ -159,7 +159,7 @@ impl Store {
     }
 
     async fn try_open(&self, o: &Opening<'_>, cx: &Context) -> Result<Outcome, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         tracing::trace!(case = %o.case_id, key = %o.key, "transaction begun");
         if let Some(first) = repeated(&txn, &o.key).await? {
             txn.commit().await?;
@@ -212,7 +212,7 @@ impl Store {
         expected_seq: Option<i64>,
         check: Option<Check<'_, E>>,
     ) -> Result<Result<(Outcome, Option<CaseView>), E>, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         tracing::trace!(case = case_id, key = %cmd.key, "transaction begun");
         let (mut found, first) = case_and_key(&txn, case_id, &cmd.key).await?;
         let not_found = || StoreError::NotFound(case_id.into());
@@ -330,12 +330,14 @@ impl Store {
         if recording.is_some() {
             evidence::record(&txn, &row, &event, &photos).await?;
         }
-        let view = match after {
-            Some(after) => Some(view_of(&txn, after, Some(&event)).await?),
-            None => None,
-        };
         txn.commit().await?;
         tracing::trace!(case = case_id, seq = event.seq, "transaction committed");
+        // The events before this one never change once written, so they are
+        // read after the commit, outside the writers' turn.
+        let view = match after {
+            Some(after) => Some(view_of(&self.db, after, Some(&event)).await?),
+            None => None,
+        };
         let outcome = Outcome::Applied {
             case: Box::new(case),
             event,
@@ -345,15 +347,16 @@ impl Store {
     }
 }
 
-/// The case `row` with its events, read in the transaction; `new`, an
-/// event this transaction appended, is not read back but added.
+/// The case `row` with its events, read on `db` (in the transaction, or
+/// after it for the events before its own, which never change); `new`, an
+/// event the transaction appended, is not read back but added.
 async fn view_of(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     row: case::Model,
     new: Option<&Event>,
 ) -> Result<CaseView, StoreError> {
     let before = new.map(|e| e.seq as i64);
-    let mut events = events_of(txn, &row.id, before).await?;
+    let mut events = events_of(db, &row.id, before).await?;
     events.extend(new.cloned());
     let case = serde_json::from_str(&row.snapshot)?;
     Ok(CaseView {
@@ -371,18 +374,6 @@ pub(crate) fn stored_precision(cx: &Context) -> Context {
         now: cx.now.trunc_subsecs(6),
         ..cx.clone()
     }
-}
-
-/// A write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never fails on upgrade.
-pub(crate) async fn begin(
-    db: &sea_orm::DatabaseConnection,
-) -> Result<DatabaseTransaction, StoreError> {
-    let options = TransactionOptions {
-        isolation_level: None,
-        access_mode: None,
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-    };
-    Ok(db.begin_with_options(options).await?)
 }
 
 /// Runs `attempt` until it does not lose a race, with a short growing pause.

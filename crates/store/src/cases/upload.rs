@@ -9,7 +9,6 @@ use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use crate::cases::apply::begin;
 use crate::schema::entity::{upload, upload_part};
 use crate::{Store, StoreError};
 
@@ -91,7 +90,7 @@ impl Store {
 
     /// Stores the part of upload `id` that starts at `offset`.
     pub async fn put_part(&self, id: &str, offset: i64, data: &[u8]) -> Result<Part, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let row = upload::Entity::find_by_id(id)
             .lock_exclusive()
             .one(&txn)

@@ -22,7 +22,7 @@ use sea_orm::{
     QueryFilter, Statement,
 };
 
-use crate::cases::apply::{begin, remaining_allocation, retry, stored_precision};
+use crate::cases::apply::{remaining_allocation, retry, stored_precision};
 use crate::cases::write::insert_rows;
 use crate::schema::entity::{decree, decree_item};
 use crate::{Store, StoreError};
@@ -234,7 +234,7 @@ impl Store {
         if preview {
             return Ok(id);
         }
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let sha = match &d.scan {
             Some(scan) => Some(keep_scan(&txn, &scan.data, cx.now).await?),
             None => None,
@@ -266,7 +266,7 @@ impl Store {
         lines: &[(usize, &DecreeLine)],
         preview: bool,
     ) -> Result<Part, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let cache = widen_cache(self, &txn).await?;
         let part = decree_chunk_in(self, &txn, shared, lines, preview).await;
         restore_cache(&txn, cache).await?;

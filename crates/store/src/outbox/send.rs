@@ -14,7 +14,6 @@ use sea_orm::{
 };
 
 use super::{MAX_ATTEMPTS, backoff};
-use crate::cases::apply::begin;
 use crate::schema::entity::{outbox, user};
 use crate::{Store, StoreError};
 
@@ -87,7 +86,7 @@ impl Store {
              AND (locked_until IS NULL OR locked_until < {}) ORDER BY next_attempt_at LIMIT {limit} {lock}) RETURNING *",
             p[0], p[1], p[2]
         );
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let rows = outbox::Entity::find()
             .from_raw_sql(Statement::from_sql_and_values(
                 backend,

@@ -20,7 +20,6 @@ use sea_orm::{
 use super::context::CaseContext;
 use super::{Links, insert_outbox, outbox_row};
 use crate::accounts::people_in;
-use crate::cases::apply::begin;
 use crate::decree::notice::{self, Notice};
 use crate::schema::entity::{case, outbox, region, reminder, user};
 use crate::{Store, StoreError};
@@ -74,7 +73,7 @@ impl Store {
     ) -> Result<SweepReport, StoreError> {
         let mut report = SweepReport::default();
         loop {
-            let txn = begin(&self.db).await?;
+            let txn = self.begin_write().await?;
             lock(&txn, zone_lock(zone)).await?;
             let reminders = due_reminders(&txn, zone, now, limit).await?;
             let last = (reminders.len() as u64) < limit;
@@ -120,7 +119,7 @@ impl Store {
     ) -> Result<SweepReport, StoreError> {
         let mut report = SweepReport::default();
         loop {
-            let txn = begin(&self.db).await?;
+            let txn = self.begin_write().await?;
             lock(&txn, NOTICES_LOCK).await?;
             let notices = waiting(&txn, "notify", limit).await?;
             let decrees = waiting(&txn, "decree", limit).await?;

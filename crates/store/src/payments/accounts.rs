@@ -10,7 +10,6 @@ use sea_orm::{
 };
 
 use super::{Account, PayError, Problem, retry};
-use crate::cases::apply::begin;
 use crate::registry::programs::Author;
 use crate::schema::entity::{bank_account, beneficiary};
 use crate::{Store, StoreError};
@@ -90,7 +89,7 @@ impl Store {
         new: &NewAccount,
         by: Author<'_>,
     ) -> Result<Account, PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let Some(owner) = beneficiary::Entity::find_by_id(beneficiary)
             .lock_exclusive()
             .one(&txn)
@@ -169,7 +168,7 @@ impl Store {
         scope: &Scope,
         by: Author<'_>,
     ) -> Result<Account, PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let visible = beneficiary::Entity::find_by_id(beneficiary)
             .one(&txn)
             .await?

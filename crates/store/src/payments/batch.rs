@@ -14,7 +14,6 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::{BatchStatus, Due, LineStatus, PayError, Problem, retry};
-use crate::cases::apply::begin;
 use crate::cases::write::insert_rows;
 use crate::schema::entity::{payment_batch, payment_line};
 use crate::{Store, StoreError};
@@ -115,7 +114,7 @@ impl Store {
                 "no tranche is due and payable",
             ));
         }
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let year = cx.now.year();
         let made = payment_batch::Entity::find()
             .filter(payment_batch::Column::RegionCode.eq(region))
@@ -191,7 +190,7 @@ impl Store {
         reference: &str,
         scope: &Scope,
     ) -> Result<(), PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let batch = open_batch(&txn, batch_id, scope).await?;
         let Some(line) = payment_line::Entity::find_by_id(reference)
             .one(&txn)
@@ -214,7 +213,7 @@ impl Store {
 
     /// Gives up an open batch: its tranches are due again.
     pub async fn cancel_batch(&self, batch_id: &str, scope: &Scope) -> Result<(), PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let batch = open_batch(&txn, batch_id, scope).await?;
         payment_line::Entity::update_many()
             .col_expr(

@@ -20,7 +20,6 @@ use sha2::{Digest, Sha256};
 use super::batch::find_batch;
 use super::due::ask;
 use super::{BatchStatus, LineStatus, PayError, Problem};
-use crate::cases::apply::begin;
 use crate::schema::entity::{bank_account, case, payment_batch, payment_export, payment_line};
 use crate::{Store, StoreError};
 
@@ -44,7 +43,7 @@ impl Store {
         layout: &Layout,
         cx: &Context,
     ) -> Result<BankFile, PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let batch = find_batch(&txn, id, scope).await?;
         let lines = payment_line::Entity::find()
             .filter(payment_line::Column::BatchId.eq(batch.id.as_str()))

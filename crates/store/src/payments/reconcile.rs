@@ -29,7 +29,6 @@ use sha2::{Digest, Sha256};
 use super::batch::find_batch;
 use super::due::pay_command;
 use super::{BANK_KEY, BankAnswer, BatchStatus, LineStatus, PayError, Problem, retry};
-use crate::cases::apply::begin;
 use crate::cases::write::Writes;
 use crate::schema::entity::{case, payment_batch, payment_line, payment_result};
 use crate::together::send_together;
@@ -147,7 +146,7 @@ impl Store {
         answers: &[BankAnswer],
         cx: &Context,
     ) -> Result<Applied, PayError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let batch = find_batch(&txn, id, scope).await?;
         if !matches!(
             BatchStatus::parse(&batch.status),
@@ -186,7 +185,7 @@ impl Store {
             applied.refused.extend(part.refused);
             applied.bounced.extend(part.bounced);
         }
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let open = payment_line::Entity::find()
             .filter(payment_line::Column::BatchId.eq(batch.id.as_str()))
             .filter(payment_line::Column::Status.eq(LineStatus::Ordered.as_str()))
@@ -227,7 +226,7 @@ impl Store {
     ) -> Result<Applied, PayError> {
         let mut part = Applied::default();
         let applied = &mut part;
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let ids: BTreeSet<&str> = chunk
             .iter()
             .filter(|(_, a)| a.status == LineStatus::Paid)

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, QuerySelect};
 
 use super::listing::Standing;
 use super::programs::Author;
-use crate::cases::apply::{begin, retry};
+use crate::cases::apply::retry;
 use crate::schema::entity::{beneficiary, beneficiary_change, beneficiary_location};
 use crate::{Store, StoreError};
 
@@ -45,7 +45,7 @@ impl Store {
         c: &Correction,
         by: Author<'_>,
     ) -> Result<Option<Vec<&'static str>>, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let Some(old) = beneficiary::Entity::find_by_id(id)
             .lock_exclusive()
             .one(&txn)

@@ -31,7 +31,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::programs::Author;
-use crate::cases::apply::{begin, retry};
+use crate::cases::apply::retry;
 use crate::schema::entity::{beneficiary, beneficiary_merge, case, cooperative_year};
 use crate::{Store, StoreError, model};
 
@@ -111,7 +111,7 @@ impl Store {
         if kept == merged {
             return Ok(Err(MergeRefusal::Same));
         }
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         // Both rows locked, in id order (two merges of one pair meet in the
         // same order); a case opening on either waits (it reads its row
         // `FOR SHARE`).

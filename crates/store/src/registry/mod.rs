@@ -31,7 +31,6 @@ use sea_orm::{
     Iterable, PaginatorTrait, Statement, Value, sqlx,
 };
 
-use crate::cases::apply::begin;
 use crate::schema::entity::{beneficiary, program, region};
 use crate::{Store, StoreError};
 
@@ -120,7 +119,7 @@ impl Store {
             return self.import_sqlite(&sorted, now).await;
         }
         let backend = self.db_backend();
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let inserted = insert_chunks(backend, &sorted, now, Exec::Txn(&txn)).await?;
         txn.commit().await?;
         Ok(inserted)

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::NewProgram;
-use crate::cases::apply::{begin, retry};
+use crate::cases::apply::retry;
 use crate::schema::entity::{allocation, case, program, program_change};
 use crate::{Store, StoreError, model};
 
@@ -73,7 +73,7 @@ impl Store {
         p: &NewProgram,
         by: Option<Author<'_>>,
     ) -> Result<bool, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         if program::Entity::find_by_id(p.id.as_str())
             .one(&txn)
             .await?
@@ -138,7 +138,7 @@ impl Store {
         edit: &ProgramEdit,
         by: Author<'_>,
     ) -> Result<Changed, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let Some(old) = locked_program(&txn, id).await? else {
             return Ok(Err(ProgramRefusal::NoProgram));
         };
@@ -221,7 +221,7 @@ impl Store {
         amount: i64,
         by: Author<'_>,
     ) -> Result<Changed, StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let Some(p) = locked_program(&txn, id).await? else {
             return Ok(Err(ProgramRefusal::NoProgram));
         };

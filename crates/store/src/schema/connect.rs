@@ -136,6 +136,7 @@ impl Store {
             pins: Default::default(),
             sqlite: None,
             watch: Default::default(),
+            turns: Default::default(),
         }
     }
 }

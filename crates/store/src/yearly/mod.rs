@@ -33,7 +33,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryS
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cases::apply::{begin, retry, stored_precision};
+use crate::cases::apply::{retry, stored_precision};
 use crate::cases::write::Writes;
 use crate::decree::{restore_cache, widen_cache};
 use crate::registry::import::cooperative_id;
@@ -341,7 +341,7 @@ impl Store {
         shared: &Shared,
         range: std::ops::Range<usize>,
     ) -> Result<(usize, usize), StoreError> {
-        let txn = begin(&self.db).await?;
+        let txn = self.begin_write().await?;
         let cache = widen_cache(self, &txn).await?;
         let done = year_chunk_in(&txn, shared, range).await;
         restore_cache(&txn, cache).await?;

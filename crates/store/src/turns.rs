@@ -1,0 +1,170 @@
+//! Write transactions, one at a time on SQLite, in the order they asked.
+//!
+//! SQLite has one writer. Left to itself, a `BEGIN IMMEDIATE` that finds the
+//! file taken sleeps in its busy handler (1, 2, 5, … 100 ms) and tries
+//! again, and whoever asks at the moment the lock is let go takes it: under
+//! 50 users' transitions most waited a few milliseconds and some waited
+//! most of a second. Here the process's own writers wait their turn in a
+//! queue first (tokio's mutex is first come, first served), so SQLite's
+//! busy handler only ever meets another process (`pantau remind`, a CLI
+//! command). PostgreSQL locks rows, not the database: no queue there.
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::{Store, StoreError};
+
+/// How long a writer waits for its turn before it goes to SQLite's own
+/// busy handler (a bulk import may hold the file longer): the same as the
+/// connection's busy timeout.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The queue of the process's SQLite writers, shared by a store's clones.
+#[derive(Debug, Default)]
+pub(crate) struct Turns(Arc<Mutex<()>>);
+
+/// A write transaction holding its turn until it commits or rolls back.
+/// Dropped unfinished, its transaction rolls back, then the turn passes.
+pub(crate) struct Writing {
+    txn: DatabaseTransaction,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Deref for Writing {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+/// Read and written through like the transaction it holds.
+#[async_trait::async_trait]
+impl ConnectionTrait for Writing {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
+
+impl Writing {
+    pub(crate) async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl Store {
+    /// A write transaction: `BEGIN IMMEDIATE` on SQLite after this
+    /// process's writers before it, so a read-then-write never fails on
+    /// upgrade and nobody waits in SQLite's busy handler for another of
+    /// ours.
+    pub(crate) async fn begin_write(&self) -> Result<Writing, StoreError> {
+        let turn = match self.db.get_database_backend() {
+            DbBackend::Sqlite => {
+                let queue = self.turns.0.clone();
+                tokio::time::timeout(PATIENCE, queue.lock_owned())
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
+        Ok(Writing {
+            txn: begin(&self.db).await?,
+            _turn: turn,
+        })
+    }
+}
+
+async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, StoreError> {
+    let options = TransactionOptions {
+        isolation_level: None,
+        access_mode: None,
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use sea_orm::ConnectionTrait;
+
+    use crate::{Settings, Store};
+
+    /// Writers who asked while the file was taken write in the order they
+    /// asked once it is let go. Left to SQLite's busy handler, each retries
+    /// on its own schedule of sleeps and a later one often goes first.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn writers_take_turns_in_the_order_they_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("turns.db").display());
+        let store = Store::open(&Settings::new(url)).await.unwrap();
+        store
+            .db
+            .execute_unprepared("CREATE TABLE turn_order (who TEXT NOT NULL)")
+            .await
+            .unwrap();
+        let first = store.begin_write().await.unwrap();
+        let mut waiting = Vec::new();
+        for who in ["b", "c", "d", "e"] {
+            let store = store.clone();
+            waiting.push(tokio::spawn(async move {
+                let w = store.begin_write().await.unwrap();
+                w.execute_unprepared(&format!("INSERT INTO turn_order VALUES ('{who}')"))
+                    .await
+                    .unwrap();
+                w.commit().await.unwrap();
+            }));
+            tokio::time::sleep(Duration::from_millis(60)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        first.commit().await.unwrap();
+        for w in waiting {
+            w.await.unwrap();
+        }
+        let rows = store
+            .db
+            .query_all_raw(sea_orm::Statement::from_string(
+                store.db_backend(),
+                "SELECT who FROM turn_order ORDER BY rowid",
+            ))
+            .await
+            .unwrap();
+        let order: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get_by_index(0).unwrap())
+            .collect();
+        assert_eq!(order, ["b", "c", "d", "e"]);
+    }
+}
