@@ -202,7 +202,7 @@ pub async fn document(
                     photos.insert((case, id), format!("data:{};base64,{data}", a.content_type));
                 }
             }
-            Ok(monev::build(&cx, facts, catalog, &visits, &photos))
+            Ok(monev::build(&cx, facts, catalog, visits, &photos))
         }
         ReportName::Indicators => {
             let year = req.year.ok_or_else(|| {

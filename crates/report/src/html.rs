@@ -1,6 +1,10 @@
 //! HTML from the handlebars templates in `templates/reports/`: one template
 //! per report (`program-progress.hbs`, …) and partials whose names start
-//! with `_` (the layout with its print stylesheet, the table, the chart).
+//! with `_` (the page's top with its print stylesheet and its bottom, the
+//! table, the chart). A report's template writes its body between
+//! `{{> _top}}` and `{{> _bottom}}`, not inside a partial block
+//! (`{{#> _layout}}`), which handlebars would render apart first: a second
+//! copy of a province's 20 MB monev report in memory.
 //! The HTML carries everything inline (styles, SVG charts, photos), so it
 //! prints and opens anywhere, and Chromium makes the PDF from it.
 //!
@@ -72,25 +76,42 @@ impl Templates {
         let mut page = Page(Vec::new());
         hbs.render_with_context_to_write(doc.report, &Context::from(view(doc)), &mut page)
             .map_err(|e| failed(e.to_string()))?;
-        let mut html = String::from_utf8(page.0).map_err(|e| failed(e.to_string()))?;
-        html.shrink_to_fit();
-        Ok(html)
+        String::from_utf8(page.joined()).map_err(|e| failed(e.to_string()))
     }
 }
 
-/// The page as handlebars writes it. The layout's body comes in one write
-/// (handlebars renders a partial block apart first): it gets room for an
-/// eighth more, so the few lines after it do not double a buffer the size
-/// of the page; smaller writes grow it by half.
-struct Page(Vec<u8>);
+/// The page as handlebars writes it, in pieces of at least [`PIECE`] bytes:
+/// one buffer grown as it fills would hold the old and the new at each
+/// growth, two and a half times the page at the last.
+struct Page(Vec<Vec<u8>>);
+
+/// The size of a page's pieces.
+const PIECE: usize = 1 << 20;
+
+impl Page {
+    /// The pieces in one buffer of the page's size, each let go once
+    /// copied: at most the page and one piece at once.
+    fn joined(self) -> Vec<u8> {
+        let mut whole = Vec::with_capacity(self.0.iter().map(Vec::len).sum());
+        for piece in self.0 {
+            whole.extend_from_slice(&piece);
+        }
+        whole
+    }
+}
 
 impl std::io::Write for Page {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if buf.len() > self.0.capacity() - self.0.len() {
-            let more = (buf.len() + buf.len() / 8).max(self.0.len() / 2).max(4096);
-            self.0.reserve_exact(more);
+        match self.0.last_mut() {
+            Some(last) if last.capacity() - last.len() >= buf.len() => {
+                last.extend_from_slice(buf)
+            }
+            _ => {
+                let mut piece = Vec::with_capacity(buf.len().max(PIECE));
+                piece.extend_from_slice(buf);
+                self.0.push(piece);
+            }
         }
-        self.0.extend_from_slice(buf);
         Ok(buf.len())
     }
 

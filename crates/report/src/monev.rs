@@ -3,6 +3,7 @@
 //! answers, and one card per visit with the findings, the GPS point and the
 //! photos (carried inside the HTML and PDF).
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use pantau_store::read::report::VisitDone;
@@ -28,18 +29,21 @@ pub fn photo_ids(visits: &[VisitDone]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `photos`: (case id, attachment id) → `data:` URI, for the case's own attachments only.
+/// `photos`: (case id, attachment id) → `data:` URI, for the case's own
+/// attachments only. `visits` given by value are let go one by one as
+/// their rows and cards are made.
 pub fn build(
     cx: &Context,
     facts: Vec<Fact>,
     catalog: &Catalog,
-    visits: &[VisitDone],
+    visits: impl IntoIterator<Item = impl Borrow<VisitDone>>,
     photos: &BTreeMap<(String, String), String>,
 ) -> Document {
     // Sections by checklist, in the order they first appear.
     let mut order: Vec<(String, String)> = vec![];
     let mut sections: BTreeMap<(String, String), Section> = BTreeMap::new();
     for v in visits {
+        let v = v.borrow();
         let def = catalog
             .get(&v.workflow, u32::try_from(v.workflow_version).unwrap_or(0))
             .or_else(|| catalog.latest(&v.workflow));

@@ -284,10 +284,12 @@ impl Store {
             filter.to.into(),
         ];
         values.extend(scope_values);
+        // Each row let go once read: a province's visits with their events
+        // are tens of megabytes, not to be held twice.
         self.raw_in(&filter.scope, &sql, values)
             .await?
-            .iter()
-            .map(|r| VisitDone::from_query_result(r, ""))
+            .into_iter()
+            .map(|r| VisitDone::from_query_result(&r, ""))
             .collect::<Result<_, sea_orm::DbErr>>()
             .map_err(StoreError::from)
     }
