@@ -103,9 +103,7 @@ impl Page {
 impl std::io::Write for Page {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         match self.0.last_mut() {
-            Some(last) if last.capacity() - last.len() >= buf.len() => {
-                last.extend_from_slice(buf)
-            }
+            Some(last) if last.capacity() - last.len() >= buf.len() => last.extend_from_slice(buf),
             _ => {
                 let mut piece = Vec::with_capacity(buf.len().max(PIECE));
                 piece.extend_from_slice(buf);
