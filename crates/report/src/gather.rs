@@ -179,7 +179,7 @@ pub async fn document(
             ));
             facts.push(cx.fact("fakta.wilayah", scope_label));
             facts.push(cx.fact("fakta.dibuat", cx.when(req.now)));
-            let visits = store.visits_done(&filter).await?;
+            let visits = monev::read(store.visits_done(&filter).await?);
             let named = monev::photo_ids(&visits);
             let ids: Vec<String> = named
                 .iter()

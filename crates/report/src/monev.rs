@@ -7,24 +7,49 @@ use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use pantau_store::read::report::VisitDone;
-use pantau_workflow::{Catalog, Event, Value};
+use pantau_workflow::{Catalog, Value};
 
 use crate::Context;
 use crate::model::{Card, Cell, Column, Document, Fact, Kind, Row, Section, Table};
 
+/// A visit done with the answers its recording event gave, read from the
+/// event once (its stored text let go).
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub done: VisitDone,
+    pub answers: BTreeMap<String, Value>,
+}
+
+/// The part of a recording event the report reads.
+#[derive(serde::Deserialize)]
+struct Answers {
+    #[serde(default)]
+    fields: BTreeMap<String, Value>,
+}
+
+/// Each visit with its answers; an event that does not parse gives none.
+pub fn read(visits: Vec<VisitDone>) -> Vec<Visit> {
+    visits
+        .into_iter()
+        .map(|mut done| {
+            let answers = serde_json::from_str::<Answers>(&done.body)
+                .map(|a| a.fields)
+                .unwrap_or_default();
+            done.body = String::new();
+            Visit { done, answers }
+        })
+        .collect()
+}
+
 /// The photo ids a visit's answers name (to load before building).
-pub fn photo_ids(visits: &[VisitDone]) -> Vec<(String, String)> {
+pub fn photo_ids(visits: &[Visit]) -> Vec<(String, String)> {
     visits
         .iter()
-        .filter_map(|v| Some((v, serde_json::from_str::<Event>(&v.body).ok()?)))
-        .flat_map(|(v, e)| {
-            e.fields
-                .into_values()
-                .filter_map(|answer| match answer {
-                    Value::Photo(id) => Some((v.case_id.clone(), id)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
+        .flat_map(|v| {
+            v.answers.values().filter_map(|answer| match answer {
+                Value::Photo(id) => Some((v.done.case_id.clone(), id.clone())),
+                _ => None,
+            })
         })
         .collect()
 }
@@ -36,14 +61,17 @@ pub fn build(
     cx: &Context,
     facts: Vec<Fact>,
     catalog: &Catalog,
-    visits: impl IntoIterator<Item = impl Borrow<VisitDone>>,
+    visits: impl IntoIterator<Item = impl Borrow<Visit>>,
     photos: &BTreeMap<(String, String), String>,
 ) -> Document {
     // Sections by checklist, in the order they first appear.
     let mut order: Vec<(String, String)> = vec![];
     let mut sections: BTreeMap<(String, String), Section> = BTreeMap::new();
-    for v in visits {
-        let v = v.borrow();
+    for visit in visits {
+        let Visit {
+            done: v,
+            answers: fields,
+        } = visit.borrow();
         let def = catalog
             .get(&v.workflow, u32::try_from(v.workflow_version).unwrap_or(0))
             .or_else(|| catalog.latest(&v.workflow));
@@ -78,8 +106,6 @@ pub fn build(
                 ..Section::default()
             }
         });
-        let event: Option<Event> = serde_json::from_str(&v.body).ok();
-        let fields = event.map(|e| e.fields).unwrap_or_default();
         let officer = v.officer_name.clone().map_or_else(
             || v.officer.clone(),
             |name| format!("{name} ({})", v.officer),
