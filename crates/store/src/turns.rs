@@ -9,22 +9,16 @@
 //! busy handler only ever meets another process (`pantau remind`, a CLI
 //! command). PostgreSQL locks rows, not the database: no queue there.
 
-use std::ops::Deref;
-use std::sync::Arc;
-use std::time::Duration;
-
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
     QueryResult, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
+use std::ops::Deref;
+use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::schema::connect::BUSY_TIMEOUT;
 use crate::{Store, StoreError};
-
-/// How long a writer waits for its turn before it goes to SQLite's own
-/// busy handler (a bulk import may hold the file longer): the same as the
-/// connection's busy timeout.
-const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The queue of the process's SQLite writers, shared by a store's clones.
 #[derive(Debug, Default)]
@@ -92,7 +86,9 @@ impl Store {
         let turn = match self.db.get_database_backend() {
             DbBackend::Sqlite => {
                 let queue = self.turns.0.clone();
-                tokio::time::timeout(PATIENCE, queue.lock_owned())
+                // Past the busy timeout (a bulk import may hold the file
+                // longer), SQLite's own busy handler takes over.
+                tokio::time::timeout(BUSY_TIMEOUT, queue.lock_owned())
                     .await
                     .ok()
             }

@@ -157,6 +157,10 @@ pub(crate) fn sqlx_error(e: sqlx::Error) -> StoreError {
     )))
 }
 
+/// How long a SQLite connection waits for the file another holds; also
+/// how long one of this process's writers waits for its turn (`turns.rs`).
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How to connect: a small pool, SQLite in WAL mode with full or normal
 /// durability, foreign keys on, the file made only when `create`.
 fn options(settings: &Settings, create: bool) -> ConnectOptions {
@@ -172,7 +176,7 @@ fn options(settings: &Settings, create: bool) -> ConnectOptions {
     opts.map_sqlx_sqlite_opts(move |o| {
         o.journal_mode(SqliteJournalMode::Wal)
             .synchronous(sync)
-            .busy_timeout(Duration::from_secs(30))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             .create_if_missing(create)
     });
