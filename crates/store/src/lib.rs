@@ -37,6 +37,9 @@ use sea_orm::{DatabaseConnection, DbBackend};
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where write transactions run: on SQLite one connection of its own
+    /// (see `turns.rs`), elsewhere the pool itself.
+    writer: DatabaseConnection,
     pins: std::sync::Arc<cases::pin::Pins>,
     /// The SQLite file and its shared lock, held while any clone lives.
     sqlite: Option<std::sync::Arc<schema::lock::Held>>,

@@ -75,7 +75,7 @@ impl Store {
             None => None,
         };
         let db = Database::connect(options(settings, true)).await?;
-        let store = Store {
+        let mut store = Store {
             sqlite,
             ..Store::on(db)
         };
@@ -85,6 +85,10 @@ impl Store {
             }
             store.migrate().await?;
             store.refresh_statistics().await?;
+            // After the migrations, so the file exists in WAL mode.
+            let mut one = options(settings, false);
+            one.max_connections(1);
+            store.writer = Database::connect(one).await?;
         } else {
             let mut lock = sqlx::PgConnection::connect(&settings.url)
                 .await
@@ -132,6 +136,7 @@ impl Store {
     /// being checked).
     pub(crate) fn on(db: DatabaseConnection) -> Store {
         Store {
+            writer: db.clone(),
             db,
             pins: Default::default(),
             sqlite: None,
