@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as Days, TimeZone, Utc};
 use pantau_domain::{Lang, Role, Zone};
 use pantau_report::html::Templates;
-use pantau_report::model::{Document, Fact};
+use pantau_report::model::{Document, Fact, Photo};
 use pantau_report::{Context, monev};
 use pantau_store::read::report::VisitDone;
 use pantau_workflow::{Actor, Event, FieldType, Value};
@@ -240,7 +240,7 @@ fn mb(bytes: usize) -> String {
 fn setup(
     catalog: &pantau_workflow::Catalog,
     n: usize,
-) -> (Vec<VisitDone>, BTreeMap<(String, String), String>) {
+) -> (Vec<VisitDone>, BTreeMap<(String, String), Photo>) {
     let def = catalog.latest(WORKFLOW).expect("the bansos workflow");
     let checklist = def.checklist(CHECKLIST).expect("its monev checklist");
     let start = Utc.with_ymd_and_hms(2026, 1, 5, 2, 0, 0).unwrap();
@@ -255,7 +255,7 @@ fn setup(
                     FieldType::Photo => {
                         let id = format!("ph-{i}");
                         if i % 10 == 0 {
-                            photos.insert((case_id.clone(), id.clone()), PHOTO.to_string());
+                            photos.insert((case_id.clone(), id.clone()), Photo::Carried(PHOTO.to_string()));
                         }
                         fields.insert(field.id.clone(), Value::Photo(id));
                         continue;

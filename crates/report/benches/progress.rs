@@ -118,6 +118,7 @@ async fn run(n: usize) {
         zone: Zone::Wib,
         now: Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap(),
         targets: Default::default(),
+        photo_bytes: pantau_report::monev::CARRIED_BYTES,
     };
     let (mut plain, mut report) = (vec![], vec![]);
     let (mut plain_disbursed, mut report_disbursed) = (0, 0);

@@ -13,7 +13,7 @@ use pantau_store::read::report::{ProgramFilter, VisitFilter};
 use pantau_workflow::Catalog;
 
 use crate::html::Templates;
-use crate::model::{Document, Signature};
+use crate::model::{Document, Photo, Signature};
 use crate::{Context, ReportError, ReportName, accountability, indicators, monev, progress};
 
 /// Who signs the accountability report off.
@@ -71,6 +71,9 @@ pub struct Request {
     pub now: DateTime<Utc>,
     /// The indicators' targets (`[indicators]` in `pantau.toml`).
     pub targets: indicators::Targets,
+    /// The monev photos' bytes the report carries inside it, past which
+    /// they are links ([`monev::CARRIED_BYTES`] unless a test asks less).
+    pub photo_bytes: i64,
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> ReportError {
@@ -181,26 +184,15 @@ pub async fn document(
             facts.push(cx.fact("fakta.dibuat", cx.when(req.now)));
             let visits = monev::read(store.visits_done(&filter).await?);
             let named = monev::photo_ids(&visits);
-            let ids: Vec<String> = named
-                .iter()
-                .map(|(_, id)| id.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let files: BTreeMap<String, _> = store
-                .attachments(&ids)
-                .await?
-                .into_iter()
-                .map(|a| (a.id.clone(), a))
-                .collect();
-            let mut photos = BTreeMap::new();
-            for (case, id) in named {
-                // Only a file of the visit's own case: an id naming another
-                // case's photo shows nothing.
-                if let Some(a) = files.get(&id).filter(|a| a.case_id == case) {
-                    let data = base64::engine::general_purpose::STANDARD.encode(&a.data);
-                    photos.insert((case, id), format!("data:{};base64,{data}", a.content_type));
-                }
+            let (photos, linked) = photos_of(store, &named, req.photo_bytes).await?;
+            if linked > 0 {
+                let carried = photos.len() - linked;
+                let note = cx
+                    .w("lain.foto_ditautkan")
+                    .replace("{dimuat}", &carried.to_string())
+                    .replace("{tautan}", &linked.to_string())
+                    .replace("{ukuran}", &size_text(req.photo_bytes));
+                facts.push(cx.fact("fakta.foto", note));
             }
             Ok(monev::build(&cx, facts, catalog, visits, &photos))
         }
@@ -219,6 +211,69 @@ pub async fn document(
             Ok(indicators::build(&cx, facts, &figures))
         }
     }
+}
+
+/// `8 MB`, `512 KB`: whole units, rounded up.
+fn size_text(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MB", (b + (1 << 20) - 1) >> 20),
+        b => format!("{} KB", (b + 1023) >> 10),
+    }
+}
+
+/// The photos `named` (case id, attachment id) by visits, each of its
+/// visit's own case: carried as `data:` URIs up to `budget` bytes (only
+/// those files' bytes are read), linked to past that; with how many are
+/// linked.
+async fn photos_of(
+    store: &Store,
+    named: &[(String, String)],
+    budget: i64,
+) -> Result<(BTreeMap<(String, String), Photo>, usize), ReportError> {
+    let ids: Vec<String> = named
+        .iter()
+        .map(|(_, id)| id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let files: BTreeMap<String, (String, i64)> = store
+        .attachment_sizes(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, case, size)| (id, (case, size)))
+        .collect();
+    let chosen = monev::carried(named, &files, budget);
+    let chosen: Vec<String> = chosen.into_iter().collect();
+    let data: BTreeMap<String, String> = store
+        .attachments(&chosen)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let data = base64::engine::general_purpose::STANDARD.encode(&a.data);
+            (a.id, format!("data:{};base64,{data}", a.content_type))
+        })
+        .collect();
+    let (mut photos, mut linked) = (BTreeMap::new(), 0);
+    for (case, id) in named {
+        // Only a file of the visit's own case: an id naming another
+        // case's photo shows nothing.
+        if files.get(id).is_none_or(|(owner, _)| owner != case) {
+            continue;
+        }
+        let key = (case.clone(), id.clone());
+        if photos.contains_key(&key) {
+            continue;
+        }
+        let photo = match data.get(id) {
+            Some(uri) => Photo::Carried(uri.clone()),
+            None => {
+                linked += 1;
+                Photo::Linked(format!("/api/cases/{case}/attachments/{id}"))
+            }
+        };
+        photos.insert(key, photo);
+    }
+    Ok((photos, linked))
 }
 
 /// The indicators of `year` against the year before within `scope`: the

@@ -28,7 +28,7 @@ use handlebars::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{Card, Cell, Document, Kind, Row};
+use crate::model::{Card, Cell, Document, Kind, Photo, Row};
 use crate::words::Words;
 use crate::{ReportError, ReportName};
 
@@ -212,7 +212,10 @@ fn card(c: &Card) -> Value {
     json!({
         "title": c.title,
         "facts": c.facts.iter().map(|f| json!({"label": f.label, "value": f.value})).collect::<Vec<_>>(),
-        "photos": c.photos,
+        "photos": c.photos.iter().map(|p| match p {
+            Photo::Carried(src) => json!({"src": src}),
+            Photo::Linked(href) => json!({"href": href}),
+        }).collect::<Vec<_>>(),
     })
 }
 
@@ -303,7 +306,7 @@ mod tests {
                         label: "Temuan".into(),
                         value: "<b>&".into(),
                     }],
-                    photos: vec!["data:image/png;base64,AA==".into()],
+                    photos: vec![Photo::Carried("data:image/png;base64,AA==".into())],
                 })
                 .collect(),
         }

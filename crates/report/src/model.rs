@@ -110,8 +110,17 @@ pub fn percent_cell(part: i64, whole: i64) -> Cell {
 pub struct Card {
     pub title: String,
     pub facts: Vec<Fact>,
-    /// Photos as `data:` URIs, so the HTML and PDF carry them.
-    pub photos: Vec<String>,
+    pub photos: Vec<Photo>,
+}
+
+/// A visit's photo in a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Photo {
+    /// Carried inside the HTML and PDF, as a `data:` URI.
+    Carried(String),
+    /// Past what a report carries ([`crate::monev::CARRIED_BYTES`]): the
+    /// address Pantau serves it at, to a reader who may see its case.
+    Linked(String),
 }
 
 /// Who signs the report off.

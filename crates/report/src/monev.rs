@@ -1,16 +1,23 @@
 //! The monev visit report (Laporan Hasil Monev), for one case or for every
 //! visit done in a period: per checklist, one row per visit with its
 //! answers, and one card per visit with the findings, the GPS point and the
-//! photos (carried inside the HTML and PDF).
+//! photos (carried inside the HTML and PDF, up to [`CARRIED_BYTES`] of
+//! them; past that, links to Pantau).
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pantau_store::read::report::VisitDone;
 use pantau_workflow::{Catalog, Value};
 
 use crate::Context;
-use crate::model::{Card, Cell, Column, Document, Fact, Kind, Row, Section, Table};
+use crate::model::{Card, Cell, Column, Document, Fact, Kind, Photo, Row, Section, Table};
+
+/// The photo bytes a report carries inside its HTML and PDF (as base64, a
+/// third more). A kabupaten/kota's month of visits fits; a province's year
+/// (some 14,000 visits, ~100 KB a photo) would be gigabytes, in the
+/// server's memory and in the page.
+pub const CARRIED_BYTES: i64 = 8 * 1024 * 1024;
 
 /// A visit done with the answers its recording event gave, read from the
 /// event once (its stored text let go).
@@ -54,7 +61,30 @@ pub fn photo_ids(visits: &[Visit]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `photos`: (case id, attachment id) → `data:` URI, for the case's own
+/// Which photos a report carries: `named` in the order the report reads
+/// them, `files` each existing file's (case id, size); a photo of its
+/// visit's own case is carried while the bytes carried stay within
+/// `budget` (one too big is passed over for the smaller ones after it).
+pub fn carried(
+    named: &[(String, String)],
+    files: &BTreeMap<String, (String, i64)>,
+    budget: i64,
+) -> BTreeSet<String> {
+    let mut chosen = BTreeSet::new();
+    let mut left = budget;
+    for (case, id) in named {
+        let Some((owner, size)) = files.get(id) else {
+            continue;
+        };
+        if owner == case && !chosen.contains(id) && *size <= left {
+            left -= size;
+            chosen.insert(id.clone());
+        }
+    }
+    chosen
+}
+
+/// `photos`: (case id, attachment id) → the photo, for the case's own
 /// attachments only. `visits` given by value are let go one by one as
 /// their rows and cards are made.
 pub fn build(
@@ -62,7 +92,7 @@ pub fn build(
     facts: Vec<Fact>,
     catalog: &Catalog,
     visits: impl IntoIterator<Item = impl Borrow<Visit>>,
-    photos: &BTreeMap<(String, String), String>,
+    photos: &BTreeMap<(String, String), Photo>,
 ) -> Document {
     // Sections by checklist, in the order they first appear.
     let mut order: Vec<(String, String)> = vec![];
@@ -195,5 +225,50 @@ fn answer_text(v: &Value, cx: &Context) -> String {
         (Value::YesNo(false), pantau_domain::Lang::En) => "no".into(),
         (Value::Date(d), lang) => pantau_domain::long_date(*d, lang),
         _ => v.display(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(c, i)| (c.to_string(), i.to_string()))
+            .collect()
+    }
+
+    fn files(rows: &[(&str, &str, i64)]) -> BTreeMap<String, (String, i64)> {
+        rows.iter()
+            .map(|(i, c, n)| (i.to_string(), (c.to_string(), *n)))
+            .collect()
+    }
+
+    #[test]
+    fn photos_are_carried_in_order_while_they_fit() {
+        let files = files(&[
+            ("a", "k1", 40),
+            ("b", "k1", 50),
+            ("c", "k2", 20),
+            ("d", "k2", 30),
+        ]);
+        let named = named(&[("k1", "a"), ("k1", "b"), ("k2", "c"), ("k2", "d")]);
+        // a (40) fits, b (50) would pass 80 and is passed over, c (20)
+        // fits after it, d (30) would pass: 60 bytes.
+        let chosen = carried(&named, &files, 80);
+        assert_eq!(chosen, BTreeSet::from(["a".into(), "c".into()]));
+        let chosen = carried(&named, &files, 100);
+        assert_eq!(chosen, BTreeSet::from(["a".into(), "b".into()]));
+        assert_eq!(carried(&named, &files, 0), BTreeSet::new());
+        assert_eq!(carried(&named, &files, 140).len(), 4);
+    }
+
+    #[test]
+    fn a_photo_named_twice_counts_once_and_another_cases_photo_never() {
+        let files = files(&[("a", "k1", 60), ("x", "k9", 10)]);
+        // The second visit names the same photo; `x` belongs to another case.
+        let named = named(&[("k1", "a"), ("k1", "a"), ("k1", "x"), ("k1", "missing")]);
+        assert_eq!(carried(&named, &files, 60), BTreeSet::from(["a".into()]));
     }
 }

@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use pantau_domain::access::Scope;
 use pantau_domain::{Lang, RegionCode, Zone};
 use pantau_report::html::Templates;
-use pantau_report::model::{Cell, Document};
+use pantau_report::model::{Cell, Document, Photo};
 use pantau_report::pdf::Printer as _;
 use pantau_report::{ReportName, Request, Signer};
 use pantau_store::{Settings, Store};
@@ -63,6 +63,7 @@ fn request(report: ReportName, scope: Scope) -> Request {
         zone: Zone::Wib,
         now: as_of(),
         targets: Default::default(),
+        photo_bytes: pantau_report::monev::CARRIED_BYTES,
     }
 }
 
@@ -382,4 +383,103 @@ async fn the_pdf_embeds_its_fonts_and_holds_the_same_totals() {
         // Columns: name type encoding emb sub uni object ID; `emb` is "yes".
         assert!(line.contains(" yes "), "every font is embedded:\n{fonts}");
     }
+}
+
+/// The photos of a monev report's cards, in order.
+fn photos(doc: &Document) -> Vec<Photo> {
+    doc.sections
+        .iter()
+        .flat_map(|s| &s.cards)
+        .flat_map(|c| c.photos.clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn past_its_photo_budget_a_monev_report_links_the_rest() {
+    let catalog = catalog::catalog();
+    let templates = Templates::load(&catalog::repo_root().join("templates")).unwrap();
+    let (dir, url) = db::fresh_sqlite();
+    let db = db::TestDb {
+        name: "sqlite",
+        url,
+        _dir: Some(dir),
+    };
+    let store = filled(&db, &catalog).await;
+    let monev = |bytes: i64| {
+        let mut req = request(ReportName::Monev, Scope::National);
+        req.photo_bytes = bytes;
+        req
+    };
+    let gather = |req: Request| {
+        let (store, catalog, templates) = (&store, &catalog, &templates);
+        async move {
+            pantau_report::gather::document(store, catalog, templates, &req)
+                .await
+                .unwrap()
+        }
+    };
+    let note = |doc: &Document| {
+        doc.facts
+            .iter()
+            .find(|f| f.label == "Foto")
+            .map(|f| f.value.clone())
+    };
+
+    // The demo's few photos fit: all carried, no note.
+    let whole = gather(monev(pantau_report::monev::CARRIED_BYTES)).await;
+    let carried: Vec<usize> = photos(&whole)
+        .iter()
+        .map(|p| match p {
+            Photo::Carried(uri) => uri.len() / 4 * 3,
+            Photo::Linked(href) => panic!("linked under the default budget: {href}"),
+        })
+        .collect();
+    assert!(carried.len() >= 2, "the demo's visits have photos");
+    assert_eq!(note(&whole), None);
+
+    // Nothing carried: each is a link to its own case's file, and the note says so.
+    let none = gather(monev(0)).await;
+    let links = photos(&none);
+    assert_eq!(links.len(), carried.len());
+    for (card, photo) in none
+        .sections
+        .iter()
+        .flat_map(|s| &s.cards)
+        .flat_map(|c| c.photos.iter().map(move |p| (c, p)))
+    {
+        let Photo::Linked(href) = photo else {
+            panic!("carried with no budget: {}", card.title);
+        };
+        assert!(href.starts_with("/api/cases/"), "{href}");
+        assert!(href.contains("/attachments/"), "{href}");
+    }
+    let said = note(&none).expect("a note on the linked photos");
+    assert!(
+        said.starts_with(&format!(
+            "0 foto dimuat di laporan ini; {} foto lainnya",
+            links.len()
+        )),
+        "{said}"
+    );
+    let html = templates.render(&none).unwrap();
+    assert!(!html.contains("data:image"), "no photo's bytes in the page");
+    assert_eq!(
+        html.matches("<a class=\"photo\" href=\"/api/cases/")
+            .count(),
+        links.len()
+    );
+
+    // Half the bytes: the first ones carried, the rest linked, none lost.
+    let half = carried.iter().sum::<usize>() as i64 / 2;
+    let split = photos(&gather(monev(half)).await);
+    let n_carried = split
+        .iter()
+        .filter(|p| matches!(p, Photo::Carried(_)))
+        .count();
+    assert_eq!(split.len(), carried.len());
+    assert!(
+        n_carried >= 1 && n_carried < split.len(),
+        "{n_carried} of {}",
+        split.len()
+    );
 }

@@ -603,6 +603,30 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// The case and size in bytes of each file of `ids` that exists, its
+    /// bytes left unread (to choose which a report can carry).
+    pub async fn attachment_sizes(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for part in ids.chunks(500) {
+            let rows = attachment::Entity::find()
+                .select_only()
+                .columns([
+                    attachment::Column::Id,
+                    attachment::Column::CaseId,
+                    attachment::Column::Size,
+                ])
+                .filter(attachment::Column::Id.is_in(part.iter().cloned()))
+                .into_tuple::<(String, String, i64)>()
+                .all(&self.db)
+                .await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
     /// The files of `ids` that exist, a few hundred ids a query: a
     /// province's monev report names some 14,000 photos, and one query each
     /// took seconds.

@@ -172,6 +172,7 @@ pub async fn make(
         zone: caller.zone,
         now,
         targets: (*app.indicator_targets).clone(),
+        photo_bytes: pantau_report::monev::CARRIED_BYTES,
     };
     let doc = pantau_report::gather::document(&app.store, &app.catalog, &app.reports, &req)
         .await
