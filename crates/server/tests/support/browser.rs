@@ -2,6 +2,7 @@
 //! driven over WebDriver (fantoccini), for the browser tests.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -20,12 +21,27 @@ pub fn skip(reason: &str) {
     eprintln!("SKIPPED: {reason}");
 }
 
-pub struct Driver(Child);
+/// chromedriver, in a process group of its own with the browser it starts,
+/// and the browser's profile folder. Dropped, the whole group is killed
+/// (killing chromedriver alone left its Chromium running after the tests)
+/// and the folder removed.
+pub struct Driver {
+    child: Child,
+    profile: std::path::PathBuf,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
+        let group = format!("-{}", self.child.id());
+        let killed = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !killed {
+            self.child.kill().ok();
+        }
+        self.child.wait().ok();
+        std::fs::remove_dir_all(&self.profile).ok();
     }
 }
 
@@ -51,15 +67,17 @@ pub async fn browser_with(width: u32, height: u32, extra: &[&str]) -> Option<(Cl
         .local_addr()
         .unwrap()
         .port();
-    let driver = Driver(
-        Command::new("/usr/bin/chromedriver")
+    let profile = tempfile::tempdir().unwrap().keep();
+    let driver = Driver {
+        child: Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
-    );
-    let profile = tempfile::tempdir().unwrap().keep();
+        profile: profile.clone(),
+    };
     let mut args = vec![
         "--headless=new".to_string(),
         "--no-sandbox".into(),
