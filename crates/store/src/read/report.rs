@@ -166,34 +166,42 @@ pub fn progress_sql(
     let (stages, stage_values) = stages_sql(stages, 4 + values.len());
     values.extend(stage_values);
     // The scope's cases from an index (`idx_cases_region_state`), not
-    // their rows with their snapshots; their moves from `idx_events_case_moves`.
+    // their rows with their snapshots; then those of the year, each with
+    // its tranches and visits counted by key (the primary keys, and
+    // `idx_visits_open_case` for the open ones), and its moves from
+    // `idx_events_case_moves`. Grouping every tranche and visit of the
+    // country first, then joining, read them all: a province's report
+    // took 1 s and 80 MB of SQLite's memory for its temporary tables, now
+    // 0.55 s and 21 MB (the national bench's data, in the sqlite3 shell).
+    // A visit is done, due or overdue; done = all - open.
     let sql = format!(
         "WITH {stages}, \
          k AS MATERIALIZED (SELECT c.id, c.program_id, c.region, c.workflow, c.workflow_version, \
            c.state, c.approved_amount, c.disbursed_amount FROM cases c \
-           WHERE c.region IS NOT NULL AND {clause}) \
+           WHERE c.region IS NOT NULL AND {clause}), \
+         x AS MATERIALIZED (SELECT c.id, c.program_id, c.region, c.state, c.approved_amount, \
+           c.disbursed_amount, s.proposal, s.verified, s.rejected, \
+           (SELECT COUNT(*) FROM tranches t WHERE t.case_id = c.id) AS tranches, \
+           (SELECT COUNT(*) FROM visits v WHERE v.case_id = c.id) AS visits, \
+           (SELECT COUNT(*) FROM visits v WHERE v.case_id = c.id AND v.done_at IS NULL AND v.due_at >= $1) AS due, \
+           (SELECT COUNT(*) FROM visits v WHERE v.case_id = c.id AND v.done_at IS NULL AND v.due_at < $1) AS overdue \
+           FROM k c JOIN programs p ON p.id = c.program_id \
+           LEFT JOIN stages s ON s.workflow = c.workflow AND s.workflow_version = c.workflow_version \
+           WHERE p.fiscal_year = $2 AND ($3 = '' OR c.program_id = $3)) \
          SELECT c.program_id, c.region, COUNT(*) AS cases, \
-         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = s.proposal) THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
-         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = s.verified) THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.action = c.proposal) THEN 1 ELSE 0 END) AS BIGINT) AS proposals, \
+         CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id AND e.to_state = c.verified) THEN 1 ELSE 0 END) AS BIGINT) AS verified, \
          CAST(SUM(CASE WHEN c.approved_amount IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved, \
-         CAST(SUM(CASE WHEN c.state = s.rejected THEN 1 ELSE 0 END) AS BIGINT) AS rejected, \
+         CAST(SUM(CASE WHEN c.state = c.rejected THEN 1 ELSE 0 END) AS BIGINT) AS rejected, \
          CAST(COALESCE(SUM(c.approved_amount), 0) AS BIGINT) AS approved_amount, \
          CAST(COALESCE(SUM(c.disbursed_amount), 0) AS BIGINT) AS disbursed_amount, \
-         CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS tranches_paid, \
+         CAST(COALESCE(SUM(c.tranches), 0) AS BIGINT) AS tranches_paid, \
          CAST(SUM(CASE WHEN c.disbursed_amount > 0 THEN 1 ELSE 0 END) AS BIGINT) AS disbursed_cases, \
-         CAST(SUM(CASE WHEN c.disbursed_amount > 0 AND v.done > 0 THEN 1 ELSE 0 END) AS BIGINT) AS monitored_cases, \
-         CAST(COALESCE(SUM(v.done), 0) AS BIGINT) AS visits_done, \
-         CAST(COALESCE(SUM(v.due), 0) AS BIGINT) AS visits_due, \
-         CAST(COALESCE(SUM(v.overdue), 0) AS BIGINT) AS visits_overdue \
-         FROM k c JOIN programs p ON p.id = c.program_id \
-         LEFT JOIN stages s ON s.workflow = c.workflow AND s.workflow_version = c.workflow_version \
-         LEFT JOIN (SELECT case_id, COUNT(*) AS n FROM tranches GROUP BY case_id) t ON t.case_id = c.id \
-         LEFT JOIN (SELECT case_id, \
-           SUM(CASE WHEN done_at IS NOT NULL THEN 1 ELSE 0 END) AS done, \
-           SUM(CASE WHEN done_at IS NULL AND due_at >= $1 THEN 1 ELSE 0 END) AS due, \
-           SUM(CASE WHEN done_at IS NULL AND due_at < $1 THEN 1 ELSE 0 END) AS overdue \
-           FROM visits GROUP BY case_id) v ON v.case_id = c.id \
-         WHERE p.fiscal_year = $2 AND ($3 = '' OR c.program_id = $3) \
+         CAST(SUM(CASE WHEN c.disbursed_amount > 0 AND c.visits > c.due + c.overdue THEN 1 ELSE 0 END) AS BIGINT) AS monitored_cases, \
+         CAST(COALESCE(SUM(c.visits - c.due - c.overdue), 0) AS BIGINT) AS visits_done, \
+         CAST(COALESCE(SUM(c.due), 0) AS BIGINT) AS visits_due, \
+         CAST(COALESCE(SUM(c.overdue), 0) AS BIGINT) AS visits_overdue \
+         FROM x c \
          GROUP BY c.program_id, c.region ORDER BY c.program_id, c.region"
     );
     (sql, values)
