@@ -122,8 +122,9 @@ fn report_members(
         lang: Lang::Id,
         zone,
         now: created_at,
-        // The accountability report holds no indicators.
+        // The accountability report holds no indicators, nor photos.
         targets: Default::default(),
+        photo_bytes: pantau_report::monev::CARRIED_BYTES,
     };
     let doc = block_on(pantau_report::gather::document(
         store, &catalog, &templates, &req,

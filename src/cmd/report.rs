@@ -103,6 +103,7 @@ pub fn run(args: ReportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             zone: args.zone,
             now: Utc::now(),
             targets: db.indicator_targets()?,
+            photo_bytes: pantau_report::monev::CARRIED_BYTES,
         };
         let doc = pantau_report::gather::document(&store, &catalog, &templates, &req).await?;
         anyhow::Ok(match format {
