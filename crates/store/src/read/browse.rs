@@ -609,38 +609,48 @@ impl Store {
         &self,
         ids: &[String],
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let mut out = Vec::new();
-        for part in ids.chunks(500) {
-            let rows = attachment::Entity::find()
+        by_ids(ids, |part| {
+            attachment::Entity::find()
                 .select_only()
                 .columns([
                     attachment::Column::Id,
                     attachment::Column::CaseId,
                     attachment::Column::Size,
                 ])
-                .filter(attachment::Column::Id.is_in(part.iter().cloned()))
+                .filter(attachment::Column::Id.is_in(part))
                 .into_tuple::<(String, String, i64)>()
                 .all(&self.db)
-                .await?;
-            out.extend(rows);
-        }
-        Ok(out)
+        })
+        .await
     }
 
     /// The files of `ids` that exist, a few hundred ids a query: a
     /// province's monev report names some 14,000 photos, and one query each
     /// took seconds.
     pub async fn attachments(&self, ids: &[String]) -> Result<Vec<model::Attachment>, StoreError> {
-        let mut out = Vec::new();
-        for part in ids.chunks(500) {
-            let rows = attachment::Entity::find()
-                .filter(attachment::Column::Id.is_in(part.iter().cloned()))
+        let rows = by_ids(ids, |part| {
+            attachment::Entity::find()
+                .filter(attachment::Column::Id.is_in(part))
                 .all(&self.db)
-                .await?;
-            out.extend(rows.into_iter().map(model::Attachment::from));
-        }
-        Ok(out)
+        })
+        .await?;
+        Ok(rows.into_iter().map(model::Attachment::from).collect())
     }
+}
+
+/// The rows `query` gives for `ids`, asked 500 ids at a time.
+async fn by_ids<T, Fut>(
+    ids: &[String],
+    query: impl Fn(Vec<String>) -> Fut,
+) -> Result<Vec<T>, StoreError>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, sea_orm::DbErr>>,
+{
+    let mut out = Vec::new();
+    for part in ids.chunks(500) {
+        out.extend(query(part.to_vec()).await?);
+    }
+    Ok(out)
 }
 
 /// The sum of the program and region a row starts with, made when new.
