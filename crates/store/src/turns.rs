@@ -1,5 +1,5 @@
 //! Write transactions, one at a time on SQLite, in the order they asked,
-//! on one connection kept for writing.
+//! on one connection kept for writing, committed together.
 //!
 //! SQLite has one writer. Left to itself, a `BEGIN IMMEDIATE` that finds the
 //! file taken sleeps in its busy handler (1, 2, 5, … 100 ms) and tries
@@ -17,8 +17,22 @@
 //! connection was free, every one of them started by reading the tables'
 //! upper pages again. The writing connection only ever sees its own
 //! changes, so its cache stays warm (the transitions bench, one client,
-//! two rounds each way: 903–984 → 1,017–1,108 transitions/s); a dropped
-//! transaction's rollback also runs there before the next writer's `BEGIN`.
+//! two rounds each way: 903–984 → 1,017–1,108 transitions/s).
+//!
+//! Writers who waited in the queue are committed together (group commit).
+//! A writer's work goes into the connection's open transaction, the
+//! *batch*; the first writer begins it, each later one works inside a
+//! savepoint of its own. A writer that finishes releases its savepoint and
+//! then waits, at the back of the queue, for the batch's one `COMMIT`:
+//! whoever of the batch's finished writers reaches the front first commits
+//! it for all of them, after the writers who were waiting behind it have
+//! added their work. One `COMMIT` (one write of the WAL, one fsync) then
+//! stands for as many writers as were waiting; a writer alone commits at
+//! once. As seen by each caller nothing changes: `commit` returns when its
+//! work is durable, or with an error when it is not (the batch failed);
+//! a writer that fails or is dropped rolls back its own savepoint only.
+//! Nothing a writer wrote is seen by other connections before its commit
+//! returns, as before.
 
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
@@ -26,27 +40,94 @@ use sea_orm::{
 };
 use std::ops::Deref;
 use std::sync::Arc;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::schema::connect::BUSY_TIMEOUT;
 use crate::{Store, StoreError};
 
-/// The queue of the process's SQLite writers, shared by a store's clones.
+/// A member's savepoint, begun, kept and undone.
+const SAVE: &str = "SAVEPOINT pantau_member";
+const RELEASE: &str = "RELEASE pantau_member";
+const UNDO: &str = "ROLLBACK TO pantau_member; RELEASE pantau_member";
+
+/// The queue of the process's SQLite writers, shared by a store's clones,
+/// and the batch the writing connection has open.
 #[derive(Debug, Default)]
-pub(crate) struct Turns(Arc<Mutex<()>>);
+pub(crate) struct Turns {
+    slot: Arc<Mutex<Slot>>,
+    /// Writers waiting for their turn (not counting finished writers
+    /// waiting to commit their batch).
+    asking: AtomicUsize,
+}
+
+/// One writer counted in [`Turns::asking`] while it waits, however its
+/// wait ends.
+struct Asking<'a>(&'a AtomicUsize);
+
+impl<'a> Asking<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Asking(count)
+    }
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Slot {
+    batch: Option<Batch>,
+    /// Batches begun so far: a batch's number.
+    begun: u64,
+}
+
+/// What a batch's finished writers are told: nothing yet, or how its
+/// `COMMIT` went.
+type Closed = Option<Result<(), String>>;
+
+#[derive(Debug)]
+struct Batch {
+    txn: DatabaseTransaction,
+    number: u64,
+    /// A writer ended unfinished inside its savepoint: the savepoint is
+    /// rolled back before anything else is written or committed.
+    unfinished: bool,
+    closed: watch::Sender<Closed>,
+}
 
 /// A write transaction holding its turn until it commits or rolls back.
-/// Dropped unfinished, its transaction rolls back, then the turn passes.
-pub(crate) struct Writing {
-    txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
+/// Dropped unfinished, its work rolls back, then the turn passes.
+pub(crate) struct Writing(Option<Inner>);
+
+enum Inner {
+    /// PostgreSQL, or a writer who gave up waiting for its turn: a
+    /// transaction of its own.
+    Alone(DatabaseTransaction),
+    /// A writer in the writing connection's batch, holding the turn;
+    /// `saved` when it works in a savepoint (all but the batch's first).
+    Member {
+        turn: OwnedMutexGuard<Slot>,
+        saved: bool,
+        turns: Arc<Turns>,
+    },
 }
 
 impl Deref for Writing {
     type Target = DatabaseTransaction;
 
     fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        match &self.0 {
+            Some(Inner::Alone(txn)) => txn,
+            Some(Inner::Member { turn, .. }) => match &turn.batch {
+                Some(batch) => &batch.txn,
+                None => unreachable!("a writer's batch stays open while it writes"),
+            },
+            None => unreachable!("a writing is used only until it commits or rolls back"),
+        }
     }
 }
 
@@ -54,37 +135,133 @@ impl Deref for Writing {
 #[async_trait::async_trait]
 impl ConnectionTrait for Writing {
     fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
+        self.deref().get_database_backend()
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
+        self.deref().execute_raw(stmt).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
+        self.deref().execute_unprepared(sql).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
+        self.deref().query_one_raw(stmt).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
+        self.deref().query_all_raw(stmt).await
     }
 
     fn support_returning(&self) -> bool {
-        self.txn.support_returning()
+        self.deref().support_returning()
     }
 }
 
 impl Writing {
-    pub(crate) async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+    /// Returns once the work is committed: at once for a transaction of
+    /// its own or a batch nobody waits to join, else with its batch.
+    pub(crate) async fn commit(mut self) -> Result<(), DbErr> {
+        let (mut turn, saved, turns) = match self.0.take() {
+            Some(Inner::Alone(txn)) => return txn.commit().await,
+            Some(Inner::Member { turn, saved, turns }) => (turn, saved, turns),
+            None => return Ok(()),
+        };
+        let Some(batch) = turn.batch.as_mut() else {
+            return Err(DbErr::Custom("the batch is gone".into()));
+        };
+        if saved && let Err(e) = batch.txn.execute_unprepared(RELEASE).await {
+            fail(&mut turn, &e);
+            return Err(e);
+        }
+        if turns.asking.load(Ordering::SeqCst) == 0 {
+            // Nobody to wait for: committed now, the turn still held (as a
+            // writer alone always was; the batch's earlier writers hear it).
+            return match turn.batch.take() {
+                Some(batch) => close(batch).await,
+                None => Ok(()),
+            };
+        }
+        let number = batch.number;
+        let mut closed = batch.closed.subscribe();
+        drop(turn);
+        // In a task of its own, so a caller who stops waiting never leaves
+        // the batch open.
+        tokio::spawn(close_if_open(turns, number));
+        let told = closed.wait_for(Option::is_some).await;
+        match told.as_deref() {
+            Ok(Some(Ok(()))) => Ok(()),
+            Ok(Some(Err(e))) => Err(DbErr::Custom(e.clone())),
+            _ => Err(DbErr::Custom("the batch ended uncommitted".into())),
+        }
     }
 
-    pub(crate) async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+    pub(crate) async fn rollback(mut self) -> Result<(), DbErr> {
+        match self.0.take() {
+            Some(Inner::Alone(txn)) => txn.rollback().await,
+            member => {
+                self.0 = member;
+                drop(self);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Writing {
+    /// A member dropped unfinished: a savepoint is rolled back by whoever
+    /// comes next; the batch's first has nothing of others in it, so the
+    /// whole transaction rolls back.
+    fn drop(&mut self) {
+        if let Some(Inner::Member {
+            mut turn, saved, ..
+        }) = self.0.take()
+        {
+            match (saved, turn.batch.as_mut()) {
+                (true, Some(batch)) => batch.unfinished = true,
+                _ => turn.batch = None,
+            }
+        }
+    }
+}
+
+/// Commits batch `number` for its finished writers, if nobody has yet.
+async fn close_if_open(turns: Arc<Turns>, number: u64) {
+    let mut turn = turns.slot.lock().await;
+    if turn.batch.as_ref().is_some_and(|b| b.number == number)
+        && let Some(batch) = turn.batch.take()
+    {
+        // Its writers hear how it went.
+        close(batch).await.ok();
+    }
+}
+
+/// Commits `batch` (after undoing an unfinished writer's savepoint) and
+/// tells its finished writers how it went.
+async fn close(batch: Batch) -> Result<(), DbErr> {
+    let Batch {
+        txn,
+        unfinished,
+        closed,
+        ..
+    } = batch;
+    let result = async {
+        if unfinished {
+            txn.execute_unprepared(UNDO).await?;
+        }
+        txn.commit().await
+    }
+    .await;
+    closed.send_replace(Some(result.as_ref().map(|_| ()).map_err(|e| e.to_string())));
+    result
+}
+
+/// The batch failed: its finished writers hear why, and what it holds
+/// rolls back.
+fn fail(turn: &mut Slot, e: &DbErr) {
+    if let Some(batch) = turn.batch.take() {
+        batch.closed.send_replace(Some(Err(e.to_string())));
     }
 }
 
@@ -94,27 +271,55 @@ impl Store {
     /// upgrade and nobody waits in SQLite's busy handler for another of
     /// ours.
     pub(crate) async fn begin_write(&self) -> Result<Writing, StoreError> {
-        let turn = match self.db.get_database_backend() {
-            DbBackend::Sqlite => {
-                let queue = self.turns.0.clone();
-                // Past the busy timeout (a bulk import may hold the file
-                // longer), SQLite's own busy handler takes over.
-                tokio::time::timeout(BUSY_TIMEOUT, queue.lock_owned())
-                    .await
-                    .ok()
-            }
-            _ => None,
+        if self.db.get_database_backend() != DbBackend::Sqlite {
+            return Ok(Writing(Some(Inner::Alone(begin(&self.db).await?))));
+        }
+        let turns = self.turns.clone();
+        // Past the busy timeout (a bulk import may hold the file longer),
+        // a writer gives up its place and begins on the pool, as any
+        // process would, waiting in SQLite's busy handler instead.
+        let asking = Asking::new(&turns.asking);
+        let waited = tokio::time::timeout(BUSY_TIMEOUT, turns.slot.clone().lock_owned()).await;
+        drop(asking);
+        let Ok(mut turn) = waited else {
+            return Ok(Writing(Some(Inner::Alone(begin(&self.db).await?))));
         };
-        // A writer who gave up waiting for its turn begins on the pool, as
-        // any process would, and waits in SQLite's busy handler instead.
-        let conn = match turn {
-            Some(_) => &self.writer,
-            None => &self.db,
-        };
-        Ok(Writing {
-            txn: begin(conn).await?,
-            _turn: turn,
-        })
+        let saved = join(&mut turn).await;
+        if !saved {
+            turn.begun += 1;
+            let txn = begin(&self.writer).await?;
+            turn.batch = Some(Batch {
+                txn,
+                number: turn.begun,
+                unfinished: false,
+                closed: watch::Sender::new(None),
+            });
+        }
+        Ok(Writing(Some(Inner::Member { turn, saved, turns })))
+    }
+}
+
+/// Opens a savepoint in the open batch, after undoing an unfinished
+/// writer's; false when there is no batch to join (none open, or the one
+/// open failed: its writers are told).
+async fn join(turn: &mut Slot) -> bool {
+    let Some(batch) = turn.batch.as_mut() else {
+        return false;
+    };
+    let sql = if batch.unfinished {
+        format!("{UNDO}; {SAVE}")
+    } else {
+        SAVE.to_string()
+    };
+    match batch.txn.execute_unprepared(&sql).await {
+        Ok(_) => {
+            batch.unfinished = false;
+            true
+        }
+        Err(e) => {
+            fail(turn, &e);
+            false
+        }
     }
 }
 
@@ -128,56 +333,4 @@ async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, StoreErro
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use sea_orm::ConnectionTrait;
-
-    use crate::{Settings, Store};
-
-    /// Writers who asked while the file was taken write in the order they
-    /// asked once it is let go. Left to SQLite's busy handler, each retries
-    /// on its own schedule of sleeps and a later one often goes first.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn writers_take_turns_in_the_order_they_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("turns.db").display());
-        let store = Store::open(&Settings::new(url)).await.unwrap();
-        store
-            .db
-            .execute_unprepared("CREATE TABLE turn_order (who TEXT NOT NULL)")
-            .await
-            .unwrap();
-        let first = store.begin_write().await.unwrap();
-        let mut waiting = Vec::new();
-        for who in ["b", "c", "d", "e"] {
-            let store = store.clone();
-            waiting.push(tokio::spawn(async move {
-                let w = store.begin_write().await.unwrap();
-                w.execute_unprepared(&format!("INSERT INTO turn_order VALUES ('{who}')"))
-                    .await
-                    .unwrap();
-                w.commit().await.unwrap();
-            }));
-            tokio::time::sleep(Duration::from_millis(60)).await;
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        first.commit().await.unwrap();
-        for w in waiting {
-            w.await.unwrap();
-        }
-        let rows = store
-            .db
-            .query_all_raw(sea_orm::Statement::from_string(
-                store.db_backend(),
-                "SELECT who FROM turn_order ORDER BY rowid",
-            ))
-            .await
-            .unwrap();
-        let order: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get_by_index(0).unwrap())
-            .collect();
-        assert_eq!(order, ["b", "c", "d", "e"]);
-    }
-}
+mod tests;
