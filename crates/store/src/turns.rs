@@ -175,9 +175,11 @@ impl Writing {
             fail(&mut turn, &e);
             return Err(e);
         }
-        if turns.asking.load(Ordering::SeqCst) == 0 {
-            // Nobody to wait for: committed now, the turn still held (as a
-            // writer alone always was; the batch's earlier writers hear it).
+        if turns.asking.load(Ordering::SeqCst) == 0 && batch.closed.receiver_count() == 0 {
+            // Alone in its batch with nobody asking: committed now, the turn
+            // still held, as a writer alone always was. (With others in the
+            // batch it is handed on even so: a caller who stopped waiting
+            // in the middle of the COMMIT would leave them not knowing.)
             return match turn.batch.take() {
                 Some(batch) => close(batch).await,
                 None => Ok(()),
