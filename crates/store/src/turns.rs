@@ -96,8 +96,16 @@ struct Batch {
     /// A writer ended unfinished inside its savepoint: the savepoint is
     /// rolled back before anything else is written or committed.
     unfinished: bool,
+    /// A savepoint statement was sent and its caller stopped waiting
+    /// before it answered (an HTTP client gone): what the savepoints hold
+    /// is unknown, so the batch is rolled back and its writers told.
+    midway: bool,
     closed: watch::Sender<Closed>,
 }
+
+/// Why a batch with [`Batch::midway`] set was rolled back.
+const MIDWAY: &str =
+    "a writer stopped waiting in the middle of a savepoint statement; the batch was rolled back";
 
 /// A write transaction holding its turn until it commits or rolls back.
 /// Dropped unfinished, its work rolls back, then the turn passes.
@@ -171,9 +179,13 @@ impl Writing {
         let Some(batch) = turn.batch.as_mut() else {
             return Err(DbErr::Custom("the batch is gone".into()));
         };
-        if saved && let Err(e) = batch.txn.execute_unprepared(RELEASE).await {
-            fail(&mut turn, &e);
-            return Err(e);
+        if saved {
+            batch.midway = true;
+            if let Err(e) = batch.txn.execute_unprepared(RELEASE).await {
+                fail(&mut turn, &e.to_string());
+                return Err(e);
+            }
+            batch.midway = false;
         }
         if turns.asking.load(Ordering::SeqCst) == 0 && batch.closed.receiver_count() == 0 {
             // Alone in its batch with nobody asking: committed now, the turn
@@ -239,16 +251,21 @@ async fn close_if_open(turns: Arc<Turns>, number: u64) {
     }
 }
 
-/// Commits `batch` (after undoing an unfinished writer's savepoint) and
-/// tells its finished writers how it went.
+/// Commits `batch` (after undoing an unfinished writer's savepoint; rolls
+/// it back when a savepoint statement was left midway) and tells its
+/// finished writers how it went.
 async fn close(batch: Batch) -> Result<(), DbErr> {
     let Batch {
         txn,
         unfinished,
+        midway,
         closed,
         ..
     } = batch;
     let result = async {
+        if midway {
+            return Err(DbErr::Custom(MIDWAY.into()));
+        }
         if unfinished {
             txn.execute_unprepared(UNDO).await?;
         }
@@ -261,9 +278,9 @@ async fn close(batch: Batch) -> Result<(), DbErr> {
 
 /// The batch failed: its finished writers hear why, and what it holds
 /// rolls back.
-fn fail(turn: &mut Slot, e: &DbErr) {
+fn fail(turn: &mut Slot, why: &str) {
     if let Some(batch) = turn.batch.take() {
-        batch.closed.send_replace(Some(Err(e.to_string())));
+        batch.closed.send_replace(Some(Err(why.to_string())));
     }
 }
 
@@ -294,6 +311,7 @@ impl Store {
                 txn,
                 number: turn.begun,
                 unfinished: false,
+                midway: false,
                 closed: watch::Sender::new(None),
             });
         }
@@ -308,18 +326,24 @@ async fn join(turn: &mut Slot) -> bool {
     let Some(batch) = turn.batch.as_mut() else {
         return false;
     };
+    if batch.midway {
+        fail(turn, MIDWAY);
+        return false;
+    }
     let sql = if batch.unfinished {
         format!("{UNDO}; {SAVE}")
     } else {
         SAVE.to_string()
     };
+    batch.midway = true;
     match batch.txn.execute_unprepared(&sql).await {
         Ok(_) => {
+            batch.midway = false;
             batch.unfinished = false;
             true
         }
         Err(e) => {
-            fail(turn, &e);
+            fail(turn, &e.to_string());
             false
         }
     }
