@@ -33,8 +33,10 @@
 //! one per client as the direct baseline has).
 //!
 //! SQLite is measured with 1 and with 4 concurrent clients, PostgreSQL
-//! with 4 and with 16 (tokio tasks sharing the pool; on SQLite the writers
-//! serialize on the database lock, `BEGIN IMMEDIATE` with a busy timeout). Each client works
+//! with 4 and with 16 (tokio tasks sharing the pool; on SQLite the store's
+//! writers take turns on its writing connection and those who waited are
+//! committed together, `turns.rs`; the hand-written and direct baselines
+//! commit each transaction alone, `BEGIN IMMEDIATE` with a busy timeout). Each client works
 //! on its own cases, so there are no conflicts. A short sizing run per
 //! client count (not reported; it also warms the pool and its statement
 //! caches) picks the number of transactions so a store measurement lasts

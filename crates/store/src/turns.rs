@@ -290,17 +290,21 @@ impl Store {
     /// upgrade and nobody waits in SQLite's busy handler for another of
     /// ours.
     pub(crate) async fn begin_write(&self) -> Result<Writing, StoreError> {
-        if self.db.get_database_backend() != DbBackend::Sqlite {
-            return Ok(Writing(Some(Inner::Alone(begin(&self.db).await?))));
-        }
         let turns = self.turns.clone();
-        // Past the busy timeout (a bulk import may hold the file longer),
-        // a writer gives up its place and begins on the pool, as any
-        // process would, waiting in SQLite's busy handler instead.
-        let asking = Asking::new(&turns.asking);
-        let waited = tokio::time::timeout(BUSY_TIMEOUT, turns.slot.clone().lock_owned()).await;
-        drop(asking);
-        let Ok(mut turn) = waited else {
+        let waited = match self.db.get_database_backend() {
+            DbBackend::Sqlite => {
+                let _asking = Asking::new(&turns.asking);
+                let queue = turns.slot.clone();
+                tokio::time::timeout(BUSY_TIMEOUT, queue.lock_owned())
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
+        // PostgreSQL; or past the busy timeout (a bulk import may hold the
+        // file longer) a writer gives up its place and begins on the pool,
+        // as any process would, waiting in SQLite's busy handler instead.
+        let Some(mut turn) = waited else {
             return Ok(Writing(Some(Inner::Alone(begin(&self.db).await?))));
         };
         let saved = join(&mut turn).await;
