@@ -103,6 +103,16 @@ struct Batch {
     closed: watch::Sender<Closed>,
 }
 
+impl Batch {
+    /// Sends a savepoint statement, [`Batch::midway`] until it answers.
+    async fn savepoint(&mut self, sql: &str) -> Result<(), DbErr> {
+        self.midway = true;
+        self.txn.execute_unprepared(sql).await?;
+        self.midway = false;
+        Ok(())
+    }
+}
+
 /// Why a batch with [`Batch::midway`] set was rolled back.
 const MIDWAY: &str =
     "a writer stopped waiting in the middle of a savepoint statement; the batch was rolled back";
@@ -179,13 +189,9 @@ impl Writing {
         let Some(batch) = turn.batch.as_mut() else {
             return Err(DbErr::Custom("the batch is gone".into()));
         };
-        if saved {
-            batch.midway = true;
-            if let Err(e) = batch.txn.execute_unprepared(RELEASE).await {
-                fail(&mut turn, &e.to_string());
-                return Err(e);
-            }
-            batch.midway = false;
+        if saved && let Err(e) = batch.savepoint(RELEASE).await {
+            fail(&mut turn, &e.to_string());
+            return Err(e);
         }
         if turns.asking.load(Ordering::SeqCst) == 0 && batch.closed.receiver_count() == 0 {
             // Alone in its batch with nobody asking: committed now, the turn
@@ -339,10 +345,8 @@ async fn join(turn: &mut Slot) -> bool {
     } else {
         SAVE.to_string()
     };
-    batch.midway = true;
-    match batch.txn.execute_unprepared(&sql).await {
-        Ok(_) => {
-            batch.midway = false;
+    match batch.savepoint(&sql).await {
+        Ok(()) => {
             batch.unfinished = false;
             true
         }
