@@ -8,14 +8,13 @@ use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
+    IdenStatic, Iterable, QueryFilter, QuerySelect, Statement,
 };
 
 use crate::cases::query::{CaseView, events_of};
 use crate::cases::write::Writes;
 use crate::schema::entity::{allocation, case, event};
-use crate::together::query_together;
 use crate::{Store, StoreError, cases::evidence, chain};
 
 /// How often a command that lost a race is tried again before giving up.
@@ -419,7 +418,8 @@ fn same_command(
 }
 
 /// The case row and the first result of `key` (when it was applied
-/// before), read together: one round trip on SQLite.
+/// before), read together in one statement: one round trip on SQLite, and
+/// on PostgreSQL one statement to parse and plan rather than two.
 async fn case_and_key(
     txn: &DatabaseTransaction,
     case_id: &str,
@@ -428,27 +428,36 @@ async fn case_and_key(
     const BODY: &str = "key_body";
     const CASE: &str = "key_case";
     let backend = txn.get_database_backend();
-    let reads = vec![
-        case::Entity::find_by_id(case_id).build(backend),
-        event::Entity::find()
-            .select_only()
-            .column_as(event::Column::CaseId, CASE)
-            .column_as(event::Column::Body, BODY)
-            .filter(event::Column::IdemKey.eq(key))
-            .build(backend),
-    ];
-    let (mut found, mut first) = (None, None);
-    for row in query_together(txn, reads).await? {
-        match row.try_get::<String>("", BODY) {
-            Ok(body) => {
-                first = Some(Outcome::Repeated {
-                    event: serde_json::from_str(&body)?,
-                    case_id: row.try_get("", CASE)?,
-                })
-            }
-            Err(_) => found = Some(case::Model::from_query_result(&row, "")?),
-        }
-    }
+    let (first, second) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?", "?"),
+    };
+    // One row whatever is found: the case's columns and the key's, each
+    // NULL when there is none (the key is unique). The columns are named:
+    // a `*` would change its shape under a prepared statement when a
+    // migration changes the table.
+    let columns: Vec<String> = case::Column::iter()
+        .map(|c| format!(r#""cases"."{}""#, c.as_str()))
+        .collect();
+    let sql = format!(
+        r#"SELECT {}, "k"."case_id" AS "{CASE}", "k"."body" AS "{BODY}" FROM (SELECT 1 AS "one") AS "o" LEFT JOIN "cases" ON "cases"."id" = {first} LEFT JOIN "events" AS "k" ON "k"."idem_key" = {second}"#,
+        columns.join(", ")
+    );
+    let read = Statement::from_sql_and_values(backend, sql, [case_id.into(), key.into()]);
+    let Some(row) = txn.query_one_raw(read).await? else {
+        return Ok((None, None));
+    };
+    let first = match row.try_get::<Option<String>>("", BODY)? {
+        Some(body) => Some(Outcome::Repeated {
+            event: serde_json::from_str(&body)?,
+            case_id: row.try_get("", CASE)?,
+        }),
+        None => None,
+    };
+    let found = match row.try_get::<Option<String>>("", "id")? {
+        Some(_) => Some(case::Model::from_query_result(&row, "")?),
+        None => None,
+    };
     Ok((found, first))
 }
 

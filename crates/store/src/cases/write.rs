@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::registry::years::{self, Verified};
 use crate::schema::entity::{allocation, case, event, outbox, reminder, tranche, visit};
-use crate::together::send_together;
+use crate::together::{Step, send_together};
 use crate::{StoreError, chain};
 
 /// Rows per INSERT, well under SQLite's 32,766 bind parameters.
@@ -227,13 +227,16 @@ impl Writes {
     /// Writes everything, the case rows first, each only where its stored
     /// `seq` is still the one read: when any case moved meanwhile, the
     /// answer is [`StoreError::Stale`] and the caller rolls back. All of it
-    /// goes as statements sent together ([`send_together`]).
-    pub async fn flush(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
+    /// goes as statements sent together ([`send_together`]), in steps whose
+    /// statements touch different rows: the rows every transition writes;
+    /// then new visits (PostgreSQL's trigger reads their case's row); then
+    /// visits done; then their reviews (the same visits' rows).
+    pub async fn flush(mut self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
         let backend = txn.get_database_backend();
         let expected = self.cases.len() as u64;
         let upsert = case_upsert();
         let cases = insert_statements::<case::Entity>(backend, self.cases, &upsert)?;
-        let mut all: Vec<(Statement, bool)> = cases.into_iter().map(|s| (s, true)).collect();
+        let mut first: Step = cases.into_iter().map(|s| (s, true)).collect();
         let mut rest = Vec::new();
         for ((program, region), delta) in self.approved {
             rest.push(
@@ -252,6 +255,8 @@ impl Writes {
             self.events,
             "",
         )?);
+        self.disarm.sort();
+        self.disarm.dedup();
         for ids in self.disarm.chunks(ROWS) {
             rest.push(
                 reminder::Entity::update_many()
@@ -266,26 +271,6 @@ impl Writes {
             self.reminders,
             "",
         )?);
-        rest.extend(insert_statements::<visit::Entity>(
-            backend,
-            self.visits,
-            "",
-        )?);
-        for (case_id, no, at, seq) in self.completed {
-            rest.push(
-                one_visit(&case_id, no)
-                    .col_expr(visit::Column::DoneAt, Expr::value(at))
-                    .col_expr(visit::Column::DoneSeq, Expr::value(seq))
-                    .build(backend),
-            );
-        }
-        for (case_id, no, review) in self.reviews {
-            rest.push(
-                one_visit(&case_id, no)
-                    .col_expr(visit::Column::Review, Expr::value(review))
-                    .build(backend),
-            );
-        }
         rest.extend(insert_statements::<tranche::Entity>(
             backend,
             self.tranches,
@@ -296,8 +281,27 @@ impl Writes {
             self.outbox,
             "",
         )?);
-        all.extend(rest.into_iter().map(|s| (s, false)));
-        if send_together(txn, all).await? != expected {
+        first.extend(rest.into_iter().map(|s| (s, false)));
+        let visits = insert_statements::<visit::Entity>(backend, self.visits, "")?;
+        let done = self.completed.into_iter().map(|(case_id, no, at, seq)| {
+            one_visit(&case_id, no)
+                .col_expr(visit::Column::DoneAt, Expr::value(at))
+                .col_expr(visit::Column::DoneSeq, Expr::value(seq))
+                .build(backend)
+        });
+        let reviewed = self.reviews.into_iter().map(|(case_id, no, review)| {
+            one_visit(&case_id, no)
+                .col_expr(visit::Column::Review, Expr::value(review))
+                .build(backend)
+        });
+        let uncounted = |s: Vec<Statement>| -> Step { s.into_iter().map(|s| (s, false)).collect() };
+        let steps = vec![
+            first,
+            uncounted(visits),
+            uncounted(done.collect()),
+            uncounted(reviewed.collect()),
+        ];
+        if send_together(txn, steps).await? != expected {
             return Err(StoreError::Stale);
         }
         years::upsert(txn, self.years).await?;

@@ -329,7 +329,8 @@ impl Store {
                 .filter(C::Reference.eq(line.reference.as_str()))
                 .build(backend)
         });
-        send_together(&txn, answered.map(|s| (s, false)).collect()).await?;
+        // One step each: a line's update may follow another's.
+        send_together(&txn, answered.map(|s| vec![(s, false)]).collect()).await?;
         txn.commit().await?;
         Ok(part)
     }
