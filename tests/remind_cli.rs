@@ -351,6 +351,22 @@ async fn each_manager_gets_one_monthly_report_with_their_regions_figures() {
             .unwrap();
         assert!(out.status.success(), "{}", text(&out));
         let csv = std::fs::read_to_string(csv_file.path()).unwrap();
+        // `--out -` is standard output, not a file named `-`.
+        let piped = cli(&t.url, smtp.port)
+            .args(["report", "program-progress", "--year", "2026"])
+            .args(["--as", "pengelola.1871", "--format", "csv", "--out", "-"])
+            .output()
+            .unwrap();
+        assert!(piped.status.success(), "{}", text(&piped));
+        let piped = String::from_utf8_lossy(&piped.stdout);
+        for column in ["Dicairkan (Rp)", "Alokasi"] {
+            assert_eq!(
+                csv_total(&piped, column),
+                csv_total(&csv, column),
+                "{piped}"
+            );
+        }
+        assert!(!repo().join("-").exists(), "a file named - was written");
         let disbursed = pantau_domain::format::rupiah(csv_total(&csv, "Dicairkan (Rp)"));
         let allocated = pantau_domain::format::rupiah(csv_total(&csv, "Alokasi"));
         assert!(

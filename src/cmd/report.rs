@@ -43,7 +43,8 @@ pub struct ReportArgs {
     /// html, csv, xlsx or pdf (default: from the --out file's extension, else html).
     #[arg(long)]
     format: Option<Format>,
-    /// The file to write (default: standard output for html and csv).
+    /// The file to write (default: standard output for html and csv; `-`
+    /// is standard output for any format).
     #[arg(long)]
     out: Option<PathBuf>,
     #[arg(long, default_value = "id")]
@@ -119,7 +120,7 @@ pub fn run(args: ReportArgs, db: &DbArgs) -> anyhow::Result<ExitCode> {
             }
         })
     })?;
-    match &args.out {
+    match args.out.as_ref().filter(|p| p.as_os_str() != "-") {
         Some(path) => {
             std::fs::write(path, &bytes)
                 .with_context(|| format!("cannot write {}", path.display()))?;

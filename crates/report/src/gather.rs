@@ -189,8 +189,8 @@ pub async fn document(
                 let carried = photos.len() - linked;
                 let note = cx
                     .w("lain.foto_ditautkan")
-                    .replace("{dimuat}", &carried.to_string())
-                    .replace("{tautan}", &linked.to_string())
+                    .replace("{dimuat}", &count(carried, req.lang))
+                    .replace("{tautan}", &count(linked, req.lang))
                     .replace("{ukuran}", &size_text(req.photo_bytes));
                 facts.push(cx.fact("fakta.foto", note));
             }
@@ -352,4 +352,9 @@ fn start_of(day: NaiveDate, zone: Zone) -> DateTime<Utc> {
             || day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
             |t| t.to_utc(),
         )
+}
+
+/// A count as its reader writes numbers (`1.250` in Indonesian).
+fn count(n: usize, lang: Lang) -> String {
+    pantau_domain::format::thousands(i64::try_from(n).unwrap_or(i64::MAX), lang)
 }
