@@ -125,6 +125,29 @@ async fn send_with(txn: &DatabaseTransaction, mut group: Step) -> Result<u64, St
 
 /// `sql` with each placeholder `$n` outside quotes made `$(n + by)`.
 fn numbered_from(sql: &str, by: usize) -> String {
+    placeholders(sql, |n| n + by)
+}
+
+/// The first value of the `values` a statement carries that its text
+/// (numbered `$n`) never names, if any. On PostgreSQL such a value still
+/// declares a parameter: the same text sent once with it and once without
+/// is two different statements to the server, which a connection keeping
+/// its statements prepared by their text confuses.
+pub(crate) fn unnamed_value(backend: DbBackend, sql: &str, values: usize) -> Option<usize> {
+    let mut named = std::collections::BTreeSet::new();
+    placeholders(sql, |n| {
+        named.insert(n);
+        n
+    });
+    // SQLite's statements built by sea-orm are numbered by `?`.
+    if backend != DbBackend::Postgres && named.is_empty() {
+        return None;
+    }
+    (1..=values).find(|n| !named.contains(n))
+}
+
+/// `sql` with each placeholder `$n` outside quotes renumbered by `to`.
+fn placeholders(sql: &str, mut to: impl FnMut(usize) -> usize) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
     let mut quote: Option<char> = None;
@@ -140,7 +163,7 @@ fn numbered_from(sql: &str, by: usize) -> String {
                     digits.push(d);
                 }
                 match digits.parse::<usize>() {
-                    Ok(n) => out.push_str(&(n + by).to_string()),
+                    Ok(n) => out.push_str(&to(n).to_string()),
                     Err(_) => out.push_str(&digits),
                 }
             }
@@ -152,7 +175,7 @@ fn numbered_from(sql: &str, by: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::numbered_from;
+    use super::{numbered_from, unnamed_value};
 
     #[test]
     fn placeholders_are_numbered_on_and_quoted_text_is_left_alone() {
@@ -162,5 +185,17 @@ mod tests {
             r#"UPDATE "t" SET "a" = $8, "b$2" = '$3 it''s', "c" = $17 WHERE "d" = $9"#
         );
         assert_eq!(numbered_from("SELECT $", 3), "SELECT $");
+    }
+
+    #[test]
+    fn a_value_the_text_never_names_is_found() {
+        use sea_orm::DatabaseBackend::{Postgres, Sqlite};
+        let sql = "SELECT 1 WHERE a = $1 AND b = $3 AND c = '$2'";
+        assert_eq!(unnamed_value(Postgres, sql, 3), Some(2));
+        assert_eq!(unnamed_value(Postgres, "SELECT 1 WHERE FALSE", 16), Some(1));
+        assert_eq!(unnamed_value(Postgres, "SELECT $2, $1", 2), None);
+        // sea-orm's SQLite statements number by `?`.
+        assert_eq!(unnamed_value(Sqlite, "SELECT ? WHERE ?", 2), None);
+        assert_eq!(unnamed_value(Sqlite, "SELECT $1 WHERE FALSE", 2), Some(2));
     }
 }

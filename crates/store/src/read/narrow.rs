@@ -140,7 +140,13 @@ impl Narrow {
         }
         if let Some(w) = &self.waiting {
             let mut any = vec![];
-            for s in &w.states {
+            for s in w
+                .states
+                .iter()
+                .filter(|s| !s.states.is_empty() || !s.flagged_states.is_empty())
+            {
+                // Bound only when named: a value the text does not name
+                // would make the same text two statements on PostgreSQL.
                 let wf = bind(values, s.workflow.as_str().into());
                 let ver = bind(values, i64::from(s.version).into());
                 let list = |values: &mut Vec<Value>, states: &[String]| {
@@ -160,12 +166,10 @@ impl Narrow {
                         list(values, &s.flagged_states)
                     ));
                 }
-                if !inner.is_empty() {
-                    any.push(format!(
-                        "(c.workflow = {wf} AND c.workflow_version = {ver} AND ({}))",
-                        inner.join(" OR ")
-                    ));
-                }
+                any.push(format!(
+                    "(c.workflow = {wf} AND c.workflow_version = {ver} AND ({}))",
+                    inner.join(" OR ")
+                ));
             }
             out.push(if any.is_empty() {
                 "FALSE".into()

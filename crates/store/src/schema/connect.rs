@@ -74,7 +74,7 @@ impl Store {
             Some(file) => Some(Arc::new(lock::hold_shared(&file).await?)),
             None => None,
         };
-        let db = Database::connect(options(settings, true)).await?;
+        let db = connect(options(settings, true)).await?;
         let mut store = Store {
             sqlite,
             ..Store::on(db)
@@ -88,7 +88,7 @@ impl Store {
             // After the migrations, so the file exists in WAL mode.
             let mut one = options(settings, false);
             one.max_connections(1);
-            store.writer = Database::connect(one).await?;
+            store.writer = connect(one).await?;
         } else {
             let mut lock = sqlx::PgConnection::connect(&settings.url)
                 .await
@@ -127,9 +127,7 @@ impl Store {
     /// The store at `settings` as it is: nothing created, migrated or
     /// locked (`pantau doctor` looks without touching).
     pub async fn unmigrated(settings: &Settings) -> Result<Store, StoreError> {
-        Ok(Store::on(
-            Database::connect(options(settings, false)).await?,
-        ))
+        Ok(Store::on(connect(options(settings, false)).await?))
     }
 
     /// The same store on `db`, with nothing migrated or locked (a copy
@@ -165,6 +163,26 @@ pub(crate) fn sqlx_error(e: sqlx::Error) -> StoreError {
 /// How long a SQLite connection waits for the file another holds; also
 /// how long one of this process's writers waits for its turn (`turns.rs`).
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connects; in a debug build (the tests) every statement is checked to
+/// name each value it carries ([`crate::together::unnamed_value`]), and
+/// one that does not fails loudly.
+async fn connect(options: ConnectOptions) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    #[allow(unused_mut)]
+    let mut db = Database::connect(options).await?;
+    #[cfg(debug_assertions)]
+    {
+        let backend = db.get_database_backend();
+        db.set_metric_callback(move |info| {
+            let s = info.statement;
+            let n = s.values.as_ref().map_or(0, |v| v.0.len());
+            if let Some(k) = crate::together::unnamed_value(backend, &s.sql, n) {
+                panic!("value {k} of {n} is not named by its statement: {}", s.sql);
+            }
+        });
+    }
+    Ok(db)
+}
 
 /// How to connect: a small pool, SQLite in WAL mode with full or normal
 /// durability, foreign keys on, the file made only when `create`.
