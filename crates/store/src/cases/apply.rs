@@ -8,8 +8,8 @@ use pantau_workflow::{
     Case, Catalog, Command, Context, Decision, Definition, Effect, Event, engine,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, QueryFilter, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, IdenStatic,
+    Iterable, QueryFilter, QuerySelect, Statement,
 };
 
 use crate::cases::query::{CaseView, events_of};
@@ -417,6 +417,24 @@ fn same_command(
     Ok(first)
 }
 
+const KEY_BODY: &str = "key_body";
+const KEY_CASE: &str = "key_case";
+
+/// [`case_and_key`]'s text, made once (`$n` numbers values on both
+/// databases): one row whatever is found, the case's columns and the
+/// key's, each NULL when there is none (the key is unique). The columns
+/// are named: a `*` would change its shape under a prepared statement when
+/// a migration changes the table.
+static CASE_AND_KEY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let columns: Vec<String> = case::Column::iter()
+        .map(|c| format!(r#""cases"."{}""#, c.as_str()))
+        .collect();
+    format!(
+        r#"SELECT {}, "k"."case_id" AS "{KEY_CASE}", "k"."body" AS "{KEY_BODY}" FROM (SELECT 1 AS "one") AS "o" LEFT JOIN "cases" ON "cases"."id" = $1 LEFT JOIN "events" AS "k" ON "k"."idem_key" = $2"#,
+        columns.join(", ")
+    )
+});
+
 /// The case row and the first result of `key` (when it was applied
 /// before), read together in one statement: one round trip on SQLite, and
 /// on PostgreSQL one statement to parse and plan rather than two.
@@ -425,32 +443,18 @@ async fn case_and_key(
     case_id: &str,
     key: &str,
 ) -> Result<(Option<case::Model>, Option<Outcome>), StoreError> {
-    const BODY: &str = "key_body";
-    const CASE: &str = "key_case";
-    let backend = txn.get_database_backend();
-    let (first, second) = match backend {
-        DbBackend::Postgres => ("$1", "$2"),
-        _ => ("?", "?"),
-    };
-    // One row whatever is found: the case's columns and the key's, each
-    // NULL when there is none (the key is unique). The columns are named:
-    // a `*` would change its shape under a prepared statement when a
-    // migration changes the table.
-    let columns: Vec<String> = case::Column::iter()
-        .map(|c| format!(r#""cases"."{}""#, c.as_str()))
-        .collect();
-    let sql = format!(
-        r#"SELECT {}, "k"."case_id" AS "{CASE}", "k"."body" AS "{BODY}" FROM (SELECT 1 AS "one") AS "o" LEFT JOIN "cases" ON "cases"."id" = {first} LEFT JOIN "events" AS "k" ON "k"."idem_key" = {second}"#,
-        columns.join(", ")
+    let read = Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        CASE_AND_KEY.as_str(),
+        [case_id.into(), key.into()],
     );
-    let read = Statement::from_sql_and_values(backend, sql, [case_id.into(), key.into()]);
     let Some(row) = txn.query_one_raw(read).await? else {
         return Ok((None, None));
     };
-    let first = match row.try_get::<Option<String>>("", BODY)? {
+    let first = match row.try_get::<Option<String>>("", KEY_BODY)? {
         Some(body) => Some(Outcome::Repeated {
             event: serde_json::from_str(&body)?,
-            case_id: row.try_get("", CASE)?,
+            case_id: row.try_get("", KEY_CASE)?,
         }),
         None => None,
     };
